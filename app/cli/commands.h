@@ -1,0 +1,15 @@
+#pragma once
+/// The CLI's command groups. Each takes the arguments after its group name
+/// (args[0] is the sub-command) and returns the process exit code:
+/// 0 success, 1 a failure during work (e.g. a diverged run), 2 bad input with a one-line reason.
+
+#include <QStringList>
+
+namespace irl4rec::cli {
+
+int runData(const QStringList& args);   ///< data stats|convert|synth
+int runTrain(const QStringList& args);  ///< train
+int runEval(const QStringList& args);   ///< eval --checkpoint FILE
+int runRuns(const QStringList& args);   ///< runs list|show|delete|export
+
+}  // namespace irl4rec::cli

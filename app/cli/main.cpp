@@ -1,0 +1,48 @@
+// irl4rec: the headless command line. Runs the same core as the workbench.
+#include "app/cli/cli_common.h"
+#include "app/cli/commands.h"
+
+#include <QCoreApplication>
+
+#include <exception>
+
+namespace {
+
+const char* const kUsage =
+    "usage: irl4rec <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  data stats PATH [--json]          statistics of a dataset (any supported format)\n"
+    "  data convert IN OUT [--to F]      convert to sequence text or RecBole atomic files\n"
+    "  data synth --out DIR [params]     write the synthetic spurious-correlation benchmark\n"
+    "  train --data PATH [options]       train a baseline or Irl4Rec model (see train --help)\n"
+    "  eval --checkpoint FILE            re-evaluate a saved checkpoint\n"
+    "  runs list|show|delete|export      inspect the run store\n"
+    "\n"
+    "Exit codes: 0 success, 1 failure during work, 2 bad input.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  QCoreApplication app(argc, argv);
+  QCoreApplication::setApplicationName(QStringLiteral("irl4rec"));
+  QCoreApplication::setOrganizationName(QStringLiteral("irl4rec"));
+  QStringList args = QCoreApplication::arguments();
+  args.removeFirst();
+  if (args.isEmpty() || args[0] == QLatin1String("--help") || args[0] == QLatin1String("-h")) {
+    irl4rec::cli::out(QString::fromLatin1(kUsage));
+    return args.isEmpty() ? irl4rec::cli::kExitBadInput : irl4rec::cli::kExitOk;
+  }
+  const QString command = args.takeFirst();
+  try {
+    if (command == QLatin1String("data")) return irl4rec::cli::runData(args);
+    if (command == QLatin1String("train")) return irl4rec::cli::runTrain(args);
+    if (command == QLatin1String("eval")) return irl4rec::cli::runEval(args);
+    if (command == QLatin1String("runs")) return irl4rec::cli::runRuns(args);
+  } catch (const std::exception& e) {
+    // Bugs only: bad input is reported by the commands themselves.
+    irl4rec::cli::err(QStringLiteral("irl4rec: internal error: %1\n").arg(QString::fromUtf8(e.what())));
+    return irl4rec::cli::kExitFailure;
+  }
+  return irl4rec::cli::badInput(QStringLiteral("unknown command '%1' (try --help)").arg(command));
+}

@@ -1,0 +1,61 @@
+#pragma once
+/// The in-memory dataset every part of the workbench works on.
+
+#include <QString>
+#include <QStringList>
+
+#include <cstdint>
+#include <vector>
+
+namespace irl4rec::data {
+
+/// Where a dataset was read from.
+enum class Format { SequenceText, RecBole, AmazonDump, Synthetic, Cache };
+QString formatName(Format format);
+
+/// Summary statistics, as shown in the dataset panel and printed by `irl4rec data stats`.
+struct DatasetStats {
+  qint64 users = 0;
+  qint64 items = 0;          ///< distinct items (ids 1..items)
+  qint64 interactions = 0;   ///< sum of sequence lengths
+  qint64 attributes = 0;     ///< distinct attribute ids (ids 1..attributes)
+  qint64 itemsWithAttributes = 0;
+  double meanLength = 0;
+  double medianLength = 0;
+  qint64 maxLength = 0;
+  qint64 minLength = 0;
+  double density = 0;        ///< interactions / (users * items)
+  qint64 usersTrainOnly = 0; ///< users with fewer than 3 items: used for training only
+  QString fingerprint;       ///< content hash (hex) of sequences + attributes, stable across formats
+};
+
+/// Users, each with a chronologically ordered item sequence, plus optional item attributes.
+///
+/// Internal ids are dense: items 1..numItems(), attributes 1..numAttributes(); 0 is padding
+/// for both. The token lists map internal ids back to the original tokens of the source file.
+struct Dataset {
+  QString name;        ///< e.g. "Beauty"
+  QString sourcePath;  ///< the file the dataset was read from
+  Format format = Format::SequenceText;
+
+  std::vector<std::vector<int32_t>> sequences;       ///< one per user, internal item ids, in time order
+  std::vector<std::vector<int32_t>> itemAttributes;  ///< size numItems()+1; [0] is empty
+  QStringList userTokens;       ///< size numUsers()
+  QStringList itemTokens;       ///< size numItems()+1; [0] is empty
+  QStringList attributeTokens;  ///< size numAttributes()+1; [0] is empty
+
+  /// Ground truth of the synthetic benchmark (empty for real data): per item id.
+  std::vector<int32_t> itemCluster;
+  std::vector<int32_t> itemTag;
+
+  qint64 numUsers() const { return static_cast<qint64>(sequences.size()); }
+  int32_t numItems() const { return itemTokens.isEmpty() ? 0 : int32_t(itemTokens.size() - 1); }
+  int32_t numAttributes() const {
+    return attributeTokens.isEmpty() ? 0 : int32_t(attributeTokens.size() - 1);
+  }
+  bool hasAttributes() const { return numAttributes() > 0; }
+
+  DatasetStats stats() const;
+};
+
+}  // namespace irl4rec::data

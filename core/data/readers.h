@@ -1,0 +1,39 @@
+#pragma once
+/// Reading and writing datasets in the formats of DESIGN.md §1 "Data".
+/// Every failure is an Error naming the file, the line and the cause; nothing is ever
+/// returned half-read.
+
+#include "core/common/error.h"
+#include "core/data/dataset.h"
+
+#include <QString>
+
+#include <functional>
+
+namespace irl4rec::data {
+
+struct LoadOptions {
+  /// Amazon review dumps: keep reviews with overall rating >= minRating (0 keeps all).
+  double minRating = 0.0;
+  /// Amazon review dumps: iterative k-core filter on users and items (0 or 1 = off).
+  int kCore = 5;
+  /// Use / write the compact binary cache next to the user's cache directory.
+  bool useCache = true;
+  /// Called now and then with bytes read so far and the total; return false to cancel.
+  std::function<bool(qint64 done, qint64 total)> progress;
+};
+
+/// Guesses the format from the path: a `.inter` file or a directory holding one → RecBole;
+/// `.json`/`.json.gz` reviews → Amazon dump; otherwise sequence text.
+Expected<Format> detectFormat(const QString& path);
+
+/// Loads a dataset in any supported format (auto-detected).
+Expected<Dataset> loadDataset(const QString& path, const LoadOptions& options = {});
+
+/// Sequence text `user item item ...` plus `<base>_item2attributes.json` when the dataset has
+/// attributes. Tokens are written as they were read.
+Status writeSequenceText(const Dataset& dataset, const QString& path);
+/// RecBole atomic files `<dir>/<name>.inter` (+ `.item` with a token_seq attribute column).
+Status writeRecBole(const Dataset& dataset, const QString& directory);
+
+}  // namespace irl4rec::data

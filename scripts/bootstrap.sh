@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The README's two set-up commands:
+#   scripts/bootstrap.sh run    install, build, open the workbench on the bundled sample dataset
+#   scripts/bootstrap.sh test   install, build, run the whole test suite through ctest
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=${1:-}
+case "$mode" in
+  run|test) ;;
+  *) echo "usage: scripts/bootstrap.sh run|test" >&2; exit 2 ;;
+esac
+
+scripts/install-deps.sh
+cmake --preset default >/dev/null
+cmake --build --preset default -j "$(nproc)"
+
+if [ "$mode" = test ]; then
+  exec ctest --preset default -j 1
+fi
+
+sample=datasets/synthetic/iid/synthetic.txt
+if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ] && [ -z "${QT_QPA_PLATFORM:-}" ]; then
+  echo "bootstrap: no display; starting the workbench under xvfb-run" >&2
+  exec xvfb-run -a -s "-screen 0 1600x1000x24" build/app/irl4rec-workbench --data "$sample" "${@:2}"
+fi
+exec build/app/irl4rec-workbench --data "$sample" "${@:2}"
