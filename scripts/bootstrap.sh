@@ -19,7 +19,7 @@ if [ "$mode" = test ]; then
   exec ctest --preset default -j 1
 fi
 
-sample=datasets/synthetic/iid/synthetic.txt
+sample=datasets/synthetic/iid.txt
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ] && [ -z "${QT_QPA_PLATFORM:-}" ]; then
   echo "bootstrap: no display; starting the workbench under xvfb-run" >&2
   exec xvfb-run -a -s "-screen 0 1600x1000x24" build/app/irl4rec-workbench --data "$sample" "${@:2}"
