@@ -1,24 +1,152 @@
 #include "ui/main_window.h"
 
+#include "ui/dataset_loader.h"
 #include "ui/dataset_panel.h"
 
+#include <QAction>
 #include <QApplication>
-#include <QScreen>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTabWidget>
 #include <QTimer>
 
 namespace irl4rec::ui {
 
+namespace {
+constexpr int kMaxRecent = 8;
+const char kRecentKey[] = "datasets/recent";
+}  // namespace
+
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
-  datasetPanel_ = new DatasetPanel(this);
-  setCentralWidget(datasetPanel_);
+  setWindowTitle(tr("Irl4Rec Workbench"));
+  tabs_ = new QTabWidget(this);
+  datasetPanel_ = new DatasetPanel(tabs_);
+  tabs_->addTab(datasetPanel_, tr("Dataset"));
+  setCentralWidget(tabs_);
+
+  loader_ = new DatasetLoader(this);
+  connect(loader_, &DatasetLoader::loaded, this, &MainWindow::onLoaded);
+  connect(loader_, &DatasetLoader::failed, this, [this](const QString& message) {
+    progress_->hide();
+    cancelLoad_->hide();
+    statusBar()->showMessage(tr("Could not open the dataset"), 5000);
+    showError(tr("Could not open the dataset"), message);
+    Q_EMIT datasetFailed(message);
+  });
+  connect(loader_, &DatasetLoader::cancelled, this, [this] {
+    progress_->hide();
+    cancelLoad_->hide();
+    statusBar()->showMessage(tr("Loading cancelled"), 3000);
+  });
+  connect(loader_, &DatasetLoader::progress, this, [this](qint64 done, qint64 total) {
+    progress_->setRange(0, 1000);
+    progress_->setValue(total > 0 ? int(done * 1000 / total) : 0);
+  });
+
+  progress_ = new QProgressBar(this);
+  progress_->setMaximumWidth(220);
+  progress_->hide();
+  cancelLoad_ = new QPushButton(tr("Cancel"), this);
+  cancelLoad_->hide();
+  connect(cancelLoad_, &QPushButton::clicked, loader_, &DatasetLoader::cancel);
+  statusDataset_ = new QLabel(tr("no dataset"), this);
+  statusBar()->addPermanentWidget(statusDataset_);
+  statusBar()->addPermanentWidget(progress_);
+  statusBar()->addPermanentWidget(cancelLoad_);
+
+  buildMenus();
 }
 
-void MainWindow::openDataset(const QString& path) {}
-void MainWindow::chooseDataset() {}
+MainWindow::~MainWindow() = default;
 
-void MainWindow::scheduleScreenshot(const QString& path) {
-  QTimer::singleShot(1500, this, [this, path] {
-    grab().save(path);
+void MainWindow::buildMenus() {
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  QAction* open = file->addAction(tr("&Open dataset…"), this, &MainWindow::chooseDataset);
+  open->setShortcut(QKeySequence::Open);
+  recentMenu_ = file->addMenu(tr("Open &recent"));
+  refreshRecentMenu();
+  file->addSeparator();
+  QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+  quit->setShortcut(QKeySequence::Quit);
+}
+
+void MainWindow::chooseDataset() {
+  const QString path = QFileDialog::getOpenFileName(
+      this, tr("Open dataset"), QString(),
+      tr("Datasets (*.txt *.inter *.json *.json.gz *.gz);;All files (*)"));
+  if (!path.isEmpty()) openDataset(path);
+}
+
+void MainWindow::openDataset(const QString& path) {
+  loadingPath_ = QFileInfo(path).absoluteFilePath();
+  statusBar()->showMessage(tr("Loading %1…").arg(QDir::toNativeSeparators(loadingPath_)));
+  progress_->setRange(0, 0);
+  progress_->show();
+  cancelLoad_->show();
+  loader_->load(loadingPath_);
+}
+
+void MainWindow::onLoaded(std::shared_ptr<const data::Dataset> dataset) {
+  progress_->hide();
+  cancelLoad_->hide();
+  dataset_ = std::move(dataset);
+  datasetPanel_->setDataset(dataset_);
+  const data::DatasetStats stats = dataset_->stats();
+  statusDataset_->setText(tr("%1: %2 users, %3 items")
+                              .arg(dataset_->name)
+                              .arg(QLocale().toString(stats.users))
+                              .arg(QLocale().toString(stats.items)));
+  statusBar()->showMessage(tr("Loaded %1").arg(QDir::toNativeSeparators(dataset_->sourcePath)), 5000);
+  rememberDataset(loadingPath_);
+  tabs_->setCurrentWidget(datasetPanel_);
+  Q_EMIT datasetLoaded();
+}
+
+QStringList MainWindow::recentDatasets() const {
+  return QSettings().value(QLatin1String(kRecentKey)).toStringList();
+}
+
+void MainWindow::rememberDataset(const QString& path) {
+  QStringList recent = recentDatasets();
+  recent.removeAll(path);
+  recent.prepend(path);
+  while (recent.size() > kMaxRecent) recent.removeLast();
+  QSettings().setValue(QLatin1String(kRecentKey), recent);
+  refreshRecentMenu();
+}
+
+void MainWindow::refreshRecentMenu() {
+  recentMenu_->clear();
+  const QStringList recent = recentDatasets();
+  for (const QString& path : recent) {
+    recentMenu_->addAction(QDir::toNativeSeparators(path), this, [this, path] { openDataset(path); });
+  }
+  recentMenu_->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::showError(const QString& title, const QString& message) {
+  lastError_ = message;
+  // Window-modal and opened with open(): no nested event loop, training keeps running.
+  if (!errorBox_) {
+    errorBox_ = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
+    errorBox_->setWindowModality(Qt::WindowModal);
+  }
+  errorBox_->setWindowTitle(title);
+  errorBox_->setText(message);
+  errorBox_->open();
+}
+
+void MainWindow::scheduleScreenshot(const QString& path, int delayMs) {
+  QTimer::singleShot(delayMs, this, [this, path] {
+    if (!grab().save(path)) qWarning("could not save the screenshot to %s", qPrintable(path));
     QApplication::quit();
   });
 }

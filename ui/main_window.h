@@ -1,27 +1,65 @@
 #pragma once
 
+#include "core/data/dataset.h"
+
 #include <QMainWindow>
+#include <QStringList>
+
+#include <memory>
+
+class QLabel;
+class QMenu;
+class QMessageBox;
+class QProgressBar;
+class QPushButton;
+class QTabWidget;
 
 namespace irl4rec::ui {
 
+class DatasetLoader;
 class DatasetPanel;
 
-/// The workbench's main window: dataset panel now; runs, curves, compare and explorer later.
+/// The workbench's main window: one tab per activity (dataset, runs, compare, explorer).
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
   explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
 
   /// Loads a dataset in the background and shows it in the dataset panel.
   void openDataset(const QString& path);
   /// Saves a screenshot of the window to `path` once the window has settled, then quits.
-  void scheduleScreenshot(const QString& path);
+  void scheduleScreenshot(const QString& path, int delayMs = 1500);
 
   DatasetPanel* datasetPanel() const { return datasetPanel_; }
+  std::shared_ptr<const data::Dataset> dataset() const { return dataset_; }
+  /// The last error shown to the user (empty if none), for tests.
+  QString lastError() const { return lastError_; }
+  QStringList recentDatasets() const;
+
+ Q_SIGNALS:
+  void datasetLoaded();
+  void datasetFailed(const QString& message);
 
  private:
+  void buildMenus();
   void chooseDataset();
+  void rememberDataset(const QString& path);
+  void refreshRecentMenu();
+  void showError(const QString& title, const QString& message);
+  void onLoaded(std::shared_ptr<const data::Dataset> dataset);
+
+  QTabWidget* tabs_ = nullptr;
   DatasetPanel* datasetPanel_ = nullptr;
+  DatasetLoader* loader_ = nullptr;
+  QMenu* recentMenu_ = nullptr;
+  QProgressBar* progress_ = nullptr;
+  QPushButton* cancelLoad_ = nullptr;
+  QLabel* statusDataset_ = nullptr;
+  QMessageBox* errorBox_ = nullptr;
+  std::shared_ptr<const data::Dataset> dataset_;
+  QString loadingPath_;
+  QString lastError_;
 };
 
 }  // namespace irl4rec::ui
