@@ -1,0 +1,148 @@
+#pragma once
+/// The run API shared by the GUI and the CLI (DESIGN.md §2 "Threads").
+///
+/// A RunController owns one model trained on one dataset with one TrainConfig. `run()` blocks
+/// the calling (worker) thread until the run ends and always returns exactly one outcome:
+/// finished, cancelled, failed (with a message) or diverged (with the step). Progress goes out
+/// through plain std::function callbacks carrying small value structs, invoked on the training
+/// thread — a GUI worker re-emits them as queued signals. `cancel()` may be called from any
+/// thread; the flag is checked between batches. No LibTorch in this header.
+
+#include "core/common/error.h"
+#include "core/data/dataset.h"
+#include "core/data/split.h"
+#include "core/eval/metrics.h"
+#include "core/train/train_config.h"
+
+#include <QString>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace irl4rec::train {
+
+/// Loss terms of one optimisation step (batch means). The weighted terms are what enters the
+/// total; the raw ones are reported so curves stay comparable across weights.
+struct StepProgress {
+  int epoch = 0;               ///< 1-based
+  int batch = 0;               ///< 1-based within the epoch
+  int batchesPerEpoch = 0;
+  int64_t step = 0;            ///< 1-based global optimisation step
+  double recT = 0;             ///< L_rec(score_t)
+  double recS = 0;             ///< L_rec(score_s), raw (0 without confounder)
+  double compression = 0;      ///< C(t), raw
+  double dependence = 0;       ///< D(t, s), raw
+  double alphaRecS = 0;        ///< α·L_rec(s)
+  double betaCompression = 0;  ///< β·C(t)
+  double gammaDependence = 0;  ///< γ·D(t, s)
+  double total = 0;            ///< L
+};
+
+/// Once per epoch (validation metrics only when the epoch was evaluated).
+struct EpochProgress {
+  int epoch = 0;
+  int epochs = 0;              ///< configured maximum
+  double meanLoss = 0;         ///< mean total loss over the epoch's steps
+  bool evaluated = false;
+  eval::RankingMetrics validation;
+  bool improved = false;       ///< validation NDCG@10 is the best so far
+  int bestEpoch = 0;
+  double bestValidationNdcg10 = 0;
+  double trainSeconds = 0;     ///< this epoch's training time
+  double evalSeconds = 0;      ///< this epoch's validation time
+  double elapsedSeconds = 0;   ///< since run() started
+  double etaSeconds = 0;       ///< estimate for the remaining configured epochs
+};
+
+enum class RunStatus { Finished, Cancelled, Failed, Diverged };
+QString toString(RunStatus status);  ///< "finished" | "cancelled" | "failed" | "diverged"
+
+/// The one result of run(). Metrics are those of the restored best-validation model.
+struct RunOutcome {
+  RunStatus status = RunStatus::Failed;
+  QString message;             ///< failure / divergence reason (empty when finished)
+  int64_t divergedStep = 0;    ///< step whose loss was NaN/Inf (Diverged only)
+  int epochsRun = 0;
+  int bestEpoch = 0;           ///< 0 = never validated
+  bool earlyStopped = false;
+  eval::RankingMetrics validation;  ///< best validation (Finished / Cancelled after >=1 eval)
+  eval::RankingMetrics test;        ///< test of the best-validation model (Finished only)
+  double seconds = 0;
+};
+
+struct RunCallbacks {
+  std::function<void(const StepProgress&)> onStep;    ///< every optimisation step
+  std::function<void(const EpochProgress&)> onEpoch;  ///< every epoch
+  std::function<void(const QString&)> onLog;          ///< human-readable notes
+};
+
+/// A row-major float matrix with the entity id of each row.
+struct EmbeddingMatrix {
+  int64_t rows = 0;
+  int64_t dim = 0;
+  std::vector<int64_t> ids;    ///< user index (0-based, into Dataset::sequences) or item id
+  std::vector<float> values;   ///< rows * dim
+};
+
+/// What the run store and the embedding explorer need from a trained model.
+struct RunEmbeddings {
+  EmbeddingMatrix adjustment;  ///< t = μ per evaluated user (baseline: the sequence embedding)
+  EmbeddingMatrix spurious;    ///< s per evaluated user (empty without confounder)
+  EmbeddingMatrix items;       ///< item embedding table, ids 1..numItems
+  EmbeddingMatrix itemAttributes;  ///< a_j per item (empty without confounder)
+};
+
+class RunController {
+ public:
+  /// The dataset must outlive the controller (shared ownership makes this easy across threads).
+  RunController(std::shared_ptr<const data::Dataset> dataset, TrainConfig config);
+  ~RunController();
+  RunController(const RunController&) = delete;
+  RunController& operator=(const RunController&) = delete;
+
+  /// Config + dataset checks done before any training (unknown/invalid values, a dataset that
+  /// cannot be split, missing attributes for the confounder branch). run() calls it too.
+  static Status check(const data::Dataset& dataset, const TrainConfig& config);
+
+  /// Trains to the end (epochs, early stop, cancel, divergence or failure), restores the best
+  /// validation model and evaluates it on test. Never throws. Call once.
+  RunOutcome run(const RunCallbacks& callbacks = {});
+
+  /// Thread-safe; takes effect before the next batch.
+  void cancel() { cancel_.store(true); }
+  bool cancelRequested() const { return cancel_.load(); }
+
+  const TrainConfig& config() const { return config_; }
+  const data::Dataset& dataset() const { return *dataset_; }
+  /// True once a model exists (after run() or loadCheckpoint()).
+  bool hasModel() const;
+
+  /// Evaluates the current model on validation or test, with the config's protocol.
+  Expected<eval::RankingMetrics> evaluate(data::Stage stage) const;
+  /// Evaluates on `targets`: the test target of each user of `targets` whose user token exists
+  /// in this dataset, with the history of *this* dataset; items are mapped through their tokens
+  /// (users whose target token is unknown are skipped). For the synthetic shift benchmark.
+  Expected<eval::RankingMetrics> evaluateOn(const data::Dataset& targets) const;
+
+  /// t = μ, s and the item tables for the users evaluated at `stage` (history = their inputs).
+  Expected<RunEmbeddings> embeddings(data::Stage stage = data::Stage::Test) const;
+
+  /// Model + optimizer + config + dataset fingerprint in one file.
+  Status saveCheckpoint(const QString& path) const;
+  /// Replaces config and model by a checkpoint's (the dataset must match in item count).
+  Status loadCheckpoint(const QString& path);
+  /// Reads only the configuration stored in a checkpoint (to find its dataset).
+  static Expected<TrainConfig> readCheckpointConfig(const QString& path);
+
+ private:
+  struct Impl;
+  std::shared_ptr<const data::Dataset> dataset_;
+  TrainConfig config_;
+  std::atomic<bool> cancel_{false};
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace irl4rec::train

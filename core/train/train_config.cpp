@@ -1,0 +1,268 @@
+#include "core/train/train_config.h"
+
+#include <QJsonValue>
+
+#include <cmath>
+#include <limits>
+
+namespace irl4rec::train {
+namespace {
+
+template <typename E>
+struct Names;
+
+template <typename E, size_t N>
+Expected<E> parseName(const QString& s, const char* what,
+                      const std::pair<E, const char*> (&table)[N]) {
+  QStringList accepted;
+  for (const auto& [value, name] : table) {
+    if (s == QLatin1String(name)) return value;
+    accepted << QString::fromLatin1(name);
+  }
+  return Error::general(QStringLiteral("unknown %1 '%2' (expected %3)")
+                            .arg(QLatin1String(what), s, accepted.join(QLatin1Char('|'))));
+}
+
+template <typename E, size_t N>
+QString nameOf(E v, const std::pair<E, const char*> (&table)[N]) {
+  for (const auto& [value, name] : table)
+    if (value == v) return QString::fromLatin1(name);
+  return QString();
+}
+
+template <typename E, size_t N>
+QStringList namesOf(const std::pair<E, const char*> (&table)[N]) {
+  QStringList out;
+  for (const auto& entry : table) out << QString::fromLatin1(entry.second);
+  return out;
+}
+
+const std::pair<ModelKind, const char*> kModels[] = {{ModelKind::Baseline, "baseline"},
+                                                     {ModelKind::Irl4Rec, "irl4rec"}};
+const std::pair<EncoderKind, const char*> kEncoders[] = {{EncoderKind::Gru4Rec, "gru4rec"},
+                                                         {EncoderKind::SasRec, "sasrec"},
+                                                         {EncoderKind::Bert4Rec, "bert4rec"}};
+const std::pair<LossKind, const char*> kLosses[] = {{LossKind::Bce, "bce"},
+                                                    {LossKind::Bpr, "bpr"},
+                                                    {LossKind::SampledCe, "sampled-ce"},
+                                                    {LossKind::Ce, "ce"}};
+const std::pair<CompressionKind, const char*> kCompressions[] = {
+    {CompressionKind::MeanSquare, "l2"}, {CompressionKind::Kl, "kl"}};
+const std::pair<DependenceKind, const char*> kDependences[] = {
+    {DependenceKind::CrossCorrelation, "xcorr"}, {DependenceKind::Hsic, "hsic"}};
+const std::pair<EvalProtocol, const char*> kProtocols[] = {{EvalProtocol::Full, "full"},
+                                                           {EvalProtocol::Sampled, "sampled"}};
+
+}  // namespace
+
+QString toString(ModelKind v) { return nameOf(v, kModels); }
+QString toString(EncoderKind v) { return nameOf(v, kEncoders); }
+QString toString(LossKind v) { return nameOf(v, kLosses); }
+QString toString(CompressionKind v) { return nameOf(v, kCompressions); }
+QString toString(DependenceKind v) { return nameOf(v, kDependences); }
+QString toString(EvalProtocol v) { return nameOf(v, kProtocols); }
+Expected<ModelKind> parseModelKind(const QString& s) { return parseName(s, "model", kModels); }
+Expected<EncoderKind> parseEncoderKind(const QString& s) {
+  return parseName(s, "encoder", kEncoders);
+}
+Expected<LossKind> parseLossKind(const QString& s) { return parseName(s, "loss", kLosses); }
+Expected<CompressionKind> parseCompressionKind(const QString& s) {
+  return parseName(s, "compression", kCompressions);
+}
+Expected<DependenceKind> parseDependenceKind(const QString& s) {
+  return parseName(s, "dependence", kDependences);
+}
+Expected<EvalProtocol> parseEvalProtocol(const QString& s) {
+  return parseName(s, "evaluation protocol", kProtocols);
+}
+QStringList modelKindNames() { return namesOf(kModels); }
+QStringList encoderKindNames() { return namesOf(kEncoders); }
+QStringList lossKindNames() { return namesOf(kLosses); }
+
+QJsonObject TrainConfig::toJson() const {
+  QJsonObject o;
+  o[QStringLiteral("model")] = toString(model);
+  o[QStringLiteral("encoder")] = toString(encoder);
+  o[QStringLiteral("loss")] = toString(loss);
+  o[QStringLiteral("negatives")] = negatives;
+  o[QStringLiteral("alpha")] = alpha;
+  o[QStringLiteral("beta")] = beta;
+  o[QStringLiteral("gamma")] = gamma;
+  o[QStringLiteral("compression")] = toString(compression);
+  o[QStringLiteral("dependence")] = toString(dependence);
+  o[QStringLiteral("use_confounder")] = useConfounder;
+  o[QStringLiteral("reparameterize")] = reparameterize;
+  o[QStringLiteral("hidden_size")] = hiddenSize;
+  o[QStringLiteral("layers")] = layers;
+  o[QStringLiteral("heads")] = heads;
+  o[QStringLiteral("dropout")] = dropout;
+  o[QStringLiteral("max_length")] = maxLength;
+  o[QStringLiteral("mask_ratio")] = maskRatio;
+  o[QStringLiteral("lr")] = lr;
+  o[QStringLiteral("weight_decay")] = weightDecay;
+  o[QStringLiteral("batch_size")] = batchSize;
+  o[QStringLiteral("epochs")] = epochs;
+  o[QStringLiteral("patience")] = patience;
+  o[QStringLiteral("eval_every")] = evalEvery;
+  // Seeds can exceed 2^53; keep them exact as a decimal string.
+  o[QStringLiteral("seed")] = QString::number(seed);
+  o[QStringLiteral("threads")] = threads;
+  o[QStringLiteral("eval_protocol")] = toString(evalProtocol);
+  o[QStringLiteral("sampled_negatives")] = sampledNegatives;
+  o[QStringLiteral("eval_batch_size")] = evalBatchSize;
+  o[QStringLiteral("data_path")] = dataPath;
+  o[QStringLiteral("checkpoint_path")] = checkpointPath;
+  return o;
+}
+
+namespace {
+
+struct Reader {
+  const QJsonObject& o;
+  QString error;
+
+  bool has(const char* key) const { return o.contains(QLatin1String(key)); }
+  void number(const char* key, double& out) {
+    if (!has(key) || !error.isEmpty()) return;
+    const QJsonValue v = o.value(QLatin1String(key));
+    if (!v.isDouble()) {
+      error = QStringLiteral("config key '%1' must be a number").arg(QLatin1String(key));
+      return;
+    }
+    out = v.toDouble();
+  }
+  void integer(const char* key, int& out) {
+    double d = out;
+    number(key, d);
+    if (!error.isEmpty()) return;
+    if (d != std::floor(d) || std::abs(d) > std::numeric_limits<int>::max()) {
+      error = QStringLiteral("config key '%1' must be an integer").arg(QLatin1String(key));
+      return;
+    }
+    out = int(d);
+  }
+  void boolean(const char* key, bool& out) {
+    if (!has(key) || !error.isEmpty()) return;
+    const QJsonValue v = o.value(QLatin1String(key));
+    if (!v.isBool()) {
+      error = QStringLiteral("config key '%1' must be true or false").arg(QLatin1String(key));
+      return;
+    }
+    out = v.toBool();
+  }
+  void string(const char* key, QString& out) {
+    if (!has(key) || !error.isEmpty()) return;
+    const QJsonValue v = o.value(QLatin1String(key));
+    if (!v.isString()) {
+      error = QStringLiteral("config key '%1' must be a string").arg(QLatin1String(key));
+      return;
+    }
+    out = v.toString();
+  }
+  template <typename E>
+  void named(const char* key, E& out, Expected<E> (*parse)(const QString&)) {
+    QString s;
+    string(key, s);
+    if (s.isEmpty() || !error.isEmpty()) return;
+    auto r = parse(s);
+    if (!r) {
+      error = r.error().cause;
+      return;
+    }
+    out = r.value();
+  }
+};
+
+}  // namespace
+
+Expected<TrainConfig> TrainConfig::fromJson(const QJsonObject& json) {
+  TrainConfig c;
+  Reader r{json, {}};
+  r.named("model", c.model, &parseModelKind);
+  r.named("encoder", c.encoder, &parseEncoderKind);
+  r.named("loss", c.loss, &parseLossKind);
+  r.integer("negatives", c.negatives);
+  r.number("alpha", c.alpha);
+  r.number("beta", c.beta);
+  r.number("gamma", c.gamma);
+  r.named("compression", c.compression, &parseCompressionKind);
+  r.named("dependence", c.dependence, &parseDependenceKind);
+  r.boolean("use_confounder", c.useConfounder);
+  r.boolean("reparameterize", c.reparameterize);
+  r.integer("hidden_size", c.hiddenSize);
+  r.integer("layers", c.layers);
+  r.integer("heads", c.heads);
+  r.number("dropout", c.dropout);
+  r.integer("max_length", c.maxLength);
+  r.number("mask_ratio", c.maskRatio);
+  r.number("lr", c.lr);
+  r.number("weight_decay", c.weightDecay);
+  r.integer("batch_size", c.batchSize);
+  r.integer("epochs", c.epochs);
+  r.integer("patience", c.patience);
+  r.integer("eval_every", c.evalEvery);
+  if (r.error.isEmpty() && r.has("seed")) {
+    const QJsonValue v = json.value(QStringLiteral("seed"));
+    bool ok = v.isDouble() && v.toDouble() >= 0 && v.toDouble() == std::floor(v.toDouble());
+    if (ok) {
+      c.seed = uint64_t(v.toDouble());
+    } else if (v.isString()) {
+      c.seed = v.toString().toULongLong(&ok);
+    }
+    if (!ok) r.error = QStringLiteral("config key 'seed' must be a non-negative integer");
+  }
+  r.integer("threads", c.threads);
+  r.named("eval_protocol", c.evalProtocol, &parseEvalProtocol);
+  r.integer("sampled_negatives", c.sampledNegatives);
+  r.integer("eval_batch_size", c.evalBatchSize);
+  r.string("data_path", c.dataPath);
+  r.string("checkpoint_path", c.checkpointPath);
+  if (!r.error.isEmpty()) return Error::general(r.error);
+  return c;
+}
+
+Status TrainConfig::validate() const {
+  auto bad = [](const QString& why) { return Status(Error::general(why)); };
+  auto weight = [&](const char* name, double v) -> QString {
+    if (!std::isfinite(v)) return QStringLiteral("%1 must be a finite number").arg(QLatin1String(name));
+    if (v < 0) return QStringLiteral("%1 must be >= 0 (got %2)").arg(QLatin1String(name)).arg(v);
+    return QString();
+  };
+  for (const auto& [name, v] : {std::pair<const char*, double>{"alpha", alpha},
+                                {"beta", beta},
+                                {"gamma", gamma}}) {
+    const QString why = weight(name, v);
+    if (!why.isEmpty()) return bad(why);
+  }
+  auto positive = [&](const char* name, int v) -> QString {
+    if (v <= 0) return QStringLiteral("%1 must be > 0 (got %2)").arg(QLatin1String(name)).arg(v);
+    return QString();
+  };
+  for (const auto& [name, v] :
+       {std::pair<const char*, int>{"hidden size", hiddenSize}, {"layers", layers},
+        {"heads", heads}, {"max length", maxLength}, {"batch size", batchSize},
+        {"epochs", epochs}, {"eval every", evalEvery}, {"eval batch size", evalBatchSize}}) {
+    const QString why = positive(name, v);
+    if (!why.isEmpty()) return bad(why);
+  }
+  if (encoder != EncoderKind::Gru4Rec && hiddenSize % heads != 0)
+    return bad(QStringLiteral("heads (%1) must divide the hidden size (%2)").arg(heads).arg(hiddenSize));
+  if (!std::isfinite(dropout) || dropout < 0 || dropout >= 1)
+    return bad(QStringLiteral("dropout must be in [0, 1) (got %1)").arg(dropout));
+  if (!std::isfinite(maskRatio) || maskRatio <= 0 || maskRatio >= 1)
+    return bad(QStringLiteral("mask ratio must be in (0, 1) (got %1)").arg(maskRatio));
+  if (!std::isfinite(lr) || lr <= 0) return bad(QStringLiteral("learning rate must be > 0 (got %1)").arg(lr));
+  if (!std::isfinite(weightDecay) || weightDecay < 0)
+    return bad(QStringLiteral("weight decay must be >= 0 (got %1)").arg(weightDecay));
+  if (loss == LossKind::SampledCe && negatives <= 0)
+    return bad(QStringLiteral("negatives must be > 0 for sampled-ce (got %1)").arg(negatives));
+  if (patience < 0) return bad(QStringLiteral("patience must be >= 0 (got %1)").arg(patience));
+  if (threads < 0) return bad(QStringLiteral("threads must be >= 0 (got %1)").arg(threads));
+  if (evalProtocol == EvalProtocol::Sampled && sampledNegatives <= 0)
+    return bad(QStringLiteral("sampled negatives must be > 0 (got %1)").arg(sampledNegatives));
+  if (model == ModelKind::Irl4Rec && !useConfounder && (alpha > 0 || gamma > 0))
+    return bad(QStringLiteral("alpha and gamma need the confounder branch (use_confounder is off)"));
+  return Status();
+}
+
+}  // namespace irl4rec::train

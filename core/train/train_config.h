@@ -1,0 +1,107 @@
+#pragma once
+/// The full configuration of one training run (DESIGN.md §1 "Models", §3 "runs.config").
+///
+/// A plain value struct: the GUI edits it, the CLI fills it from flags, the run store saves it as
+/// JSON, checkpoints embed it. Qt Core only, no LibTorch. Defaults are the S3-Rec SASRec
+/// settings (d=64, 2 blocks, 2 heads, max length 50, dropout 0.5, Adam lr 1e-3, batch 256).
+
+#include "core/common/error.h"
+
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+#include <cstdint>
+
+namespace irl4rec::train {
+
+/// Baseline = one encoder, no confounder branch, no noise, α = β = γ = 0 (whatever the fields
+/// say). Irl4Rec = adjustment encoder with μ / log σ² heads + optional confounder encoder.
+enum class ModelKind { Baseline, Irl4Rec };
+enum class EncoderKind { Gru4Rec, SasRec, Bert4Rec };
+/// L_rec: BCE with one sampled negative per position, BPR (one negative), sampled-softmax
+/// cross-entropy with `negatives` negatives shared by the batch, full cross-entropy.
+enum class LossKind { Bce, Bpr, SampledCe, Ce };
+/// C(t): mean ‖μ‖² (default) or KL(q(t|x) ‖ N(0, I)).
+enum class CompressionKind { MeanSquare, Kl };
+/// D(t, s): squared Frobenius norm of the batch cross-correlation (default) or RBF HSIC with the
+/// median-heuristic bandwidth.
+enum class DependenceKind { CrossCorrelation, Hsic };
+/// Full ranking over all items (the default and the only protocol used for model selection
+/// semantics in the paper tables) or 99 uniformly sampled negatives ("sampled", comparison only).
+enum class EvalProtocol { Full, Sampled };
+
+/// Canonical lower-case names used by the CLI, JSON and the GUI combo boxes.
+QString toString(ModelKind v);       ///< "baseline" | "irl4rec"
+QString toString(EncoderKind v);     ///< "gru4rec" | "sasrec" | "bert4rec"
+QString toString(LossKind v);        ///< "bce" | "bpr" | "sampled-ce" | "ce"
+QString toString(CompressionKind v); ///< "l2" | "kl"
+QString toString(DependenceKind v);  ///< "xcorr" | "hsic"
+QString toString(EvalProtocol v);    ///< "full" | "sampled"
+/// Parse a canonical name; an Error naming the accepted values otherwise.
+Expected<ModelKind> parseModelKind(const QString& s);
+Expected<EncoderKind> parseEncoderKind(const QString& s);
+Expected<LossKind> parseLossKind(const QString& s);
+Expected<CompressionKind> parseCompressionKind(const QString& s);
+Expected<DependenceKind> parseDependenceKind(const QString& s);
+Expected<EvalProtocol> parseEvalProtocol(const QString& s);
+QStringList modelKindNames();
+QStringList encoderKindNames();
+QStringList lossKindNames();
+
+struct TrainConfig {
+  // --- what is trained
+  ModelKind model = ModelKind::Baseline;
+  EncoderKind encoder = EncoderKind::SasRec;
+  LossKind loss = LossKind::SampledCe;
+  int negatives = 256;          ///< sampled-ce: negatives shared by the batch (bce/bpr use 1)
+
+  // --- the Irl4Rec objective  L = L_rec(t) + α·L_rec(s) + β·C(t) + γ·D(t, s)
+  double alpha = 0.0;           ///< weight of the confounder branch's own recommendation loss
+  double beta = 0.0;            ///< weight of the compression term C(t)
+  double gamma = 0.0;           ///< weight of the dependence term D(t, s)
+  CompressionKind compression = CompressionKind::MeanSquare;
+  DependenceKind dependence = DependenceKind::CrossCorrelation;
+  bool useConfounder = true;    ///< false = the "no confounder branch" ablation
+  bool reparameterize = true;   ///< Irl4Rec: t = μ + σ ⊙ ε in training (false: t = μ)
+
+  // --- encoder sizes (SASRec defaults of S3-Rec)
+  int hiddenSize = 64;
+  int layers = 2;               ///< Transformer blocks / GRU layers
+  int heads = 2;
+  double dropout = 0.5;
+  int maxLength = 50;           ///< most recent items kept per input sequence
+  double maskRatio = 0.2;       ///< BERT4Rec cloze mask probability
+
+  // --- optimisation
+  double lr = 1e-3;             ///< Adam
+  double weightDecay = 0.0;
+  int batchSize = 256;          ///< users per batch
+  int epochs = 200;
+  int patience = 20;            ///< epochs without validation NDCG@10 improvement (0 = off)
+  int evalEvery = 1;            ///< validate every N epochs
+  uint64_t seed = 42;
+  int threads = 2;              ///< torch intra-op threads (0 = library default)
+
+  // --- evaluation
+  EvalProtocol evalProtocol = EvalProtocol::Full;
+  int sampledNegatives = 99;    ///< only for the sampled protocol
+  int evalBatchSize = 2048;     ///< users per scoring matrix product
+
+  // --- bookkeeping (not part of the science)
+  QString dataPath;             ///< dataset the run trains on (for `irl4rec eval`)
+  QString checkpointPath;       ///< best checkpoint written here when non-empty
+
+  /// True for model == Irl4Rec with the confounder branch on.
+  bool hasConfounder() const { return model == ModelKind::Irl4Rec && useConfounder; }
+
+  /// Every field, snake_case keys, enum values by canonical name.
+  QJsonObject toJson() const;
+  /// Missing keys keep their defaults; wrong types or unknown names are an Error.
+  static Expected<TrainConfig> fromJson(const QJsonObject& json);
+  /// Range checks: one-line reason for the first bad value (negative/NaN weights, zero sizes,
+  /// heads not dividing the hidden size, ...).
+  Status validate() const;
+};
+
+}  // namespace irl4rec::train
