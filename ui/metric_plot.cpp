@@ -1,0 +1,325 @@
+#include "ui/metric_plot.h"
+
+#include "ui/qcustomplot_include.h"
+
+#include <QCheckBox>
+#include <QDoubleSpinBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QTimer>
+#include <QVBoxLayout>
+
+#include <cmath>
+#include <limits>
+
+namespace irl4rec::ui {
+
+namespace {
+
+QString curveKey(const QString& run, const QString& series) {
+  return run + QChar(0x1f) + series;
+}
+
+// Colours per run (Tableau 10); series of a run differ by line style.
+const QColor kRunColors[] = {
+    QColor(31, 119, 180), QColor(255, 127, 14), QColor(44, 160, 44),  QColor(214, 39, 40),
+    QColor(148, 103, 189), QColor(140, 86, 75), QColor(227, 119, 194), QColor(127, 127, 127),
+    QColor(188, 189, 34),  QColor(23, 190, 207)};
+const Qt::PenStyle kSeriesStyles[] = {Qt::SolidLine, Qt::DashLine, Qt::DotLine, Qt::DashDotLine,
+                                      Qt::DashDotDotLine};
+
+}  // namespace
+
+MetricPlot::MetricPlot(const QString& xLabel, const QString& yLabel, bool smoothingControl,
+                       QWidget* parent)
+    : QWidget(parent) {
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  auto* controls = new QHBoxLayout;
+  if (smoothingControl) {
+    controls->addWidget(new QLabel(tr("Smoothing:"), this));
+    smoothingBox_ = new QDoubleSpinBox(this);
+    smoothingBox_->setRange(0.0, 0.999);
+    smoothingBox_->setSingleStep(0.05);
+    smoothingBox_->setDecimals(3);
+    smoothingBox_->setValue(0.6);
+    smoothingBox_->setToolTip(tr("Exponential moving average weight (0 = raw values)"));
+    connect(smoothingBox_, &QDoubleSpinBox::valueChanged, this, &MetricPlot::setSmoothing);
+    controls->addWidget(smoothingBox_);
+    smoothing_ = 0.6;
+  }
+  logBox_ = new QCheckBox(tr("Log scale"), this);
+  connect(logBox_, &QCheckBox::toggled, this, &MetricPlot::setLogScale);
+  controls->addWidget(logBox_);
+  auto* fit = new QLabel(tr("<a href=\"fit\">Fit</a>"), this);
+  fit->setToolTip(tr("Rescale to all data; drag to pan, wheel to zoom"));
+  connect(fit, &QLabel::linkActivated, this, [this] {
+    autoRescale_ = true;
+    redraw();
+  });
+  controls->addWidget(fit);
+  controls->addStretch(1);
+  layout->addLayout(controls);
+
+  plot_ = new QCustomPlot(this);
+  plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom | QCP::iSelectLegend);
+  plot_->setNoAntialiasingOnDrag(true);
+  plot_->xAxis->setLabel(xLabel);
+  plot_->yAxis->setLabel(yLabel);
+  plot_->legend->setVisible(true);
+  QFont legendFont = font();
+  legendFont.setPointSizeF(legendFont.pointSizeF() * 0.85);
+  plot_->legend->setFont(legendFont);
+  plot_->legend->setBrush(QColor(255, 255, 255, 200));
+  plot_->setMinimumHeight(200);
+  layout->addWidget(plot_, 1);
+
+  readout_ = new QCPItemText(plot_);
+  readout_->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+  readout_->position->setType(QCPItemPosition::ptAbsolute);
+  readout_->setPadding(QMargins(4, 2, 4, 2));
+  readout_->setBrush(QColor(255, 255, 240, 230));
+  readout_->setPen(QPen(Qt::gray));
+  readout_->setVisible(false);
+
+  // A user who zooms or pans takes over the axes until "Fit".
+  connect(plot_, &QCustomPlot::mouseWheel, this, [this] { autoRescale_ = false; });
+  connect(plot_, &QCustomPlot::mousePress, this, [this] { autoRescale_ = false; });
+  connect(plot_, &QCustomPlot::legendClick, this,
+          [this](QCPLegend*, QCPAbstractLegendItem* item, QMouseEvent*) {
+            auto* plItem = qobject_cast<QCPPlottableLegendItem*>(item);
+            if (!plItem) return;
+            QCPAbstractPlottable* p = plItem->plottable();
+            p->setVisible(!p->visible());
+            plItem->setTextColor(p->visible() ? Qt::black : Qt::gray);
+            plot_->replot(QCustomPlot::rpQueuedReplot);
+          });
+  connect(plot_, &QCustomPlot::mouseMove, this, [this](QMouseEvent* event) {
+    readoutAt(event->position());
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+  });
+
+  redrawTimer_ = new QTimer(this);
+  redrawTimer_->setSingleShot(true);
+  redrawTimer_->setInterval(40);
+  connect(redrawTimer_, &QTimer::timeout, this, &MetricPlot::redraw);
+}
+
+MetricPlot::Curve& MetricPlot::curve(const QString& run, const QString& runLabel,
+                                     const QString& series) {
+  const QString key = curveKey(run, series);
+  auto it = curves_.find(key);
+  if (it != curves_.end()) return *it;
+  Curve c;
+  c.run = run;
+  c.series = series;
+  c.graph = plot_->addGraph();
+  c.graph->setName(QStringLiteral("%1 · %2").arg(runLabel, series));
+  QPen pen(colorFor(run, series));
+  pen.setWidthF(1.5);
+  pen.setStyle(kSeriesStyles[seriesIndex_.value(series) % 5]);
+  c.graph->setPen(pen);
+  c.graph->setAdaptiveSampling(true);
+  c.graph->setVisible(seriesVisible(series));
+  if (!c.graph->visible()) c.graph->removeFromLegend();
+  return *curves_.insert(key, c);
+}
+
+QColor MetricPlot::colorFor(const QString& run, const QString& series) {
+  if (!runIndex_.contains(run)) runIndex_.insert(run, runIndex_.size());
+  if (!seriesIndex_.contains(series)) seriesIndex_.insert(series, seriesIndex_.size());
+  return kRunColors[runIndex_.value(run) % 10];
+}
+
+bool MetricPlot::seriesVisible(const QString& series) const {
+  return visibleSeries_.isEmpty() || visibleSeries_.contains(series);
+}
+
+void MetricPlot::append(const QString& run, const QString& runLabel, const QString& series,
+                        double x, double y) {
+  Curve& c = curve(run, runLabel, series);
+  c.x.push_back(x);
+  c.y.push_back(y);
+  scheduleRedraw();
+}
+
+void MetricPlot::setCurve(const QString& run, const QString& runLabel, const QString& series,
+                          const QVector<double>& x, const QVector<double>& y) {
+  Curve& c = curve(run, runLabel, series);
+  c.x = x;
+  c.y = y;
+  rebuildGraph(c);
+  scheduleRedraw();
+}
+
+void MetricPlot::removeRun(const QString& run) {
+  for (auto it = curves_.begin(); it != curves_.end();) {
+    if (it->run == run) {
+      plot_->removeGraph(it->graph);
+      it = curves_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  scheduleRedraw();
+}
+
+void MetricPlot::clear() {
+  plot_->clearGraphs();
+  curves_.clear();
+  runIndex_.clear();
+  scheduleRedraw();
+}
+
+void MetricPlot::scheduleRedraw() {
+  if (!redrawTimer_->isActive()) redrawTimer_->start();
+}
+
+void MetricPlot::flush() {
+  redrawTimer_->stop();
+  redraw();
+  plot_->replot(QCustomPlot::rpImmediateRefresh);
+}
+
+void MetricPlot::rebuildGraph(Curve& c) {
+  c.graph->data()->clear();
+  c.drawn = 0;
+  c.ema = 0;
+  appendToGraph(c);
+}
+
+void MetricPlot::appendToGraph(Curve& c) {
+  // Debiased EMA (as TensorBoard's smoothing) so early points are not pulled towards zero.
+  const int n = c.x.size();
+  if (c.drawn >= n) return;
+  QVector<double> keys, values;
+  keys.reserve(n - c.drawn);
+  values.reserve(n - c.drawn);
+  double ema = c.ema;
+  for (int i = c.drawn; i < n; ++i) {
+    const double y = c.y[i];
+    double shown = y;
+    if (smoothing_ > 0 && std::isfinite(y)) {
+      ema = smoothing_ * ema + (1.0 - smoothing_) * y;
+      shown = ema / (1.0 - std::pow(smoothing_, i + 1));
+    }
+    keys.push_back(c.x[i]);
+    values.push_back(logScale_ && shown <= 0 ? std::numeric_limits<double>::quiet_NaN() : shown);
+  }
+  c.graph->addData(keys, values, true);
+  c.ema = ema;
+  c.drawn = n;
+}
+
+void MetricPlot::redraw() {
+  for (Curve& c : curves_) appendToGraph(c);
+  if (autoRescale_ && !curves_.isEmpty()) {
+    bool any = false;
+    QCPRange xr, yr;
+    for (const Curve& c : curves_) {
+      if (!c.graph->visible() || c.graph->dataCount() == 0) continue;
+      bool okX = false, okY = false;
+      const QCPRange gx = c.graph->getKeyRange(okX);
+      const QCPRange gy = c.graph->getValueRange(okY, QCP::sdBoth);
+      if (!okX || !okY) continue;
+      if (!any) {
+        xr = gx;
+        yr = gy;
+        any = true;
+      } else {
+        xr.expand(gx);
+        yr.expand(gy);
+      }
+    }
+    if (any) {
+      if (xr.size() <= 0) xr = QCPRange(xr.lower - 0.5, xr.upper + 0.5);
+      plot_->xAxis->setRange(xr);
+      if (logScale_) {
+        plot_->yAxis->setRange(QCPRange(yr.lower / 1.5, yr.upper * 1.5));
+      } else {
+        const double pad = yr.size() > 0 ? yr.size() * 0.05 : std::max(1e-6, std::abs(yr.upper) * 0.1);
+        plot_->yAxis->setRange(yr.lower - pad, yr.upper + pad);
+      }
+    }
+  }
+  plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void MetricPlot::setSmoothing(double weight) {
+  smoothing_ = std::clamp(weight, 0.0, 0.999);
+  if (smoothingBox_ && !qFuzzyCompare(smoothingBox_->value() + 1, smoothing_ + 1)) {
+    smoothingBox_->setValue(smoothing_);
+  }
+  for (Curve& c : curves_) rebuildGraph(c);
+  scheduleRedraw();
+}
+
+void MetricPlot::setLogScale(bool on) {
+  logScale_ = on;
+  if (logBox_->isChecked() != on) logBox_->setChecked(on);
+  if (on) {
+    plot_->yAxis->setScaleType(QCPAxis::stLogarithmic);
+    plot_->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
+  } else {
+    plot_->yAxis->setScaleType(QCPAxis::stLinear);
+    plot_->yAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+  }
+  for (Curve& c : curves_) rebuildGraph(c);
+  autoRescale_ = true;
+  scheduleRedraw();
+}
+
+void MetricPlot::setVisibleSeries(const QStringList& series) {
+  visibleSeries_ = series;
+  for (Curve& c : curves_) {
+    const bool visible = seriesVisible(c.series);
+    c.graph->setVisible(visible);
+    if (visible) {
+      c.graph->addToLegend();
+    } else {
+      c.graph->removeFromLegend();
+    }
+  }
+  scheduleRedraw();
+}
+
+int MetricPlot::pointCount(const QString& run, const QString& series) const {
+  auto it = curves_.constFind(curveKey(run, series));
+  return it == curves_.constEnd() ? 0 : it->x.size();
+}
+
+QString MetricPlot::readoutAt(const QPointF& pixel) {
+  // Nearest point in pixels among visible curves; each curve is searched by binary search on x.
+  double bestDist = 15.0 * 15.0;
+  QString text;
+  QPointF anchor;
+  const double xAtPixel = plot_->xAxis->pixelToCoord(pixel.x());
+  for (const Curve& c : curves_) {
+    if (!c.graph->visible() || c.graph->dataCount() == 0) continue;
+    auto data = c.graph->data();
+    auto it = data->findBegin(xAtPixel, true);
+    for (int k = 0; k < 2 && it != data->constEnd(); ++k, ++it) {
+      if (!std::isfinite(it->value)) continue;
+      const double px = plot_->xAxis->coordToPixel(it->key);
+      const double py = plot_->yAxis->coordToPixel(it->value);
+      const double d = (px - pixel.x()) * (px - pixel.x()) + (py - pixel.y()) * (py - pixel.y());
+      if (d < bestDist) {
+        bestDist = d;
+        text = QStringLiteral("%1\n%2 = %3, %4 = %5")
+                   .arg(c.graph->name(), plot_->xAxis->label())
+                   .arg(it->key)
+                   .arg(plot_->yAxis->label())
+                   .arg(it->value, 0, 'g', 5);
+        anchor = QPointF(px + 8, py - 8);
+      }
+    }
+  }
+  readout_->setVisible(!text.isEmpty());
+  if (!text.isEmpty()) {
+    readout_->setText(text);
+    readout_->position->setCoords(anchor);
+  }
+  return text;
+}
+
+}  // namespace irl4rec::ui

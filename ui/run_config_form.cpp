@@ -1,0 +1,394 @@
+#include "ui/run_config_form.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QInputDialog>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSettings>
+#include <QSpinBox>
+#include <QThread>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace irl4rec::ui {
+
+namespace {
+
+/// A weight spin box whose arrows step on a log scale (×√10 per step; from 0 to the first step).
+class LogSpinBox : public QDoubleSpinBox {
+ public:
+  explicit LogSpinBox(QWidget* parent) : QDoubleSpinBox(parent) {
+    setDecimals(5);
+    setRange(0.0, 1000.0);
+    setKeyboardTracking(false);
+  }
+  void stepBy(int steps) override {
+    double v = value();
+    for (int i = 0; i < std::abs(steps); ++i) {
+      if (steps > 0) {
+        v = v <= 0 ? 1e-4 : v * std::sqrt(10.0);
+      } else {
+        v = v <= 1e-4 + 1e-12 ? 0.0 : v / std::sqrt(10.0);
+      }
+    }
+    // Snap to 1/3/10 style values so repeated steps stay readable.
+    if (v > 0) v = std::round(v / std::pow(10.0, std::floor(std::log10(v)) - 2)) *
+                   std::pow(10.0, std::floor(std::log10(v)) - 2);
+    setValue(std::clamp(v, minimum(), maximum()));
+  }
+};
+
+const char kPresetsKey[] = "run/presets";
+
+QComboBox* combo(QWidget* parent, const QStringList& items) {
+  auto* c = new QComboBox(parent);
+  c->addItems(items);
+  return c;
+}
+
+QSpinBox* spin(QWidget* parent, int lo, int hi) {
+  auto* s = new QSpinBox(parent);
+  s->setRange(lo, hi);
+  s->setKeyboardTracking(false);
+  return s;
+}
+
+QDoubleSpinBox* dspin(QWidget* parent, double lo, double hi, double step, int decimals) {
+  auto* s = new QDoubleSpinBox(parent);
+  s->setRange(lo, hi);
+  s->setSingleStep(step);
+  s->setDecimals(decimals);
+  s->setKeyboardTracking(false);
+  return s;
+}
+
+}  // namespace
+
+QList<QPair<QString, train::TrainConfig>> RunConfigForm::builtinPresets() {
+  QList<QPair<QString, train::TrainConfig>> presets;
+  train::TrainConfig s3rec;  // S3-Rec's SASRec: BCE with one negative, dropout 0.5
+  s3rec.model = train::ModelKind::Baseline;
+  s3rec.encoder = train::EncoderKind::SasRec;
+  s3rec.loss = train::LossKind::Bce;
+  presets.append({tr("SASRec baseline (S3-Rec)"), s3rec});
+
+  train::TrainConfig strong = s3rec;  // sampled softmax with 256 shared negatives
+  strong.loss = train::LossKind::SampledCe;
+  strong.negatives = 256;
+  presets.append({tr("SASRec strong (sampled CE)"), strong});
+
+  train::TrainConfig irl = strong;
+  irl.model = train::ModelKind::Irl4Rec;
+  irl.alpha = 0.1;
+  irl.beta = 0.01;
+  irl.gamma = 0.1;
+  presets.append({tr("Irl4Rec default"), irl});
+  return presets;
+}
+
+RunConfigForm::RunConfigForm(QWidget* parent) : QWidget(parent) {
+  auto* outer = new QVBoxLayout(this);
+  outer->setContentsMargins(0, 0, 0, 0);
+
+  auto* presetRow = new QHBoxLayout;
+  preset_ = new QComboBox(this);
+  presetRow->addWidget(new QLabel(tr("Preset:"), this));
+  presetRow->addWidget(preset_, 1);
+  save_ = new QPushButton(tr("Save…"), this);
+  save_->setToolTip(tr("Save the form as your own preset"));
+  presetRow->addWidget(save_);
+  outer->addLayout(presetRow);
+
+  auto* scroll = new QScrollArea(this);
+  scroll->setWidgetResizable(true);
+  scroll->setFrameShape(QFrame::NoFrame);
+  auto* body = new QWidget(scroll);
+  auto* bodyLayout = new QVBoxLayout(body);
+  bodyLayout->setContentsMargins(0, 0, 0, 0);
+
+  auto* modelBox = new QGroupBox(tr("Model"), body);
+  auto* mf = new QFormLayout(modelBox);
+  name_ = new QLineEdit(body);
+  name_->setPlaceholderText(tr("run name (optional)"));
+  model_ = combo(body, train::modelKindNames());
+  encoder_ = combo(body, train::encoderKindNames());
+  loss_ = combo(body, train::lossKindNames());
+  negatives_ = spin(body, 1, 100000);
+  negatives_->setToolTip(tr("Negatives shared by the batch for sampled-ce"));
+  mf->addRow(tr("Name"), name_);
+  mf->addRow(tr("Model"), model_);
+  mf->addRow(tr("Encoder"), encoder_);
+  mf->addRow(tr("Loss"), loss_);
+  mf->addRow(tr("Negatives"), negatives_);
+  bodyLayout->addWidget(modelBox);
+
+  auto* objBox = new QGroupBox(tr("Objective  L = L_rec(t) + α·L_rec(s) + β·C(t) + γ·D(t, s)"), body);
+  auto* of = new QFormLayout(objBox);
+  alpha_ = new LogSpinBox(body);
+  beta_ = new LogSpinBox(body);
+  gamma_ = new LogSpinBox(body);
+  alpha_->setToolTip(tr("Weight of the confounder branch's own recommendation loss"));
+  beta_->setToolTip(tr("Weight of the compression of t"));
+  gamma_->setToolTip(tr("Weight of the dependence between t and s"));
+  compression_ = combo(body, {train::toString(train::CompressionKind::MeanSquare),
+                              train::toString(train::CompressionKind::Kl)});
+  dependence_ = combo(body, {train::toString(train::DependenceKind::CrossCorrelation),
+                             train::toString(train::DependenceKind::Hsic)});
+  confounder_ = new QCheckBox(tr("confounder branch (s from item attributes)"), body);
+  of->addRow(QStringLiteral("α"), alpha_);
+  of->addRow(QStringLiteral("β"), beta_);
+  of->addRow(QStringLiteral("γ"), gamma_);
+  of->addRow(tr("Compression C"), compression_);
+  of->addRow(tr("Dependence D"), dependence_);
+  of->addRow(QString(), confounder_);
+  bodyLayout->addWidget(objBox);
+
+  auto* sizeBox = new QGroupBox(tr("Encoder"), body);
+  auto* sf = new QFormLayout(sizeBox);
+  hidden_ = spin(body, 1, 4096);
+  layers_ = spin(body, 1, 32);
+  heads_ = spin(body, 1, 64);
+  dropout_ = dspin(body, 0.0, 0.95, 0.05, 2);
+  maxLength_ = spin(body, 1, 4096);
+  maskRatio_ = dspin(body, 0.01, 0.95, 0.05, 2);
+  sf->addRow(tr("Hidden size"), hidden_);
+  sf->addRow(tr("Layers"), layers_);
+  sf->addRow(tr("Heads"), heads_);
+  sf->addRow(tr("Dropout"), dropout_);
+  sf->addRow(tr("Max length"), maxLength_);
+  sf->addRow(tr("Mask ratio (BERT4Rec)"), maskRatio_);
+  bodyLayout->addWidget(sizeBox);
+
+  auto* optBox = new QGroupBox(tr("Training"), body);
+  auto* tf = new QFormLayout(optBox);
+  lr_ = new LogSpinBox(body);
+  lr_->setRange(1e-6, 1.0);
+  lr_->setDecimals(6);
+  batch_ = spin(body, 1, 65536);
+  epochs_ = spin(body, 1, 100000);
+  patience_ = spin(body, 0, 100000);
+  patience_->setSpecialValueText(tr("off"));
+  seeds_ = new QLineEdit(body);
+  seeds_->setPlaceholderText(QStringLiteral("1  or  1-5  or  1,3,7"));
+  threads_ = spin(body, 0, 256);
+  threads_->setSpecialValueText(tr("library default"));
+  tf->addRow(tr("Learning rate"), lr_);
+  tf->addRow(tr("Batch size"), batch_);
+  tf->addRow(tr("Epochs"), epochs_);
+  tf->addRow(tr("Patience (val NDCG@10)"), patience_);
+  tf->addRow(tr("Seeds"), seeds_);
+  tf->addRow(tr("Threads per run"), threads_);
+  bodyLayout->addWidget(optBox);
+  bodyLayout->addStretch(1);
+  scroll->setWidget(body);
+  outer->addWidget(scroll, 1);
+
+  message_ = new QLabel(this);
+  message_->setWordWrap(true);
+  message_->setStyleSheet(QStringLiteral("color: #b00020;"));
+  outer->addWidget(message_);
+  launch_ = new QPushButton(tr("Launch"), this);
+  launch_->setDefault(true);
+  outer->addWidget(launch_);
+
+  reloadPresetCombo();
+  setConfig(builtinPresets().value(1).second);
+  seeds_->setText(QStringLiteral("1"));
+
+  // Every edit re-validates; the launch button is enabled only for a valid form.
+  for (auto* c : {model_, encoder_, loss_, compression_, dependence_}) {
+    connect(c, &QComboBox::currentIndexChanged, this, &RunConfigForm::revalidate);
+  }
+  for (auto* s : {negatives_, hidden_, layers_, heads_, maxLength_, batch_, epochs_, patience_, threads_}) {
+    connect(s, &QSpinBox::valueChanged, this, &RunConfigForm::revalidate);
+  }
+  for (auto* s : {alpha_, beta_, gamma_, dropout_, maskRatio_, lr_}) {
+    connect(s, &QDoubleSpinBox::valueChanged, this, &RunConfigForm::revalidate);
+  }
+  connect(confounder_, &QCheckBox::toggled, this, &RunConfigForm::revalidate);
+  connect(seeds_, &QLineEdit::textChanged, this, &RunConfigForm::revalidate);
+  connect(preset_, &QComboBox::activated, this, [this](int index) { applyPreset(preset_->itemText(index)); });
+  connect(save_, &QPushButton::clicked, this, [this] {
+    bool ok = false;
+    const QString name = QInputDialog::getText(this, tr("Save preset"), tr("Preset name:"),
+                                               QLineEdit::Normal, QString(), &ok);
+    if (ok && !name.trimmed().isEmpty()) savePreset(name.trimmed());
+  });
+  connect(launch_, &QPushButton::clicked, this, [this] {
+    if (!validationMessage().isEmpty()) return;
+    Q_EMIT launchRequested(config(), seeds().value(), runName());
+  });
+  revalidate();
+}
+
+train::TrainConfig RunConfigForm::config() const {
+  train::TrainConfig c;
+  c.model = train::parseModelKind(model_->currentText()).value();
+  c.encoder = train::parseEncoderKind(encoder_->currentText()).value();
+  c.loss = train::parseLossKind(loss_->currentText()).value();
+  c.negatives = negatives_->value();
+  c.alpha = alpha_->value();
+  c.beta = beta_->value();
+  c.gamma = gamma_->value();
+  c.compression = train::parseCompressionKind(compression_->currentText()).value();
+  c.dependence = train::parseDependenceKind(dependence_->currentText()).value();
+  c.useConfounder = confounder_->isChecked();
+  c.hiddenSize = hidden_->value();
+  c.layers = layers_->value();
+  c.heads = heads_->value();
+  c.dropout = dropout_->value();
+  c.maxLength = maxLength_->value();
+  c.maskRatio = maskRatio_->value();
+  c.lr = lr_->value();
+  c.batchSize = batch_->value();
+  c.epochs = epochs_->value();
+  c.patience = patience_->value();
+  c.threads = threads_->value();
+  const auto s = seeds();
+  if (s.ok() && !s.value().isEmpty()) c.seed = s.value().first();
+  return c;
+}
+
+void RunConfigForm::setConfig(const train::TrainConfig& c) {
+  loading_ = true;
+  model_->setCurrentText(train::toString(c.model));
+  encoder_->setCurrentText(train::toString(c.encoder));
+  loss_->setCurrentText(train::toString(c.loss));
+  negatives_->setValue(c.negatives);
+  alpha_->setValue(c.alpha);
+  beta_->setValue(c.beta);
+  gamma_->setValue(c.gamma);
+  compression_->setCurrentText(train::toString(c.compression));
+  dependence_->setCurrentText(train::toString(c.dependence));
+  confounder_->setChecked(c.useConfounder);
+  hidden_->setValue(c.hiddenSize);
+  layers_->setValue(c.layers);
+  heads_->setValue(c.heads);
+  dropout_->setValue(c.dropout);
+  maxLength_->setValue(c.maxLength);
+  maskRatio_->setValue(c.maskRatio);
+  lr_->setValue(c.lr);
+  batch_->setValue(c.batchSize);
+  epochs_->setValue(c.epochs);
+  patience_->setValue(c.patience);
+  threads_->setValue(c.threads);
+  loading_ = false;
+  revalidate();
+}
+
+Expected<QList<quint64>> RunConfigForm::seeds() const {
+  const QString text = seeds_->text().trimmed();
+  QList<quint64> out;
+  if (text.isEmpty()) return Error::general(tr("Give at least one seed (e.g. 1, 1-5 or 1,3,7)."));
+  for (const QString& part : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+    const QString p = part.trimmed();
+    const int dash = p.indexOf(QLatin1Char('-'));
+    bool ok1 = false, ok2 = true;
+    quint64 lo = (dash < 0 ? p : p.left(dash)).trimmed().toULongLong(&ok1);
+    quint64 hi = dash < 0 ? lo : p.mid(dash + 1).trimmed().toULongLong(&ok2);
+    if (!ok1 || !ok2 || hi < lo) {
+      return Error::general(tr("Seeds: '%1' is not a number or a range like 1-5.").arg(p));
+    }
+    if (hi - lo >= 100) return Error::general(tr("Seeds: at most 100 seeds in one launch."));
+    for (quint64 s = lo; s <= hi; ++s) {
+      if (!out.contains(s)) out << s;
+    }
+  }
+  if (out.size() > 100) return Error::general(tr("Seeds: at most 100 seeds in one launch."));
+  return out;
+}
+
+QString RunConfigForm::runName() const {
+  const QString n = name_->text().trimmed();
+  if (!n.isEmpty()) return n;
+  const train::TrainConfig c = config();
+  return QStringLiteral("%1-%2-%3").arg(train::toString(c.model), train::toString(c.encoder),
+                                        train::toString(c.loss));
+}
+
+QString RunConfigForm::validationMessage() const {
+  const auto s = seeds();
+  if (!s.ok()) return s.error().message();
+  const Status status = config().validate();
+  if (!status.ok()) return status.error().message();
+  const train::TrainConfig c = config();
+  if (c.model == train::ModelKind::Baseline && (c.alpha > 0 || c.beta > 0 || c.gamma > 0)) {
+    return tr("A baseline ignores α, β and γ: set them to 0 or choose the irl4rec model.");
+  }
+  if (c.model == train::ModelKind::Irl4Rec && !c.useConfounder && (c.alpha > 0 || c.gamma > 0)) {
+    return tr("Without the confounder branch there is no s: α and γ must be 0.");
+  }
+  return QString();
+}
+
+void RunConfigForm::revalidate() {
+  if (loading_) return;
+  updateEnabled();
+  const QString message = validationMessage();
+  message_->setText(message);
+  message_->setVisible(!message.isEmpty());
+  launch_->setEnabled(message.isEmpty());
+}
+
+void RunConfigForm::updateEnabled() {
+  const bool irl = model_->currentText() == train::toString(train::ModelKind::Irl4Rec);
+  for (QWidget* w : std::initializer_list<QWidget*>{alpha_, beta_, gamma_, compression_, dependence_, confounder_}) {
+    w->setEnabled(irl);
+  }
+  negatives_->setEnabled(loss_->currentText() == train::toString(train::LossKind::SampledCe));
+  const bool transformer = encoder_->currentText() != train::toString(train::EncoderKind::Gru4Rec);
+  heads_->setEnabled(transformer);
+  maskRatio_->setEnabled(encoder_->currentText() == train::toString(train::EncoderKind::Bert4Rec));
+}
+
+QStringList RunConfigForm::presetNames() const {
+  QStringList names;
+  for (const auto& p : builtinPresets()) names << p.first;
+  names += QSettings().value(QLatin1String(kPresetsKey)).toMap().keys();
+  return names;
+}
+
+bool RunConfigForm::applyPreset(const QString& name) {
+  for (const auto& p : builtinPresets()) {
+    if (p.first == name) {
+      setConfig(p.second);
+      return true;
+    }
+  }
+  const QVariantMap saved = QSettings().value(QLatin1String(kPresetsKey)).toMap();
+  if (!saved.contains(name)) return false;
+  const auto doc = QJsonDocument::fromJson(saved.value(name).toString().toUtf8());
+  auto parsed = train::TrainConfig::fromJson(doc.object());
+  if (!parsed.ok()) {
+    message_->setText(tr("Preset '%1' cannot be read: %2").arg(name, parsed.error().message()));
+    message_->show();
+    return false;
+  }
+  setConfig(parsed.value());
+  return true;
+}
+
+void RunConfigForm::savePreset(const QString& name) {
+  QSettings settings;
+  QVariantMap saved = settings.value(QLatin1String(kPresetsKey)).toMap();
+  saved.insert(name, QString::fromUtf8(QJsonDocument(config().toJson()).toJson(QJsonDocument::Compact)));
+  settings.setValue(QLatin1String(kPresetsKey), saved);
+  reloadPresetCombo();
+  preset_->setCurrentText(name);
+}
+
+void RunConfigForm::reloadPresetCombo() {
+  preset_->clear();
+  preset_->addItems(presetNames());
+}
+
+}  // namespace irl4rec::ui

@@ -1,0 +1,83 @@
+#pragma once
+
+#include "core/common/error.h"
+#include "core/train/train_config.h"
+
+#include <QList>
+#include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QSpinBox;
+
+namespace irl4rec::ui {
+
+/// The run configuration form: every TrainConfig field, presets, seeds, and validation that
+/// explains an invalid combination inline before anything is launched.
+class RunConfigForm : public QWidget {
+  Q_OBJECT
+ public:
+  explicit RunConfigForm(QWidget* parent = nullptr);
+
+  train::TrainConfig config() const;
+  void setConfig(const train::TrainConfig& config);
+  /// Seeds from the seeds field: "1", "1-5", "1,3,7" (empty list plus an Error when invalid).
+  Expected<QList<quint64>> seeds() const;
+  QString runName() const;
+  /// Empty when the form can be launched; otherwise the first reason, as shown inline.
+  QString validationMessage() const;
+
+  /// Built-in presets first, then the user's saved ones.
+  QStringList presetNames() const;
+  bool applyPreset(const QString& name);
+  /// Saves the current form as a user preset (QSettings).
+  void savePreset(const QString& name);
+  static QList<QPair<QString, train::TrainConfig>> builtinPresets();
+
+  QPushButton* launchButton() const { return launch_; }
+
+ Q_SIGNALS:
+  /// The user asked to launch the current config over `seeds`.
+  void launchRequested(const irl4rec::train::TrainConfig& config, const QList<quint64>& seeds,
+                       const QString& name);
+
+ private:
+  void revalidate();
+  void updateEnabled();
+  void reloadPresetCombo();
+
+  QComboBox* preset_ = nullptr;
+  QLineEdit* name_ = nullptr;
+  QComboBox* model_ = nullptr;
+  QComboBox* encoder_ = nullptr;
+  QComboBox* loss_ = nullptr;
+  QSpinBox* negatives_ = nullptr;
+  QDoubleSpinBox* alpha_ = nullptr;
+  QDoubleSpinBox* beta_ = nullptr;
+  QDoubleSpinBox* gamma_ = nullptr;
+  QComboBox* compression_ = nullptr;
+  QComboBox* dependence_ = nullptr;
+  QCheckBox* confounder_ = nullptr;
+  QSpinBox* hidden_ = nullptr;
+  QSpinBox* layers_ = nullptr;
+  QSpinBox* heads_ = nullptr;
+  QDoubleSpinBox* dropout_ = nullptr;
+  QSpinBox* maxLength_ = nullptr;
+  QDoubleSpinBox* maskRatio_ = nullptr;
+  QDoubleSpinBox* lr_ = nullptr;
+  QSpinBox* batch_ = nullptr;
+  QSpinBox* epochs_ = nullptr;
+  QSpinBox* patience_ = nullptr;
+  QLineEdit* seeds_ = nullptr;
+  QSpinBox* threads_ = nullptr;
+  QLabel* message_ = nullptr;
+  QPushButton* launch_ = nullptr;
+  QPushButton* save_ = nullptr;
+  bool loading_ = false;
+};
+
+}  // namespace irl4rec::ui
