@@ -1,0 +1,110 @@
+#include "core/store/sql_util.h"
+
+#include <QElapsedTimer>
+#include <QThread>
+#include <QVariant>
+
+namespace irl4rec::store::detail {
+
+namespace {
+
+int primaryCode(const QSqlError& error) {
+  bool ok = false;
+  const int code = error.nativeErrorCode().toInt(&ok);
+  return ok ? (code & 0xff) : -1;
+}
+
+constexpr int kSqliteBusy = 5;
+constexpr int kSqliteLocked = 6;
+constexpr int kSqliteCorrupt = 11;
+constexpr int kSqliteNotADb = 26;
+
+// Short pause between attempts when SQLite's busy handler already gave up once.
+void backOff(int attempt) { QThread::msleep(static_cast<unsigned long>(qMin(50, 5 * attempt))); }
+
+}  // namespace
+
+bool isBusy(const QSqlError& error) {
+  const int code = primaryCode(error);
+  if (code == kSqliteBusy || code == kSqliteLocked) return true;
+  // Some driver paths only keep the text.
+  const QString text = error.databaseText();
+  return text.contains(QLatin1String("database is locked")) ||
+         text.contains(QLatin1String("database table is locked"));
+}
+
+bool isCorrupt(const QSqlError& error) {
+  const int code = primaryCode(error);
+  if (code == kSqliteCorrupt || code == kSqliteNotADb) return true;
+  const QString text = error.databaseText();
+  return text.contains(QLatin1String("malformed")) ||
+         text.contains(QLatin1String("file is not a database"));
+}
+
+Error sqlError(const QString& path, const QString& what, const QSqlError& error) {
+  QString text = error.databaseText().trimmed();
+  if (text.isEmpty()) text = error.text().trimmed();
+  if (isCorrupt(error)) {
+    return Error::at(path, 0,
+                     QStringLiteral("%1: the run store is damaged (%2); restore a backup or use "
+                                    "another file with --db")
+                         .arg(what, text));
+  }
+  if (isBusy(error)) {
+    return Error::at(path, 0,
+                     QStringLiteral("%1: the run store stayed locked by another program for "
+                                    "more than %2 s (%3)")
+                         .arg(what)
+                         .arg(kBusyGiveUpMs / 1000)
+                         .arg(text));
+  }
+  return Error::at(path, 0, QStringLiteral("%1: %2").arg(what, text));
+}
+
+Status execPrepared(QSqlQuery& query, const QString& path, const QString& what) {
+  QElapsedTimer timer;
+  timer.start();
+  for (int attempt = 1;; ++attempt) {
+    if (query.exec()) return {};
+    const QSqlError error = query.lastError();
+    if (!isBusy(error) || timer.elapsed() > kBusyGiveUpMs) return sqlError(path, what, error);
+    backOff(attempt);
+  }
+}
+
+Status prepare(QSqlQuery& query, const QString& path, const QString& sql) {
+  QElapsedTimer timer;
+  timer.start();
+  for (int attempt = 1;; ++attempt) {
+    if (query.prepare(sql)) return {};
+    const QSqlError error = query.lastError();
+    if (!isBusy(error) || timer.elapsed() > kBusyGiveUpMs) {
+      return sqlError(path, QStringLiteral("preparing '%1'").arg(sql.simplified().left(60)),
+                      error);
+    }
+    backOff(attempt);
+  }
+}
+
+Status exec(const QSqlDatabase& db, const QString& path, const QString& sql) {
+  QSqlQuery query(db);
+  if (Status s = prepare(query, path, sql); !s) return s;
+  return execPrepared(query, path, sql.simplified().left(60));
+}
+
+Status transaction(const QSqlDatabase& db, const QString& path, bool write,
+                   const std::function<Status()>& body) {
+  if (Status s = exec(db, path, write ? QStringLiteral("BEGIN IMMEDIATE") : QStringLiteral("BEGIN"));
+      !s) {
+    return s;
+  }
+  Status result = body();
+  if (result) result = exec(db, path, QStringLiteral("COMMIT"));
+  if (!result) {
+    QSqlQuery rollback(db);
+    rollback.exec(QStringLiteral("ROLLBACK"));  // may fail if SQLite already rolled back
+  }
+  return result;
+}
+
+}  // namespace irl4rec::store::detail
