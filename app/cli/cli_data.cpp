@@ -1,11 +1,71 @@
-// Placeholder until the 'data' command group lands.
+// irl4rec data stats|convert|synth
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
+#include "core/data/readers.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
 
 namespace irl4rec::cli {
 
+namespace {
+
+const char* const kDataUsage =
+    "usage:\n"
+    "  irl4rec data stats PATH [--json] [--no-cache]\n"
+    "  irl4rec data convert IN OUT [--to seqtext|recbole] [--no-cache]\n"
+    "  irl4rec data synth --out DIR [--seed N] [--users N] ... (see datasets/README.md)\n";
+
+void printWarnings(const data::Dataset& d) {
+  for (const QString& w : d.warnings) err(QStringLiteral("irl4rec: warning: %1\n").arg(w));
+}
+
+int runStats(QStringList args) {
+  bool json = false;
+  data::LoadOptions options;
+  QString path;
+  for (const QString& a : args) {
+    if (a == QLatin1String("--json")) json = true;
+    else if (a == QLatin1String("--no-cache")) options.useCache = false;
+    else if (a.startsWith(QLatin1String("--"))) return badInput(QStringLiteral("data stats: unknown option '%1'").arg(a));
+    else if (path.isEmpty()) path = a;
+    else return badInput(QStringLiteral("data stats: more than one PATH given"));
+  }
+  if (path.isEmpty()) return badInput(QStringLiteral("data stats: missing PATH"));
+  auto loaded = data::loadDataset(path, options);
+  if (!loaded.ok()) return badInput(loaded.error());
+  const data::Dataset& d = loaded.value();
+  printWarnings(d);
+  const data::DatasetStats s = d.stats();
+  if (json) {
+    out(QString::fromUtf8(QJsonDocument(data::statsToJson(d, s)).toJson(QJsonDocument::Indented)));
+    return kExitOk;
+  }
+  out(QStringLiteral("dataset            %1 (%2)\n").arg(d.name, data::formatName(d.format)));
+  out(QStringLiteral("path               %1\n").arg(d.sourcePath));
+  out(QStringLiteral("users              %1\n").arg(s.users));
+  out(QStringLiteral("items              %1\n").arg(s.items));
+  out(QStringLiteral("interactions       %1\n").arg(s.interactions));
+  out(QStringLiteral("attribute ids      %1 (on %2 items)\n").arg(s.attributes).arg(s.itemsWithAttributes));
+  out(QStringLiteral("length             mean %1, median %2, min %3, max %4\n")
+          .arg(s.meanLength, 0, 'f', 2).arg(s.medianLength).arg(s.minLength).arg(s.maxLength));
+  out(QStringLiteral("density            %1\n").arg(s.density, 0, 'g', 4));
+  out(QStringLiteral("users train-only   %1 (fewer than 3 items)\n").arg(s.usersTrainOnly));
+  out(QStringLiteral("fingerprint        %1\n").arg(s.fingerprint));
+  return kExitOk;
+}
+
+}  // namespace
+
 int runData(const QStringList& args) {
-  return badInput(QStringLiteral("'data' is not available in this build yet"));
+  if (args.isEmpty() || args[0] == QLatin1String("--help") || args[0] == QLatin1String("-h")) {
+    out(QString::fromLatin1(kDataUsage));
+    return args.isEmpty() ? kExitBadInput : kExitOk;
+  }
+  const QString sub = args[0];
+  const QStringList rest = args.mid(1);
+  if (sub == QLatin1String("stats")) return runStats(rest);
+  return badInput(QStringLiteral("data: unknown sub-command '%1' (try data --help)").arg(sub));
 }
 
 }  // namespace irl4rec::cli

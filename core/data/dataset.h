@@ -1,6 +1,7 @@
 #pragma once
 /// The in-memory dataset every part of the workbench works on.
 
+#include <QJsonObject>
 #include <QString>
 #include <QStringList>
 
@@ -26,7 +27,11 @@ struct DatasetStats {
   qint64 minLength = 0;
   double density = 0;        ///< interactions / (users * items)
   qint64 usersTrainOnly = 0; ///< users with fewer than 3 items: used for training only
-  QString fingerprint;       ///< content hash (hex) of sequences + attributes, stable across formats
+  /// Content hash (16 hex digits) of the user order, the sequences and the item attributes in
+  /// internal ids. Tokens and the source format do not enter it, so a dataset converted to
+  /// another format and read back has the same fingerprint (the readers assign ids
+  /// deterministically, see readers.h).
+  QString fingerprint;
 };
 
 /// Users, each with a chronologically ordered item sequence, plus optional item attributes.
@@ -48,6 +53,10 @@ struct Dataset {
   std::vector<int32_t> itemCluster;
   std::vector<int32_t> itemTag;
 
+  /// Things the reader accepted but the user should know (e.g. attribute entries for items that
+  /// never occur in a sequence, which are ignored). Shown by the CLI on stderr.
+  QStringList warnings;
+
   qint64 numUsers() const { return static_cast<qint64>(sequences.size()); }
   int32_t numItems() const { return itemTokens.isEmpty() ? 0 : int32_t(itemTokens.size() - 1); }
   int32_t numAttributes() const {
@@ -57,5 +66,14 @@ struct Dataset {
 
   DatasetStats stats() const;
 };
+
+/// The statistics as the stable JSON layout printed by `irl4rec data stats --json` and stored
+/// in the run store: users, items, interactions, attributes, items_with_attributes,
+/// mean_length, median_length, max_length, min_length, density, users_train_only,
+/// fingerprint, format, path, name.
+QJsonObject statsToJson(const Dataset& dataset, const DatasetStats& stats);
+inline QJsonObject statsToJson(const Dataset& dataset) {
+  return statsToJson(dataset, dataset.stats());
+}
 
 }  // namespace irl4rec::data

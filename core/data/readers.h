@@ -21,6 +21,19 @@ struct LoadOptions {
   bool useCache = true;
   /// Called now and then with bytes read so far and the total; return false to cancel.
   std::function<bool(qint64 done, qint64 total)> progress;
+
+  /// Sequence text: the attributes json; empty = `<base>_item2attributes.json` beside the file
+  /// when it exists. An explicit path that does not exist is an error.
+  QString attributesPath;
+  /// Amazon review dumps: the metadata file; empty = `meta_<Name>.json[.gz]` beside
+  /// `reviews_<Name>[_5].json[.gz]` when it exists.
+  QString metadataPath;
+  /// Amazon metadata: drop the first (root) category of each category path, which every item
+  /// of a dump shares ("Beauty"), as S3-Rec's preprocessing does.
+  bool dropRootCategory = true;
+  /// Inputs smaller than this (all files together) are never cached: parsing them is faster
+  /// than validating a cache entry.
+  qint64 cacheMinBytes = 256 * 1024;
 };
 
 /// Guesses the format from the path: a `.inter` file or a directory holding one → RecBole;

@@ -1,0 +1,97 @@
+#include "core/data/reader_common.h"
+
+#include "core/data/input_file.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QHash>
+
+#include <algorithm>
+
+namespace irl4rec::data::detail {
+
+bool isNaturalNumbering(const std::vector<QByteArray>& tokens) {
+  const auto n = int64_t(tokens.size());
+  std::vector<char> seen(size_t(n) + 1, 0);
+  for (const QByteArray& t : tokens) {
+    if (t.isEmpty() || t[0] == '0') return false;  // canonical form only: no leading zeros
+    const int64_t v = parseId(t.constData(), t.constData() + t.size());
+    if (v < 1 || v > n || seen[size_t(v)]) return false;
+    seen[size_t(v)] = 1;
+  }
+  return true;
+}
+
+void finishItems(Dataset* d, std::vector<QByteArray> tokens) {
+  const auto n = int32_t(tokens.size());
+  if (isNaturalNumbering(tokens)) {
+    std::vector<int32_t> perm(size_t(n) + 1, 0);
+    for (int32_t old = 1; old <= n; ++old) {
+      const QByteArray& t = tokens[size_t(old - 1)];
+      perm[size_t(old)] = int32_t(parseId(t.constData(), t.constData() + t.size()));
+    }
+    for (auto& seq : d->sequences) {
+      for (auto& item : seq) item = perm[size_t(item)];
+    }
+    std::vector<QByteArray> sorted(tokens.size());
+    for (int32_t old = 1; old <= n; ++old) sorted[size_t(perm[size_t(old)] - 1)] = std::move(tokens[size_t(old - 1)]);
+    tokens = std::move(sorted);
+  }
+  d->itemTokens.clear();
+  d->itemTokens.reserve(n + 1);
+  d->itemTokens.append(QString());
+  for (const QByteArray& t : tokens) d->itemTokens.append(QString::fromUtf8(t));
+  d->itemAttributes.assign(size_t(n) + 1, {});
+}
+
+void finishAttributes(Dataset* d, const std::vector<std::vector<QByteArray>>& perItem) {
+  QHash<QByteArray, int32_t> ids;
+  std::vector<QByteArray> tokens;
+  const size_t numItems = size_t(d->numItems()) + 1;
+  d->itemAttributes.assign(numItems, {});
+  for (size_t item = 1; item < perItem.size() && item < numItems; ++item) {
+    auto& out = d->itemAttributes[item];
+    for (const QByteArray& t : perItem[item]) {
+      auto it = ids.constFind(t);
+      int32_t id;
+      if (it == ids.constEnd()) {
+        tokens.push_back(t);
+        id = int32_t(tokens.size());
+        ids.insert(t, id);
+      } else {
+        id = it.value();
+      }
+      if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
+    }
+  }
+  if (isNaturalNumbering(tokens)) {
+    std::vector<int32_t> perm(tokens.size() + 1, 0);
+    for (size_t old = 1; old <= tokens.size(); ++old) {
+      const QByteArray& t = tokens[old - 1];
+      perm[old] = int32_t(parseId(t.constData(), t.constData() + t.size()));
+    }
+    for (auto& list : d->itemAttributes) {
+      for (auto& a : list) a = perm[size_t(a)];
+    }
+    std::vector<QByteArray> sorted(tokens.size());
+    for (size_t old = 1; old <= tokens.size(); ++old) sorted[size_t(perm[old] - 1)] = tokens[old - 1];
+    tokens = std::move(sorted);
+  }
+  for (auto& list : d->itemAttributes) std::sort(list.begin(), list.end());
+  d->attributeTokens.clear();
+  if (!tokens.empty()) {
+    d->attributeTokens.reserve(int(tokens.size()) + 1);
+    d->attributeTokens.append(QString());
+    for (const QByteArray& t : tokens) d->attributeTokens.append(QString::fromUtf8(t));
+  }
+}
+
+QString sidecarPath(const QString& datasetPath, const QString& suffix) {
+  const QFileInfo info(datasetPath);
+  QString base = info.fileName();
+  const int dot = base.lastIndexOf(QLatin1Char('.'));
+  if (dot > 0) base = base.left(dot);
+  return info.dir().filePath(base + suffix);
+}
+
+}  // namespace irl4rec::data::detail

@@ -1,0 +1,39 @@
+#pragma once
+/// Internal to the readers: the per-format entry points and the id assignment they share.
+///
+/// Id assignment (so that every reader, and a dataset written and read back, agree):
+/// - items get ids in order of first appearance over the users' sequences (users in file
+///   order); if the item tokens are exactly the numbers 1..N, token "k" gets id k instead;
+/// - attributes get ids in order of first appearance scanning items 1..N, each item's list in
+///   file order; again token "k" -> id k if the tokens are exactly 1..M.
+
+#include "core/common/error.h"
+#include "core/data/dataset.h"
+#include "core/data/readers.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <vector>
+
+namespace irl4rec::data::detail {
+
+Expected<Dataset> readSequenceText(const QString& path, const LoadOptions& options);
+Expected<Dataset> readRecBole(const QString& path, const LoadOptions& options);
+Expected<Dataset> readAmazon(const QString& path, const LoadOptions& options);
+
+/// Sets itemTokens from the first-appearance tokens (index id-1) and renumbers the sequences
+/// naturally when the tokens are exactly 1..N.
+void finishItems(Dataset* dataset, std::vector<QByteArray> firstAppearanceTokens);
+
+/// Builds itemAttributes/attributeTokens from attribute tokens per item id (index = item id,
+/// [0] unused; duplicates within an item are dropped). Lists end up sorted by attribute id.
+void finishAttributes(Dataset* dataset, const std::vector<std::vector<QByteArray>>& perItem);
+
+/// True when `tokens` are exactly the canonical decimal numbers 1..tokens.size() in some order.
+bool isNaturalNumbering(const std::vector<QByteArray>& tokens);
+
+/// `<dir>/<basename><suffix>` for a dataset file, e.g. Beauty.txt -> Beauty_item2attributes.json.
+QString sidecarPath(const QString& datasetPath, const QString& suffix);
+
+}  // namespace irl4rec::data::detail

@@ -1,0 +1,6 @@
+#include "core/data/reader_common.h"
+namespace irl4rec::data::detail {
+Expected<Dataset> readRecBole(const QString& path, const LoadOptions&) {
+  return Error::at(path, 0, QStringLiteral("RecBole reader not implemented yet"));
+}
+}  // namespace irl4rec::data::detail

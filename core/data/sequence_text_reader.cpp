@@ -1,0 +1,235 @@
+// S3-Rec / ICLRec sequence text: one user per line, `user item item ...` (numeric ids separated
+// by spaces or tabs), plus an optional `<base>_item2attributes.json` ({"item": [attr, ...]})
+// and, for the synthetic benchmark, `<base>_item2truth.tsv` (item, cluster, tag).
+#include "core/data/input_file.h"
+#include "core/data/literal_parser.h"
+#include "core/data/reader_common.h"
+
+#include <QFileInfo>
+
+#include <unordered_map>
+
+namespace irl4rec::data::detail {
+
+namespace {
+
+inline bool isSpace(char c) { return c == ' ' || c == '\t'; }
+
+QString idCause(const char* what, const char* b, const char* e, int64_t v) {
+  if (v == -2) {
+    return QStringLiteral("%1 id '%2' is beyond 2^31-1").arg(QLatin1String(what), excerpt(b, e));
+  }
+  return QStringLiteral("non-numeric %1 id '%2' (ids must be non-negative integers)")
+      .arg(QLatin1String(what), excerpt(b, e));
+}
+
+/// Reads the attributes json into per-item token lists. Items not in the sequences are ignored
+/// and counted in a warning.
+Status readAttributesJson(const QString& path, const std::unordered_map<uint32_t, int32_t>& itemIds,
+                          Dataset* d) {
+  auto data = readInputFile(path);
+  if (!data.ok()) return data.error();
+  const QByteArray& bytes = data.value();
+  if (Status s = checkUtf8(bytes, path); !s.ok()) return s;
+  LiteralValue root;
+  int64_t offset = 0;
+  QString cause;
+  if (!parseLiteral(bytes.constData(), bytes.constData() + bytes.size(), LiteralSyntax::Json, &root,
+                    &offset, &cause)) {
+    return Error::at(path, lineAt(bytes, offset), QStringLiteral("invalid JSON: %1").arg(cause));
+  }
+  if (root.kind != LiteralValue::Kind::Dict) {
+    return Error::at(path, 1, QStringLiteral("expected a JSON object {\"item\": [attribute, ...]}"));
+  }
+  // Members carry no position; find each key's line by scanning for its quoted text lazily,
+  // only when reporting an error.
+  auto lineOfKey = [&](const QByteArray& key) -> int64_t {
+    const int pos = bytes.indexOf(QByteArray("\"") + key + "\"");
+    return pos < 0 ? 1 : lineAt(bytes, pos);
+  };
+  std::vector<std::vector<QByteArray>> perItem(size_t(d->numItems()) + 1);
+  std::vector<char> seen(size_t(d->numItems()) + 1, 0);
+  int64_t unknown = 0;
+  QString firstUnknown;
+  for (const auto& [key, value] : root.members) {
+    const int64_t v = parseId(key.constData(), key.constData() + key.size());
+    if (v < 0) {
+      return Error::at(path, lineOfKey(key), idCause("item", key.constData(), key.constData() + key.size(), v));
+    }
+    if (value.kind != LiteralValue::Kind::List) {
+      return Error::at(path, lineOfKey(key),
+                       QStringLiteral("item '%1': expected a list of attribute ids").arg(QString::fromUtf8(key)));
+    }
+    std::vector<QByteArray> attrs;
+    attrs.reserve(value.items.size());
+    for (const LiteralValue& a : value.items) {
+      const QByteArray& text = a.text;
+      const int64_t av = a.kind == LiteralValue::Kind::Number || a.kind == LiteralValue::Kind::String
+                             ? parseId(text.constData(), text.constData() + text.size())
+                             : -1;
+      if (av < 0) {
+        const QString shown = a.kind == LiteralValue::Kind::Number || a.kind == LiteralValue::Kind::String
+                                  ? QString::fromUtf8(text)
+                                  : QStringLiteral("(not a number)");
+        return Error::at(path, lineOfKey(key),
+                         av == -2 ? QStringLiteral("item '%1': attribute id '%2' is beyond 2^31-1")
+                                        .arg(QString::fromUtf8(key), shown)
+                                  : QStringLiteral("item '%1': non-numeric attribute id '%2'")
+                                        .arg(QString::fromUtf8(key), shown));
+      }
+      attrs.push_back(QByteArray::number(av));
+    }
+    const auto it = itemIds.find(uint32_t(v));
+    if (it == itemIds.end()) {
+      if (unknown++ == 0) firstUnknown = QString::fromUtf8(key);
+      continue;
+    }
+    if (seen[size_t(it->second)]) {
+      return Error::at(path, lineOfKey(key),
+                       QStringLiteral("duplicate item '%1'").arg(QString::fromUtf8(key)));
+    }
+    seen[size_t(it->second)] = 1;
+    perItem[size_t(it->second)] = std::move(attrs);
+  }
+  if (unknown > 0) {
+    d->warnings.append(QStringLiteral("%1: %2 item(s) not in the sequences (e.g. '%3') ignored")
+                           .arg(path).arg(unknown).arg(firstUnknown));
+  }
+  finishAttributes(d, perItem);
+  return {};
+}
+
+/// Ground truth of the synthetic benchmark: `item<TAB>cluster<TAB>tag` with a header line.
+Status readTruthTsv(const QString& path, const std::unordered_map<uint32_t, int32_t>& itemIds,
+                    Dataset* d) {
+  auto data = readInputFile(path);
+  if (!data.ok()) return data.error();
+  const QByteArray& bytes = data.value();
+  if (Status s = checkUtf8(bytes, path); !s.ok()) return s;
+  LineCursor lines(bytes);
+  const char* b;
+  const char* e;
+  std::vector<int32_t> cluster(size_t(d->numItems()) + 1, -1);
+  std::vector<int32_t> tag(size_t(d->numItems()) + 1, -1);
+  bool header = true;
+  while (lines.next(&b, &e)) {
+    if (b == e) continue;
+    const QList<QByteArray> cols = QByteArray(b, int(e - b)).split('\t');
+    if (header) {
+      header = false;
+      if (cols.size() < 3 || cols[0] != "item" || cols[1] != "cluster" || cols[2] != "tag") {
+        return Error::at(path, lines.lineNumber(), QStringLiteral("expected the header item<TAB>cluster<TAB>tag"));
+      }
+      continue;
+    }
+    if (cols.size() != 3) {
+      return Error::at(path, lines.lineNumber(),
+                       QStringLiteral("expected 3 tab-separated columns, found %1").arg(cols.size()));
+    }
+    int64_t v[3];
+    for (int k = 0; k < 3; ++k) {
+      v[k] = parseId(cols[k].constData(), cols[k].constData() + cols[k].size());
+      if (v[k] < 0) {
+        return Error::at(path, lines.lineNumber(),
+                         idCause(k == 0 ? "item" : k == 1 ? "cluster" : "tag", cols[k].constData(),
+                                 cols[k].constData() + cols[k].size(), v[k]));
+      }
+    }
+    const auto it = itemIds.find(uint32_t(v[0]));
+    if (it == itemIds.end()) continue;  // item absent from this instance
+    cluster[size_t(it->second)] = int32_t(v[1]);
+    tag[size_t(it->second)] = int32_t(v[2]);
+  }
+  for (int32_t i = 1; i <= d->numItems(); ++i) {
+    if (cluster[size_t(i)] < 0) {
+      return Error::at(path, 0, QStringLiteral("no ground truth for item '%1'").arg(d->itemTokens[i]));
+    }
+  }
+  d->itemCluster = std::move(cluster);
+  d->itemTag = std::move(tag);
+  d->itemCluster[0] = d->itemTag[0] = 0;
+  return {};
+}
+
+}  // namespace
+
+Expected<Dataset> readSequenceText(const QString& path, const LoadOptions& options) {
+  auto data = readInputFile(path);
+  if (!data.ok()) return data.error();
+  const QByteArray& bytes = data.value();
+  if (Status s = checkUtf8(bytes, path); !s.ok()) return s.error();
+
+  Dataset d;
+  d.sourcePath = path;
+  d.name = QFileInfo(path).completeBaseName();
+  d.format = Format::SequenceText;
+
+  std::unordered_map<uint32_t, int32_t> itemIds;  // numeric token -> first-appearance id
+  std::unordered_map<uint32_t, int64_t> userLine;
+  itemIds.reserve(1 << 14);
+  userLine.reserve(1 << 14);
+  std::vector<QByteArray> itemTokens;
+  QStringList users;
+
+  LineCursor lines(bytes);
+  const char* b;
+  const char* e;
+  int64_t progressAt = 0;
+  while (lines.next(&b, &e)) {
+    const char* p = b;
+    while (p < e && isSpace(*p)) ++p;
+    if (p == e) continue;  // blank lines are allowed
+    const int64_t line = lines.lineNumber();
+    const char* tb = p;
+    while (p < e && !isSpace(*p)) ++p;
+    const int64_t user = parseId(tb, p);
+    if (user < 0) return Error::at(path, line, idCause("user", tb, p, user));
+    const auto [uit, fresh] = userLine.emplace(uint32_t(user), line);
+    if (!fresh) {
+      return Error::at(path, line,
+                       QStringLiteral("duplicate user '%1' (first on line %2)").arg(user).arg(uit->second));
+    }
+    std::vector<int32_t> seq;
+    for (;;) {
+      while (p < e && isSpace(*p)) ++p;
+      if (p == e) break;
+      tb = p;
+      while (p < e && !isSpace(*p)) ++p;
+      const int64_t item = parseId(tb, p);
+      if (item < 0) return Error::at(path, line, idCause("item", tb, p, item));
+      auto [it, added] = itemIds.emplace(uint32_t(item), int32_t(itemTokens.size() + 1));
+      if (added) itemTokens.push_back(QByteArray::number(item));
+      seq.push_back(it->second);
+    }
+    if (seq.empty()) {
+      return Error::at(path, line, QStringLiteral("user '%1' has no items (missing columns)").arg(user));
+    }
+    users.append(QString::number(user));
+    d.sequences.push_back(std::move(seq));
+    if (options.progress && p - bytes.constData() - progressAt > (1 << 20)) {
+      progressAt = p - bytes.constData();
+      if (!options.progress(progressAt, bytes.size())) {
+        return Error::at(path, 0, QStringLiteral("cancelled"));
+      }
+    }
+  }
+  d.userTokens = std::move(users);
+  finishItems(&d, std::move(itemTokens));
+  // Re-key the token map on the final ids (finishItems may have renumbered naturally).
+  for (int32_t id = 1; id <= d.numItems(); ++id) itemIds[d.itemTokens[id].toUInt()] = id;
+
+  const QString attributes = options.attributesPath.isEmpty()
+                                 ? sidecarPath(path, QStringLiteral("_item2attributes.json"))
+                                 : options.attributesPath;
+  if (!options.attributesPath.isEmpty() || QFileInfo::exists(attributes)) {
+    if (Status s = readAttributesJson(attributes, itemIds, &d); !s.ok()) return s.error();
+  }
+  const QString truth = sidecarPath(path, QStringLiteral("_item2truth.tsv"));
+  if (QFileInfo::exists(truth)) {
+    if (Status s = readTruthTsv(truth, itemIds, &d); !s.ok()) return s.error();
+    d.format = Format::Synthetic;
+  }
+  return d;
+}
+
+}  // namespace irl4rec::data::detail
