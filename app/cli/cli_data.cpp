@@ -2,6 +2,7 @@
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
 #include "core/data/readers.h"
+#include "core/data/synthetic.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -14,7 +15,9 @@ const char* const kDataUsage =
     "usage:\n"
     "  irl4rec data stats PATH [--json] [--no-cache]\n"
     "  irl4rec data convert IN OUT [--to seqtext|recbole] [--no-cache]\n"
-    "  irl4rec data synth --out DIR [--seed N] [--users N] ... (see datasets/README.md)\n";
+    "  irl4rec data synth --out DIR [--seed N] [--users N] [--clusters N] [--tags N]\n"
+    "      [--items-per-cell N] [--min-length N] [--max-length N] [--rho-train P]\n"
+    "      [--rho-test P] [--sequential P] [--noise P]   (see datasets/README.md)\n";
 
 void printWarnings(const data::Dataset& d) {
   for (const QString& w : d.warnings) err(QStringLiteral("irl4rec: warning: %1\n").arg(w));
@@ -55,6 +58,63 @@ int runStats(QStringList args) {
   return kExitOk;
 }
 
+int runConvert(const QStringList& args) {
+  data::LoadOptions options;
+  QString to;
+  QStringList paths;
+  for (int i = 0; i < args.size(); ++i) {
+    const QString& a = args[i];
+    if (a == QLatin1String("--to")) {
+      if (i + 1 >= args.size()) return badInput(QStringLiteral("data convert: --to needs seqtext or recbole"));
+      to = args[++i];
+    } else if (a == QLatin1String("--no-cache")) {
+      options.useCache = false;
+    } else if (a.startsWith(QLatin1String("--"))) {
+      return badInput(QStringLiteral("data convert: unknown option '%1'").arg(a));
+    } else {
+      paths.append(a);
+    }
+  }
+  if (paths.size() != 2) return badInput(QStringLiteral("data convert: expected IN and OUT"));
+  if (to.isEmpty()) to = paths[1].endsWith(QLatin1String(".txt")) ? QStringLiteral("seqtext") : QStringLiteral("recbole");
+  if (to != QLatin1String("seqtext") && to != QLatin1String("recbole")) {
+    return badInput(QStringLiteral("data convert: --to must be seqtext or recbole, not '%1'").arg(to));
+  }
+  auto loaded = data::loadDataset(paths[0], options);
+  if (!loaded.ok()) return badInput(loaded.error());
+  printWarnings(loaded.value());
+  const Status written = to == QLatin1String("seqtext") ? data::writeSequenceText(loaded.value(), paths[1])
+                                                       : data::writeRecBole(loaded.value(), paths[1]);
+  if (!written.ok()) return badInput(written.error());
+  const data::DatasetStats s = loaded.value().stats();
+  err(QStringLiteral("irl4rec: wrote %1 (%2 users, %3 items, %4 interactions, fingerprint %5)\n")
+          .arg(paths[1]).arg(s.users).arg(s.items).arg(s.interactions).arg(s.fingerprint));
+  return kExitOk;
+}
+
+int runSynth(const QStringList& args) {
+  QString outDir;
+  QStringList params;
+  for (int i = 0; i < args.size(); ++i) {
+    if (args[i] == QLatin1String("--out")) {
+      if (i + 1 >= args.size()) return badInput(QStringLiteral("data synth: --out needs a directory"));
+      outDir = args[++i];
+    } else {
+      params.append(args[i]);
+    }
+  }
+  if (outDir.isEmpty()) return badInput(QStringLiteral("data synth: missing --out DIR"));
+  auto p = data::SyntheticParams::fromArguments(params);
+  if (!p.ok()) return badInput(QStringLiteral("data synth: %1").arg(p.error().message()));
+  auto benchmark = data::generateSynthetic(p.value());
+  if (!benchmark.ok()) return badInput(QStringLiteral("data synth: %1").arg(benchmark.error().message()));
+  if (Status s = data::writeSynthetic(benchmark.value(), outDir); !s.ok()) return badInput(s.error());
+  const data::DatasetStats s = benchmark.value().iid.stats();
+  err(QStringLiteral("irl4rec: wrote %1/iid.txt and shifted.txt (%2 users, %3 items, %4 interactions)\n")
+          .arg(outDir).arg(s.users).arg(s.items).arg(s.interactions));
+  return kExitOk;
+}
+
 }  // namespace
 
 int runData(const QStringList& args) {
@@ -65,6 +125,8 @@ int runData(const QStringList& args) {
   const QString sub = args[0];
   const QStringList rest = args.mid(1);
   if (sub == QLatin1String("stats")) return runStats(rest);
+  if (sub == QLatin1String("convert")) return runConvert(rest);
+  if (sub == QLatin1String("synth")) return runSynth(rest);
   return badInput(QStringLiteral("data: unknown sub-command '%1' (try data --help)").arg(sub));
 }
 

@@ -77,15 +77,14 @@ class Parser {
       return parseString(&out->text);
     }
     if (c == '-' || c == '+' || (c >= '0' && c <= '9') || c == '.') return parseNumber(out);
-    if (python_) {
+    if (python_) {  // Python mode also takes JSON's words: review dumps mix both styles
       if (matchWord("True")) return setBool(out, true);
       if (matchWord("False")) return setBool(out, false);
       if (matchWord("None")) return setNull(out);
-    } else {
-      if (matchWord("true")) return setBool(out, true);
-      if (matchWord("false")) return setBool(out, false);
-      if (matchWord("null")) return setNull(out);
     }
+    if (matchWord("true")) return setBool(out, true);
+    if (matchWord("false")) return setBool(out, false);
+    if (matchWord("null")) return setNull(out);
     return fail(QStringLiteral("unexpected character '%1'").arg(QString::fromUtf8(p_, 1)));
   }
 

@@ -26,6 +26,8 @@ struct LiteralValue {
   const LiteralValue* member(const char* key) const;
 };
 
+/// Json: strict JSON. Python: Python literals (single or double quotes, True/False/None,
+/// tuples, trailing commas), also accepting JSON's true/false/null.
 enum class LiteralSyntax { Json, Python };
 
 /// Parses exactly one value filling [begin, end) (surrounding whitespace allowed).

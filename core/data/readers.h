@@ -44,9 +44,13 @@ Expected<Format> detectFormat(const QString& path);
 Expected<Dataset> loadDataset(const QString& path, const LoadOptions& options = {});
 
 /// Sequence text `user item item ...` plus `<base>_item2attributes.json` when the dataset has
-/// attributes. Tokens are written as they were read.
+/// attributes (and `<base>_item2truth.tsv` for synthetic data). Numeric tokens are written as
+/// they were read; non-numeric ones (e.g. Amazon asins) as internal ids, because the format only
+/// has numbers. Reading the result back gives the same fingerprint.
 Status writeSequenceText(const Dataset& dataset, const QString& path);
-/// RecBole atomic files `<dir>/<name>.inter` (+ `.item` with a token_seq attribute column).
+/// RecBole atomic files in RecBole's own layout `<dir>/<dirname>.inter` (user_id, item_id,
+/// timestamp = position in the user's sequence) + `<dir>/<dirname>.item` with an `attributes`
+/// token_seq column (spaces inside attribute tokens become '_'). Creates the directory.
 Status writeRecBole(const Dataset& dataset, const QString& directory);
 
 }  // namespace irl4rec::data
