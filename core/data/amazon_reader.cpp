@@ -69,6 +69,16 @@ Expected<double> numberField(const QString& path, int64_t line, const LiteralVal
 
 }  // namespace
 
+QStringList amazonInputFiles(const QString& path, const LoadOptions& options) {
+  if (!options.metadataPath.isEmpty()) return {path, options.metadataPath};
+  QStringList files{path};
+  const QDir dir = QFileInfo(path).dir();
+  for (const char* ext : {".json.gz", ".json", ".jsonl.gz", ".jsonl"}) {
+    files.append(dir.filePath(QStringLiteral("meta_") + datasetName(path) + QLatin1String(ext)));
+  }
+  return files;
+}
+
 Expected<Dataset> readAmazon(const QString& path, const LoadOptions& options) {
   auto data = readInputFile(path);
   if (!data.ok()) return data.error();

@@ -56,6 +56,8 @@ struct Dataset {
   /// Things the reader accepted but the user should know (e.g. attribute entries for items that
   /// never occur in a sequence, which are ignored). Shown by the CLI on stderr.
   QStringList warnings;
+  /// True when loadDataset answered from its binary cache instead of parsing (diagnostics).
+  bool loadedFromCache = false;
 
   qint64 numUsers() const { return static_cast<qint64>(sequences.size()); }
   int32_t numItems() const { return itemTokens.isEmpty() ? 0 : int32_t(itemTokens.size() - 1); }

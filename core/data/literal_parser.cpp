@@ -68,6 +68,7 @@ class Parser {
     if (depth > kMaxDepth) return fail(QStringLiteral("values nested too deeply"));
     skipSpace();
     if (p_ == end_) return truncated("a value");
+    out->offset = p_ - begin_;
     const char c = *p_;
     if (c == '{') return parseDict(out, depth);
     if (c == '[') return parseList(out, depth, ']');

@@ -22,6 +22,17 @@ Expected<Dataset> readSequenceText(const QString& path, const LoadOptions& optio
 Expected<Dataset> readRecBole(const QString& path, const LoadOptions& options);
 Expected<Dataset> readAmazon(const QString& path, const LoadOptions& options);
 
+/// The files a load of `path` reads or would read if they existed (the main file first), for
+/// the cache key: sidecars appearing or changing must invalidate a cached dataset.
+QStringList recboleInputFiles(const QString& path);
+QStringList amazonInputFiles(const QString& path, const LoadOptions& options);
+QStringList sequenceTextInputFiles(const QString& path, const LoadOptions& options);
+
+/// The binary cache (cache.cpp): a dataset stored under the user's cache directory, keyed by
+/// the input files' paths, sizes and times plus the options that change the result.
+bool loadCached(const QString& key, const QString& signature, Dataset* out);
+void storeCached(const QString& key, const QString& signature, const Dataset& dataset);
+
 /// Sets itemTokens from the first-appearance tokens (index id-1) and renumbers the sequences
 /// naturally when the tokens are exactly 1..N.
 void finishItems(Dataset* dataset, std::vector<QByteArray> firstAppearanceTokens);

@@ -115,6 +115,12 @@ Expected<QString> findInterFile(const QString& path) {
 
 }  // namespace
 
+QStringList recboleInputFiles(const QString& path) {
+  auto inter = findInterFile(path);
+  if (!inter.ok()) return {path};
+  return {inter.value(), sidecarPath(inter.value(), QStringLiteral(".item"))};
+}
+
 Expected<Dataset> readRecBole(const QString& given, const LoadOptions& options) {
   auto interPath = findInterFile(given);
   if (!interPath.ok()) return interPath.error();

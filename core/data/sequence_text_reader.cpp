@@ -41,12 +41,8 @@ Status readAttributesJson(const QString& path, const std::unordered_map<uint32_t
   if (root.kind != LiteralValue::Kind::Dict) {
     return Error::at(path, 1, QStringLiteral("expected a JSON object {\"item\": [attribute, ...]}"));
   }
-  // Members carry no position; find each key's line by scanning for its quoted text lazily,
-  // only when reporting an error.
-  auto lineOfKey = [&](const QByteArray& key) -> int64_t {
-    const int pos = bytes.indexOf(QByteArray("\"") + key + "\"");
-    return pos < 0 ? 1 : lineAt(bytes, pos);
-  };
+  // A member's line is that of its value (keys and values share a line in practice).
+  auto lineOfKey = [&](const LiteralValue& value) -> int64_t { return lineAt(bytes, value.offset); };
   std::vector<std::vector<QByteArray>> perItem(size_t(d->numItems()) + 1);
   std::vector<char> seen(size_t(d->numItems()) + 1, 0);
   int64_t unknown = 0;
@@ -54,10 +50,10 @@ Status readAttributesJson(const QString& path, const std::unordered_map<uint32_t
   for (const auto& [key, value] : root.members) {
     const int64_t v = parseId(key.constData(), key.constData() + key.size());
     if (v < 0) {
-      return Error::at(path, lineOfKey(key), idCause("item", key.constData(), key.constData() + key.size(), v));
+      return Error::at(path, lineOfKey(value), idCause("item", key.constData(), key.constData() + key.size(), v));
     }
     if (value.kind != LiteralValue::Kind::List) {
-      return Error::at(path, lineOfKey(key),
+      return Error::at(path, lineOfKey(value),
                        QStringLiteral("item '%1': expected a list of attribute ids").arg(QString::fromUtf8(key)));
     }
     std::vector<QByteArray> attrs;
@@ -71,7 +67,7 @@ Status readAttributesJson(const QString& path, const std::unordered_map<uint32_t
         const QString shown = a.kind == LiteralValue::Kind::Number || a.kind == LiteralValue::Kind::String
                                   ? QString::fromUtf8(text)
                                   : QStringLiteral("(not a number)");
-        return Error::at(path, lineOfKey(key),
+        return Error::at(path, lineOfKey(a),
                          av == -2 ? QStringLiteral("item '%1': attribute id '%2' is beyond 2^31-1")
                                         .arg(QString::fromUtf8(key), shown)
                                   : QStringLiteral("item '%1': non-numeric attribute id '%2'")
@@ -85,7 +81,7 @@ Status readAttributesJson(const QString& path, const std::unordered_map<uint32_t
       continue;
     }
     if (seen[size_t(it->second)]) {
-      return Error::at(path, lineOfKey(key),
+      return Error::at(path, lineOfKey(value),
                        QStringLiteral("duplicate item '%1'").arg(QString::fromUtf8(key)));
     }
     seen[size_t(it->second)] = 1;
@@ -152,6 +148,13 @@ Status readTruthTsv(const QString& path, const std::unordered_map<uint32_t, int3
 }
 
 }  // namespace
+
+QStringList sequenceTextInputFiles(const QString& path, const LoadOptions& options) {
+  return {path,
+          options.attributesPath.isEmpty() ? sidecarPath(path, QStringLiteral("_item2attributes.json"))
+                                           : options.attributesPath,
+          sidecarPath(path, QStringLiteral("_item2truth.tsv"))};
+}
 
 Expected<Dataset> readSequenceText(const QString& path, const LoadOptions& options) {
   auto data = readInputFile(path);
