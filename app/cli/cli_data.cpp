@@ -13,23 +13,71 @@ namespace {
 
 const char* const kDataUsage =
     "usage:\n"
-    "  irl4rec data stats PATH [--json] [--no-cache]\n"
-    "  irl4rec data convert IN OUT [--to seqtext|recbole] [--no-cache]\n"
+    "  irl4rec data stats PATH [--json] [LOAD OPTIONS]\n"
+    "  irl4rec data convert IN OUT [--to seqtext|recbole] [LOAD OPTIONS]\n"
+    "      (OUT ending in .txt: sequence text; otherwise a RecBole directory)\n"
     "  irl4rec data synth --out DIR [--seed N] [--users N] [--clusters N] [--tags N]\n"
     "      [--items-per-cell N] [--min-length N] [--max-length N] [--rho-train P]\n"
-    "      [--rho-test P] [--sequential P] [--noise P]   (see datasets/README.md)\n";
+    "      [--rho-test P] [--sequential P] [--noise P]   (see datasets/README.md)\n"
+    "\n"
+    "LOAD OPTIONS:\n"
+    "  --no-cache             parse the files even if a cached copy is valid\n"
+    "  --attributes FILE      sequence text: attributes json (default <base>_item2attributes.json)\n"
+    "  --metadata FILE        Amazon dumps: metadata (default meta_<Name>.json[.gz] beside)\n"
+    "  --min-rating R         Amazon dumps: keep reviews rated >= R (default 0 = all)\n"
+    "  --k-core K             Amazon dumps: iterative K-core on users and items (default 5; 0 = off)\n"
+    "  --keep-root-category   Amazon dumps: keep the root category as an attribute\n";
+
+/// Consumes the loading options shared by stats and convert; other arguments go to `rest`.
+/// Returns an empty string or the reason the arguments are bad.
+QString parseLoadOptions(const QStringList& args, data::LoadOptions* options, QStringList* rest) {
+  for (int i = 0; i < args.size(); ++i) {
+    const QString& a = args[i];
+    auto value = [&](QString* out) {
+      if (i + 1 >= args.size()) return false;
+      *out = args[++i];
+      return true;
+    };
+    QString v;
+    bool ok = true;
+    if (a == QLatin1String("--no-cache")) {
+      options->useCache = false;
+    } else if (a == QLatin1String("--keep-root-category")) {
+      options->dropRootCategory = false;
+    } else if (a == QLatin1String("--min-rating")) {
+      ok = value(&v);
+      if (ok) options->minRating = v.toDouble(&ok);
+    } else if (a == QLatin1String("--k-core")) {
+      ok = value(&v);
+      if (ok) options->kCore = v.toInt(&ok);
+      ok = ok && options->kCore >= 0;
+    } else if (a == QLatin1String("--metadata")) {
+      ok = value(&options->metadataPath);
+    } else if (a == QLatin1String("--attributes")) {
+      ok = value(&options->attributesPath);
+    } else {
+      rest->append(a);
+      continue;
+    }
+    if (!ok) return QStringLiteral("option '%1' needs a valid value").arg(a);
+  }
+  return QString();
+}
 
 void printWarnings(const data::Dataset& d) {
   for (const QString& w : d.warnings) err(QStringLiteral("irl4rec: warning: %1\n").arg(w));
 }
 
-int runStats(QStringList args) {
+int runStats(const QStringList& allArgs) {
   bool json = false;
   data::LoadOptions options;
+  QStringList args;
+  if (const QString bad = parseLoadOptions(allArgs, &options, &args); !bad.isEmpty()) {
+    return badInput(QStringLiteral("data stats: %1").arg(bad));
+  }
   QString path;
   for (const QString& a : args) {
     if (a == QLatin1String("--json")) json = true;
-    else if (a == QLatin1String("--no-cache")) options.useCache = false;
     else if (a.startsWith(QLatin1String("--"))) return badInput(QStringLiteral("data stats: unknown option '%1'").arg(a));
     else if (path.isEmpty()) path = a;
     else return badInput(QStringLiteral("data stats: more than one PATH given"));
@@ -58,8 +106,12 @@ int runStats(QStringList args) {
   return kExitOk;
 }
 
-int runConvert(const QStringList& args) {
+int runConvert(const QStringList& allArgs) {
   data::LoadOptions options;
+  QStringList args;
+  if (const QString bad = parseLoadOptions(allArgs, &options, &args); !bad.isEmpty()) {
+    return badInput(QStringLiteral("data convert: %1").arg(bad));
+  }
   QString to;
   QStringList paths;
   for (int i = 0; i < args.size(); ++i) {
@@ -67,8 +119,6 @@ int runConvert(const QStringList& args) {
     if (a == QLatin1String("--to")) {
       if (i + 1 >= args.size()) return badInput(QStringLiteral("data convert: --to needs seqtext or recbole"));
       to = args[++i];
-    } else if (a == QLatin1String("--no-cache")) {
-      options.useCache = false;
     } else if (a.startsWith(QLatin1String("--"))) {
       return badInput(QStringLiteral("data convert: unknown option '%1'").arg(a));
     } else {
