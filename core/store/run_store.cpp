@@ -12,6 +12,7 @@
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QLocale>
 #include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -173,7 +174,7 @@ QString scalarText(const QJsonValue& value) {
       if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.0e15) {
         return QString::number(qint64(d));
       }
-      return QString::number(d, 'g', 17);
+      return QString::number(d, 'g', QLocale::FloatingPointShortest);
     }
     case QJsonValue::Array: return compactJson(value.toArray());
     case QJsonValue::Object: return compactJson(value.toObject());
@@ -268,7 +269,15 @@ struct RunStore::Impl {
     auto q = std::make_unique<QSqlQuery>(db);
     q->setForwardOnly(true);
     if (Status s = prepare(*q, path, sql); !s) return s.error();
-    for (int i = 0; i < values.size(); ++i) q->bindValue(i, values[i]);
+    for (int i = 0; i < values.size(); ++i) {
+      // A null QString would bind as SQL NULL; text columns want ''.
+      const QVariant& v = values[i];
+      if (v.typeId() == QMetaType::QString && static_cast<const QString*>(v.constData())->isNull()) {
+        q->bindValue(i, QStringLiteral(""));
+      } else {
+        q->bindValue(i, v);
+      }
+    }
     if (Status s = execPrepared(*q, path, what); !s) return s.error();
     return q;
   }
