@@ -96,11 +96,13 @@ Expected<Dataset> readAmazon(const QString& path, const LoadOptions& options) {
   LineCursor lines(bytes);
   const char* b;
   const char* e;
+  ProgressTicker progress(options, bytes.size());
   while (lines.next(&b, &e)) {
     const char* p = b;
     while (p < e && (*p == ' ' || *p == '\t')) ++p;
     if (p == e) continue;
     const int64_t line = lines.lineNumber();
+    if (!progress.tick(e - bytes.constData())) return Error::at(path, 0, QStringLiteral("cancelled"));
     auto v = parseLine(path, line, b, e);
     if (!v.ok()) return v.error();
     auto user = stringField(path, line, v.value(), "reviewerID");
@@ -197,11 +199,13 @@ Expected<Dataset> readAmazon(const QString& path, const LoadOptions& options) {
   std::vector<std::vector<QByteArray>> perItem(size_t(d.numItems()) + 1);
   std::vector<int64_t> seenOn(size_t(d.numItems()) + 1, 0);
   LineCursor mlines(mbytes);
+  ProgressTicker metaProgress(options, mbytes.size());
   while (mlines.next(&b, &e)) {
     const char* p = b;
     while (p < e && (*p == ' ' || *p == '\t')) ++p;
     if (p == e) continue;
     const int64_t line = mlines.lineNumber();
+    if (!metaProgress.tick(e - mbytes.constData())) return Error::at(metaPath, 0, QStringLiteral("cancelled"));
     auto v = parseLine(metaPath, line, b, e);
     if (!v.ok()) return v.error();
     auto asin = stringField(metaPath, line, v.value(), "asin");

@@ -33,6 +33,23 @@ QStringList sequenceTextInputFiles(const QString& path, const LoadOptions& optio
 bool loadCached(const QString& key, const QString& signature, Dataset* out);
 void storeCached(const QString& key, const QString& signature, const Dataset& dataset);
 
+/// Calls options.progress about every MiB of input (`done` bytes of `total`). False means the
+/// user cancelled: the reader then returns an Error with the cause "cancelled".
+class ProgressTicker {
+ public:
+  ProgressTicker(const LoadOptions& options, int64_t total) : options_(options), total_(total) {}
+  bool tick(int64_t done) {
+    if (!options_.progress || done - last_ < (int64_t(1) << 20)) return true;
+    last_ = done;
+    return options_.progress(done, total_);
+  }
+
+ private:
+  const LoadOptions& options_;
+  int64_t total_;
+  int64_t last_ = 0;
+};
+
 /// Sets itemTokens from the first-appearance tokens (index id-1) and renumbers the sequences
 /// naturally when the tokens are exactly 1..N.
 void finishItems(Dataset* dataset, std::vector<QByteArray> firstAppearanceTokens);

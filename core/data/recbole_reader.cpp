@@ -157,9 +157,11 @@ Expected<Dataset> readRecBole(const QString& given, const LoadOptions& options) 
   std::vector<std::vector<Event>> events;
   std::vector<std::pair<const char*, const char*>> cols;
   int64_t rows = 0;
+  ProgressTicker progress(options, bytes.size());
   while (lines.next(&b, &e)) {
     if (b == e) continue;
     const int64_t line = lines.lineNumber();
+    if (!progress.tick(e - bytes.constData())) return Error::at(path, 0, QStringLiteral("cancelled"));
     splitTabs(b, e, &cols);
     if (cols.size() != fields.size()) return columnCountError(path, line, fields.size(), cols.size()).error();
     if (Status s = checkNumbers(path, line, fields, cols); !s.ok()) return s.error();
@@ -290,7 +292,6 @@ Expected<Dataset> readRecBole(const QString& given, const LoadOptions& options) 
                           .arg(itemPath).arg(unknown).arg(firstUnknown));
   }
   finishAttributes(&d, perItem);
-  (void)options;
   return d;
 }
 

@@ -177,7 +177,7 @@ Expected<Dataset> readSequenceText(const QString& path, const LoadOptions& optio
   LineCursor lines(bytes);
   const char* b;
   const char* e;
-  int64_t progressAt = 0;
+  ProgressTicker progress(options, bytes.size());
   while (lines.next(&b, &e)) {
     const char* p = b;
     while (p < e && isSpace(*p)) ++p;
@@ -209,12 +209,7 @@ Expected<Dataset> readSequenceText(const QString& path, const LoadOptions& optio
     }
     users.append(QString::number(user));
     d.sequences.push_back(std::move(seq));
-    if (options.progress && p - bytes.constData() - progressAt > (1 << 20)) {
-      progressAt = p - bytes.constData();
-      if (!options.progress(progressAt, bytes.size())) {
-        return Error::at(path, 0, QStringLiteral("cancelled"));
-      }
-    }
+    if (!progress.tick(p - bytes.constData())) return Error::at(path, 0, QStringLiteral("cancelled"));
   }
   d.userTokens = std::move(users);
   finishItems(&d, std::move(itemTokens));

@@ -382,6 +382,30 @@ class TestDataReaders : public QObject {
     QVERIFY(!loadDataset(path, o).ok());
   }
 
+  void progressAndCancel() {
+    QTemporaryDir dir;
+    QByteArray big;
+    for (int u = 1; u <= 60000; ++u) big += QByteArray::number(u) + " 1 2 3 4 5 6 7 8 9 10 11 12 13\n";
+    QVERIFY(big.size() > 2 * (1 << 20));
+    const QString path = dir.filePath(QStringLiteral("big.txt"));
+    writeFile(path, big);
+    LoadOptions o = noCache();
+    qint64 calls = 0, lastDone = 0;
+    o.progress = [&](qint64 done, qint64 total) {
+      ++calls;
+      if (done < lastDone || total != big.size()) return false;
+      lastDone = done;
+      return true;
+    };
+    auto d = loadDataset(path, o);
+    QVERIFY(d.ok());
+    QVERIFY(calls >= 2);
+    o.progress = [](qint64, qint64) { return false; };
+    auto cancelled = loadDataset(path, o);
+    QVERIFY(!cancelled.ok());
+    QCOMPARE(cancelled.error().cause, QStringLiteral("cancelled"));
+  }
+
   void cliBadInputIsOneLineAndExitCode2() {
     const QString cli = QStringLiteral(IRL4REC_CLI_PATH);
     if (!QFileInfo::exists(cli)) QSKIP("the irl4rec CLI is not built");
