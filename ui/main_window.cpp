@@ -2,8 +2,13 @@
 
 #include "ui/dataset_loader.h"
 #include "ui/dataset_panel.h"
+#include "ui/run_queue.h"
+#include "ui/runs_panel.h"
+
+#include "core/store/run_store.h"
 
 #include <QAction>
+#include <QCloseEvent>
 #include <QApplication>
 #include <QDir>
 #include <QFileDialog>
@@ -25,12 +30,37 @@ constexpr int kMaxRecent = 8;
 const char kRecentKey[] = "datasets/recent";
 }  // namespace
 
-MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+MainWindow::MainWindow(const QString& storePath, QWidget* parent) : QMainWindow(parent) {
   setWindowTitle(tr("Irl4Rec Workbench"));
   tabs_ = new QTabWidget(this);
   datasetPanel_ = new DatasetPanel(tabs_);
   tabs_->addTab(datasetPanel_, tr("Dataset"));
   setCentralWidget(tabs_);
+
+  // The UI thread's own store connection; workers open theirs. Opening also marks runs of
+  // processes that died as interrupted.
+  const QString path = storePath.isEmpty() ? store::RunStore::defaultPath() : storePath;
+  store_ = std::make_unique<store::RunStore>();
+  const Status opened = store_->open(path);
+  queue_ = new RunQueue(path, this);
+  runsPanel_ = new RunsPanel(opened.ok() ? store_.get() : nullptr, queue_, tabs_);
+  tabs_->addTab(runsPanel_, tr("Runs"));
+  connect(runsPanel_, &RunsPanel::errorOccurred, this, &MainWindow::showError);
+  statusStore_ = new QLabel(this);
+  statusStore_->setText(opened.ok() ? tr("store: %1").arg(QDir::toNativeSeparators(path))
+                                    : tr("store unavailable"));
+  statusStore_->setToolTip(opened.ok() ? path : opened.error().message());
+  if (!opened.ok()) {
+    runsPanel_->setEnabled(false);
+    QTimer::singleShot(0, this, [this, opened] {
+      showError(tr("Could not open the run store"),
+                opened.error().message() + tr("\n\nRuns cannot be launched or shown. Start the "
+                                              "workbench with --db FILE to use another store."));
+    });
+  } else if (store_->interruptedOnOpen() > 0) {
+    statusBar()->showMessage(tr("%n run(s) were interrupted when their process stopped", nullptr,
+                                store_->interruptedOnOpen()), 8000);
+  }
 
   loader_ = new DatasetLoader(this);
   connect(loader_, &DatasetLoader::loaded, this, &MainWindow::onLoaded);
@@ -59,13 +89,32 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(cancelLoad_, &QPushButton::clicked, loader_, &DatasetLoader::cancel);
   statusDataset_ = new QLabel(tr("no dataset"), this);
   statusBar()->addPermanentWidget(statusDataset_);
+  statusBar()->addPermanentWidget(statusStore_);
   statusBar()->addPermanentWidget(progress_);
   statusBar()->addPermanentWidget(cancelLoad_);
 
   buildMenus();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+  // Workers hold their own store connections; stop them before the UI thread's closes.
+  delete queue_;
+  queue_ = nullptr;
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  const int active = queue_ ? int(queue_->running().size() + queue_->queued().size()) : 0;
+  if (active > 0 && isVisible()) {
+    const auto answer = QMessageBox::question(
+        this, tr("Quit"), tr("%n run(s) are queued or training. Cancel them and quit?", nullptr, active));
+    if (answer != QMessageBox::Yes) {
+      event->ignore();
+      return;
+    }
+  }
+  if (queue_) queue_->cancelAll();
+  event->accept();
+}
 
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
@@ -99,6 +148,7 @@ void MainWindow::onLoaded(std::shared_ptr<const data::Dataset> dataset) {
   cancelLoad_->hide();
   dataset_ = std::move(dataset);
   datasetPanel_->setDataset(dataset_);
+  runsPanel_->setDataset(dataset_);
   const data::DatasetStats stats = dataset_->stats();
   statusDataset_->setText(tr("%1: %2 users, %3 items")
                               .arg(dataset_->name)
@@ -134,6 +184,7 @@ void MainWindow::refreshRecentMenu() {
 
 void MainWindow::showError(const QString& title, const QString& message) {
   lastError_ = message;
+  qWarning("%s: %s", qPrintable(title), qPrintable(message));
   // Window-modal and opened with open(): no nested event loop, training keeps running.
   if (!errorBox_) {
     errorBox_ = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);

@@ -14,16 +14,23 @@ class QProgressBar;
 class QPushButton;
 class QTabWidget;
 
+namespace irl4rec::store {
+class RunStore;
+}
+
 namespace irl4rec::ui {
 
 class DatasetLoader;
 class DatasetPanel;
+class RunQueue;
+class RunsPanel;
 
 /// The workbench's main window: one tab per activity (dataset, runs, compare, explorer).
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
-  explicit MainWindow(QWidget* parent = nullptr);
+  /// `storePath` empty = the default store in the user's data directory.
+  explicit MainWindow(const QString& storePath = QString(), QWidget* parent = nullptr);
   ~MainWindow() override;
 
   /// Loads a dataset in the background and shows it in the dataset panel.
@@ -32,6 +39,10 @@ class MainWindow : public QMainWindow {
   void scheduleScreenshot(const QString& path, int delayMs = 1500);
 
   DatasetPanel* datasetPanel() const { return datasetPanel_; }
+  RunsPanel* runsPanel() const { return runsPanel_; }
+  RunQueue* runQueue() const { return queue_; }
+  store::RunStore* store() const { return store_.get(); }
+  QTabWidget* tabs() const { return tabs_; }
   std::shared_ptr<const data::Dataset> dataset() const { return dataset_; }
   /// The last error shown to the user (empty if none), for tests.
   QString lastError() const { return lastError_; }
@@ -48,14 +59,19 @@ class MainWindow : public QMainWindow {
   void refreshRecentMenu();
   void showError(const QString& title, const QString& message);
   void onLoaded(std::shared_ptr<const data::Dataset> dataset);
+  void closeEvent(QCloseEvent* event) override;
 
   QTabWidget* tabs_ = nullptr;
   DatasetPanel* datasetPanel_ = nullptr;
   DatasetLoader* loader_ = nullptr;
+  std::unique_ptr<store::RunStore> store_;
+  RunQueue* queue_ = nullptr;
+  RunsPanel* runsPanel_ = nullptr;
   QMenu* recentMenu_ = nullptr;
   QProgressBar* progress_ = nullptr;
   QPushButton* cancelLoad_ = nullptr;
   QLabel* statusDataset_ = nullptr;
+  QLabel* statusStore_ = nullptr;
   QMessageBox* errorBox_ = nullptr;
   std::shared_ptr<const data::Dataset> dataset_;
   QString loadingPath_;

@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
   parser.addOption(screenshotOption);
   parser.process(app);
 
-  irl4rec::ui::MainWindow window;
+  irl4rec::ui::MainWindow window(parser.value(dbOption));
   window.resize(1280, 800);
   window.show();
   if (parser.isSet(dataOption)) window.openDataset(parser.value(dataOption));

@@ -1,0 +1,208 @@
+#include "core/train/recorded_run.h"
+
+#include "core/store/metric_writer.h"
+#include "core/store/run_store.h"
+
+#include <QDir>
+#include <QFileInfo>
+
+#include <exception>
+
+namespace irl4rec::train {
+
+namespace metric {
+QString ranking(const QString& prefix, const QString& name, int k) {
+  return QStringLiteral("%1/%2@%3").arg(prefix, name.toLower()).arg(k);
+}
+}  // namespace metric
+
+namespace {
+
+store::RunStatus toStore(RunStatus s) {
+  switch (s) {
+    case RunStatus::Finished: return store::RunStatus::Finished;
+    case RunStatus::Cancelled: return store::RunStatus::Cancelled;
+    case RunStatus::Failed: return store::RunStatus::Failed;
+    case RunStatus::Diverged: return store::RunStatus::Diverged;
+  }
+  return store::RunStatus::Failed;
+}
+
+void logRanking(store::MetricWriter& writer, const QString& prefix, const eval::RankingMetrics& m,
+                qint64 step, qint32 epoch) {
+  for (size_t i = 0; i < eval::kCutoffs.size(); ++i) {
+    const int k = eval::kCutoffs[i];
+    writer.log(metric::ranking(prefix, QStringLiteral("hr"), k), step, epoch, m.hr[i]);
+    writer.log(metric::ranking(prefix, QStringLiteral("ndcg"), k), step, epoch, m.ndcg[i]);
+    writer.log(metric::ranking(prefix, QStringLiteral("mrr"), k), step, epoch, m.mrr[i]);
+  }
+}
+
+store::EmbeddingMatrix toStore(const EmbeddingMatrix& m) {
+  store::EmbeddingMatrix out;
+  out.rows = m.rows;
+  out.dim = m.dim;
+  out.ids = m.ids;
+  out.values = m.values;
+  return out;
+}
+
+RunOutcome failed(const QString& message) {
+  RunOutcome outcome;
+  outcome.status = RunStatus::Failed;
+  outcome.message = message;
+  return outcome;
+}
+
+Expected<qint64> createRun(store::RunStore& store, const data::Dataset& dataset,
+                           const TrainConfig& config, const QString& name,
+                           store::RunStatus status) {
+  store::DatasetRecord record;
+  const data::DatasetStats stats = dataset.stats();
+  record.name = dataset.name;
+  record.path = dataset.sourcePath;
+  record.format = data::formatName(dataset.format);
+  record.fingerprint = stats.fingerprint;
+  record.stats = data::statsToJson(dataset, stats);
+  auto datasetId = store.upsertDataset(record);
+  if (!datasetId.ok()) return datasetId.error();
+  store::NewRun run;
+  run.name = name;
+  run.config = config.toJson();
+  run.datasetId = datasetId.value();
+  run.status = status;
+  auto info = store.createRun(run);
+  if (!info.ok()) return info.error();
+  return info.value().id;
+}
+
+}  // namespace
+
+Expected<qint64> RecordedRun::createQueued(const QString& storePath, const data::Dataset& dataset,
+                                           const TrainConfig& config, const QString& name) {
+  store::RunStore store;
+  if (Status s = store.open(storePath); !s.ok()) return s.error();
+  return createRun(store, dataset, config, name, store::RunStatus::Queued);
+}
+
+RecordedRun::RecordedRun(Setup setup) : setup_(std::move(setup)), runId_(setup_.runId) {}
+
+RecordedRun::~RecordedRun() = default;
+
+void RecordedRun::cancel() {
+  cancelRequested_.store(true);
+  if (RunController* c = controller_.load()) c->cancel();
+}
+
+RunOutcome RecordedRun::run(const RunCallbacks& callbacks) {
+  try {
+    store::RunStore store;
+    if (Status s = store.open(setup_.storePath); !s.ok()) return failed(s.error().message());
+    if (runId_ == 0) {
+      auto id = createRun(store, *setup_.dataset, setup_.config, setup_.name,
+                          store::RunStatus::Running);
+      if (!id.ok()) return failed(id.error().message());
+      runId_ = id.value();
+    }
+    auto info = store.run(runId_);
+    if (!info.ok()) return failed(info.error().message());
+    uuid_ = info.value().uuid;
+
+    TrainConfig config = setup_.config;
+    if (config.checkpointPath.isEmpty()) {
+      const QString dir = setup_.checkpointDir.isEmpty()
+                              ? QFileInfo(store.path()).absolutePath() + QStringLiteral("/checkpoints")
+                              : setup_.checkpointDir;
+      QDir().mkpath(dir);
+      config.checkpointPath = QStringLiteral("%1/%2.ckpt").arg(dir, uuid_);
+    }
+
+    if (Status s = store.setStatus(runId_, store::RunStatus::Running); !s.ok()) {
+      return failed(s.error().message());
+    }
+    if (cancelRequested_.load()) {
+      store.setStatus(runId_, store::RunStatus::Cancelled, QStringLiteral("cancelled before it started"));
+      RunOutcome outcome;
+      outcome.status = RunStatus::Cancelled;
+      outcome.message = QStringLiteral("cancelled before it started");
+      return outcome;
+    }
+    auto writerOr = store::MetricWriter::create(store.path(), runId_);
+    if (!writerOr.ok()) {
+      store.setStatus(runId_, store::RunStatus::Failed, writerOr.error().message());
+      return failed(writerOr.error().message());
+    }
+    store::MetricWriter& writer = *writerOr.value();
+
+    RunController controller(setup_.dataset, config);
+    controller_.store(&controller);
+    if (cancelRequested_.load()) controller.cancel();
+
+    RunCallbacks recording;
+    int64_t lastStep = 0;
+    recording.onStep = [&](const StepProgress& p) {
+      lastStep = p.step;
+      writer.log(metric::kRecT, p.step, p.epoch, p.recT);
+      if (config.hasConfounder()) writer.log(metric::kAlphaRecS, p.step, p.epoch, p.alphaRecS);
+      if (config.model == ModelKind::Irl4Rec) writer.log(metric::kBetaC, p.step, p.epoch, p.betaCompression);
+      if (config.hasConfounder()) writer.log(metric::kGammaD, p.step, p.epoch, p.gammaDependence);
+      writer.log(metric::kTotal, p.step, p.epoch, p.total);
+      if (callbacks.onStep) callbacks.onStep(p);
+    };
+    recording.onEpoch = [&](const EpochProgress& p) {
+      writer.log(metric::kEpochLoss, lastStep, p.epoch, p.meanLoss);
+      writer.log(QStringLiteral("time/epoch_seconds"), lastStep, p.epoch, p.trainSeconds);
+      if (p.evaluated) logRanking(writer, QStringLiteral("val"), p.validation, lastStep, p.epoch);
+      if (callbacks.onEpoch) callbacks.onEpoch(p);
+    };
+    recording.onLog = callbacks.onLog;
+
+    RunOutcome outcome = controller.run(recording);
+    controller_.store(nullptr);
+
+    if (outcome.status == RunStatus::Finished) {
+      logRanking(writer, QStringLiteral("test"), outcome.test, lastStep, outcome.bestEpoch);
+    }
+    const Status written = writer.close();
+    if (outcome.status == RunStatus::Finished && QFileInfo::exists(config.checkpointPath)) {
+      store.addCheckpoint(runId_, config.checkpointPath, outcome.bestEpoch, lastStep, true);
+    }
+    if (outcome.status == RunStatus::Finished && setup_.saveEmbeddings) {
+      auto embeddings = controller.embeddings(data::Stage::Test);
+      if (embeddings.ok()) {
+        const RunEmbeddings& e = embeddings.value();
+        const std::pair<const QString*, const EmbeddingMatrix*> kinds[] = {
+            {&store::kind::kAdjustment, &e.adjustment},
+            {&store::kind::kSpurious, &e.spurious},
+            {&store::kind::kItem, &e.items},
+            {&store::kind::kItemAttribute, &e.itemAttributes}};
+        for (const auto& [kind, matrix] : kinds) {
+          if (matrix->rows == 0) continue;
+          if (Status s = store.saveEmbeddings(runId_, *kind, toStore(*matrix)); !s.ok()) {
+            if (callbacks.onLog) callbacks.onLog(QStringLiteral("embeddings not stored: ") + s.error().message());
+          }
+        }
+      } else if (callbacks.onLog) {
+        callbacks.onLog(QStringLiteral("embeddings not available: ") + embeddings.error().message());
+      }
+    }
+    QString message = outcome.message;
+    if (!written.ok()) {
+      message = (message.isEmpty() ? QString() : message + QStringLiteral("; ")) +
+                QStringLiteral("some metrics were not stored: ") + written.error().message();
+    }
+    store.setStatus(runId_, toStore(outcome.status), message);
+    return outcome;
+  } catch (const std::exception& e) {
+    // RunController never throws; this is the store or a bug. Record what we can.
+    controller_.store(nullptr);
+    const QString message = QStringLiteral("internal error: %1").arg(QString::fromUtf8(e.what()));
+    store::RunStore store;
+    if (runId_ != 0 && store.open(setup_.storePath).ok()) {
+      store.setStatus(runId_, store::RunStatus::Failed, message);
+    }
+    return failed(message);
+  }
+}
+
+}  // namespace irl4rec::train

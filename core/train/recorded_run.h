@@ -1,0 +1,70 @@
+#pragma once
+/// One training run recorded in the run store: the piece the CLI's `train` and the GUI's
+/// worker threads share. It opens its own store connection on the thread that calls run(),
+/// moves the run through running -> finished/cancelled/failed/diverged, logs every loss term per
+/// step and the validation metrics per epoch (batched writes), records the best checkpoint and,
+/// at the end, the test metrics and the user (t, s) and item embeddings. No LibTorch here.
+
+#include "core/common/error.h"
+#include "core/data/dataset.h"
+#include "core/train/run_controller.h"
+#include "core/train/train_config.h"
+
+#include <QJsonObject>
+#include <QString>
+
+#include <atomic>
+#include <memory>
+
+namespace irl4rec::train {
+
+/// Metric keys written by a recorded run (also what the GUI plots).
+namespace metric {
+inline const QString kRecT = QStringLiteral("loss/rec_t");              ///< L_rec(t)
+inline const QString kAlphaRecS = QStringLiteral("loss/alpha_rec_s");   ///< α·L_rec(s)
+inline const QString kBetaC = QStringLiteral("loss/beta_c");            ///< β·C(t)
+inline const QString kGammaD = QStringLiteral("loss/gamma_d");          ///< γ·D(t, s)
+inline const QString kTotal = QStringLiteral("loss/total");             ///< L
+inline const QString kEpochLoss = QStringLiteral("train/epoch_loss");   ///< mean L per epoch
+/// "val/hr@10", "test/ndcg@5", ...: prefix + lower-case metric name.
+QString ranking(const QString& prefix, const QString& name, int k);
+}  // namespace metric
+
+class RecordedRun {
+ public:
+  struct Setup {
+    std::shared_ptr<const data::Dataset> dataset;
+    TrainConfig config;
+    QString storePath;      ///< run store file
+    qint64 runId = 0;       ///< an existing queued run to train, or 0 to create one
+    QString name;           ///< name of a created run
+    QString checkpointDir;  ///< where the best checkpoint goes (empty: next to the store)
+    bool saveEmbeddings = true;
+  };
+
+  /// Creates the run in the store as queued (on the calling thread) and returns its id, so a
+  /// queue can show it before it starts.
+  static Expected<qint64> createQueued(const QString& storePath, const data::Dataset& dataset,
+                                       const TrainConfig& config, const QString& name);
+
+  explicit RecordedRun(Setup setup);
+  ~RecordedRun();
+
+  /// Trains and records. Never throws; a store that cannot be written makes the run fail with
+  /// its message. `callbacks` are forwarded (on this thread) after the store has the values.
+  RunOutcome run(const RunCallbacks& callbacks = {});
+  /// Thread-safe; the run ends as cancelled before its next batch.
+  void cancel();
+  /// The store's id of the run (valid once run() has started, or from Setup::runId).
+  qint64 runId() const { return runId_; }
+  QString uuid() const { return uuid_; }
+
+ private:
+  Setup setup_;
+  qint64 runId_ = 0;
+  QString uuid_;
+  std::atomic<bool> cancelRequested_{false};
+  std::atomic<RunController*> controller_{nullptr};
+};
+
+}  // namespace irl4rec::train

@@ -1,0 +1,161 @@
+#include "ui/run_queue.h"
+
+#include "core/store/run_store.h"
+#include "core/train/recorded_run.h"
+
+#include <QMetaObject>
+#include <QMutex>
+#include <QThread>
+
+#include <chrono>
+
+namespace irl4rec::ui {
+
+RunQueue::RunQueue(QString storePath, QObject* parent)
+    : QObject(parent), storePath_(std::move(storePath)), parallelism_(defaultParallelism()) {
+  qRegisterMetaType<irl4rec::train::StepProgress>();
+  qRegisterMetaType<irl4rec::train::EpochProgress>();
+  qRegisterMetaType<irl4rec::train::RunOutcome>();
+  qRegisterMetaType<QVector<irl4rec::train::StepProgress>>();
+}
+
+RunQueue::~RunQueue() {
+  pending_.clear();
+  for (Worker& w : workers_) w.run->cancel();
+  for (Worker& w : workers_) {
+    w.thread->wait();
+    delete w.thread;
+  }
+  workers_.clear();
+}
+
+int RunQueue::defaultParallelism() { return std::max(1, QThread::idealThreadCount() / 2); }
+
+void RunQueue::setParallelism(int n) {
+  parallelism_ = std::max(1, n);
+  startNext();
+}
+
+QList<qint64> RunQueue::queued() const {
+  QList<qint64> ids;
+  for (const Pending& p : pending_) ids << p.runId;
+  return ids;
+}
+
+bool RunQueue::isQueued(qint64 runId) const {
+  for (const Pending& p : pending_) {
+    if (p.runId == runId) return true;
+  }
+  return false;
+}
+
+Expected<QList<qint64>> RunQueue::enqueue(std::shared_ptr<const data::Dataset> dataset,
+                                          const train::TrainConfig& config,
+                                          const QList<quint64>& seeds, const QString& name) {
+  QList<quint64> all = seeds;
+  if (all.isEmpty()) all << config.seed;
+  QList<qint64> ids;
+  for (quint64 seed : all) {
+    train::TrainConfig c = config;
+    c.seed = seed;
+    c.dataPath = dataset->sourcePath;
+    const QString runName = all.size() > 1 ? QStringLiteral("%1 s%2").arg(name).arg(seed) : name;
+    auto id = train::RecordedRun::createQueued(storePath_, *dataset, c, runName);
+    if (!id.ok()) return id.error();
+    pending_.push_back(Pending{id.value(), dataset, c});
+    ids << id.value();
+    Q_EMIT runQueued(id.value());
+  }
+  Q_EMIT queueChanged();
+  startNext();
+  return ids;
+}
+
+void RunQueue::cancel(qint64 runId) {
+  for (int i = 0; i < pending_.size(); ++i) {
+    if (pending_[i].runId != runId) continue;
+    pending_.removeAt(i);
+    store::RunStore store;
+    if (store.open(storePath_).ok()) {
+      store.setStatus(runId, store::RunStatus::Cancelled, tr("cancelled before it started"));
+    }
+    train::RunOutcome outcome;
+    outcome.status = train::RunStatus::Cancelled;
+    outcome.message = tr("cancelled before it started");
+    Q_EMIT runEnded(runId, outcome);
+    Q_EMIT queueChanged();
+    return;
+  }
+  auto it = workers_.find(runId);
+  if (it != workers_.end()) it->run->cancel();
+}
+
+void RunQueue::cancelAll() {
+  const QList<qint64> waiting = queued();
+  for (qint64 id : waiting) cancel(id);
+  for (Worker& w : workers_) w.run->cancel();
+}
+
+void RunQueue::startNext() {
+  while (workers_.size() < parallelism_ && !pending_.isEmpty()) {
+    Pending p = pending_.takeFirst();
+    train::RecordedRun::Setup setup;
+    setup.dataset = p.dataset;
+    setup.config = p.config;
+    setup.storePath = storePath_;
+    setup.runId = p.runId;
+    Worker w;
+    w.run = std::make_shared<train::RecordedRun>(setup);
+    w.pendingSteps = std::make_shared<QVector<train::StepProgress>>();
+    auto run = w.run;
+    const qint64 runId = p.runId;
+    RunQueue* self = this;  // the destructor waits for every worker, so `this` outlives them
+    w.thread = QThread::create([self, run, runId] {
+      using Clock = std::chrono::steady_clock;
+      auto lastFlush = Clock::now();
+      QVector<train::StepProgress> buffer;
+      auto flushSteps = [&] {
+        if (buffer.isEmpty()) return;
+        QMetaObject::invokeMethod(self, [self, runId, steps = std::move(buffer)] {
+          Q_EMIT self->stepsReported(runId, steps);
+        }, Qt::QueuedConnection);
+        buffer = {};
+        lastFlush = Clock::now();
+      };
+      train::RunCallbacks callbacks;
+      callbacks.onStep = [&](const train::StepProgress& step) {
+        buffer.push_back(step);
+        if (Clock::now() - lastFlush > std::chrono::milliseconds(50)) flushSteps();
+      };
+      callbacks.onEpoch = [&](const train::EpochProgress& epoch) {
+        flushSteps();
+        QMetaObject::invokeMethod(self, [self, runId, epoch] {
+          Q_EMIT self->epochReported(runId, epoch);
+        }, Qt::QueuedConnection);
+      };
+      const train::RunOutcome outcome = run->run(callbacks);
+      flushSteps();
+      QMetaObject::invokeMethod(self, [self, runId, outcome] { self->onWorkerDone(runId, outcome); },
+                                Qt::QueuedConnection);
+    });
+    w.thread->setObjectName(QStringLiteral("run-%1").arg(runId));
+    workers_.insert(runId, w);
+    w.thread->start();
+    Q_EMIT runStarted(runId);
+    Q_EMIT queueChanged();
+  }
+}
+
+void RunQueue::onWorkerDone(qint64 runId, const train::RunOutcome& outcome) {
+  auto it = workers_.find(runId);
+  if (it != workers_.end()) {
+    it->thread->wait();
+    it->thread->deleteLater();
+    workers_.erase(it);
+  }
+  Q_EMIT runEnded(runId, outcome);
+  Q_EMIT queueChanged();
+  startNext();
+}
+
+}  // namespace irl4rec::ui

@@ -1,0 +1,86 @@
+#pragma once
+
+#include "core/data/dataset.h"
+#include "core/train/run_controller.h"
+#include "core/train/train_config.h"
+
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QVector>
+
+#include <memory>
+
+class QThread;
+class QTimer;
+
+Q_DECLARE_METATYPE(irl4rec::train::StepProgress)
+Q_DECLARE_METATYPE(irl4rec::train::EpochProgress)
+Q_DECLARE_METATYPE(irl4rec::train::RunOutcome)
+
+namespace irl4rec::train {
+class RecordedRun;
+}
+
+namespace irl4rec::ui {
+
+/// Runs waiting to train and runs training, each in its own worker thread.
+///
+/// enqueue() creates the runs in the store as queued; they start in order, at most
+/// parallelism() at a time. Workers report through queued signals carrying value structs (steps
+/// are batched, at most ~20 deliveries a second per run) and end with exactly one runEnded().
+class RunQueue : public QObject {
+  Q_OBJECT
+ public:
+  explicit RunQueue(QString storePath, QObject* parent = nullptr);
+  ~RunQueue() override;  ///< cancels every run and waits for the workers
+
+  /// Queues one run per seed (the config's own seed when `seeds` is empty). Returns the new
+  /// run ids, or the store's error.
+  Expected<QList<qint64>> enqueue(std::shared_ptr<const data::Dataset> dataset,
+                                  const train::TrainConfig& config, const QList<quint64>& seeds,
+                                  const QString& name);
+  /// Cancels a queued (removed from the queue, marked cancelled) or running run.
+  void cancel(qint64 runId);
+  void cancelAll();
+
+  void setParallelism(int n);
+  int parallelism() const { return parallelism_; }
+  /// Default: one run per two cores.
+  static int defaultParallelism();
+
+  QList<qint64> queued() const;
+  QList<qint64> running() const { return workers_.keys(); }
+  bool isActive(qint64 runId) const { return workers_.contains(runId) || isQueued(runId); }
+  bool isQueued(qint64 runId) const;
+  QString storePath() const { return storePath_; }
+
+ Q_SIGNALS:
+  void runQueued(qint64 runId);
+  void runStarted(qint64 runId);
+  void stepsReported(qint64 runId, const QVector<irl4rec::train::StepProgress>& steps);
+  void epochReported(qint64 runId, const irl4rec::train::EpochProgress& epoch);
+  void runEnded(qint64 runId, const irl4rec::train::RunOutcome& outcome);
+  void queueChanged();
+
+ private:
+  struct Pending {
+    qint64 runId = 0;
+    std::shared_ptr<const data::Dataset> dataset;
+    train::TrainConfig config;
+  };
+  struct Worker {
+    QThread* thread = nullptr;
+    std::shared_ptr<train::RecordedRun> run;
+    std::shared_ptr<QVector<train::StepProgress>> pendingSteps;
+  };
+  void startNext();
+  void onWorkerDone(qint64 runId, const train::RunOutcome& outcome);
+
+  QString storePath_;
+  int parallelism_ = 1;
+  QList<Pending> pending_;
+  QHash<qint64, Worker> workers_;
+};
+
+}  // namespace irl4rec::ui

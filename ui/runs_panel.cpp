@@ -1,0 +1,395 @@
+#include "ui/runs_panel.h"
+
+#include "core/store/run_store.h"
+#include "core/train/recorded_run.h"
+#include "ui/metric_plot.h"
+#include "ui/run_config_form.h"
+#include "ui/run_queue.h"
+#include "ui/runs_table_model.h"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSortFilterProxyModel>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTableView>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace irl4rec::ui {
+
+namespace {
+
+// Loss curves per step: (store key, legend name).
+const QList<QPair<QString, QString>>& lossSeries() {
+  static const QList<QPair<QString, QString>> series = {
+      {train::metric::kRecT, QStringLiteral("L_rec(t)")},
+      {train::metric::kAlphaRecS, QStringLiteral("α·L_rec(s)")},
+      {train::metric::kBetaC, QStringLiteral("β·C")},
+      {train::metric::kGammaD, QStringLiteral("γ·D")},
+      {train::metric::kTotal, QStringLiteral("total")}};
+  return series;
+}
+
+const QList<QPair<QString, QString>>& validationSeries() {
+  static const QList<QPair<QString, QString>> series = {
+      {QStringLiteral("val/hr@10"), QStringLiteral("val HR@10")},
+      {QStringLiteral("val/ndcg@10"), QStringLiteral("val NDCG@10")}};
+  return series;
+}
+
+/// Case-insensitive filter over name, status, model, encoder, loss, dataset and tags.
+class RunsFilterProxy : public QSortFilterProxyModel {
+ public:
+  using QSortFilterProxyModel::QSortFilterProxyModel;
+
+ protected:
+  bool filterAcceptsRow(int row, const QModelIndex& parent) const override {
+    const QString needle = filterRegularExpression().pattern();
+    if (needle.isEmpty()) return true;
+    using C = RunsTableModel::Column;
+    for (C c : {C::Name, C::Status, C::Model, C::Encoder, C::Loss, C::Dataset, C::Tags}) {
+      const QString text = sourceModel()->index(row, int(c), parent).data().toString();
+      if (text.contains(needle, Qt::CaseInsensitive)) return true;
+    }
+    return false;
+  }
+};
+
+QToolButton* toolButton(const QString& text, const QString& tip, QWidget* parent) {
+  auto* b = new QToolButton(parent);
+  b->setText(text);
+  b->setToolTip(tip);
+  b->setToolButtonStyle(Qt::ToolButtonTextOnly);
+  return b;
+}
+
+}  // namespace
+
+RunsPanel::RunsPanel(store::RunStore* store, RunQueue* queue, QWidget* parent)
+    : QWidget(parent), store_(store), queue_(queue) {
+  auto* layout = new QHBoxLayout(this);
+  auto* split = new QSplitter(Qt::Horizontal, this);
+  layout->addWidget(split);
+
+  form_ = new RunConfigForm(split);
+  form_->setMinimumWidth(300);
+  split->addWidget(form_);
+
+  auto* right = new QSplitter(Qt::Vertical, split);
+  auto* top = new QWidget(right);
+  auto* topLayout = new QVBoxLayout(top);
+  topLayout->setContentsMargins(0, 0, 0, 0);
+  auto* bar = new QHBoxLayout;
+  filter_ = new QLineEdit(top);
+  filter_->setPlaceholderText(tr("Filter runs (name, status, model, encoder, loss, dataset, tags)"));
+  filter_->setClearButtonEnabled(true);
+  bar->addWidget(filter_, 1);
+  cancel_ = toolButton(tr("Cancel"), tr("Cancel the selected queued or running runs"), top);
+  rerun_ = toolButton(tr("Re-run"), tr("Queue the selected runs' configurations again on the loaded dataset"), top);
+  rename_ = toolButton(tr("Rename"), tr("Rename the selected run"), top);
+  tag_ = toolButton(tr("Tag"), tr("Set tags of the selected runs"), top);
+  delete_ = toolButton(tr("Delete"), tr("Delete the selected runs with their metrics, embeddings and checkpoints"), top);
+  for (auto* b : {cancel_, rerun_, rename_, tag_, delete_}) bar->addWidget(b);
+  bar->addSpacing(12);
+  bar->addWidget(new QLabel(tr("Parallel:"), top));
+  parallel_ = new QSpinBox(top);
+  parallel_->setRange(1, 16);
+  parallel_->setValue(queue_->parallelism());
+  parallel_->setToolTip(tr("Runs training at the same time"));
+  bar->addWidget(parallel_);
+  queueLabel_ = new QLabel(top);
+  bar->addWidget(queueLabel_);
+  topLayout->addLayout(bar);
+
+  model_ = new RunsTableModel(this);
+  proxy_ = new RunsFilterProxy(this);
+  proxy_->setSourceModel(model_);
+  proxy_->setSortRole(int(RunsTableModel::Role::Sort));
+  table_ = new QTableView(top);
+  table_->setModel(proxy_);
+  table_->setSortingEnabled(true);
+  table_->sortByColumn(int(RunsTableModel::Column::Started), Qt::DescendingOrder);
+  table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  table_->setSelectionMode(QAbstractItemView::ExtendedSelection);
+  table_->verticalHeader()->hide();
+  table_->verticalHeader()->setDefaultSectionSize(22);
+  table_->horizontalHeader()->setStretchLastSection(true);
+  table_->setAlternatingRowColors(true);
+  table_->setWordWrap(false);
+  topLayout->addWidget(table_, 1);
+  right->addWidget(top);
+
+  auto* plots = new QSplitter(Qt::Horizontal, right);
+  lossPlot_ = new MetricPlot(tr("step"), tr("loss"), true, plots);
+  metricPlot_ = new MetricPlot(tr("epoch"), tr("validation"), false, plots);
+  plots->addWidget(lossPlot_);
+  plots->addWidget(metricPlot_);
+  right->addWidget(plots);
+  right->setStretchFactor(0, 2);
+  right->setStretchFactor(1, 3);
+  split->addWidget(right);
+  split->setStretchFactor(0, 0);
+  split->setStretchFactor(1, 1);
+  split->setSizes({330, 1000});
+
+  connect(form_, &RunConfigForm::launchRequested, this, &RunsPanel::onLaunchRequested);
+  connect(filter_, &QLineEdit::textChanged, this, [this](const QString& text) {
+    proxy_->setFilterRegularExpression(QRegularExpression(QRegularExpression::escape(text)));
+  });
+  connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this, &RunsPanel::onSelectionChanged);
+  connect(parallel_, &QSpinBox::valueChanged, queue_, &RunQueue::setParallelism);
+  connect(cancel_, &QToolButton::clicked, this, &RunsPanel::cancelSelected);
+  connect(rerun_, &QToolButton::clicked, this, &RunsPanel::rerunSelected);
+  connect(rename_, &QToolButton::clicked, this, &RunsPanel::renameSelected);
+  connect(tag_, &QToolButton::clicked, this, &RunsPanel::tagSelected);
+  connect(delete_, &QToolButton::clicked, this, &RunsPanel::deleteSelected);
+  connect(queue_, &RunQueue::stepsReported, this, &RunsPanel::onSteps);
+  connect(queue_, &RunQueue::epochReported, this, &RunsPanel::onEpoch);
+  connect(queue_, &RunQueue::runEnded, this, &RunsPanel::onEnded);
+  connect(queue_, &RunQueue::runStarted, this, [this](qint64 runId) {
+    model_->setLiveStatus(runId, store::RunStatus::Running);
+  });
+  connect(queue_, &RunQueue::queueChanged, this, [this] {
+    queueLabel_->setText(tr("%1 training, %2 queued").arg(queue_->running().size()).arg(queue_->queued().size()));
+    updateActions();
+  });
+  form_->launchButton()->setEnabled(false);
+  updateActions();
+  reload();
+}
+
+void RunsPanel::setDataset(std::shared_ptr<const data::Dataset> dataset) {
+  dataset_ = std::move(dataset);
+  updateActions();
+}
+
+void RunsPanel::reload() {
+  if (!store_ || !store_->isOpen()) return;
+  const QList<qint64> selected = selectedRuns();
+  store::ListOptions options;
+  options.includeConfig = true;
+  auto runs = store_->listRuns(options);
+  if (!runs.ok()) {
+    Q_EMIT errorOccurred(tr("Could not read the run store"), runs.error().message());
+    return;
+  }
+  model_->setRuns(std::move(runs).value());
+  // Runs of this process that are queued or training keep their live status.
+  for (qint64 id : queue_->queued()) model_->setLiveStatus(id, store::RunStatus::Queued);
+  for (qint64 id : queue_->running()) model_->setLiveStatus(id, store::RunStatus::Running);
+  const QSignalBlocker blocker(table_->selectionModel());
+  for (qint64 id : selected) selectRun(id);
+  updateActions();
+}
+
+QList<qint64> RunsPanel::selectedRuns() const {
+  QList<qint64> ids;
+  for (const QModelIndex& index : table_->selectionModel()->selectedRows()) {
+    ids << index.data(int(RunsTableModel::Role::RunId)).toLongLong();
+  }
+  return ids;
+}
+
+void RunsPanel::selectRun(qint64 runId) {
+  const int row = model_->rowOf(runId);
+  if (row < 0) return;
+  const QModelIndex index = proxy_->mapFromSource(model_->index(row, 0));
+  table_->selectionModel()->select(index, QItemSelectionModel::Select | QItemSelectionModel::Rows);
+}
+
+bool RunsPanel::launch() {
+  if (!form_->validationMessage().isEmpty() || !dataset_) return false;
+  onLaunchRequested(form_->config(), form_->seeds().value(), form_->runName());
+  return true;
+}
+
+void RunsPanel::onLaunchRequested(const train::TrainConfig& config, const QList<quint64>& seeds,
+                                  const QString& name) {
+  if (!dataset_) {
+    Q_EMIT errorOccurred(tr("No dataset"), tr("Open a dataset first (File ▸ Open dataset…)."));
+    return;
+  }
+  if (Status s = train::RunController::check(*dataset_, config); !s.ok()) {
+    Q_EMIT errorOccurred(tr("Cannot launch"), s.error().message());
+    return;
+  }
+  auto ids = queue_->enqueue(dataset_, config, seeds, name);
+  if (!ids.ok()) {
+    Q_EMIT errorOccurred(tr("Cannot launch"), ids.error().message());
+    return;
+  }
+  reload();
+  table_->clearSelection();
+  for (qint64 id : ids.value()) selectRun(id);
+}
+
+QString RunsPanel::runLabel(qint64 runId) const {
+  const store::RunListEntry* e = model_->entry(runId);
+  return e ? e->run.name : QString::number(runId);
+}
+
+void RunsPanel::onSelectionChanged() {
+  QSet<qint64> wanted;
+  for (qint64 id : selectedRuns()) wanted.insert(id);
+  for (qint64 id : QSet<qint64>(plotted_)) {
+    if (!wanted.contains(id)) {
+      lossPlot_->removeRun(QString::number(id));
+      metricPlot_->removeRun(QString::number(id));
+      plotted_.remove(id);
+    }
+  }
+  for (qint64 id : wanted) {
+    if (!plotted_.contains(id)) loadCurves(id);
+  }
+  updateActions();
+}
+
+void RunsPanel::loadCurves(qint64 runId) {
+  plotted_.insert(runId);
+  lossPlot_->setAutoRescale(true);
+  metricPlot_->setAutoRescale(true);
+  const QString run = QString::number(runId);
+  const QString label = runLabel(runId);
+  auto load = [&](MetricPlot* plot, const QString& key, const QString& name, bool byEpoch) {
+    auto points = store_->metrics(runId, key);
+    if (!points.ok() || points.value().empty()) return;
+    QVector<double> x, y;
+    x.reserve(int(points.value().size()));
+    y.reserve(int(points.value().size()));
+    for (const store::MetricPoint& p : points.value()) {
+      x << (byEpoch ? double(p.epoch) : double(p.step));
+      y << p.value;
+    }
+    plot->setCurve(run, label, name, x, y);
+  };
+  for (const auto& [key, name] : lossSeries()) load(lossPlot_, key, name, false);
+  for (const auto& [key, name] : validationSeries()) load(metricPlot_, key, name, true);
+}
+
+void RunsPanel::onSteps(qint64 runId, const QVector<train::StepProgress>& steps) {
+  if (!plotted_.contains(runId) || steps.isEmpty()) return;
+  const QString run = QString::number(runId);
+  const QString label = runLabel(runId);
+  const auto& names = lossSeries();
+  // Points the store already had when the curve was loaded are not appended twice.
+  const int have = lossPlot_->pointCount(run, names[4].second);
+  for (const train::StepProgress& p : steps) {
+    if (p.step <= have) continue;
+    const double x = double(p.step);
+    lossPlot_->append(run, label, names[0].second, x, p.recT);
+    const store::RunListEntry* e = model_->entry(runId);
+    const bool irl = e && e->run.config.value(QStringLiteral("model")).toString() == QLatin1String("irl4rec");
+    if (irl) {
+      lossPlot_->append(run, label, names[1].second, x, p.alphaRecS);
+      lossPlot_->append(run, label, names[2].second, x, p.betaCompression);
+      lossPlot_->append(run, label, names[3].second, x, p.gammaDependence);
+    }
+    lossPlot_->append(run, label, names[4].second, x, p.total);
+  }
+}
+
+void RunsPanel::onEpoch(qint64 runId, const train::EpochProgress& epoch) {
+  const double ndcg = epoch.evaluated ? epoch.validation.ndcgAt(10) : qQNaN();
+  const double hr = epoch.evaluated ? epoch.validation.hrAt(10) : qQNaN();
+  model_->setLiveProgress(runId, epoch.epoch, epoch.epochs, epoch.etaSeconds, ndcg, hr);
+  if (plotted_.contains(runId) && epoch.evaluated) {
+    const QString run = QString::number(runId);
+    const QString label = runLabel(runId);
+    metricPlot_->append(run, label, validationSeries()[0].second, epoch.epoch, hr);
+    metricPlot_->append(run, label, validationSeries()[1].second, epoch.epoch, ndcg);
+  }
+}
+
+void RunsPanel::onEnded(qint64 runId, const train::RunOutcome& outcome) {
+  reload();
+  if (outcome.status == train::RunStatus::Failed || outcome.status == train::RunStatus::Diverged) {
+    Q_EMIT errorOccurred(outcome.status == train::RunStatus::Diverged ? tr("Run diverged") : tr("Run failed"),
+                         tr("%1: %2").arg(runLabel(runId), outcome.message));
+  }
+}
+
+void RunsPanel::updateActions() {
+  const QList<qint64> ids = selectedRuns();
+  bool anyActive = false, anyInactive = false;
+  for (qint64 id : ids) (queue_->isActive(id) ? anyActive : anyInactive) = true;
+  cancel_->setEnabled(anyActive);
+  rerun_->setEnabled(!ids.isEmpty() && dataset_ != nullptr);
+  rename_->setEnabled(ids.size() == 1);
+  tag_->setEnabled(!ids.isEmpty());
+  delete_->setEnabled(anyInactive && !anyActive);
+  form_->launchButton()->setEnabled(dataset_ != nullptr && form_->validationMessage().isEmpty());
+  form_->launchButton()->setToolTip(dataset_ ? QString() : tr("Open a dataset first"));
+}
+
+void RunsPanel::cancelSelected() {
+  for (qint64 id : selectedRuns()) queue_->cancel(id);
+}
+
+void RunsPanel::rerunSelected() {
+  for (qint64 id : selectedRuns()) {
+    const store::RunListEntry* e = model_->entry(id);
+    if (!e) continue;
+    auto config = train::TrainConfig::fromJson(e->run.config);
+    if (!config.ok()) {
+      Q_EMIT errorOccurred(tr("Cannot re-run"), config.error().message());
+      continue;
+    }
+    onLaunchRequested(config.value(), {config.value().seed}, e->run.name);
+  }
+}
+
+void RunsPanel::renameSelected() {
+  const QList<qint64> ids = selectedRuns();
+  if (ids.size() != 1) return;
+  bool ok = false;
+  const QString name = QInputDialog::getText(this, tr("Rename run"), tr("Name:"), QLineEdit::Normal,
+                                             runLabel(ids[0]), &ok);
+  if (!ok || name.trimmed().isEmpty()) return;
+  if (Status s = store_->rename(ids[0], name.trimmed()); !s.ok()) {
+    Q_EMIT errorOccurred(tr("Cannot rename"), s.error().message());
+  }
+  reload();
+}
+
+void RunsPanel::tagSelected() {
+  const QList<qint64> ids = selectedRuns();
+  if (ids.isEmpty()) return;
+  const store::RunListEntry* first = model_->entry(ids[0]);
+  bool ok = false;
+  const QString text = QInputDialog::getText(this, tr("Tag runs"), tr("Tags (comma separated):"),
+                                             QLineEdit::Normal,
+                                             first ? first->run.tags.join(QStringLiteral(", ")) : QString(), &ok);
+  if (!ok) return;
+  QStringList tags;
+  for (const QString& t : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) tags << t.trimmed();
+  for (qint64 id : ids) {
+    if (Status s = store_->setTags(id, tags); !s.ok()) Q_EMIT errorOccurred(tr("Cannot tag"), s.error().message());
+  }
+  reload();
+}
+
+void RunsPanel::deleteSelected() {
+  const QList<qint64> ids = selectedRuns();
+  if (ids.isEmpty()) return;
+  const auto answer = QMessageBox::question(
+      this, tr("Delete runs"),
+      tr("Delete %n run(s) with their metrics, embeddings, projections and checkpoint files?", nullptr, int(ids.size())));
+  if (answer != QMessageBox::Yes) return;
+  for (qint64 id : ids) {
+    if (queue_->isActive(id)) continue;
+    lossPlot_->removeRun(QString::number(id));
+    metricPlot_->removeRun(QString::number(id));
+    plotted_.remove(id);
+    if (Status s = store_->deleteRun(id); !s.ok()) Q_EMIT errorOccurred(tr("Cannot delete"), s.error().message());
+  }
+  reload();
+}
+
+}  // namespace irl4rec::ui
