@@ -1,17 +1,426 @@
-// Placeholder until the 'train' command group lands.
+// irl4rec train | eval: the training core from the command line.
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
+#include "core/data/readers.h"
+#include "core/eval/reference_models.h"
+#include "core/train/run_controller.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <cmath>
+#include <functional>
+#include <map>
 
 namespace irl4rec::cli {
+
+namespace {
+
+const char* const kTrainUsage =
+    "usage: irl4rec train --data PATH [options]\n"
+    "  --model baseline|irl4rec        (baseline)\n"
+    "  --encoder gru4rec|sasrec|bert4rec (sasrec)\n"
+    "  --loss bce|bpr|sampled-ce|ce    (sampled-ce)   --negatives N (256, sampled-ce)\n"
+    "  --alpha A --beta B --gamma G    Irl4Rec weights (0)\n"
+    "  --compression l2|kl             C(t) (l2)      --dependence xcorr|hsic  D(t,s) (xcorr)\n"
+    "  --no-confounder                 Irl4Rec without the attribute branch\n"
+    "  --no-noise                      Irl4Rec with t = mu also in training\n"
+    "  --hidden N (64) --layers N (2) --heads N (2) --dropout P (0.5) --max-length N (50)\n"
+    "  --mask-ratio P (0.2, bert4rec)\n"
+    "  --lr X (1e-3) --weight-decay X (0) --batch N (256) --epochs N (200) --patience N (20)\n"
+    "  --eval-every N (1) --seed N (42) --threads N (2)\n"
+    "  --protocol full|sampled         (full: all items, history masked)\n"
+    "  --checkpoint FILE               write the best-validation checkpoint here\n"
+    "  --test-data PATH                also report test metrics on another dataset's test\n"
+    "                                  targets (users/items matched by token; shift gap)\n"
+    "  --config FILE                   start from a JSON config (flags override it)\n"
+    "  --json                          final metrics as one JSON object on stdout\n"
+    "  --quiet                         no progress on stderr\n"
+    "  --no-cache                      do not use the dataset cache\n";
+
+const char* const kEvalUsage =
+    "usage:\n"
+    "  irl4rec eval --checkpoint FILE [--data PATH] [--test-data PATH] [--protocol full|sampled]\n"
+    "               [--threads N] [--json]\n"
+    "  irl4rec eval --data PATH --reference pop|constant|random [--protocol full|sampled]\n"
+    "               [--json]\n";
+
+/// Flag parsing shared by train and eval: "--name value" pairs plus boolean switches.
+struct Flags {
+  std::map<QString, QString> values;
+  QStringList switches;
+  QString error;
+
+  bool has(const char* name) const { return values.count(QLatin1String(name)) > 0; }
+  QString value(const char* name) const {
+    auto it = values.find(QLatin1String(name));
+    return it == values.end() ? QString() : it->second;
+  }
+  bool on(const char* name) const { return switches.contains(QLatin1String(name)); }
+};
+
+Flags parseFlags(const QStringList& args, const QStringList& valueFlags,
+                 const QStringList& switchFlags) {
+  Flags f;
+  for (int i = 0; i < args.size(); ++i) {
+    const QString& a = args[i];
+    if (switchFlags.contains(a)) {
+      f.switches << a;
+    } else if (valueFlags.contains(a)) {
+      if (i + 1 >= args.size()) {
+        f.error = QStringLiteral("%1 needs a value").arg(a);
+        return f;
+      }
+      f.values[a] = args[++i];
+    } else {
+      f.error = QStringLiteral("unknown option '%1' (try --help)").arg(a);
+      return f;
+    }
+  }
+  return f;
+}
+
+bool toInt(const QString& s, int& out) {
+  bool ok = false;
+  const int v = s.toInt(&ok);
+  if (ok) out = v;
+  return ok;
+}
+bool toDouble(const QString& s, double& out) {
+  bool ok = false;
+  double v = s.toDouble(&ok);
+  if (!ok) {
+    const QString l = s.toLower();
+    if (l == QLatin1String("nan")) v = std::nan(""), ok = true;
+    if (l == QLatin1String("inf")) v = INFINITY, ok = true;
+  }
+  if (ok) out = v;
+  return ok;
+}
+
+QJsonObject datasetJson(const data::Dataset& d) {
+  const data::DatasetStats s = d.stats();
+  QJsonObject o;
+  o[QStringLiteral("name")] = d.name;
+  o[QStringLiteral("path")] = d.sourcePath;
+  o[QStringLiteral("users")] = double(s.users);
+  o[QStringLiteral("items")] = double(s.items);
+  o[QStringLiteral("interactions")] = double(s.interactions);
+  o[QStringLiteral("attributes")] = double(s.attributes);
+  o[QStringLiteral("mean_length")] = s.meanLength;
+  o[QStringLiteral("users_train_only")] = double(s.usersTrainOnly);
+  o[QStringLiteral("fingerprint")] = s.fingerprint;
+  return o;
+}
+
+Expected<data::Dataset> load(const QString& path, bool noCache) {
+  data::LoadOptions options;
+  options.useCache = !noCache;
+  return data::loadDataset(path, options);
+}
+
+/// Applies the train flags to `c`; an empty string on success, else the one-line reason.
+QString applyTrainFlags(const Flags& f, train::TrainConfig& c) {
+  using namespace train;
+  if (f.has("--model")) {
+    auto v = parseModelKind(f.value("--model"));
+    if (!v) return v.error().cause;
+    c.model = v.value();
+  }
+  if (f.has("--encoder")) {
+    auto v = parseEncoderKind(f.value("--encoder"));
+    if (!v) return v.error().cause;
+    c.encoder = v.value();
+  }
+  if (f.has("--loss")) {
+    auto v = parseLossKind(f.value("--loss"));
+    if (!v) return v.error().cause;
+    c.loss = v.value();
+  }
+  if (f.has("--compression")) {
+    auto v = parseCompressionKind(f.value("--compression"));
+    if (!v) return v.error().cause;
+    c.compression = v.value();
+  }
+  if (f.has("--dependence")) {
+    auto v = parseDependenceKind(f.value("--dependence"));
+    if (!v) return v.error().cause;
+    c.dependence = v.value();
+  }
+  if (f.has("--protocol")) {
+    auto v = parseEvalProtocol(f.value("--protocol"));
+    if (!v) return v.error().cause;
+    c.evalProtocol = v.value();
+  }
+  const std::pair<const char*, int*> ints[] = {
+      {"--negatives", &c.negatives}, {"--hidden", &c.hiddenSize},   {"--layers", &c.layers},
+      {"--heads", &c.heads},         {"--max-length", &c.maxLength}, {"--batch", &c.batchSize},
+      {"--epochs", &c.epochs},       {"--patience", &c.patience},   {"--eval-every", &c.evalEvery},
+      {"--threads", &c.threads}};
+  for (const auto& [name, field] : ints)
+    if (f.has(name) && !toInt(f.value(name), *field))
+      return QStringLiteral("%1 must be an integer (got '%2')").arg(QLatin1String(name), f.value(name));
+  const std::pair<const char*, double*> doubles[] = {
+      {"--alpha", &c.alpha},   {"--beta", &c.beta},         {"--gamma", &c.gamma},
+      {"--dropout", &c.dropout}, {"--mask-ratio", &c.maskRatio}, {"--lr", &c.lr},
+      {"--weight-decay", &c.weightDecay}};
+  for (const auto& [name, field] : doubles)
+    if (f.has(name) && !toDouble(f.value(name), *field))
+      return QStringLiteral("%1 must be a number (got '%2')").arg(QLatin1String(name), f.value(name));
+  if (f.has("--seed")) {
+    bool ok = false;
+    c.seed = f.value("--seed").toULongLong(&ok);
+    if (!ok) return QStringLiteral("--seed must be a non-negative integer (got '%1')").arg(f.value("--seed"));
+  }
+  if (f.on("--no-confounder")) c.useConfounder = false;
+  if (f.on("--no-noise")) c.reparameterize = false;
+  if (f.has("--checkpoint")) c.checkpointPath = QFileInfo(f.value("--checkpoint")).absoluteFilePath();
+  return QString();
+}
+
+/// Progress lines on stderr.
+train::RunCallbacks progressCallbacks(bool quiet) {
+  train::RunCallbacks cb;
+  if (quiet) return cb;
+  cb.onEpoch = [](const train::EpochProgress& p) {
+    QString line = QStringLiteral("epoch %1/%2  loss %3  train %4 s")
+                       .arg(p.epoch)
+                       .arg(p.epochs)
+                       .arg(p.meanLoss, 0, 'f', 4)
+                       .arg(p.trainSeconds, 0, 'f', 2);
+    if (p.evaluated)
+      line += QStringLiteral("  eval %1 s  valid HR@10 %2 NDCG@10 %3%4")
+                  .arg(p.evalSeconds, 0, 'f', 2)
+                  .arg(p.validation.hrAt(10), 0, 'f', 4)
+                  .arg(p.validation.ndcgAt(10), 0, 'f', 4)
+                  .arg(p.improved ? QStringLiteral(" *") : QString());
+    line += QStringLiteral("  best %1 @%2  ETA %3 s\n")
+                .arg(p.bestValidationNdcg10, 0, 'f', 4)
+                .arg(p.bestEpoch)
+                .arg(p.etaSeconds, 0, 'f', 0);
+    err(line);
+  };
+  cb.onLog = [](const QString& s) { err(s + QLatin1Char('\n')); };
+  return cb;
+}
+
+/// Test metrics of `controller` on `path`'s test targets (the synthetic shift benchmark).
+Expected<eval::RankingMetrics> evaluateOnOther(const train::RunController& controller,
+                                               const QString& path, bool noCache) {
+  auto other = load(path, noCache);
+  if (!other) return other.error();
+  return controller.evaluateOn(other.value());
+}
+
+}  // namespace
 
 int runTrain(const QStringList& args) {
-  return badInput(QStringLiteral("'train' is not available in this build yet"));
+  if (args.contains(QLatin1String("--help")) || args.contains(QLatin1String("-h"))) {
+    out(QString::fromLatin1(kTrainUsage));
+    return kExitOk;
+  }
+  const QStringList valueFlags = {
+      QStringLiteral("--data"),        QStringLiteral("--model"),      QStringLiteral("--encoder"),
+      QStringLiteral("--loss"),        QStringLiteral("--negatives"),  QStringLiteral("--alpha"),
+      QStringLiteral("--beta"),        QStringLiteral("--gamma"),      QStringLiteral("--compression"),
+      QStringLiteral("--dependence"),  QStringLiteral("--hidden"),     QStringLiteral("--layers"),
+      QStringLiteral("--heads"),       QStringLiteral("--dropout"),    QStringLiteral("--max-length"),
+      QStringLiteral("--mask-ratio"),  QStringLiteral("--lr"),         QStringLiteral("--weight-decay"),
+      QStringLiteral("--batch"),       QStringLiteral("--epochs"),     QStringLiteral("--patience"),
+      QStringLiteral("--eval-every"),  QStringLiteral("--seed"),       QStringLiteral("--threads"),
+      QStringLiteral("--protocol"),    QStringLiteral("--checkpoint"), QStringLiteral("--test-data"),
+      QStringLiteral("--config")};
+  const QStringList switchFlags = {QStringLiteral("--json"), QStringLiteral("--quiet"),
+                                   QStringLiteral("--no-confounder"), QStringLiteral("--no-noise"),
+                                   QStringLiteral("--no-cache")};
+  const Flags f = parseFlags(args, valueFlags, switchFlags);
+  if (!f.error.isEmpty()) return badInput(QStringLiteral("train: %1").arg(f.error));
+
+  train::TrainConfig config;
+  if (f.has("--config")) {
+    QFile file(f.value("--config"));
+    if (!file.open(QIODevice::ReadOnly))
+      return badInput(Error::at(f.value("--config"), 0, QStringLiteral("cannot open")));
+    const auto doc = QJsonDocument::fromJson(file.readAll());
+    if (!doc.isObject())
+      return badInput(Error::at(f.value("--config"), 0, QStringLiteral("not a JSON object")));
+    auto parsed = train::TrainConfig::fromJson(doc.object());
+    if (!parsed) return badInput(Error::at(f.value("--config"), 0, parsed.error().cause));
+    config = parsed.value();
+  }
+  if (const QString why = applyTrainFlags(f, config); !why.isEmpty())
+    return badInput(QStringLiteral("train: %1").arg(why));
+  if (f.has("--data")) config.dataPath = QFileInfo(f.value("--data")).absoluteFilePath();
+  if (config.dataPath.isEmpty()) return badInput(QStringLiteral("train: missing --data PATH"));
+  if (Status s = config.validate(); !s) return badInput(QStringLiteral("train: %1").arg(s.error().message()));
+
+  auto loaded = load(config.dataPath, f.on("--no-cache"));
+  if (!loaded) return badInput(loaded.error());
+  auto dataset = std::make_shared<const data::Dataset>(std::move(loaded.value()));
+  if (Status s = train::RunController::check(*dataset, config); !s)
+    return badInput(QStringLiteral("train: %1").arg(s.error().message()));
+  // Load the shift-benchmark targets before training so that a bad path fails early.
+  std::shared_ptr<const data::Dataset> other;
+  if (f.has("--test-data")) {
+    auto o = load(f.value("--test-data"), f.on("--no-cache"));
+    if (!o) return badInput(o.error());
+    other = std::make_shared<const data::Dataset>(std::move(o.value()));
+  }
+
+  const bool quiet = f.on("--quiet");
+  if (!quiet) {
+    const auto s = dataset->stats();
+    err(QStringLiteral("irl4rec: %1: %2 users, %3 items, %4 interactions; %5 %6 %7 loss, "
+                       "alpha %8 beta %9 gamma %10, seed %11, %12 threads\n")
+            .arg(dataset->name)
+            .arg(s.users)
+            .arg(s.items)
+            .arg(s.interactions)
+            .arg(train::toString(config.model), train::toString(config.encoder),
+                 train::toString(config.loss))
+            .arg(config.alpha)
+            .arg(config.beta)
+            .arg(config.gamma)
+            .arg(config.seed)
+            .arg(config.threads));
+  }
+  train::RunController controller(dataset, config);
+  const train::RunOutcome o = controller.run(progressCallbacks(quiet));
+
+  QJsonObject result;
+  result[QStringLiteral("status")] = train::toString(o.status);
+  if (!o.message.isEmpty()) result[QStringLiteral("message")] = o.message;
+  if (o.status == train::RunStatus::Diverged)
+    result[QStringLiteral("diverged_step")] = double(o.divergedStep);
+  result[QStringLiteral("config")] = config.toJson();
+  result[QStringLiteral("dataset")] = datasetJson(*dataset);
+  result[QStringLiteral("epochs_run")] = o.epochsRun;
+  result[QStringLiteral("best_epoch")] = o.bestEpoch;
+  result[QStringLiteral("early_stopped")] = o.earlyStopped;
+  result[QStringLiteral("seconds")] = o.seconds;
+  if (o.bestEpoch > 0 || o.status == train::RunStatus::Finished)
+    result[QStringLiteral("validation")] = o.validation.toJson();
+  if (o.status == train::RunStatus::Finished) {
+    result[QStringLiteral("test")] = o.test.toJson();
+    if (other) {
+      auto shifted = controller.evaluateOn(*other);
+      if (!shifted) return badInput(shifted.error());
+      QJsonObject shift;
+      shift[QStringLiteral("path")] = other->sourcePath;
+      shift[QStringLiteral("test")] = shifted.value().toJson();
+      shift[QStringLiteral("gap_hr10")] = o.test.hrAt(10) - shifted.value().hrAt(10);
+      result[QStringLiteral("test_data")] = shift;
+    }
+  }
+  if (f.on("--json")) {
+    out(QString::fromUtf8(QJsonDocument(result).toJson(QJsonDocument::Compact)) + QLatin1Char('\n'));
+  } else if (o.status == train::RunStatus::Finished) {
+    out(QStringLiteral("best epoch %1 of %2\nvalidation %3\ntest       %4\n")
+            .arg(o.bestEpoch)
+            .arg(o.epochsRun)
+            .arg(o.validation.summary(), o.test.summary()));
+    if (result.contains(QStringLiteral("test_data")))
+      out(QStringLiteral("shift gap HR@10 %1\n")
+              .arg(result[QStringLiteral("test_data")].toObject()[QStringLiteral("gap_hr10")].toDouble(), 0, 'f', 4));
+  }
+  if (o.status != train::RunStatus::Finished) {
+    err(QStringLiteral("irl4rec: run %1%2\n")
+            .arg(train::toString(o.status),
+                 o.message.isEmpty() ? QString() : QStringLiteral(": ") + o.message));
+    return kExitFailure;
+  }
+  return kExitOk;
 }
 
-}  // namespace irl4rec::cli
-
-namespace irl4rec::cli {
 int runEval(const QStringList& args) {
-  return badInput(QStringLiteral("'eval' is not available in this build yet"));
+  if (args.contains(QLatin1String("--help")) || args.contains(QLatin1String("-h"))) {
+    out(QString::fromLatin1(kEvalUsage));
+    return kExitOk;
+  }
+  const QStringList valueFlags = {QStringLiteral("--checkpoint"), QStringLiteral("--data"),
+                                  QStringLiteral("--test-data"),  QStringLiteral("--protocol"),
+                                  QStringLiteral("--threads"),    QStringLiteral("--reference"),
+                                  QStringLiteral("--seed")};
+  const QStringList switchFlags = {QStringLiteral("--json"), QStringLiteral("--no-cache")};
+  const Flags f = parseFlags(args, valueFlags, switchFlags);
+  if (!f.error.isEmpty()) return badInput(QStringLiteral("eval: %1").arg(f.error));
+  bool sampled = false;
+  if (f.has("--protocol")) {
+    auto p = train::parseEvalProtocol(f.value("--protocol"));
+    if (!p) return badInput(QStringLiteral("eval: %1").arg(p.error().cause));
+    sampled = p.value() == train::EvalProtocol::Sampled;
+  }
+  QJsonObject result;
+
+  if (f.has("--reference")) {
+    if (f.has("--checkpoint")) return badInput(QStringLiteral("eval: --reference and --checkpoint exclude each other"));
+    if (!f.has("--data")) return badInput(QStringLiteral("eval: --reference needs --data PATH"));
+    auto model = eval::parseReferenceModel(f.value("--reference"));
+    if (!model) return badInput(QStringLiteral("eval: %1").arg(model.error().cause));
+    uint64_t seed = 42;
+    if (f.has("--seed")) seed = f.value("--seed").toULongLong();
+    auto loaded = load(f.value("--data"), f.on("--no-cache"));
+    if (!loaded) return badInput(loaded.error());
+    const data::Dataset& d = loaded.value();
+    auto valid = eval::evaluateReference(d, data::Stage::Validation, model.value(), sampled, seed);
+    if (!valid) return badInput(QStringLiteral("eval: %1").arg(valid.error().message()));
+    auto test = eval::evaluateReference(d, data::Stage::Test, model.value(), sampled, seed);
+    if (!test) return badInput(QStringLiteral("eval: %1").arg(test.error().message()));
+    result[QStringLiteral("reference")] = f.value("--reference");
+    result[QStringLiteral("dataset")] = datasetJson(d);
+    result[QStringLiteral("validation")] = valid.value().toJson();
+    result[QStringLiteral("test")] = test.value().toJson();
+    if (f.on("--json"))
+      out(QString::fromUtf8(QJsonDocument(result).toJson(QJsonDocument::Compact)) + QLatin1Char('\n'));
+    else
+      out(QStringLiteral("validation %1\ntest       %2\n").arg(valid.value().summary(), test.value().summary()));
+    return kExitOk;
+  }
+
+  if (!f.has("--checkpoint")) return badInput(QStringLiteral("eval: missing --checkpoint FILE (or --reference)"));
+  const QString path = f.value("--checkpoint");
+  auto config = train::RunController::readCheckpointConfig(path);
+  if (!config) return badInput(config.error());
+  const QString dataPath = f.has("--data") ? f.value("--data") : config.value().dataPath;
+  auto loaded = load(dataPath, f.on("--no-cache"));
+  if (!loaded) return badInput(loaded.error());
+  auto dataset = std::make_shared<const data::Dataset>(std::move(loaded.value()));
+  train::RunController controller(dataset, config.value());
+  if (Status s = controller.loadCheckpoint(path); !s) return badInput(s.error());
+  {
+    train::EvalProtocol protocol = controller.config().evalProtocol;
+    if (f.has("--protocol"))
+      protocol = sampled ? train::EvalProtocol::Sampled : train::EvalProtocol::Full;
+    int threads = controller.config().threads;
+    if (f.has("--threads") && (!toInt(f.value("--threads"), threads) || threads < 0))
+      return badInput(QStringLiteral("eval: --threads must be an integer >= 0"));
+    controller.setEvaluationSettings(protocol, threads);
+  }
+  auto valid = controller.evaluate(data::Stage::Validation);
+  if (!valid) return badInput(valid.error());
+  auto test = controller.evaluate(data::Stage::Test);
+  if (!test) return badInput(test.error());
+  result[QStringLiteral("checkpoint")] = QFileInfo(path).absoluteFilePath();
+  result[QStringLiteral("config")] = controller.config().toJson();
+  result[QStringLiteral("dataset")] = datasetJson(*dataset);
+  result[QStringLiteral("validation")] = valid.value().toJson();
+  result[QStringLiteral("test")] = test.value().toJson();
+  if (f.has("--test-data")) {
+    auto shifted = evaluateOnOther(controller, f.value("--test-data"), f.on("--no-cache"));
+    if (!shifted) return badInput(shifted.error());
+    QJsonObject shift;
+    shift[QStringLiteral("path")] = f.value("--test-data");
+    shift[QStringLiteral("test")] = shifted.value().toJson();
+    shift[QStringLiteral("gap_hr10")] = test.value().hrAt(10) - shifted.value().hrAt(10);
+    result[QStringLiteral("test_data")] = shift;
+  }
+  if (f.on("--json"))
+    out(QString::fromUtf8(QJsonDocument(result).toJson(QJsonDocument::Compact)) + QLatin1Char('\n'));
+  else
+    out(QStringLiteral("validation %1\ntest       %2\n").arg(valid.value().summary(), test.value().summary()));
+  return kExitOk;
 }
+
 }  // namespace irl4rec::cli

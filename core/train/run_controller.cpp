@@ -1,5 +1,21 @@
-// Temporary stub: the engine lands in the next commits. The API in run_controller.h is final.
 #include "core/train/run_controller.h"
+
+#include "core/data/batching.h"
+#include "core/eval/ranking.h"
+#include "core/models/losses.h"
+#include "core/models/random.h"
+#include "core/models/recommender.h"
+
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QHash>
+#include <QJsonDocument>
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
 
 namespace irl4rec::train {
 
@@ -13,7 +29,201 @@ QString toString(RunStatus status) {
   return QString();
 }
 
-struct RunController::Impl {};
+namespace {
+
+bool isBert(const TrainConfig& c) { return c.encoder == EncoderKind::Bert4Rec; }
+
+models::RecommenderOptions modelOptions(const TrainConfig& c, const data::Dataset& d) {
+  return models::RecommenderOptions()
+      .encoder(c.encoder)
+      .num_items(d.numItems())
+      .num_attributes(d.numAttributes())
+      .hidden_size(c.hiddenSize)
+      .num_layers(c.layers)
+      .num_heads(c.heads)
+      .dropout(c.dropout)
+      .max_length(c.maxLength)
+      .irl(c.model == ModelKind::Irl4Rec)
+      .confounder(c.hasConfounder())
+      .reparameterize(c.reparameterize);
+}
+
+torch::Tensor longTensor(const std::vector<int64_t>& v, std::vector<int64_t> shape) {
+  return torch::from_blob(const_cast<int64_t*>(v.data()), shape, torch::kLong).clone();
+}
+
+/// Sets the torch thread count for the run's duration (it is process-wide).
+void applyThreads(int threads) {
+  if (threads > 0 && torch::get_num_threads() != threads) torch::set_num_threads(threads);
+}
+
+QString fromStd(const std::string& s) { return QString::fromStdString(s); }
+
+}  // namespace
+
+struct RunController::Impl {
+  const data::Dataset& dataset;
+  TrainConfig config;
+  data::LeaveOneOutSplit split;
+  models::Recommender model{nullptr};
+  std::unique_ptr<torch::optim::Adam> optimizer;
+
+  Impl(const data::Dataset& d, const TrainConfig& c) : dataset(d), config(c), split(d) {}
+
+  void build() {
+    model = models::Recommender(modelOptions(config, dataset), dataset.itemAttributes);
+    optimizer = std::make_unique<torch::optim::Adam>(
+        model->parameters(),
+        torch::optim::AdamOptions(config.lr).weight_decay(config.weightDecay));
+  }
+
+  /// Model inputs for evaluation: the last max_length items of each history (BERT4Rec: the
+  /// last max_length - 1 plus the mask token).
+  torch::Tensor queryEmbeddings(const std::vector<data::Slice>& histories, torch::Tensor* s) {
+    const bool bert = isBert(config);
+    const int32_t keep = bert ? config.maxLength - 1 : config.maxLength;
+    std::vector<data::Slice> slices = histories;
+    for (auto& sl : slices) sl.begin = std::max(sl.begin, sl.end - keep);
+    const data::SequenceBatch b =
+        data::gatherSlices(dataset, slices, bert ? model->maskToken() : 0);
+    auto items = longTensor(b.items, {b.rows, b.width});
+    auto lengths = longTensor(b.lengths, {b.rows});
+    models::SequenceOutput out = model->forward(items, lengths);
+    auto last = (lengths - 1).view({-1, 1, 1}).expand({-1, 1, out.t.size(2)});
+    if (s && out.s.defined()) *s = out.s.gather(1, last).squeeze(1);
+    return out.t.gather(1, last).squeeze(1);
+  }
+
+  eval::RankingMetrics evaluateCases(const std::vector<data::EvalCase>& cases) {
+    torch::NoGradGuard noGrad;
+    const bool wasTraining = model->is_training();
+    model->eval();
+    auto table = model->itemTable();
+    eval::Scorer scorer = [&](const std::vector<data::Slice>& h) {
+      return torch::matmul(queryEmbeddings(h, nullptr), table.t());
+    };
+    eval::EvalOptions options;
+    options.sampled = config.evalProtocol == EvalProtocol::Sampled;
+    options.sampledNegatives = config.sampledNegatives;
+    options.batchSize = config.evalBatchSize;
+    auto metrics = eval::evaluateCases(dataset, cases, scorer, options);
+    model->train(wasTraining);
+    return metrics;
+  }
+
+  /// One optimisation step's loss terms; throws only for bugs.
+  struct Terms {
+    torch::Tensor total, recT, recS, compression, dependence;
+  };
+
+  Terms stepLosses(const std::vector<int64_t>& users, std::mt19937_64& rng) {
+    const bool bert = isBert(config);
+    const int32_t M = config.maxLength;
+    std::vector<data::Slice> inputs, targets;
+    inputs.reserve(users.size());
+    targets.reserve(users.size());
+    for (int64_t u : users) {
+      const int32_t L = split.trainLength(u);
+      if (bert) {
+        const int32_t len = std::min(L, M);
+        inputs.push_back({u, L - len, L});
+      } else {
+        const int32_t len = std::min(L - 1, M);
+        inputs.push_back({u, L - 1 - len, L - 1});
+        targets.push_back({u, L - len, L});
+      }
+    }
+    const data::SequenceBatch in = data::gatherSlices(dataset, inputs);
+    const data::SequenceBatch tg = bert ? in : data::gatherSlices(dataset, targets);
+    auto items = longTensor(in.items, {in.rows, in.width});
+    auto lengths = longTensor(in.lengths, {in.rows});
+    auto target = longTensor(tg.items, {tg.rows, tg.width});
+    const bool perPositionNegatives =
+        config.loss == LossKind::Bce || config.loss == LossKind::Bpr;
+    torch::Tensor negatives;
+    if (perPositionNegatives) {
+      negatives = longTensor(data::sampleNegatives(dataset, tg, rng), {tg.rows, tg.width});
+    } else if (config.loss == LossKind::SampledCe) {
+      negatives = at::randint(1, dataset.numItems() + 1, {config.negatives},
+                              models::currentGenerator(), torch::kLong);
+    }
+    if (bert) {
+      // Cloze: mask each real position with probability mask_ratio, at least one per row.
+      auto valid = items.gt(0);
+      auto masked = at::rand(items.sizes(), models::currentGenerator()).lt(config.maskRatio) &
+                    valid;
+      auto none = masked.sum(1).eq(0);
+      auto lastPos = torch::one_hot(lengths - 1, items.size(1)).to(torch::kBool);
+      masked = masked | (lastPos & none.unsqueeze(1));
+      target = torch::where(masked, items, torch::zeros_like(items));
+      items = torch::where(masked, torch::full_like(items, model->maskToken()), items);
+    }
+    models::SequenceOutput out = model->forward(items, lengths);
+    const int64_t d = out.t.size(2);
+    auto idx = target.view(-1).gt(0).nonzero().squeeze(1);
+    auto tgt = target.view(-1).index_select(0, idx);
+    auto pick = [&](const torch::Tensor& x) { return x.reshape({-1, d}).index_select(0, idx); };
+    auto t = pick(out.t);
+    torch::Tensor neg = perPositionNegatives ? negatives.view(-1).index_select(0, idx) : negatives;
+
+    Terms terms;
+    terms.recT = models::recommendationLoss(config.loss, t, model->itemTable(), tgt, neg);
+    terms.total = terms.recT;
+    const bool irl = config.model == ModelKind::Irl4Rec;
+    if (irl && config.beta > 0) {
+      terms.compression =
+          models::compressionLoss(config.compression, pick(out.mu), pick(out.logvar));
+      terms.total = terms.total + config.beta * terms.compression;
+    }
+    if (irl && config.hasConfounder() && (config.alpha > 0 || config.gamma > 0)) {
+      auto s = pick(out.s);
+      if (config.alpha > 0) {
+        terms.recS =
+            models::recommendationLoss(config.loss, s, model->attributeTable(), tgt, neg);
+        terms.total = terms.total + config.alpha * terms.recS;
+      }
+      if (config.gamma > 0 && t.size(0) > 1) {
+        auto tt = t, ss = s;
+        if (config.dependence == DependenceKind::Hsic && t.size(0) > 512) {
+          // HSIC is quadratic in the rows: estimate it on a random subset.
+          auto sub = at::randperm(t.size(0), models::currentGenerator(), torch::kLong)
+                         .narrow(0, 0, 512);
+          tt = t.index_select(0, sub);
+          ss = s.index_select(0, sub);
+        }
+        terms.dependence = models::dependenceLoss(config.dependence, tt, ss);
+        terms.total = terms.total + config.gamma * terms.dependence;
+      }
+    }
+    return terms;
+  }
+
+  std::vector<torch::Tensor> snapshot() const {
+    std::vector<torch::Tensor> state;
+    for (const auto& p : model->parameters()) state.push_back(p.detach().clone());
+    for (const auto& b : model->buffers()) state.push_back(b.detach().clone());
+    return state;
+  }
+  void restore(const std::vector<torch::Tensor>& state) {
+    torch::NoGradGuard noGrad;
+    size_t i = 0;
+    for (auto& p : model->parameters()) p.copy_(state[i++]);
+    for (auto& b : model->buffers()) b.copy_(state[i++]);
+  }
+
+  void save(const QString& path) const {
+    torch::serialize::OutputArchive archive, modelArchive, optimizerArchive;
+    model->save(modelArchive);
+    optimizer->save(optimizerArchive);
+    archive.write("model", modelArchive);
+    archive.write("optimizer", optimizerArchive);
+    const QByteArray json = QJsonDocument(config.toJson()).toJson(QJsonDocument::Compact);
+    archive.write("config", c10::IValue(json.toStdString()));
+    archive.write("num_items", c10::IValue(int64_t(dataset.numItems())));
+    archive.write("num_attributes", c10::IValue(int64_t(dataset.numAttributes())));
+    archive.save_to(path.toStdString());
+  }
+};
 
 RunController::RunController(std::shared_ptr<const data::Dataset> dataset, TrainConfig config)
     : dataset_(std::move(dataset)), config_(std::move(config)) {}
@@ -21,40 +231,328 @@ RunController::~RunController() = default;
 
 Status RunController::check(const data::Dataset& dataset, const TrainConfig& config) {
   if (Status s = config.validate(); !s) return s;
-  if (dataset.numItems() <= 0) return Error::general(QStringLiteral("the dataset has no items"));
+  if (dataset.numItems() < 2)
+    return Error::general(QStringLiteral("the dataset needs at least 2 items"));
   data::LeaveOneOutSplit split(dataset);
   if (!split.evaluable())
     return Error::general(QStringLiteral(
         "the dataset cannot be split: no user has the 3 items leave-one-out needs"));
+  if (split.trainTargets() == 0)
+    return Error::general(QStringLiteral("the dataset has no training targets"));
   if (config.hasConfounder() && !dataset.hasAttributes())
     return Error::general(QStringLiteral(
-        "the confounder branch needs item attributes, and this dataset has none"));
+        "the confounder branch needs item attributes, and this dataset has none "
+        "(use the baseline or turn the confounder off)"));
   return Status();
 }
 
-RunOutcome RunController::run(const RunCallbacks&) {
-  RunOutcome o;
-  o.message = QStringLiteral("training engine not available in this build yet");
-  return o;
+bool RunController::hasModel() const { return impl_ && impl_->model; }
+
+RunOutcome RunController::run(const RunCallbacks& callbacks) {
+  RunOutcome outcome;
+  QElapsedTimer clock;
+  clock.start();
+  auto log = [&](const QString& s) {
+    if (callbacks.onLog) callbacks.onLog(s);
+  };
+  if (Status s = check(*dataset_, config_); !s) {
+    outcome.status = RunStatus::Failed;
+    outcome.message = s.error().message();
+    return outcome;
+  }
+  try {
+    applyThreads(config_.threads);
+    models::RandomScope randomScope(config_.seed);
+    std::mt19937_64 rng(config_.seed ^ 0x9E3779B97F4A7C15ull);
+    impl_ = std::make_unique<Impl>(*dataset_, config_);
+    Impl& m = *impl_;
+    m.build();
+    m.model->train();
+
+    // Users with at least one (input, target) pair, and their input lengths for bucketing.
+    std::vector<int64_t> trainUsers;
+    std::vector<int32_t> trainLengths;
+    for (int64_t u = 0; u < dataset_->numUsers(); ++u) {
+      const int32_t L = m.split.trainLength(u);
+      if (L < 2) continue;
+      trainUsers.push_back(u);
+      trainLengths.push_back(std::min(isBert(config_) ? L : L - 1, config_.maxLength));
+    }
+    const auto& validCases = m.split.cases(data::Stage::Validation);
+    std::vector<torch::Tensor> best;
+    double bestNdcg = -1;
+    int sinceBest = 0;
+    int64_t step = 0;
+    double spentSeconds = 0;
+
+    for (int epoch = 1; epoch <= config_.epochs; ++epoch) {
+      QElapsedTimer epochClock;
+      epochClock.start();
+      auto batches = data::lengthBuckets(trainLengths, config_.batchSize, rng);
+      double lossSum = 0;
+      int batchIndex = 0;
+      for (auto& batch : batches) {
+        if (cancel_.load()) {
+          outcome.status = RunStatus::Cancelled;
+          outcome.message = QStringLiteral("cancelled in epoch %1").arg(epoch);
+          break;
+        }
+        for (auto& i : batch) i = trainUsers[size_t(i)];
+        ++step;
+        ++batchIndex;
+        Impl::Terms terms = m.stepLosses(batch, rng);
+        const double total = terms.total.item<double>();
+        if (!std::isfinite(total)) {
+          outcome.status = RunStatus::Diverged;
+          outcome.divergedStep = step;
+          outcome.message = QStringLiteral("loss became %1 at step %2 (epoch %3)")
+                                .arg(std::isnan(total) ? QStringLiteral("NaN")
+                                                       : QStringLiteral("Inf"))
+                                .arg(step)
+                                .arg(epoch);
+          break;
+        }
+        m.optimizer->zero_grad();
+        terms.total.backward();
+        m.optimizer->step();
+        lossSum += total;
+        if (callbacks.onStep) {
+          StepProgress p;
+          p.epoch = epoch;
+          p.batch = batchIndex;
+          p.batchesPerEpoch = int(batches.size());
+          p.step = step;
+          auto value = [](const torch::Tensor& x) { return x.defined() ? x.item<double>() : 0.0; };
+          p.recT = value(terms.recT);
+          p.recS = value(terms.recS);
+          p.compression = value(terms.compression);
+          p.dependence = value(terms.dependence);
+          p.alphaRecS = config_.alpha * p.recS;
+          p.betaCompression = config_.beta * p.compression;
+          p.gammaDependence = config_.gamma * p.dependence;
+          p.total = total;
+          callbacks.onStep(p);
+        }
+      }
+      if (outcome.status == RunStatus::Cancelled || outcome.status == RunStatus::Diverged) break;
+      outcome.epochsRun = epoch;
+
+      EpochProgress ep;
+      ep.epoch = epoch;
+      ep.epochs = config_.epochs;
+      ep.meanLoss = batches.empty() ? 0 : lossSum / double(batches.size());
+      ep.trainSeconds = double(epochClock.nsecsElapsed()) * 1e-9;
+      const bool evaluate = epoch % config_.evalEvery == 0 || epoch == config_.epochs;
+      if (evaluate) {
+        QElapsedTimer evalClock;
+        evalClock.start();
+        ep.validation = m.evaluateCases(validCases);
+        ep.evaluated = true;
+        ep.evalSeconds = double(evalClock.nsecsElapsed()) * 1e-9;
+        const double ndcg = ep.validation.ndcgAt(10);
+        if (ndcg > bestNdcg) {
+          bestNdcg = ndcg;
+          outcome.bestEpoch = epoch;
+          outcome.validation = ep.validation;
+          best = m.snapshot();
+          ep.improved = true;
+          sinceBest = 0;
+          if (!config_.checkpointPath.isEmpty()) m.save(config_.checkpointPath);
+        } else {
+          sinceBest += config_.evalEvery;
+        }
+      }
+      spentSeconds += double(epochClock.nsecsElapsed()) * 1e-9;
+      ep.bestEpoch = outcome.bestEpoch;
+      ep.bestValidationNdcg10 = std::max(0.0, bestNdcg);
+      ep.elapsedSeconds = double(clock.nsecsElapsed()) * 1e-9;
+      ep.etaSeconds = spentSeconds / epoch * (config_.epochs - epoch);
+      if (callbacks.onEpoch) callbacks.onEpoch(ep);
+      if (config_.patience > 0 && sinceBest >= config_.patience) {
+        outcome.earlyStopped = true;
+        log(QStringLiteral("early stop after epoch %1: no validation NDCG@10 gain for %2 epochs")
+                .arg(epoch)
+                .arg(sinceBest));
+        break;
+      }
+    }
+    if (!best.empty()) m.restore(best);
+    if (outcome.status == RunStatus::Diverged || outcome.status == RunStatus::Cancelled) {
+      outcome.seconds = double(clock.nsecsElapsed()) * 1e-9;
+      return outcome;
+    }
+    if (best.empty()) outcome.validation = m.evaluateCases(validCases);
+    outcome.test = m.evaluateCases(m.split.cases(data::Stage::Test));
+    outcome.status = RunStatus::Finished;
+  } catch (const c10::Error& e) {
+    outcome.status = RunStatus::Failed;
+    outcome.message = QStringLiteral("torch error: %1").arg(fromStd(e.what_without_backtrace()));
+  } catch (const std::exception& e) {
+    outcome.status = RunStatus::Failed;
+    outcome.message = QString::fromUtf8(e.what());
+  }
+  outcome.seconds = double(clock.nsecsElapsed()) * 1e-9;
+  return outcome;
 }
-bool RunController::hasModel() const { return false; }
-Expected<eval::RankingMetrics> RunController::evaluate(data::Stage) const {
-  return Error::general(QStringLiteral("no model"));
+
+void RunController::setEvaluationSettings(EvalProtocol protocol, int threads) {
+  config_.evalProtocol = protocol;
+  config_.threads = threads;
+  if (impl_) {
+    impl_->config.evalProtocol = protocol;
+    impl_->config.threads = threads;
+  }
 }
-Expected<eval::RankingMetrics> RunController::evaluateOn(const data::Dataset&) const {
-  return Error::general(QStringLiteral("no model"));
+
+Expected<eval::RankingMetrics> RunController::evaluate(data::Stage stage) const {
+  if (!hasModel()) return Error::general(QStringLiteral("no trained model"));
+  try {
+    applyThreads(config_.threads);
+    return impl_->evaluateCases(impl_->split.cases(stage));
+  } catch (const std::exception& e) {
+    return Error::general(QString::fromUtf8(e.what()));
+  }
 }
-Expected<RunEmbeddings> RunController::embeddings(data::Stage) const {
-  return Error::general(QStringLiteral("no model"));
+
+Expected<eval::RankingMetrics> RunController::evaluateOn(const data::Dataset& targets) const {
+  if (!hasModel()) return Error::general(QStringLiteral("no trained model"));
+  QHash<QString, int64_t> users;
+  for (int64_t u = 0; u < dataset_->numUsers(); ++u) users.insert(dataset_->userTokens[int(u)], u);
+  QHash<QString, int32_t> items;
+  for (int32_t j = 1; j <= dataset_->numItems(); ++j) items.insert(dataset_->itemTokens[j], j);
+  std::vector<data::EvalCase> cases;
+  for (int64_t v = 0; v < targets.numUsers(); ++v) {
+    const auto& seq = targets.sequences[size_t(v)];
+    if (seq.size() < 3 || v >= targets.userTokens.size()) continue;
+    const auto u = users.find(targets.userTokens[int(v)]);
+    const auto j = items.find(targets.itemTokens[seq.back()]);
+    if (u == users.end() || j == items.end()) continue;
+    const auto& own = dataset_->sequences[size_t(*u)];
+    if (own.size() < 3) continue;
+    cases.push_back({*u, *j, int32_t(own.size()) - 1});
+  }
+  if (cases.empty())
+    return Error::general(QStringLiteral("no user of the target dataset matches this dataset"));
+  try {
+    applyThreads(config_.threads);
+    return impl_->evaluateCases(cases);
+  } catch (const std::exception& e) {
+    return Error::general(QString::fromUtf8(e.what()));
+  }
 }
+
+Expected<RunEmbeddings> RunController::embeddings(data::Stage stage) const {
+  if (!hasModel()) return Error::general(QStringLiteral("no trained model"));
+  try {
+    applyThreads(config_.threads);
+    Impl& m = *impl_;
+    torch::NoGradGuard noGrad;
+    const bool wasTraining = m.model->is_training();
+    m.model->eval();
+    auto toMatrix = [](const torch::Tensor& x, std::vector<int64_t> ids) {
+      EmbeddingMatrix e;
+      auto c = x.to(torch::kFloat).contiguous();
+      e.rows = c.size(0);
+      e.dim = c.size(1);
+      e.values.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+      e.ids = std::move(ids);
+      return e;
+    };
+    const auto& cases = m.split.cases(stage);
+    std::vector<torch::Tensor> tParts, sParts;
+    std::vector<int64_t> userIds;
+    for (size_t start = 0; start < cases.size(); start += size_t(config_.evalBatchSize)) {
+      const size_t end = std::min(cases.size(), start + size_t(config_.evalBatchSize));
+      std::vector<data::Slice> slices;
+      for (size_t i = start; i < end; ++i) {
+        slices.push_back({cases[i].user, 0, cases[i].historyLength});
+        userIds.push_back(cases[i].user);
+      }
+      torch::Tensor s;
+      tParts.push_back(m.queryEmbeddings(slices, &s));
+      if (s.defined()) sParts.push_back(s);
+    }
+    RunEmbeddings out;
+    std::vector<int64_t> itemIds(size_t(dataset_->numItems()));
+    for (size_t j = 0; j < itemIds.size(); ++j) itemIds[j] = int64_t(j) + 1;
+    if (!tParts.empty()) out.adjustment = toMatrix(torch::cat(tParts), userIds);
+    if (!sParts.empty()) out.spurious = toMatrix(torch::cat(sParts), userIds);
+    out.items = toMatrix(m.model->itemTable().narrow(0, 1, dataset_->numItems()), itemIds);
+    if (m.model->confounder)
+      out.itemAttributes =
+          toMatrix(m.model->attributeTable().narrow(0, 1, dataset_->numItems()), itemIds);
+    m.model->train(wasTraining);
+    return out;
+  } catch (const std::exception& e) {
+    return Error::general(QString::fromUtf8(e.what()));
+  }
+}
+
 Status RunController::saveCheckpoint(const QString& path) const {
-  return Error::at(path, 0, QStringLiteral("no model"));
+  if (!hasModel()) return Error::at(path, 0, QStringLiteral("no trained model to save"));
+  try {
+    impl_->save(path);
+  } catch (const std::exception& e) {
+    return Error::at(path, 0, QStringLiteral("cannot write checkpoint: %1").arg(QString::fromUtf8(e.what())));
+  }
+  return Status();
 }
-Status RunController::loadCheckpoint(const QString& path) {
-  return Error::at(path, 0, QStringLiteral("not available yet"));
+
+namespace {
+Expected<TrainConfig> configFromArchive(torch::serialize::InputArchive& archive,
+                                        const QString& path) {
+  c10::IValue value;
+  if (!archive.try_read("config", value) || !value.isString())
+    return Error::at(path, 0, QStringLiteral("not an irl4rec checkpoint (no config)"));
+  QJsonParseError parseError;
+  const auto doc = QJsonDocument::fromJson(QByteArray::fromStdString(value.toStringRef()), &parseError);
+  if (!doc.isObject())
+    return Error::at(path, 0, QStringLiteral("checkpoint config is not JSON: %1").arg(parseError.errorString()));
+  auto config = TrainConfig::fromJson(doc.object());
+  if (!config) return Error::at(path, 0, config.error().cause);
+  return config;
 }
+}  // namespace
+
 Expected<TrainConfig> RunController::readCheckpointConfig(const QString& path) {
-  return Error::at(path, 0, QStringLiteral("not available yet"));
+  if (!QFileInfo::exists(path)) return Error::at(path, 0, QStringLiteral("no such file"));
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(path.toStdString());
+    return configFromArchive(archive, path);
+  } catch (const std::exception& e) {
+    return Error::at(path, 0, QStringLiteral("not a readable checkpoint"));
+  }
+}
+
+Status RunController::loadCheckpoint(const QString& path) {
+  if (!QFileInfo::exists(path)) return Error::at(path, 0, QStringLiteral("no such file"));
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(path.toStdString());
+    auto config = configFromArchive(archive, path);
+    if (!config) return config.error();
+    c10::IValue numItems;
+    if (!archive.try_read("num_items", numItems) || numItems.toInt() != dataset_->numItems())
+      return Error::at(path, 0,
+                       QStringLiteral("checkpoint was trained on %1 items, the dataset has %2")
+                           .arg(numItems.isInt() ? numItems.toInt() : -1)
+                           .arg(dataset_->numItems()));
+    if (Status s = check(*dataset_, config.value()); !s) return Error::at(path, 0, s.error().cause);
+    models::RandomScope randomScope(config.value().seed);
+    auto impl = std::make_unique<Impl>(*dataset_, config.value());
+    impl->build();
+    torch::serialize::InputArchive modelArchive, optimizerArchive;
+    archive.read("model", modelArchive);
+    impl->model->load(modelArchive);
+    if (archive.try_read("optimizer", optimizerArchive)) impl->optimizer->load(optimizerArchive);
+    impl->model->eval();
+    config_ = config.value();
+    impl_ = std::move(impl);
+  } catch (const std::exception& e) {
+    return Error::at(path, 0, QStringLiteral("cannot read checkpoint: %1").arg(QString::fromUtf8(e.what())));
+  }
+  return Status();
 }
 
 }  // namespace irl4rec::train

@@ -120,6 +120,8 @@ class RunController {
   /// True once a model exists (after run() or loadCheckpoint()).
   bool hasModel() const;
 
+  /// Changes only how evaluate*() measure (protocol, threads); training settings stay.
+  void setEvaluationSettings(EvalProtocol protocol, int threads);
   /// Evaluates the current model on validation or test, with the config's protocol.
   Expected<eval::RankingMetrics> evaluate(data::Stage stage) const;
   /// Evaluates on `targets`: the test target of each user of `targets` whose user token exists

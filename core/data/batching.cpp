@@ -1,0 +1,73 @@
+#include "core/data/batching.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace irl4rec::data {
+
+SequenceBatch gatherSlices(const Dataset& dataset, const std::vector<Slice>& slices,
+                           int64_t appendItem) {
+  SequenceBatch b;
+  b.rows = int64_t(slices.size());
+  const int64_t extra = appendItem > 0 ? 1 : 0;
+  for (const Slice& s : slices) b.width = std::max<int64_t>(b.width, s.length() + extra);
+  b.items.assign(size_t(b.rows * b.width), 0);
+  b.lengths.resize(size_t(b.rows));
+  b.users.resize(size_t(b.rows));
+  for (size_t r = 0; r < slices.size(); ++r) {
+    const Slice& s = slices[r];
+    const auto& seq = dataset.sequences[size_t(s.user)];
+    int64_t* row = b.items.data() + r * size_t(b.width);
+    std::copy(seq.begin() + s.begin, seq.begin() + s.end, row);
+    if (extra) row[s.length()] = appendItem;
+    b.lengths[r] = s.length() + extra;
+    b.users[r] = s.user;
+  }
+  return b;
+}
+
+std::vector<std::vector<int64_t>> lengthBuckets(const std::vector<int32_t>& lengths,
+                                                int64_t batchSize, std::mt19937_64& rng) {
+  std::vector<int64_t> order(lengths.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::shuffle(order.begin(), order.end(), rng);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int64_t a, int64_t b) { return lengths[size_t(a)] < lengths[size_t(b)]; });
+  std::vector<std::vector<int64_t>> batches;
+  for (size_t i = 0; i < order.size(); i += size_t(batchSize)) {
+    const size_t end = std::min(order.size(), i + size_t(batchSize));
+    batches.emplace_back(order.begin() + i, order.begin() + end);
+  }
+  std::shuffle(batches.begin(), batches.end(), rng);
+  return batches;
+}
+
+std::vector<int64_t> sampleNegatives(const Dataset& dataset, const SequenceBatch& targets,
+                                     std::mt19937_64& rng) {
+  const int64_t numItems = dataset.numItems();
+  std::uniform_int_distribution<int64_t> pick(1, numItems);
+  std::vector<int64_t> out(targets.items.size(), 0);
+  std::vector<int32_t> seen;
+  for (int64_t r = 0; r < targets.rows; ++r) {
+    const auto& seq = dataset.sequences[size_t(targets.users[size_t(r)])];
+    seen.assign(seq.begin(), seq.end());
+    std::sort(seen.begin(), seen.end());
+    const bool crowded = int64_t(seen.size()) * 2 > numItems;
+    for (int64_t c = 0; c < targets.width; ++c) {
+      const size_t i = size_t(r * targets.width + c);
+      const int64_t target = targets.items[i];
+      if (target == 0) continue;
+      int64_t neg = pick(rng);
+      for (int attempt = 0; attempt < 100; ++attempt) {
+        const bool inSeq = std::binary_search(seen.begin(), seen.end(), int32_t(neg));
+        if (!inSeq || (crowded && neg != target)) break;
+        neg = pick(rng);
+      }
+      if (neg == target) neg = target % numItems + 1;  // numItems == 1 is refused earlier
+      out[i] = neg;
+    }
+  }
+  return out;
+}
+
+}  // namespace irl4rec::data

@@ -1,0 +1,119 @@
+#include "core/models/encoders.h"
+
+#include "core/models/random.h"
+
+#include <cmath>
+
+namespace irl4rec::models {
+
+TransformerBlockImpl::TransformerBlockImpl(int64_t hidden, int64_t heads, double dropout)
+    : hidden_(hidden), heads_(heads), dropout_(dropout) {
+  TORCH_CHECK(hidden % heads == 0, "heads must divide the hidden size");
+  qkv_ = register_module("qkv", torch::nn::Linear(hidden, 3 * hidden));
+  out_ = register_module("out", torch::nn::Linear(hidden, hidden));
+  ff1_ = register_module("ff1", torch::nn::Linear(hidden, 4 * hidden));
+  ff2_ = register_module("ff2", torch::nn::Linear(4 * hidden, hidden));
+  ln1_ = register_module("ln1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({hidden}).eps(1e-12)));
+  ln2_ = register_module("ln2", torch::nn::LayerNorm(torch::nn::LayerNormOptions({hidden}).eps(1e-12)));
+}
+
+torch::Tensor TransformerBlockImpl::forward(const torch::Tensor& x,
+                                            const torch::Tensor& additiveMask) {
+  const int64_t B = x.size(0), T = x.size(1), dh = hidden_ / heads_;
+  auto qkv = qkv_->forward(x).view({B, T, 3, heads_, dh}).permute({2, 0, 3, 1, 4});
+  auto q = qkv[0], k = qkv[1], v = qkv[2];  // [B, h, T, dh]
+  auto scores = torch::matmul(q, k.transpose(-1, -2)).mul_(1.0 / std::sqrt(double(dh)));
+  scores = scores + additiveMask;
+  auto probs = runDropout(torch::softmax(scores, -1), dropout_, is_training());
+  auto ctx = torch::matmul(probs, v).transpose(1, 2).reshape({B, T, hidden_});
+  auto h = ln1_->forward(x + runDropout(out_->forward(ctx), dropout_, is_training()));
+  auto f = ff2_->forward(torch::gelu(ff1_->forward(h)));
+  return ln2_->forward(h + runDropout(f, dropout_, is_training()));
+}
+
+TransformerEncoderImpl::TransformerEncoderImpl(int64_t hidden, int64_t blocks, int64_t heads,
+                                               double dropout, int64_t maxLength, bool causal)
+    : maxLength_(maxLength), dropout_(dropout), causal_(causal) {
+  TORCH_CHECK(hidden > 0 && blocks > 0 && heads > 0 && maxLength > 0, "sizes must be > 0");
+  position_ = register_module("position", torch::nn::Embedding(maxLength, hidden));
+  norm_ = register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({hidden}).eps(1e-12)));
+  blocks_ = register_module("blocks", torch::nn::ModuleList());
+  for (int64_t i = 0; i < blocks; ++i) blocks_->push_back(TransformerBlock(hidden, heads, dropout));
+  initWeights(*this);
+}
+
+torch::Tensor TransformerEncoderImpl::forward(const torch::Tensor& emb,
+                                              const torch::Tensor& lengths) {
+  TORCH_CHECK(emb.dim() == 3, "encoder input must be [B, T, d]");
+  const int64_t T = emb.size(1);
+  TORCH_CHECK(T <= maxLength_, "sequence width ", T, " exceeds max_length ", maxLength_);
+  const auto idx = torch::arange(T, lengths.options());
+  auto pos = ((maxLength_ - lengths).unsqueeze(1) + idx.unsqueeze(0)).clamp_(0, maxLength_ - 1);
+  auto x = runDropout(norm_->forward(emb + position_->forward(pos)), dropout_, is_training());
+  const auto opts = emb.options().requires_grad(false);
+  torch::Tensor mask;
+  if (causal_) {
+    // Right padding: real positions never see later pads, so the causal mask is all we need.
+    mask = torch::full({T, T}, -1e9, opts).triu_(1).view({1, 1, T, T});
+  } else {
+    auto pad = idx.unsqueeze(0).ge(lengths.unsqueeze(1));  // [B, T] true at padding
+    mask = torch::zeros(pad.sizes(), opts).masked_fill_(pad, -1e9).view({-1, 1, 1, T});
+  }
+  for (auto& block : *blocks_) x = block->as<TransformerBlock>()->forward(x, mask);
+  return x;
+}
+
+SasRecImpl::SasRecImpl(const SasRecOptions& o)
+    : TransformerEncoderImpl(o.hidden_size(), o.num_blocks(), o.num_heads(), o.dropout(),
+                             o.max_length(), /*causal=*/true),
+      options(o) {}
+
+Bert4RecImpl::Bert4RecImpl(const Bert4RecOptions& o)
+    : TransformerEncoderImpl(o.hidden_size(), o.num_blocks(), o.num_heads(), o.dropout(),
+                             o.max_length(), /*causal=*/false),
+      options(o) {}
+
+Gru4RecImpl::Gru4RecImpl(const Gru4RecOptions& o) : options(o) {
+  TORCH_CHECK(o.hidden_size() > 0 && o.num_layers() > 0, "sizes must be > 0");
+  gru_ = register_module(
+      "gru", torch::nn::GRU(torch::nn::GRUOptions(o.hidden_size(), o.hidden_size())
+                                .num_layers(o.num_layers())
+                                .batch_first(true)));
+  out_ = register_module("out", torch::nn::Linear(o.hidden_size(), o.hidden_size()));
+  initWeights(*out_);
+  // Re-draw the GRU's default uniform init from the run's generator (determinism).
+  torch::NoGradGuard noGrad;
+  const double bound = 1.0 / std::sqrt(double(o.hidden_size()));
+  for (auto& p : gru_->parameters()) p.uniform_(-bound, bound, currentGenerator());
+}
+
+torch::Tensor Gru4RecImpl::forward(const torch::Tensor& emb, const torch::Tensor& lengths) {
+  TORCH_CHECK(emb.dim() == 3, "encoder input must be [B, T, d]");
+  // Right padding: outputs at real positions never depend on the padding after them.
+  auto x = runDropout(emb, options.dropout(), is_training());
+  auto h = std::get<0>(gru_->forward(x));
+  return out_->forward(h);
+}
+
+namespace {
+void initOne(torch::nn::Module& m) {
+  if (auto* linear = dynamic_cast<torch::nn::LinearImpl*>(&m)) {
+    linear->weight.normal_(0.0, 0.02, currentGenerator());
+    if (linear->bias.defined()) linear->bias.zero_();
+  } else if (auto* embedding = dynamic_cast<torch::nn::EmbeddingImpl*>(&m)) {
+    embedding->weight.normal_(0.0, 0.02, currentGenerator());
+  } else if (auto* norm = dynamic_cast<torch::nn::LayerNormImpl*>(&m)) {
+    norm->weight.fill_(1.0);
+    norm->bias.zero_();
+  }
+}
+}  // namespace
+
+void initWeights(torch::nn::Module& module) {
+  torch::NoGradGuard noGrad;
+  // modules(include_self=true) needs a shared_ptr, which constructors do not have yet.
+  initOne(module);
+  for (auto& m : module.modules(/*include_self=*/false)) initOne(*m);
+}
+
+}  // namespace irl4rec::models
