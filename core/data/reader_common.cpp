@@ -86,12 +86,16 @@ void finishAttributes(Dataset* d, const std::vector<std::vector<QByteArray>>& pe
   }
 }
 
-QString sidecarPath(const QString& datasetPath, const QString& suffix) {
-  const QFileInfo info(datasetPath);
-  QString base = info.fileName();
+QString baseName(const QString& datasetPath) {
+  QString base = QFileInfo(datasetPath).fileName();
+  if (base.endsWith(QLatin1String(".gz"))) base.chop(3);
   const int dot = base.lastIndexOf(QLatin1Char('.'));
   if (dot > 0) base = base.left(dot);
-  return info.dir().filePath(base + suffix);
+  return base;
+}
+
+QString sidecarPath(const QString& datasetPath, const QString& suffix) {
+  return QFileInfo(datasetPath).dir().filePath(baseName(datasetPath) + suffix);
 }
 
 }  // namespace irl4rec::data::detail

@@ -61,6 +61,9 @@ void finishAttributes(Dataset* dataset, const std::vector<std::vector<QByteArray
 /// True when `tokens` are exactly the canonical decimal numbers 1..tokens.size() in some order.
 bool isNaturalNumbering(const std::vector<QByteArray>& tokens);
 
+/// The file name without its extension (and without a trailing .gz): Beauty.txt.gz -> Beauty.
+QString baseName(const QString& datasetPath);
+
 /// `<dir>/<basename><suffix>` for a dataset file, e.g. Beauty.txt -> Beauty_item2attributes.json.
 QString sidecarPath(const QString& datasetPath, const QString& suffix);
 

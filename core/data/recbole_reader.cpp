@@ -199,7 +199,7 @@ Expected<Dataset> readRecBole(const QString& given, const LoadOptions& options) 
 
   Dataset d;
   d.sourcePath = given;
-  d.name = QFileInfo(path).completeBaseName();
+  d.name = baseName(path);
   d.format = Format::RecBole;
   // Items are numbered by first appearance in the time-ordered sequences (see reader_common.h).
   std::vector<int32_t> finalId(itemTokens.size(), 0);

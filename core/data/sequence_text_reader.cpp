@@ -164,7 +164,7 @@ Expected<Dataset> readSequenceText(const QString& path, const LoadOptions& optio
 
   Dataset d;
   d.sourcePath = path;
-  d.name = QFileInfo(path).completeBaseName();
+  d.name = baseName(path);
   d.format = Format::SequenceText;
 
   std::unordered_map<uint32_t, int32_t> itemIds;  // numeric token -> first-appearance id

@@ -12,10 +12,13 @@ namespace irl4rec::data {
 
 namespace {
 
+/// True when every token is a number in canonical form ("7", not "007"), so that the sequence
+/// text reader gives each back unchanged.
 bool allIds(const QStringList& tokens, int from) {
   for (int i = from; i < tokens.size(); ++i) {
     const QByteArray t = tokens[i].toLatin1();
     if (detail::parseId(t.constData(), t.constData() + t.size()) < 0) return false;
+    if (t.size() > 1 && t[0] == '0') return false;
   }
   return true;
 }

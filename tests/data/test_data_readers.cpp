@@ -1,5 +1,6 @@
 // Readers on fixtures, every bad input, writers (round trips), the cache, the CLI and the
 // published Amazon statistics.
+#include "core/data/literal_parser.h"
 #include "core/data/readers.h"
 
 #include <QDir>
@@ -60,6 +61,28 @@ const char* kReview =
     "{\"reviewerID\": \"U1\", \"asin\": \"B1\", \"overall\": 5.0, \"unixReviewTime\": 1}\n"
     "{\"reviewerID\": \"U1\", \"asin\": \"B2\", \"overall\": 4.0, \"unixReviewTime\": 2}\n";
 
+/// A compact canonical rendering of a parsed literal, for comparisons.
+QString dump(const detail::LiteralValue& v) {
+  using K = detail::LiteralValue::Kind;
+  switch (v.kind) {
+    case K::Null: return QStringLiteral("null");
+    case K::Bool: return v.boolean ? QStringLiteral("true") : QStringLiteral("false");
+    case K::Number: return QString::number(v.number);
+    case K::String: return QLatin1Char('<') + QString::fromUtf8(v.text) + QLatin1Char('>');
+    case K::List: {
+      QStringList parts;
+      for (const auto& item : v.items) parts << dump(item);
+      return QLatin1Char('[') + parts.join(QLatin1Char(',')) + QLatin1Char(']');
+    }
+    case K::Dict: {
+      QStringList parts;
+      for (const auto& [key, value] : v.members) parts << QString::fromUtf8(key) + QLatin1Char(':') + dump(value);
+      return QLatin1Char('{') + parts.join(QLatin1Char(',')) + QLatin1Char('}');
+    }
+  }
+  return QString();
+}
+
 }  // namespace
 
 class TestDataReaders : public QObject {
@@ -67,6 +90,50 @@ class TestDataReaders : public QObject {
 
  private Q_SLOTS:
   void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+  void literals_data() {
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<bool>("python");
+    QTest::addColumn<QString>("expected");  // the dump, or "error: <substring of the cause>"
+    QTest::newRow("python dict") << QByteArray("{'a': 1, \"b\": [True, False, None], 'c': (1, 2,), }") << true
+                                 << QStringLiteral("{a:1,b:[true,false,null],c:[1,2]}");
+    QTest::newRow("python escapes") << QByteArray(R"('it\'s \x41 \u00e9 \\ \d')") << true
+                                    << QStringLiteral("<it's A \u00e9 \\ \\d>");
+    QTest::newRow("python numeric key") << QByteArray("{1: 'x', -2: 'y'}") << true << QStringLiteral("{1:<x>,-2:<y>}");
+    QTest::newRow("python takes JSON words") << QByteArray("[true, null]") << true << QStringLiteral("[true,null]");
+    QTest::newRow("json surrogate pair") << QByteArray(R"({"k": "\ud83d\ude00"})") << false
+                                         << QStringLiteral("{k:<%1>}").arg(QString::fromUtf8("\xF0\x9F\x98\x80"));
+    QTest::newRow("json numbers") << QByteArray("[-1.5e3, 0, 12]") << false << QStringLiteral("[-1500,0,12]");
+    QTest::newRow("json rejects single quotes") << QByteArray("{'a': 1}") << false << QStringLiteral("error: expected a quoted key");
+    QTest::newRow("json rejects True") << QByteArray("[True]") << false << QStringLiteral("error: unexpected character");
+    QTest::newRow("json rejects trailing comma") << QByteArray("[1, 2,]") << false << QStringLiteral("error: unexpected character");
+    QTest::newRow("truncated string") << QByteArray("{'a': 'abc") << true << QStringLiteral("error: truncated");
+    QTest::newRow("truncated dict") << QByteArray("{\"a\": 1") << false << QStringLiteral("error: truncated");
+    QTest::newRow("bad escape") << QByteArray(R"(["\q"])") << false << QStringLiteral("error: invalid escape");
+    QTest::newRow("bad number") << QByteArray("[1.2.3]") << false << QStringLiteral("error: invalid number");
+    QTest::newRow("nested too deeply") << QByteArray(100, '[') << false << QStringLiteral("error: nested too deeply");
+    QTest::newRow("nothing") << QByteArray("  ") << false << QStringLiteral("error: expected a value");
+  }
+
+  void literals() {
+    QFETCH(QByteArray, text);
+    QFETCH(bool, python);
+    QFETCH(QString, expected);
+    detail::LiteralValue v;
+    int64_t offset = -1;
+    QString cause;
+    const bool ok = detail::parseLiteral(text.constData(), text.constData() + text.size(),
+                                         python ? detail::LiteralSyntax::Python : detail::LiteralSyntax::Json,
+                                         &v, &offset, &cause);
+    if (expected.startsWith(QLatin1String("error: "))) {
+      QVERIFY(!ok);
+      QVERIFY2(cause.contains(expected.mid(7)), qPrintable(cause));
+      QVERIFY(offset >= 0 && offset <= text.size());
+    } else {
+      QVERIFY2(ok, qPrintable(cause));
+      QCOMPARE(dump(v), expected);
+    }
+  }
 
   void sequenceTextFixture() {
     auto d = loadDataset(kFixtures + QStringLiteral("/seqtext/tiny.txt"), noCache());
