@@ -23,9 +23,11 @@
 #include <QtEndian>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <string>
 
 namespace irl4rec::store {
 
@@ -92,6 +94,7 @@ const MetricSummary* RunListEntry::metric(const QString& key) const {
 namespace {
 
 constexpr qint64 kEmbeddingChunkBytes = 4 << 20;
+constexpr size_t kMetricRowsPerInsert = 500;  // rows per INSERT statement
 
 qint64 nowMs() { return QDateTime::currentMSecsSinceEpoch(); }
 
@@ -253,8 +256,7 @@ struct RunStore::Impl {
   QString path;
   QSqlDatabase db;
   // Prepared once per connection: the hot path of metric logging.
-  std::unique_ptr<QSqlQuery> insertMetric;
-  std::unique_ptr<QSqlQuery> upsertSummary;
+  std::unique_ptr<QSqlQuery> updateSummary;
 
   Error error(const QString& cause) const { return Error::at(path, 0, cause); }
   Error notOpen() const { return Error::general(QStringLiteral("the run store is not open")); }
@@ -301,93 +303,135 @@ struct RunStore::Impl {
 };
 
 Status RunStore::Impl::insertMetrics(qint64 runId, const std::vector<MetricRow>& rows) {
-  if (!insertMetric) {
-    insertMetric = std::make_unique<QSqlQuery>(db);
-    if (Status s = prepare(*insertMetric, path,
-                           QStringLiteral("INSERT INTO metrics (run_id, key, step, epoch, value, "
-                                          "wall_time) VALUES (?, ?, ?, ?, ?, ?)"));
-        !s) {
-      insertMetric.reset();
-      return s;
-    }
-    upsertSummary = std::make_unique<QSqlQuery>(db);
-    const QString better = QStringLiteral(
-        "(excluded.best_value IS NOT NULL AND (best_value IS NULL OR (direction = 1 AND "
-        "excluded.best_value > best_value) OR (direction = 0 AND excluded.best_value < "
-        "best_value)))");
-    if (Status s = prepare(
-            *upsertSummary, path,
-            QStringLiteral(
-                "INSERT INTO metric_summary (%1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (run_id, key) DO UPDATE SET count = count + excluded.count, "
-                "last_step = excluded.last_step, last_epoch = excluded.last_epoch, "
-                "last_value = excluded.last_value, last_time = excluded.last_time, "
-                "best_step = CASE WHEN %2 THEN excluded.best_step ELSE best_step END, "
-                "best_epoch = CASE WHEN %2 THEN excluded.best_epoch ELSE best_epoch END, "
-                "best_value = CASE WHEN %2 THEN excluded.best_value ELSE best_value END")
-                .arg(QLatin1String(kSummaryColumns), better));
-        !s) {
-      insertMetric.reset();
-      upsertSummary.reset();
-      return s;
-    }
-  }
-
-  struct Batch {
-    MetricSummary summary;
+  // 1. The run's series (id, rows so far), creating the ones this batch starts.
+  struct Series {
+    qint64 id = 0;
+    qint64 count = 0;       // rows before this batch
+    QVariant storedBest;    // best value, step and epoch before this batch (NULL = none)
+    qint64 storedBestStep = 0;
+    qint32 storedBestEpoch = 0;
+    MetricSummary batch;
     bool hasBest = false;
   };
-  QHash<QString, Batch> batches;
-  const double now = nowMs() / 1000.0;
-  QSqlQuery& ins = *insertMetric;
+  QHash<QString, Series> series;
+  {
+    auto q = query(QStringLiteral("SELECT id, key, count, best_value, best_step, best_epoch FROM "
+                                  "metric_summary WHERE run_id = ?"),
+                   {runId}, QStringLiteral("reading the metric series of run %1").arg(runId));
+    if (!q.ok()) return q.error();
+    QSqlQuery& r = *q.value();
+    while (r.next()) {
+      Series& x = series[r.value(1).toString()];
+      x.id = r.value(0).toLongLong();
+      x.count = r.value(2).toLongLong();
+      x.storedBest = r.value(3);
+      x.storedBestStep = r.value(4).toLongLong();
+      x.storedBestEpoch = r.value(5).toInt();
+    }
+  }
   for (const MetricRow& row : rows) {
-    const double wall = row.wallTime > 0 ? row.wallTime : now;
-    ins.bindValue(0, runId);
-    ins.bindValue(1, row.key);
-    ins.bindValue(2, row.step);
-    ins.bindValue(3, row.epoch);
-    ins.bindValue(4, std::isnan(row.value) ? QVariant() : QVariant(row.value));
-    ins.bindValue(5, wall);
-    if (Status s = execPrepared(ins, path, QStringLiteral("writing metric '%1'").arg(row.key)); !s) {
-      return s;
+    Series& x = series[row.key];
+    if (x.id != 0) continue;
+    auto q = query(QStringLiteral("INSERT INTO metric_summary (run_id, key, direction) VALUES (?, ?, ?)"),
+                   {runId, row.key, RunStore::metricDirection(row.key) == MetricDirection::Maximize ? 1 : 0},
+                   QStringLiteral("starting metric '%1' of run %2").arg(row.key).arg(runId));
+    if (!q.ok()) return q.error();
+    x.id = q.value()->lastInsertId().toLongLong();
+  }
+
+  // 2. The rows, as multi-row INSERTs with the values written as SQL literals: binding six
+  // QVariants per row costs Qt far more than SQLite needs to parse the text. Numbers are exact
+  // shortest round-trip decimals; NaN is NULL.
+  const double now = nowMs() / 1000.0;
+  std::string sql;
+  char buf[64];
+  auto number = [&](auto v) {
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    sql.append(buf, size_t(r.ptr - buf));
+  };
+  auto real = [&](double v) {
+    if (std::isnan(v)) {
+      sql += "NULL";
+    } else if (std::isinf(v)) {
+      sql += v > 0 ? "9e999" : "-9e999";
+    } else {
+      number(v);
     }
-    Batch& b = batches[row.key];
-    MetricSummary& m = b.summary;
-    if (m.count == 0) {
-      m.key = row.key;
-      m.direction = RunStore::metricDirection(row.key);
-    }
-    ++m.count;
-    m.lastStep = row.step;
-    m.lastEpoch = row.epoch;
-    m.lastValue = row.value;
-    m.lastWallTime = wall;
-    if (std::isfinite(row.value)) {
-      const bool better = !b.hasBest || (m.direction == MetricDirection::Maximize
-                                             ? row.value > m.bestValue
-                                             : row.value < m.bestValue);
-      if (better) {
-        b.hasBest = true;
+  };
+  for (size_t i = 0; i < rows.size(); i += kMetricRowsPerInsert) {
+    const size_t end = std::min(rows.size(), i + kMetricRowsPerInsert);
+    sql.assign("INSERT INTO metrics (series_id, seq, step, epoch, value, wall_time) VALUES ");
+    for (size_t j = i; j < end; ++j) {
+      const MetricRow& row = rows[j];
+      const double wall = row.wallTime > 0 ? row.wallTime : now;
+      Series& x = series[row.key];
+      MetricSummary& m = x.batch;
+      if (m.count == 0) {
+        m.key = row.key;
+        m.direction = RunStore::metricDirection(row.key);
+      }
+      ++m.count;
+      sql += j == i ? "(" : ",(";
+      number(x.id);
+      sql += ',';
+      number(qint64(x.count + m.count));
+      sql += ',';
+      number(qint64(row.step));
+      sql += ',';
+      number(int(row.epoch));
+      sql += ',';
+      real(row.value);
+      sql += ',';
+      real(wall);
+      sql += ')';
+      m.lastStep = row.step;
+      m.lastEpoch = row.epoch;
+      m.lastValue = row.value;
+      m.lastWallTime = wall;
+      if (std::isfinite(row.value) &&
+          (!x.hasBest || (m.direction == MetricDirection::Maximize ? row.value > m.bestValue
+                                                                   : row.value < m.bestValue))) {
+        x.hasBest = true;
         m.bestValue = row.value;
         m.bestStep = row.step;
         m.bestEpoch = row.epoch;
       }
     }
+    if (Status s = exec(db, path, QString::fromLatin1(sql.data(), qsizetype(sql.size()))); !s) {
+      return s;
+    }
   }
-  QSqlQuery& up = *upsertSummary;
-  for (const Batch& b : std::as_const(batches)) {
-    const MetricSummary& m = b.summary;
-    up.bindValue(0, runId);
-    up.bindValue(1, m.key);
-    up.bindValue(2, m.direction == MetricDirection::Maximize ? 1 : 0);
-    up.bindValue(3, m.count);
-    up.bindValue(4, m.lastStep);
-    up.bindValue(5, m.lastEpoch);
-    up.bindValue(6, std::isnan(m.lastValue) ? QVariant() : QVariant(m.lastValue));
-    up.bindValue(7, m.lastWallTime);
-    up.bindValue(8, b.hasBest ? QVariant(m.bestValue) : QVariant());
-    up.bindValue(9, m.bestStep);
-    up.bindValue(10, m.bestEpoch);
+
+  // 3. Latest and best values of every series the batch touched.
+  if (!updateSummary) {
+    updateSummary = std::make_unique<QSqlQuery>(db);
+    if (Status s = prepare(*updateSummary, path,
+                           QStringLiteral("UPDATE metric_summary SET count = ?, last_step = ?, "
+                                          "last_epoch = ?, last_value = ?, last_time = ?, "
+                                          "best_value = ?, best_step = ?, best_epoch = ? WHERE id = ?"));
+        !s) {
+      updateSummary.reset();
+      return s;
+    }
+  }
+  QSqlQuery& up = *updateSummary;
+  for (const Series& x : std::as_const(series)) {
+    const MetricSummary& m = x.batch;
+    if (m.count == 0) continue;
+    bool improved = x.hasBest;
+    if (improved && !x.storedBest.isNull()) {
+      const double old = x.storedBest.toDouble();
+      improved = m.direction == MetricDirection::Maximize ? m.bestValue > old : m.bestValue < old;
+    }
+    up.bindValue(0, x.count + m.count);
+    up.bindValue(1, m.lastStep);
+    up.bindValue(2, m.lastEpoch);
+    up.bindValue(3, std::isnan(m.lastValue) ? QVariant() : QVariant(m.lastValue));
+    up.bindValue(4, m.lastWallTime);
+    up.bindValue(5, improved ? QVariant(m.bestValue) : x.storedBest);
+    up.bindValue(6, improved ? m.bestStep : x.storedBestStep);
+    up.bindValue(7, improved ? m.bestEpoch : x.storedBestEpoch);
+    up.bindValue(8, x.id);
     if (Status s = execPrepared(up, path, QStringLiteral("updating the summary of '%1'").arg(m.key));
         !s) {
       return s;
@@ -415,8 +459,7 @@ bool RunStore::isOpen() const { return d_->db.isValid() && d_->db.isOpen(); }
 QString RunStore::path() const { return d_->path; }
 
 void RunStore::close() {
-  d_->insertMetric.reset();
-  d_->upsertSummary.reset();
+  d_->updateSummary.reset();
   if (d_->db.isValid()) {
     d_->db.close();
     d_->db = QSqlDatabase();
@@ -587,7 +630,7 @@ Expected<int> RunStore::recoverInterruptedRuns() {
       auto q = d_->query(
           QStringLiteral(
               "UPDATE runs SET status = 'interrupted', message = ?, finished_ms = COALESCE("
-              "(SELECT CAST(MAX(wall_time) * 1000 AS INTEGER) FROM metrics WHERE run_id = ?), ?) "
+              "(SELECT CAST(MAX(last_time) * 1000 AS INTEGER) FROM metric_summary WHERE run_id = ?), ?) "
               "WHERE id = ? AND status IN ('queued', 'running') AND owner_pid = ? AND "
               "owner_token = ? AND owner_host = ?"),
           {message, c.id, nowMs(), c.id, c.owner.pid, c.owner.token, c.owner.host},
@@ -944,8 +987,9 @@ Expected<QStringList> RunStore::metricKeys(qint64 runId) {
 Expected<std::vector<MetricPoint>> RunStore::metrics(qint64 runId, const QString& key,
                                                      qint64 afterSeq) {
   if (!isOpen()) return d_->notOpen();
-  auto q = d_->query(QStringLiteral("SELECT id, step, epoch, value, wall_time FROM metrics WHERE "
-                                    "run_id = ? AND key = ? AND id > ? ORDER BY id"),
+  auto q = d_->query(QStringLiteral("SELECT m.seq, m.step, m.epoch, m.value, m.wall_time FROM "
+                                    "metric_summary s JOIN metrics m ON m.series_id = s.id WHERE "
+                                    "s.run_id = ? AND s.key = ? AND m.seq > ? ORDER BY m.seq"),
                      {runId, key, afterSeq},
                      QStringLiteral("reading metric '%1' of run %2").arg(key).arg(runId));
   if (!q.ok()) return q.error();
@@ -960,8 +1004,9 @@ Expected<std::vector<MetricPoint>> RunStore::metrics(qint64 runId, const QString
 
 Expected<std::vector<MetricRow>> RunStore::allMetrics(qint64 runId) {
   if (!isOpen()) return d_->notOpen();
-  auto q = d_->query(QStringLiteral("SELECT key, step, epoch, value, wall_time FROM metrics WHERE "
-                                    "run_id = ? ORDER BY id"),
+  auto q = d_->query(QStringLiteral("SELECT s.key, m.step, m.epoch, m.value, m.wall_time FROM "
+                                    "metric_summary s JOIN metrics m ON m.series_id = s.id WHERE "
+                                    "s.run_id = ? ORDER BY m.wall_time, s.id, m.seq"),
                      {runId}, QStringLiteral("reading metrics of run %1").arg(runId));
   if (!q.ok()) return q.error();
   std::vector<MetricRow> out;

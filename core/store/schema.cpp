@@ -51,30 +51,33 @@ QStringList schemaVersion1() {
           " key TEXT NOT NULL,"
           " value TEXT NOT NULL,"
           " PRIMARY KEY (run_id, key)) WITHOUT ROWID"),
+      // One row per (run, key): the series id plus its latest and best values, kept up to date
+      // by every write so that run lists never scan the metric rows.
       QStringLiteral(
-          "CREATE TABLE metrics ("
+          "CREATE TABLE metric_summary ("
           " id INTEGER PRIMARY KEY,"
           " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
           " key TEXT NOT NULL,"
-          " step INTEGER NOT NULL,"
-          " epoch INTEGER NOT NULL DEFAULT 0,"
-          " value REAL,"
-          " wall_time REAL NOT NULL)"),
-      QStringLiteral("CREATE INDEX metrics_by_run_key ON metrics(run_id, key, id)"),
-      QStringLiteral(
-          "CREATE TABLE metric_summary ("
-          " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
-          " key TEXT NOT NULL,"
           " direction INTEGER NOT NULL,"
-          " count INTEGER NOT NULL,"
-          " last_step INTEGER NOT NULL,"
-          " last_epoch INTEGER NOT NULL,"
+          " count INTEGER NOT NULL DEFAULT 0,"
+          " last_step INTEGER NOT NULL DEFAULT 0,"
+          " last_epoch INTEGER NOT NULL DEFAULT 0,"
           " last_value REAL,"
-          " last_time REAL NOT NULL,"
+          " last_time REAL NOT NULL DEFAULT 0,"
           " best_value REAL,"
           " best_step INTEGER NOT NULL DEFAULT 0,"
           " best_epoch INTEGER NOT NULL DEFAULT 0,"
-          " PRIMARY KEY (run_id, key)) WITHOUT ROWID"),
+          " UNIQUE (run_id, key))"),
+      // Append-only rows, clustered by series: a curve is one contiguous range of the b-tree.
+      QStringLiteral(
+          "CREATE TABLE metrics ("
+          " series_id INTEGER NOT NULL REFERENCES metric_summary(id) ON DELETE CASCADE,"
+          " seq INTEGER NOT NULL,"
+          " step INTEGER NOT NULL,"
+          " epoch INTEGER NOT NULL DEFAULT 0,"
+          " value REAL,"
+          " wall_time REAL NOT NULL,"
+          " PRIMARY KEY (series_id, seq)) WITHOUT ROWID"),
       QStringLiteral(
           "CREATE TABLE checkpoints ("
           " id INTEGER PRIMARY KEY,"

@@ -87,9 +87,19 @@ Status prepare(QSqlQuery& query, const QString& path, const QString& sql) {
 }
 
 Status exec(const QSqlDatabase& db, const QString& path, const QString& sql) {
+  // QSqlQuery::exec(QString) hands the text straight to SQLite; prepare() would first scan it
+  // for Qt-style placeholders, which costs more than SQLite's parse for long statements.
   QSqlQuery query(db);
-  if (Status s = prepare(query, path, sql); !s) return s;
-  return execPrepared(query, path, sql.simplified().left(60));
+  QElapsedTimer timer;
+  timer.start();
+  for (int attempt = 1;; ++attempt) {
+    if (query.exec(sql)) return {};
+    const QSqlError error = query.lastError();
+    if (!isBusy(error) || timer.elapsed() > kBusyGiveUpMs) {
+      return sqlError(path, sql.left(80).simplified(), error);
+    }
+    backOff(attempt);
+  }
 }
 
 Status transaction(const QSqlDatabase& db, const QString& path, bool write,

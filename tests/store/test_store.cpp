@@ -145,10 +145,10 @@ class TestStore : public QObject {
       q.addBindValue(QString::fromUtf8(QJsonDocument(sampleConfig(3)).toJson(QJsonDocument::Compact)));
       q.addBindValue(groupKey);
       QVERIFY(q.exec());
-      QVERIFY(q.exec(QStringLiteral("INSERT INTO metrics (run_id, key, step, epoch, value, wall_time) "
-                                    "VALUES (7, 'val/ndcg@10', 1, 1, 0.25, 1.5)")));
-      QVERIFY(q.exec(QStringLiteral("INSERT INTO metric_summary VALUES (7, 'val/ndcg@10', 1, 1, 1, 1, "
+      QVERIFY(q.exec(QStringLiteral("INSERT INTO metric_summary VALUES (3, 7, 'val/ndcg@10', 1, 1, 1, 1, "
                                     "0.25, 1.5, 0.25, 1, 1)")));
+      QVERIFY(q.exec(QStringLiteral("INSERT INTO metrics (series_id, seq, step, epoch, value, wall_time) "
+                                    "VALUES (3, 1, 1, 1, 0.25, 1.5)")));
       QVERIFY(q.exec(QStringLiteral("INSERT INTO embeddings VALUES (7, 'item', 0, 1, 2, 1, "
                                     "x'0100000000000000', x'0000803f00000040')")));
     });
@@ -513,9 +513,10 @@ class TestStore : public QObject {
     RunStore check;
     QVERIFY(check.open(path).ok());
     for (qint64 run : runs) {
-      QCOMPARE(scalar(path, QStringLiteral("SELECT count(*) FROM metrics WHERE run_id = %1").arg(run)), qint64(kRows));
-      QCOMPARE(scalar(path, QStringLiteral("SELECT count(DISTINCT step) FROM metrics WHERE run_id = %1").arg(run)),
-               qint64(kRows));
+      const QString rowsOfRun = QStringLiteral(
+          "FROM metrics m JOIN metric_summary s ON s.id = m.series_id WHERE s.run_id = %1").arg(run);
+      QCOMPARE(scalar(path, QStringLiteral("SELECT count(*) ") + rowsOfRun), qint64(kRows));
+      QCOMPARE(scalar(path, QStringLiteral("SELECT count(DISTINCT step) ") + rowsOfRun), qint64(kRows));
       auto summaries = check.metricSummaries(run);
       QCOMPARE(summaries.value().size(), size_t(2));
       QCOMPARE(summaries.value()[0].count + summaries.value()[1].count, qint64(kRows));
@@ -685,7 +686,8 @@ class TestStore : public QObject {
     auto s = store.deleteRun(doomed);
     QVERIFY2(s.ok(), s.ok() ? "" : qPrintable(s.error().message()));
     QVERIFY(!QFile::exists(ckpt));
-    for (const char* table : {"runs WHERE id", "params WHERE run_id", "metrics WHERE run_id",
+    for (const char* table : {"runs WHERE id", "params WHERE run_id",
+                              "metrics m JOIN metric_summary s ON s.id = m.series_id WHERE s.run_id",
                               "metric_summary WHERE run_id", "checkpoints WHERE run_id",
                               "embeddings WHERE run_id", "projections WHERE run_id"}) {
       QVERIFY2(scalar(path, QStringLiteral("SELECT count(*) FROM %1 = %2").arg(QLatin1String(table)).arg(doomed)) == 0,
@@ -693,6 +695,7 @@ class TestStore : public QObject {
       QVERIFY2(scalar(path, QStringLiteral("SELECT count(*) FROM %1 = %2").arg(QLatin1String(table)).arg(keep)) > 0,
                table);
     }
+    QCOMPARE(scalar(path, QStringLiteral("SELECT count(*) FROM metrics")), qint64(50));  // keep's only
     QVERIFY(!store.run(doomed).ok());
     QVERIFY(!store.deleteRun(doomed).ok());
   }
