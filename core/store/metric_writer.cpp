@@ -75,6 +75,10 @@ void MetricWriter::Impl::loop(std::promise<Status> opened) {
       }
       progress.notify_all();
       if (stopping && lastAttemptFailed) break;  // give up on close rather than spin
+      if (lastAttemptFailed) {
+        // Back off before retrying a failing file instead of spinning on it.
+        wake.wait_for(lock, interval, [&] { return stopping; });
+      }
     } else if (timeUp) {
       lastWrite = std::chrono::steady_clock::now();
     }

@@ -13,7 +13,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLocale>
-#include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -143,8 +142,13 @@ void appendBytes(std::vector<T>& out, const QByteArray& bytes) {
 }
 
 bool validKindName(const QString& kind) {
-  static const QRegularExpression kRe(QStringLiteral("^[a-z0-9_]{1,64}$"));
-  return kRe.match(kind).hasMatch();
+  if (kind.isEmpty() || kind.size() > 64) return false;
+  for (QChar c : kind) {
+    if (!((c >= QLatin1Char('a') && c <= QLatin1Char('z')) || c.isDigit() || c == QLatin1Char('_'))) {
+      return false;
+    }
+  }
+  return true;
 }
 
 QJsonObject stripKeys(const QJsonObject& object, const QStringList& excluded);
@@ -1322,19 +1326,28 @@ QJsonObject RunStore::flattenConfig(const QJsonObject& config) {
 }
 
 MetricDirection RunStore::metricDirection(const QString& key) {
-  static const QRegularExpression kSplit(QStringLiteral("[^a-z0-9]+"));
-  static const QRegularExpression kTrailingDigits(QStringLiteral("[0-9]+$"));
+  // Plain loops rather than a shared static QRegularExpression: this runs on writer threads.
   static const QStringList kMaximized = {
-      QStringLiteral("ndcg"),      QStringLiteral("hr"),       QStringLiteral("hit"),
-      QStringLiteral("hits"),      QStringLiteral("mrr"),      QStringLiteral("recall"),
-      QStringLiteral("precision"), QStringLiteral("auc"),      QStringLiteral("acc"),
-      QStringLiteral("accuracy"),  QStringLiteral("map"),      QStringLiteral("coverage")};
-  const QStringList tokens = key.toLower().split(kSplit, Qt::SkipEmptyParts);
-  for (QString token : tokens) {
-    token.remove(kTrailingDigits);
-    if (kMaximized.contains(token)) return MetricDirection::Maximize;
+      QStringLiteral("ndcg"),      QStringLiteral("hr"),  QStringLiteral("hit"),
+      QStringLiteral("hits"),      QStringLiteral("mrr"), QStringLiteral("recall"),
+      QStringLiteral("precision"), QStringLiteral("auc"), QStringLiteral("acc"),
+      QStringLiteral("accuracy"),  QStringLiteral("map"), QStringLiteral("coverage")};
+  const QString lower = key.toLower();
+  QString token;
+  auto check = [&]() {
+    while (!token.isEmpty() && token.back().isDigit()) token.chop(1);
+    const bool hit = kMaximized.contains(token);
+    token.clear();
+    return hit;
+  };
+  for (QChar c : lower) {
+    if ((c >= QLatin1Char('a') && c <= QLatin1Char('z')) || (c >= QLatin1Char('0') && c <= QLatin1Char('9'))) {
+      token += c;
+    } else if (check()) {
+      return MetricDirection::Maximize;
+    }
   }
-  return MetricDirection::Minimize;
+  return check() ? MetricDirection::Maximize : MetricDirection::Minimize;
 }
 
 RunOwner RunStore::currentOwner() { return detail::currentOwner(); }
