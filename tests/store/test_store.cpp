@@ -524,6 +524,33 @@ class TestStore : public QObject {
     }
   }
 
+  void metricWriterFlushesAndReportsErrors() {
+    const QString path = file(QStringLiteral("writer.sqlite"));
+    RunStore store;
+    QVERIFY(store.open(path).ok());
+    QVERIFY(!MetricWriter::create(path, 12345).ok());  // no such run
+    QVERIFY(!MetricWriter::create(file(QStringLiteral("missing.sqlite")), 1).ok());
+    auto run = store.createRun(NewRun{QStringLiteral("w"), {}, 0, RunStatus::Running, {}, {}});
+    VERIFY_OK(run);
+    MetricWriter::Options slow;
+    slow.intervalMs = 60000;  // only flush() writes
+    slow.maxRows = 1000000;
+    auto writer = MetricWriter::create(path, run.value().id, slow);
+    VERIFY_OK(writer);
+    for (int i = 0; i < 10; ++i) writer.value()->log(QStringLiteral("loss/total"), i, 1, double(i));
+    QCOMPARE(store.metrics(run.value().id, QStringLiteral("loss/total")).value().size(), size_t(0));
+    VERIFY_OK(writer.value()->flush());
+    QCOMPARE(writer.value()->written(), qint64(10));
+    QCOMPARE(store.metrics(run.value().id, QStringLiteral("loss/total")).value().size(), size_t(10));
+    // The run disappears under the writer: the next write fails and says why.
+    QVERIFY(store.setStatus(run.value().id, RunStatus::Cancelled).ok());
+    QVERIFY(store.deleteRun(run.value().id).ok());
+    writer.value()->log(QStringLiteral("loss/total"), 10, 1, 1.0);
+    QVERIFY(!writer.value()->flush().ok());
+    QVERIFY(!writer.value()->status().ok());
+    QVERIFY(!writer.value()->close().ok());
+  }
+
   void killedWriterLeavesInterruptedRun() {
     const QString path = file(QStringLiteral("killed.sqlite"));
     QProcess helper;
