@@ -2,6 +2,7 @@
 
 #include "ui/dataset_loader.h"
 #include "ui/dataset_panel.h"
+#include "ui/run_config_form.h"
 #include "ui/run_queue.h"
 #include "ui/runs_panel.h"
 
@@ -156,7 +157,6 @@ void MainWindow::onLoaded(std::shared_ptr<const data::Dataset> dataset) {
                               .arg(QLocale().toString(stats.items)));
   statusBar()->showMessage(tr("Loaded %1").arg(QDir::toNativeSeparators(dataset_->sourcePath)), 5000);
   rememberDataset(loadingPath_);
-  tabs_->setCurrentWidget(datasetPanel_);
   Q_EMIT datasetLoaded();
 }
 
@@ -193,6 +193,33 @@ void MainWindow::showError(const QString& title, const QString& message) {
   errorBox_->setWindowTitle(title);
   errorBox_->setText(message);
   errorBox_->open();
+}
+
+void MainWindow::showTab(const QString& name) {
+  if (name.compare(QLatin1String("runs"), Qt::CaseInsensitive) == 0) {
+    tabs_->setCurrentWidget(runsPanel_);
+  } else {
+    tabs_->setCurrentWidget(datasetPanel_);
+  }
+}
+
+void MainWindow::launchWhenLoaded(const QString& preset, int epochs) {
+  auto connection = std::make_shared<QMetaObject::Connection>();
+  *connection = connect(this, &MainWindow::datasetLoaded, this, [this, preset, epochs, connection] {
+    disconnect(*connection);
+    if (!runsPanel_->form()->applyPreset(preset)) {
+      showError(tr("Unknown preset"), tr("No preset named '%1'. Presets: %2")
+                                          .arg(preset, runsPanel_->form()->presetNames().join(QStringLiteral(", "))));
+      return;
+    }
+    if (epochs > 0) {
+      train::TrainConfig c = runsPanel_->form()->config();
+      c.epochs = epochs;
+      runsPanel_->form()->setConfig(c);
+    }
+    tabs_->setCurrentWidget(runsPanel_);
+    runsPanel_->launch();
+  });
 }
 
 void MainWindow::scheduleScreenshot(const QString& path, int delayMs) {

@@ -38,6 +38,11 @@ class MainWindow : public QMainWindow {
   /// Saves a screenshot of the window to `path` once the window has settled, then quits.
   void scheduleScreenshot(const QString& path, int delayMs = 1500);
 
+  /// Shows the tab "dataset" or "runs".
+  void showTab(const QString& name);
+  /// After the next dataset load, applies preset `preset` (epochs > 0 overrides) and launches it.
+  void launchWhenLoaded(const QString& preset, int epochs);
+
   DatasetPanel* datasetPanel() const { return datasetPanel_; }
   RunsPanel* runsPanel() const { return runsPanel_; }
   RunQueue* runQueue() const { return queue_; }

@@ -213,6 +213,7 @@ void MetricPlot::appendToGraph(Curve& c) {
 
 void MetricPlot::redraw() {
   for (Curve& c : curves_) appendToGraph(c);
+  plot_->legend->setVisible(plot_->legend->itemCount() > 0);
   if (autoRescale_ && !curves_.isEmpty()) {
     bool any = false;
     QCPRange xr, yr;

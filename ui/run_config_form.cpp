@@ -324,9 +324,6 @@ QString RunConfigForm::validationMessage() const {
   if (c.model == train::ModelKind::Baseline && (c.alpha > 0 || c.beta > 0 || c.gamma > 0)) {
     return tr("A baseline ignores α, β and γ: set them to 0 or choose the irl4rec model.");
   }
-  if (c.model == train::ModelKind::Irl4Rec && !c.useConfounder && (c.alpha > 0 || c.gamma > 0)) {
-    return tr("Without the confounder branch there is no s: α and γ must be 0.");
-  }
   return QString();
 }
 
@@ -361,6 +358,7 @@ bool RunConfigForm::applyPreset(const QString& name) {
   for (const auto& p : builtinPresets()) {
     if (p.first == name) {
       setConfig(p.second);
+      preset_->setCurrentText(name);
       return true;
     }
   }
@@ -374,6 +372,7 @@ bool RunConfigForm::applyPreset(const QString& name) {
     return false;
   }
   setConfig(parsed.value());
+  preset_->setCurrentText(name);
   return true;
 }
 

@@ -79,7 +79,7 @@ RunsPanel::RunsPanel(store::RunStore* store, RunQueue* queue, QWidget* parent)
   layout->addWidget(split);
 
   form_ = new RunConfigForm(split);
-  form_->setMinimumWidth(300);
+  form_->setMinimumWidth(360);
   split->addWidget(form_);
 
   auto* right = new QSplitter(Qt::Vertical, split);
@@ -137,7 +137,7 @@ RunsPanel::RunsPanel(store::RunStore* store, RunQueue* queue, QWidget* parent)
   split->addWidget(right);
   split->setStretchFactor(0, 0);
   split->setStretchFactor(1, 1);
-  split->setSizes({330, 1000});
+  split->setSizes({380, 1000});
 
   connect(form_, &RunConfigForm::launchRequested, this, &RunsPanel::onLaunchRequested);
   connect(filter_, &QLineEdit::textChanged, this, [this](const QString& text) {

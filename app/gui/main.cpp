@@ -23,6 +23,22 @@ int main(int argc, char** argv) {
   QCommandLineOption screenshotOption(QStringLiteral("screenshot"),
                                       QStringLiteral("Save a screenshot to FILE after start-up and quit."),
                                       QStringLiteral("FILE"));
+  QCommandLineOption tabOption(QStringLiteral("tab"),
+                               QStringLiteral("Tab to show at start: dataset or runs."),
+                               QStringLiteral("NAME"));
+  QCommandLineOption launchOption(QStringLiteral("launch"),
+                                  QStringLiteral("Launch the preset NAME on the dataset once it is loaded."),
+                                  QStringLiteral("NAME"));
+  QCommandLineOption epochsOption(QStringLiteral("epochs"),
+                                  QStringLiteral("With --launch: number of epochs."),
+                                  QStringLiteral("N"));
+  QCommandLineOption delayOption(QStringLiteral("screenshot-delay"),
+                                 QStringLiteral("Milliseconds before --screenshot is taken."),
+                                 QStringLiteral("MS"));
+  parser.addOption(delayOption);
+  parser.addOption(tabOption);
+  parser.addOption(launchOption);
+  parser.addOption(epochsOption);
   parser.addOption(dataOption);
   parser.addOption(dbOption);
   parser.addOption(screenshotOption);
@@ -31,7 +47,15 @@ int main(int argc, char** argv) {
   irl4rec::ui::MainWindow window(parser.value(dbOption));
   window.resize(1280, 800);
   window.show();
+  if (parser.isSet(tabOption)) window.showTab(parser.value(tabOption));
+  if (parser.isSet(launchOption)) {
+    window.launchWhenLoaded(parser.value(launchOption),
+                            parser.isSet(epochsOption) ? parser.value(epochsOption).toInt() : 0);
+  }
   if (parser.isSet(dataOption)) window.openDataset(parser.value(dataOption));
-  if (parser.isSet(screenshotOption)) window.scheduleScreenshot(parser.value(screenshotOption));
+  if (parser.isSet(screenshotOption)) {
+    window.scheduleScreenshot(parser.value(screenshotOption),
+                              parser.isSet(delayOption) ? parser.value(delayOption).toInt() : 1500);
+  }
   return QApplication::exec();
 }
