@@ -22,10 +22,12 @@ const char* const kDataUsage =
     "\n"
     "LOAD OPTIONS:\n"
     "  --no-cache             parse the files even if a cached copy is valid\n"
-    "  --attributes FILE      sequence text: attributes json (default <base>_item2attributes.json)\n"
+    "  --attributes FILE      sequence text: attributes json (default "
+    "<base>_item2attributes.json)\n"
     "  --metadata FILE        Amazon dumps: metadata (default meta_<Name>.json[.gz] beside)\n"
     "  --min-rating R         Amazon dumps: keep reviews rated >= R (default 0 = all)\n"
-    "  --k-core K             Amazon dumps: iterative K-core on users and items (default 5; 0 = off)\n"
+    "  --k-core K             Amazon dumps: iterative K-core on users and items (default 5; 0 = "
+    "off)\n"
     "  --keep-root-category   Amazon dumps: keep the root category as an attribute\n";
 
 /// Consumes the loading options shared by stats and convert; other arguments go to `rest`.
@@ -77,10 +79,14 @@ int runStats(const QStringList& allArgs) {
   }
   QString path;
   for (const QString& a : args) {
-    if (a == QLatin1String("--json")) json = true;
-    else if (a.startsWith(QLatin1String("--"))) return badInput(QStringLiteral("data stats: unknown option '%1'").arg(a));
-    else if (path.isEmpty()) path = a;
-    else return badInput(QStringLiteral("data stats: more than one PATH given"));
+    if (a == QLatin1String("--json"))
+      json = true;
+    else if (a.startsWith(QLatin1String("--")))
+      return badInput(QStringLiteral("data stats: unknown option '%1'").arg(a));
+    else if (path.isEmpty())
+      path = a;
+    else
+      return badInput(QStringLiteral("data stats: more than one PATH given"));
   }
   if (path.isEmpty()) return badInput(QStringLiteral("data stats: missing PATH"));
   auto loaded = data::loadDataset(path, options);
@@ -97,9 +103,14 @@ int runStats(const QStringList& allArgs) {
   out(QStringLiteral("users              %1\n").arg(s.users));
   out(QStringLiteral("items              %1\n").arg(s.items));
   out(QStringLiteral("interactions       %1\n").arg(s.interactions));
-  out(QStringLiteral("attribute ids      %1 (on %2 items)\n").arg(s.attributes).arg(s.itemsWithAttributes));
+  out(QStringLiteral("attribute ids      %1 (on %2 items)\n")
+          .arg(s.attributes)
+          .arg(s.itemsWithAttributes));
   out(QStringLiteral("length             mean %1, median %2, min %3, max %4\n")
-          .arg(s.meanLength, 0, 'f', 2).arg(s.medianLength).arg(s.minLength).arg(s.maxLength));
+          .arg(s.meanLength, 0, 'f', 2)
+          .arg(s.medianLength)
+          .arg(s.minLength)
+          .arg(s.maxLength));
   out(QStringLiteral("density            %1\n").arg(s.density, 0, 'g', 4));
   out(QStringLiteral("users train-only   %1 (fewer than 3 items)\n").arg(s.usersTrainOnly));
   out(QStringLiteral("fingerprint        %1\n").arg(s.fingerprint));
@@ -117,7 +128,8 @@ int runConvert(const QStringList& allArgs) {
   for (int i = 0; i < args.size(); ++i) {
     const QString& a = args[i];
     if (a == QLatin1String("--to")) {
-      if (i + 1 >= args.size()) return badInput(QStringLiteral("data convert: --to needs seqtext or recbole"));
+      if (i + 1 >= args.size())
+        return badInput(QStringLiteral("data convert: --to needs seqtext or recbole"));
       to = args[++i];
     } else if (a.startsWith(QLatin1String("--"))) {
       return badInput(QStringLiteral("data convert: unknown option '%1'").arg(a));
@@ -126,19 +138,27 @@ int runConvert(const QStringList& allArgs) {
     }
   }
   if (paths.size() != 2) return badInput(QStringLiteral("data convert: expected IN and OUT"));
-  if (to.isEmpty()) to = paths[1].endsWith(QLatin1String(".txt")) ? QStringLiteral("seqtext") : QStringLiteral("recbole");
+  if (to.isEmpty())
+    to = paths[1].endsWith(QLatin1String(".txt")) ? QStringLiteral("seqtext")
+                                                  : QStringLiteral("recbole");
   if (to != QLatin1String("seqtext") && to != QLatin1String("recbole")) {
-    return badInput(QStringLiteral("data convert: --to must be seqtext or recbole, not '%1'").arg(to));
+    return badInput(
+        QStringLiteral("data convert: --to must be seqtext or recbole, not '%1'").arg(to));
   }
   auto loaded = data::loadDataset(paths[0], options);
   if (!loaded.ok()) return badInput(loaded.error());
   printWarnings(loaded.value());
-  const Status written = to == QLatin1String("seqtext") ? data::writeSequenceText(loaded.value(), paths[1])
-                                                       : data::writeRecBole(loaded.value(), paths[1]);
+  const Status written = to == QLatin1String("seqtext")
+                             ? data::writeSequenceText(loaded.value(), paths[1])
+                             : data::writeRecBole(loaded.value(), paths[1]);
   if (!written.ok()) return badInput(written.error());
   const data::DatasetStats s = loaded.value().stats();
   err(QStringLiteral("irl4rec: wrote %1 (%2 users, %3 items, %4 interactions, fingerprint %5)\n")
-          .arg(paths[1]).arg(s.users).arg(s.items).arg(s.interactions).arg(s.fingerprint));
+          .arg(paths[1])
+          .arg(s.users)
+          .arg(s.items)
+          .arg(s.interactions)
+          .arg(s.fingerprint));
   return kExitOk;
 }
 
@@ -147,7 +167,8 @@ int runSynth(const QStringList& args) {
   QStringList params;
   for (int i = 0; i < args.size(); ++i) {
     if (args[i] == QLatin1String("--out")) {
-      if (i + 1 >= args.size()) return badInput(QStringLiteral("data synth: --out needs a directory"));
+      if (i + 1 >= args.size())
+        return badInput(QStringLiteral("data synth: --out needs a directory"));
       outDir = args[++i];
     } else {
       params.append(args[i]);
@@ -157,11 +178,17 @@ int runSynth(const QStringList& args) {
   auto p = data::SyntheticParams::fromArguments(params);
   if (!p.ok()) return badInput(QStringLiteral("data synth: %1").arg(p.error().message()));
   auto benchmark = data::generateSynthetic(p.value());
-  if (!benchmark.ok()) return badInput(QStringLiteral("data synth: %1").arg(benchmark.error().message()));
-  if (Status s = data::writeSynthetic(benchmark.value(), outDir); !s.ok()) return badInput(s.error());
+  if (!benchmark.ok())
+    return badInput(QStringLiteral("data synth: %1").arg(benchmark.error().message()));
+  if (Status s = data::writeSynthetic(benchmark.value(), outDir); !s.ok())
+    return badInput(s.error());
   const data::DatasetStats s = benchmark.value().iid.stats();
-  err(QStringLiteral("irl4rec: wrote %1/iid.txt and shifted.txt (%2 users, %3 items, %4 interactions)\n")
-          .arg(outDir).arg(s.users).arg(s.items).arg(s.interactions));
+  err(QStringLiteral(
+          "irl4rec: wrote %1/iid.txt and shifted.txt (%2 users, %3 items, %4 interactions)\n")
+          .arg(outDir)
+          .arg(s.users)
+          .arg(s.items)
+          .arg(s.interactions));
   return kExitOk;
 }
 

@@ -43,10 +43,11 @@ int main(int argc, char** argv) {
   QCoreApplication::setApplicationName(QStringLiteral("irl4rec-bench"));
   // A private cache directory so that the benchmark never touches the user's cache.
   QStandardPaths::setTestModeEnabled(true);
-  const QString dir = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QStringLiteral(IRL4REC_SHARED_DIR "/datasets/amazon");
+  const QString dir = argc > 1 ? QString::fromLocal8Bit(argv[1])
+                               : QStringLiteral(IRL4REC_SHARED_DIR "/datasets/amazon");
   const int repeats = argc > 2 ? std::max(1, atoi(argv[2])) : 7;
-  std::printf("%-24s %10s %10s %10s %10s %10s\n", "dataset", "parse best", "parse med", "cache best",
-              "cache med", "stats");
+  std::printf("%-24s %10s %10s %10s %10s %10s\n", "dataset", "parse best", "parse med",
+              "cache best", "cache med", "stats");
   for (const char* name : {"Beauty.txt", "Sports_and_Outdoors.txt"}) {
     const QString path = dir + QLatin1Char('/') + QLatin1String(name);
     if (!QFileInfo::exists(path)) {
@@ -66,8 +67,9 @@ int main(int argc, char** argv) {
     });
     const Dataset d = loadDataset(path, cold).value();
     const Timing stats = measure(repeats, [&] { (void)d.stats(); });
-    std::printf("%-24s %8.1f ms %7.1f ms %7.1f ms %7.1f ms %7.1f ms%s\n", name, parse.best, parse.median,
-                cache.best, cache.median, stats.median, ok && hit ? "" : "  (ERROR: load failed or cache missed)");
+    std::printf("%-24s %8.1f ms %7.1f ms %7.1f ms %7.1f ms %7.1f ms%s\n", name, parse.best,
+                parse.median, cache.best, cache.median, stats.median,
+                ok && hit ? "" : "  (ERROR: load failed or cache missed)");
   }
   return 0;
 }

@@ -41,27 +41,36 @@ Expected<LiteralValue> parseLine(const QString& path, int64_t line, const char* 
   int64_t offset = 0;
   QString cause;
   if (!parseLiteral(b, e, LiteralSyntax::Python, &v, &offset, &cause)) {
-    return Error::at(path, line, QStringLiteral("invalid record at column %1: %2").arg(offset + 1).arg(cause));
+    return Error::at(path, line,
+                     QStringLiteral("invalid record at column %1: %2").arg(offset + 1).arg(cause));
   }
-  if (v.kind != LiteralValue::Kind::Dict) return Error::at(path, line, QStringLiteral("expected one object per line"));
+  if (v.kind != LiteralValue::Kind::Dict)
+    return Error::at(path, line, QStringLiteral("expected one object per line"));
   return v;
 }
 
-Expected<QByteArray> stringField(const QString& path, int64_t line, const LiteralValue& v, const char* key) {
+Expected<QByteArray> stringField(const QString& path, int64_t line, const LiteralValue& v,
+                                 const char* key) {
   const LiteralValue* f = v.member(key);
-  if (!f) return Error::at(path, line, QStringLiteral("missing field '%1'").arg(QLatin1String(key)));
+  if (!f)
+    return Error::at(path, line, QStringLiteral("missing field '%1'").arg(QLatin1String(key)));
   if (f->kind != LiteralValue::Kind::String || f->text.isEmpty()) {
-    return Error::at(path, line, QStringLiteral("field '%1' must be a non-empty string").arg(QLatin1String(key)));
+    return Error::at(
+        path, line,
+        QStringLiteral("field '%1' must be a non-empty string").arg(QLatin1String(key)));
   }
   return f->text;
 }
 
-Expected<double> numberField(const QString& path, int64_t line, const LiteralValue& v, const char* key) {
+Expected<double> numberField(const QString& path, int64_t line, const LiteralValue& v,
+                             const char* key) {
   const LiteralValue* f = v.member(key);
-  if (!f) return Error::at(path, line, QStringLiteral("missing field '%1'").arg(QLatin1String(key)));
+  if (!f)
+    return Error::at(path, line, QStringLiteral("missing field '%1'").arg(QLatin1String(key)));
   if (f->kind == LiteralValue::Kind::Number) return f->number;
   double d = 0;
-  if (f->kind == LiteralValue::Kind::String && parseDouble(f->text.constData(), f->text.constData() + f->text.size(), &d)) {
+  if (f->kind == LiteralValue::Kind::String &&
+      parseDouble(f->text.constData(), f->text.constData() + f->text.size(), &d)) {
     return d;
   }
   return Error::at(path, line, QStringLiteral("field '%1' is not numeric").arg(QLatin1String(key)));
@@ -102,7 +111,8 @@ Expected<Dataset> readAmazon(const QString& path, const LoadOptions& options) {
     while (p < e && (*p == ' ' || *p == '\t')) ++p;
     if (p == e) continue;
     const int64_t line = lines.lineNumber();
-    if (!progress.tick(e - bytes.constData())) return Error::at(path, 0, QStringLiteral("cancelled"));
+    if (!progress.tick(e - bytes.constData()))
+      return Error::at(path, 0, QStringLiteral("cancelled"));
     auto v = parseLine(path, line, b, e);
     if (!v.ok()) return v.error();
     auto user = stringField(path, line, v.value(), "reviewerID");
@@ -164,7 +174,8 @@ Expected<Dataset> readAmazon(const QString& path, const LoadOptions& options) {
   for (size_t u = 0; u < perUser.size(); ++u) {
     auto& ev = perUser[u];
     if (ev.empty()) continue;
-    std::stable_sort(ev.begin(), ev.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    std::stable_sort(ev.begin(), ev.end(),
+                     [](const auto& x, const auto& y) { return x.first < y.first; });
     std::vector<int32_t> seq;
     seq.reserve(ev.size());
     for (const auto& [t, item] : ev) {
@@ -179,15 +190,19 @@ Expected<Dataset> readAmazon(const QString& path, const LoadOptions& options) {
     d.userTokens.append(QString::fromUtf8(userTokens[u]));
   }
   if (d.sequences.empty()) {
-    return Error::at(path, 0, QStringLiteral("no interactions left after filtering (min rating %1, %2-core)")
-                                  .arg(options.minRating).arg(options.kCore));
+    return Error::at(path, 0,
+                     QStringLiteral("no interactions left after filtering (min rating %1, %2-core)")
+                         .arg(options.minRating)
+                         .arg(options.kCore));
   }
   finishItems(&d, std::move(ordered));
 
-  const QString metaPath = options.metadataPath.isEmpty() ? findMetadata(path, d.name) : options.metadataPath;
+  const QString metaPath =
+      options.metadataPath.isEmpty() ? findMetadata(path, d.name) : options.metadataPath;
   if (metaPath.isEmpty()) {
-    d.warnings.append(QStringLiteral("%1: no metadata file meta_%2.json[.gz] beside it; no attributes")
-                          .arg(path, d.name));
+    d.warnings.append(
+        QStringLiteral("%1: no metadata file meta_%2.json[.gz] beside it; no attributes")
+            .arg(path, d.name));
     return d;
   }
   auto meta = readInputFile(metaPath);
@@ -205,7 +220,8 @@ Expected<Dataset> readAmazon(const QString& path, const LoadOptions& options) {
     while (p < e && (*p == ' ' || *p == '\t')) ++p;
     if (p == e) continue;
     const int64_t line = mlines.lineNumber();
-    if (!metaProgress.tick(e - mbytes.constData())) return Error::at(metaPath, 0, QStringLiteral("cancelled"));
+    if (!metaProgress.tick(e - mbytes.constData()))
+      return Error::at(metaPath, 0, QStringLiteral("cancelled"));
     auto v = parseLine(metaPath, line, b, e);
     if (!v.ok()) return v.error();
     auto asin = stringField(metaPath, line, v.value(), "asin");
@@ -213,26 +229,32 @@ Expected<Dataset> readAmazon(const QString& path, const LoadOptions& options) {
     const auto it = idOf.constFind(asin.value());
     if (it == idOf.constEnd()) continue;  // catalogue items outside the filtered reviews
     if (seenOn[size_t(it.value())]) {
-      return Error::at(metaPath, line, QStringLiteral("duplicate asin '%1' (first on line %2)")
-                                           .arg(QString::fromUtf8(asin.value())).arg(seenOn[size_t(it.value())]));
+      return Error::at(metaPath, line,
+                       QStringLiteral("duplicate asin '%1' (first on line %2)")
+                           .arg(QString::fromUtf8(asin.value()))
+                           .arg(seenOn[size_t(it.value())]));
     }
     seenOn[size_t(it.value())] = line;
     auto& attrs = perItem[size_t(it.value())];
     if (const LiteralValue* brand = v.value().member("brand")) {
-      if (brand->kind == LiteralValue::Kind::String && !brand->text.trimmed().isEmpty()) attrs.push_back(brand->text.trimmed());
+      if (brand->kind == LiteralValue::Kind::String && !brand->text.trimmed().isEmpty())
+        attrs.push_back(brand->text.trimmed());
     }
     if (const LiteralValue* cats = v.value().member("categories")) {
       if (cats->kind != LiteralValue::Kind::List) {
-        return Error::at(metaPath, line, QStringLiteral("'categories' must be a list of category paths"));
+        return Error::at(metaPath, line,
+                         QStringLiteral("'categories' must be a list of category paths"));
       }
       for (const LiteralValue& path_ : cats->items) {
         if (path_.kind != LiteralValue::Kind::List) {
-          return Error::at(metaPath, line, QStringLiteral("'categories' must be a list of lists of strings"));
+          return Error::at(metaPath, line,
+                           QStringLiteral("'categories' must be a list of lists of strings"));
         }
         for (size_t k = options.dropRootCategory ? 1 : 0; k < path_.items.size(); ++k) {
           const LiteralValue& c = path_.items[k];
           if (c.kind != LiteralValue::Kind::String) {
-            return Error::at(metaPath, line, QStringLiteral("'categories' must be a list of lists of strings"));
+            return Error::at(metaPath, line,
+                             QStringLiteral("'categories' must be a list of lists of strings"));
           }
           if (!c.text.trimmed().isEmpty()) attrs.push_back(c.text.trimmed());
         }

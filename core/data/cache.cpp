@@ -33,20 +33,24 @@ void writeNested(QDataStream& s, const std::vector<std::vector<int32_t>>& lists)
   offsets.push_back(0);
   for (const auto& l : lists) offsets.push_back(total += qint64(l.size()));
   s << qint64(lists.size()) << total;
-  s.writeRawData(reinterpret_cast<const char*>(offsets.data()), int(offsets.size() * sizeof(qint64)));
-  for (const auto& l : lists) s.writeRawData(reinterpret_cast<const char*>(l.data()), int(l.size() * sizeof(int32_t)));
+  s.writeRawData(reinterpret_cast<const char*>(offsets.data()),
+                 int(offsets.size() * sizeof(qint64)));
+  for (const auto& l : lists)
+    s.writeRawData(reinterpret_cast<const char*>(l.data()), int(l.size() * sizeof(int32_t)));
 }
 
 bool readNested(QDataStream& s, std::vector<std::vector<int32_t>>* lists) {
   qint64 n = 0, total = 0;
   s >> n >> total;
-  if (s.status() != QDataStream::Ok || n < 0 || total < 0 || n > (1LL << 31) || total > (1LL << 34)) return false;
+  if (s.status() != QDataStream::Ok || n < 0 || total < 0 || n > (1LL << 31) || total > (1LL << 34))
+    return false;
   std::vector<qint64> offsets(static_cast<size_t>(n) + 1);
   const int offBytes = int(offsets.size() * sizeof(qint64));
   if (s.readRawData(reinterpret_cast<char*>(offsets.data()), offBytes) != offBytes) return false;
   std::vector<int32_t> flat(static_cast<size_t>(total));
   const qint64 flatBytes = total * qint64(sizeof(int32_t));
-  if (s.readRawData(reinterpret_cast<char*>(flat.data()), int(flatBytes)) != flatBytes) return false;
+  if (s.readRawData(reinterpret_cast<char*>(flat.data()), int(flatBytes)) != flatBytes)
+    return false;
   lists->assign(size_t(n), {});
   for (qint64 i = 0; i < n; ++i) {
     const qint64 a = offsets[size_t(i)], b = offsets[size_t(i + 1)];
@@ -87,13 +91,15 @@ bool loadCached(const QString& key, const QString& signature, Dataset* out) {
   if (s.status() != QDataStream::Ok || storedSignature != signature) return false;
   Dataset d;
   qint32 format = 0;
-  s >> d.name >> d.sourcePath >> format >> d.userTokens >> d.itemTokens >> d.attributeTokens >> d.warnings;
+  s >> d.name >> d.sourcePath >> format >> d.userTokens >> d.itemTokens >> d.attributeTokens >>
+      d.warnings;
   d.format = Format(format);
-  if (!readNested(s, &d.sequences) || !readNested(s, &d.itemAttributes) || !readInts(s, &d.itemCluster) ||
-      !readInts(s, &d.itemTag) || s.status() != QDataStream::Ok) {
+  if (!readNested(s, &d.sequences) || !readNested(s, &d.itemAttributes) ||
+      !readInts(s, &d.itemCluster) || !readInts(s, &d.itemTag) || s.status() != QDataStream::Ok) {
     return false;
   }
-  if (d.userTokens.size() != d.numUsers() || d.itemAttributes.size() != size_t(d.numItems()) + 1) return false;
+  if (d.userTokens.size() != d.numUsers() || d.itemAttributes.size() != size_t(d.numItems()) + 1)
+    return false;
   d.loadedFromCache = true;
   *out = std::move(d);
   return true;
@@ -107,7 +113,8 @@ void storeCached(const QString& key, const QString& signature, const Dataset& d)
   QDataStream s(&f);
   s.setVersion(QDataStream::Qt_6_0);
   s << kMagic << kVersion << signature;
-  s << d.name << d.sourcePath << qint32(d.format) << d.userTokens << d.itemTokens << d.attributeTokens << d.warnings;
+  s << d.name << d.sourcePath << qint32(d.format) << d.userTokens << d.itemTokens
+    << d.attributeTokens << d.warnings;
   writeNested(s, d.sequences);
   writeNested(s, d.itemAttributes);
   writeInts(s, d.itemCluster);

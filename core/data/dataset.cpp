@@ -9,11 +9,16 @@ namespace irl4rec::data {
 
 QString formatName(Format format) {
   switch (format) {
-    case Format::SequenceText: return QStringLiteral("sequence-text");
-    case Format::RecBole: return QStringLiteral("recbole");
-    case Format::AmazonDump: return QStringLiteral("amazon");
-    case Format::Synthetic: return QStringLiteral("synthetic");
-    case Format::Cache: return QStringLiteral("cache");
+    case Format::SequenceText:
+      return QStringLiteral("sequence-text");
+    case Format::RecBole:
+      return QStringLiteral("recbole");
+    case Format::AmazonDump:
+      return QStringLiteral("amazon");
+    case Format::Synthetic:
+      return QStringLiteral("synthetic");
+    case Format::Cache:
+      return QStringLiteral("cache");
   }
   return QString();
 }
@@ -70,7 +75,8 @@ DatasetStats Dataset::stats() const {
   s.users = numUsers();
   s.items = numItems();
   s.attributes = numAttributes();
-  for (size_t i = 1; i < itemAttributes.size(); ++i) s.itemsWithAttributes += !itemAttributes[i].empty();
+  for (size_t i = 1; i < itemAttributes.size(); ++i)
+    s.itemsWithAttributes += !itemAttributes[i].empty();
   std::vector<int64_t> lengths;
   lengths.reserve(sequences.size());
   for (const auto& seq : sequences) {
@@ -85,10 +91,11 @@ DatasetStats Dataset::stats() const {
     s.maxLength = lengths.back();
     s.meanLength = double(s.interactions) / double(lengths.size());
     const size_t mid = lengths.size() / 2;
-    s.medianLength = lengths.size() % 2 ? double(lengths[mid])
-                                        : 0.5 * double(lengths[mid - 1] + lengths[mid]);
+    s.medianLength =
+        lengths.size() % 2 ? double(lengths[mid]) : 0.5 * double(lengths[mid - 1] + lengths[mid]);
   }
-  if (s.users > 0 && s.items > 0) s.density = double(s.interactions) / (double(s.users) * double(s.items));
+  if (s.users > 0 && s.items > 0)
+    s.density = double(s.interactions) / (double(s.users) * double(s.items));
   s.fingerprint = fingerprintOf(*this);
   return s;
 }

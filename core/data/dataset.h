@@ -17,16 +17,16 @@ QString formatName(Format format);
 /// Summary statistics, as shown in the dataset panel and printed by `irl4rec data stats`.
 struct DatasetStats {
   qint64 users = 0;
-  qint64 items = 0;          ///< distinct items (ids 1..items)
-  qint64 interactions = 0;   ///< sum of sequence lengths
-  qint64 attributes = 0;     ///< distinct attribute ids (ids 1..attributes)
+  qint64 items = 0;         ///< distinct items (ids 1..items)
+  qint64 interactions = 0;  ///< sum of sequence lengths
+  qint64 attributes = 0;    ///< distinct attribute ids (ids 1..attributes)
   qint64 itemsWithAttributes = 0;
   double meanLength = 0;
   double medianLength = 0;
   qint64 maxLength = 0;
   qint64 minLength = 0;
-  double density = 0;        ///< interactions / (users * items)
-  qint64 usersTrainOnly = 0; ///< users with fewer than 3 items: used for training only
+  double density = 0;         ///< interactions / (users * items)
+  qint64 usersTrainOnly = 0;  ///< users with fewer than 3 items: used for training only
   /// Content hash (16 hex digits) of the user order, the sequences and the item attributes in
   /// internal ids. Tokens and the source format do not enter it, so a dataset converted to
   /// another format and read back has the same fingerprint (the readers assign ids
@@ -43,11 +43,11 @@ struct Dataset {
   QString sourcePath;  ///< the file the dataset was read from
   Format format = Format::SequenceText;
 
-  std::vector<std::vector<int32_t>> sequences;       ///< one per user, internal item ids, in time order
+  std::vector<std::vector<int32_t>> sequences;  ///< one per user, internal item ids, in time order
   std::vector<std::vector<int32_t>> itemAttributes;  ///< size numItems()+1; [0] is empty
-  QStringList userTokens;       ///< size numUsers()
-  QStringList itemTokens;       ///< size numItems()+1; [0] is empty
-  QStringList attributeTokens;  ///< size numAttributes()+1; [0] is empty
+  QStringList userTokens;                            ///< size numUsers()
+  QStringList itemTokens;                            ///< size numItems()+1; [0] is empty
+  QStringList attributeTokens;                       ///< size numAttributes()+1; [0] is empty
 
   /// Ground truth of the synthetic benchmark (empty for real data): per item id.
   std::vector<int32_t> itemCluster;

@@ -142,10 +142,14 @@ class Parser {
       if (p_ == end_) return truncated("an escape sequence");
       const char c = *p_;
       uint32_t d;
-      if (c >= '0' && c <= '9') d = uint32_t(c - '0');
-      else if (c >= 'a' && c <= 'f') d = uint32_t(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F') d = uint32_t(c - 'A' + 10);
-      else return fail(QStringLiteral("invalid hexadecimal digit in an escape sequence"));
+      if (c >= '0' && c <= '9')
+        d = uint32_t(c - '0');
+      else if (c >= 'a' && c <= 'f')
+        d = uint32_t(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F')
+        d = uint32_t(c - 'A' + 10);
+      else
+        return fail(QStringLiteral("invalid hexadecimal digit in an escape sequence"));
       v = v * 16 + d;
       ++p_;
     }
@@ -170,15 +174,33 @@ class Parser {
       if (p_ == end_) return truncated("a string");
       const char e = *p_++;
       switch (e) {
-        case '"': out->append('"'); break;
-        case '\'': out->append('\''); break;
-        case '\\': out->append('\\'); break;
-        case '/': out->append('/'); break;
-        case 'b': out->append('\b'); break;
-        case 'f': out->append('\f'); break;
-        case 'n': out->append('\n'); break;
-        case 'r': out->append('\r'); break;
-        case 't': out->append('\t'); break;
+        case '"':
+          out->append('"');
+          break;
+        case '\'':
+          out->append('\'');
+          break;
+        case '\\':
+          out->append('\\');
+          break;
+        case '/':
+          out->append('/');
+          break;
+        case 'b':
+          out->append('\b');
+          break;
+        case 'f':
+          out->append('\f');
+          break;
+        case 'n':
+          out->append('\n');
+          break;
+        case 'r':
+          out->append('\r');
+          break;
+        case 't':
+          out->append('\t');
+          break;
         case 'u': {
           uint32_t cp = 0;
           if (!hexDigits(4, &cp)) return false;
@@ -186,8 +208,10 @@ class Parser {
             p_ += 2;
             uint32_t lo = 0;
             if (!hexDigits(4, &lo)) return false;
-            if (lo >= 0xDC00 && lo <= 0xDFFF) cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-            else cp = 0xFFFD;
+            if (lo >= 0xDC00 && lo <= 0xDFFF)
+              cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            else
+              cp = 0xFFFD;
           } else if (cp >= 0xD800 && cp <= 0xDFFF) {
             cp = 0xFFFD;
           }

@@ -19,8 +19,8 @@ struct LiteralValue {
   bool boolean = false;
   double number = 0;
   int64_t offset = 0;  ///< where the value starts, from the beginning of the parsed text
-  QByteArray text;  ///< String: the decoded UTF-8; Number: the literal as written
-  std::vector<LiteralValue> items;                          ///< List (and tuple)
+  QByteArray text;     ///< String: the decoded UTF-8; Number: the literal as written
+  std::vector<LiteralValue> items;                           ///< List (and tuple)
   std::vector<std::pair<QByteArray, LiteralValue>> members;  ///< Dict, in file order
 
   /// The member named `key`, or nullptr.

@@ -34,7 +34,8 @@ void finishItems(Dataset* d, std::vector<QByteArray> tokens) {
       for (auto& item : seq) item = perm[size_t(item)];
     }
     std::vector<QByteArray> sorted(tokens.size());
-    for (int32_t old = 1; old <= n; ++old) sorted[size_t(perm[size_t(old)] - 1)] = std::move(tokens[size_t(old - 1)]);
+    for (int32_t old = 1; old <= n; ++old)
+      sorted[size_t(perm[size_t(old)] - 1)] = std::move(tokens[size_t(old - 1)]);
     tokens = std::move(sorted);
   }
   d->itemTokens.clear();
@@ -74,7 +75,8 @@ void finishAttributes(Dataset* d, const std::vector<std::vector<QByteArray>>& pe
       for (auto& a : list) a = perm[size_t(a)];
     }
     std::vector<QByteArray> sorted(tokens.size());
-    for (size_t old = 1; old <= tokens.size(); ++old) sorted[size_t(perm[old] - 1)] = tokens[old - 1];
+    for (size_t old = 1; old <= tokens.size(); ++old)
+      sorted[size_t(perm[old] - 1)] = tokens[old - 1];
     tokens = std::move(sorted);
   }
   for (auto& list : d->itemAttributes) std::sort(list.begin(), list.end());

@@ -23,7 +23,10 @@ Expected<Format> detectFormat(const QString& path) {
   if (info.isDir()) {
     const QStringList inter = QDir(path).entryList({QStringLiteral("*.inter")}, QDir::Files);
     if (inter.isEmpty()) {
-      return Error::at(path, 0, QStringLiteral("is a directory, expected a file (or a RecBole directory holding a .inter file)"));
+      return Error::at(
+          path, 0,
+          QStringLiteral(
+              "is a directory, expected a file (or a RecBole directory holding a .inter file)"));
     }
     return Format::RecBole;
   }
@@ -39,17 +42,23 @@ namespace {
 
 Expected<Dataset> parse(const QString& path, Format format, const LoadOptions& options) {
   switch (format) {
-    case Format::RecBole: return detail::readRecBole(path, options);
-    case Format::AmazonDump: return detail::readAmazon(path, options);
-    default: return detail::readSequenceText(path, options);
+    case Format::RecBole:
+      return detail::readRecBole(path, options);
+    case Format::AmazonDump:
+      return detail::readAmazon(path, options);
+    default:
+      return detail::readSequenceText(path, options);
   }
 }
 
 QStringList inputFiles(const QString& path, Format format, const LoadOptions& options) {
   switch (format) {
-    case Format::RecBole: return detail::recboleInputFiles(path);
-    case Format::AmazonDump: return detail::amazonInputFiles(path, options);
-    default: return detail::sequenceTextInputFiles(path, options);
+    case Format::RecBole:
+      return detail::recboleInputFiles(path);
+    case Format::AmazonDump:
+      return detail::amazonInputFiles(path, options);
+    default:
+      return detail::sequenceTextInputFiles(path, options);
   }
 }
 

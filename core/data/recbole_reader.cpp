@@ -20,7 +20,8 @@ struct Field {
 };
 
 /// Splits a line on tabs into `cols` (views into the line).
-void splitTabs(const char* b, const char* e, std::vector<std::pair<const char*, const char*>>* cols) {
+void splitTabs(const char* b, const char* e,
+               std::vector<std::pair<const char*, const char*>>* cols) {
   cols->clear();
   const char* start = b;
   for (const char* p = b; p < e; ++p) {
@@ -40,18 +41,22 @@ Expected<std::vector<Field>> parseHeader(const QString& path, const char* b, con
     const QByteArray text(cb, int(ce - cb));
     const int colon = text.indexOf(':');
     if (colon <= 0) {
-      return Error::at(path, 1, QStringLiteral("header field '%1' is not of the form name:type")
-                                     .arg(QString::fromUtf8(text)));
+      return Error::at(path, 1,
+                       QStringLiteral("header field '%1' is not of the form name:type")
+                           .arg(QString::fromUtf8(text)));
     }
     Field f{text.left(colon).trimmed(), text.mid(colon + 1).trimmed()};
     if (f.type != "token" && f.type != "token_seq" && f.type != "float" && f.type != "float_seq") {
-      return Error::at(path, 1, QStringLiteral("header field '%1' has unknown type '%2' "
-                                               "(token, token_seq, float or float_seq)")
-                                     .arg(QString::fromUtf8(f.name), QString::fromUtf8(f.type)));
+      return Error::at(path, 1,
+                       QStringLiteral("header field '%1' has unknown type '%2' "
+                                      "(token, token_seq, float or float_seq)")
+                           .arg(QString::fromUtf8(f.name), QString::fromUtf8(f.type)));
     }
     for (const Field& g : fields) {
       if (g.name == f.name) {
-        return Error::at(path, 1, QStringLiteral("header field '%1' appears twice").arg(QString::fromUtf8(f.name)));
+        return Error::at(
+            path, 1,
+            QStringLiteral("header field '%1' appears twice").arg(QString::fromUtf8(f.name)));
       }
     }
     fields.push_back(std::move(f));
@@ -89,9 +94,10 @@ Status checkNumbers(const QString& path, int64_t line, const std::vector<Field>&
       while (q < e && *q != ' ') ++q;
       double v;
       if (!parseDouble(p, q, &v)) {
-        return Error::at(path, line, QStringLiteral("non-numeric value '%1' in float field '%2'")
-                                         .arg(excerpt(cols[i].first, cols[i].second),
-                                              QString::fromUtf8(fields[i].name)));
+        return Error::at(
+            path, line,
+            QStringLiteral("non-numeric value '%1' in float field '%2'")
+                .arg(excerpt(cols[i].first, cols[i].second), QString::fromUtf8(fields[i].name)));
       }
       if (!seq) break;
       p = q + 1;
@@ -109,8 +115,9 @@ Expected<QString> findInterFile(const QString& path) {
   const QStringList inter = dir.entryList({QStringLiteral("*.inter")}, QDir::Files, QDir::Name);
   if (inter.size() == 1) return dir.filePath(inter[0]);
   if (inter.isEmpty()) return Error::at(path, 0, QStringLiteral("directory holds no .inter file"));
-  return Error::at(path, 0, QStringLiteral("directory holds several .inter files (%1); name one")
-                                .arg(inter.join(QStringLiteral(", "))));
+  return Error::at(path, 0,
+                   QStringLiteral("directory holds several .inter files (%1); name one")
+                       .arg(inter.join(QStringLiteral(", "))));
 }
 
 }  // namespace
@@ -161,9 +168,11 @@ Expected<Dataset> readRecBole(const QString& given, const LoadOptions& options) 
   while (lines.next(&b, &e)) {
     if (b == e) continue;
     const int64_t line = lines.lineNumber();
-    if (!progress.tick(e - bytes.constData())) return Error::at(path, 0, QStringLiteral("cancelled"));
+    if (!progress.tick(e - bytes.constData()))
+      return Error::at(path, 0, QStringLiteral("cancelled"));
     splitTabs(b, e, &cols);
-    if (cols.size() != fields.size()) return columnCountError(path, line, fields.size(), cols.size()).error();
+    if (cols.size() != fields.size())
+      return columnCountError(path, line, fields.size(), cols.size()).error();
     if (Status s = checkNumbers(path, line, fields, cols); !s.ok()) return s.error();
     const auto [ub, ue] = cols[size_t(userCol)];
     const auto [ib, ie] = cols[size_t(itemCol)];
@@ -209,7 +218,8 @@ Expected<Dataset> readRecBole(const QString& given, const LoadOptions& options) 
   for (size_t u = 0; u < events.size(); ++u) {
     auto& ev = events[u];
     if (timeCol >= 0) {
-      std::stable_sort(ev.begin(), ev.end(), [](const Event& x, const Event& y) { return x.time < y.time; });
+      std::stable_sort(ev.begin(), ev.end(),
+                       [](const Event& x, const Event& y) { return x.time < y.time; });
     }
     auto& seq = d.sequences[u];
     seq.reserve(ev.size());
@@ -256,7 +266,8 @@ Expected<Dataset> readRecBole(const QString& given, const LoadOptions& options) 
     if (b == e) continue;
     const int64_t line = ilines.lineNumber();
     splitTabs(b, e, &cols);
-    if (cols.size() != ifields.size()) return columnCountError(itemPath, line, ifields.size(), cols.size()).error();
+    if (cols.size() != ifields.size())
+      return columnCountError(itemPath, line, ifields.size(), cols.size()).error();
     if (Status s = checkNumbers(itemPath, line, ifields, cols); !s.ok()) return s.error();
     const auto [ib, ie] = cols[size_t(idCol)];
     if (ib == ie) return Error::at(itemPath, line, QStringLiteral("empty item_id"));
@@ -266,8 +277,10 @@ Expected<Dataset> readRecBole(const QString& given, const LoadOptions& options) 
       continue;
     }
     if (seenOn[size_t(it.value())]) {
-      return Error::at(itemPath, line, QStringLiteral("duplicate item '%1' (first on line %2)")
-                                           .arg(excerpt(ib, ie)).arg(seenOn[size_t(it.value())]));
+      return Error::at(itemPath, line,
+                       QStringLiteral("duplicate item '%1' (first on line %2)")
+                           .arg(excerpt(ib, ie))
+                           .arg(seenOn[size_t(it.value())]));
     }
     seenOn[size_t(it.value())] = line;
     auto& attrs = perItem[size_t(it.value())];
@@ -289,7 +302,9 @@ Expected<Dataset> readRecBole(const QString& given, const LoadOptions& options) 
   }
   if (unknown > 0) {
     d.warnings.append(QStringLiteral("%1: %2 item(s) not in the interactions (e.g. '%3') ignored")
-                          .arg(itemPath).arg(unknown).arg(firstUnknown));
+                          .arg(itemPath)
+                          .arg(unknown)
+                          .arg(firstUnknown));
   }
   finishAttributes(&d, perItem);
   return d;

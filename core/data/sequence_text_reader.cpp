@@ -39,10 +39,13 @@ Status readAttributesJson(const QString& path, const std::unordered_map<uint32_t
     return Error::at(path, lineAt(bytes, offset), QStringLiteral("invalid JSON: %1").arg(cause));
   }
   if (root.kind != LiteralValue::Kind::Dict) {
-    return Error::at(path, 1, QStringLiteral("expected a JSON object {\"item\": [attribute, ...]}"));
+    return Error::at(path, 1,
+                     QStringLiteral("expected a JSON object {\"item\": [attribute, ...]}"));
   }
   // A member's line is that of its value (keys and values share a line in practice).
-  auto lineOfKey = [&](const LiteralValue& value) -> int64_t { return lineAt(bytes, value.offset); };
+  auto lineOfKey = [&](const LiteralValue& value) -> int64_t {
+    return lineAt(bytes, value.offset);
+  };
   std::vector<std::vector<QByteArray>> perItem(size_t(d->numItems()) + 1);
   std::vector<char> seen(size_t(d->numItems()) + 1, 0);
   int64_t unknown = 0;
@@ -50,23 +53,27 @@ Status readAttributesJson(const QString& path, const std::unordered_map<uint32_t
   for (const auto& [key, value] : root.members) {
     const int64_t v = parseId(key.constData(), key.constData() + key.size());
     if (v < 0) {
-      return Error::at(path, lineOfKey(value), idCause("item", key.constData(), key.constData() + key.size(), v));
+      return Error::at(path, lineOfKey(value),
+                       idCause("item", key.constData(), key.constData() + key.size(), v));
     }
     if (value.kind != LiteralValue::Kind::List) {
       return Error::at(path, lineOfKey(value),
-                       QStringLiteral("item '%1': expected a list of attribute ids").arg(QString::fromUtf8(key)));
+                       QStringLiteral("item '%1': expected a list of attribute ids")
+                           .arg(QString::fromUtf8(key)));
     }
     std::vector<QByteArray> attrs;
     attrs.reserve(value.items.size());
     for (const LiteralValue& a : value.items) {
       const QByteArray& text = a.text;
-      const int64_t av = a.kind == LiteralValue::Kind::Number || a.kind == LiteralValue::Kind::String
-                             ? parseId(text.constData(), text.constData() + text.size())
-                             : -1;
+      const int64_t av =
+          a.kind == LiteralValue::Kind::Number || a.kind == LiteralValue::Kind::String
+              ? parseId(text.constData(), text.constData() + text.size())
+              : -1;
       if (av < 0) {
-        const QString shown = a.kind == LiteralValue::Kind::Number || a.kind == LiteralValue::Kind::String
-                                  ? QString::fromUtf8(text)
-                                  : QStringLiteral("(not a number)");
+        const QString shown =
+            a.kind == LiteralValue::Kind::Number || a.kind == LiteralValue::Kind::String
+                ? QString::fromUtf8(text)
+                : QStringLiteral("(not a number)");
         return Error::at(path, lineOfKey(a),
                          av == -2 ? QStringLiteral("item '%1': attribute id '%2' is beyond 2^31-1")
                                         .arg(QString::fromUtf8(key), shown)
@@ -89,7 +96,9 @@ Status readAttributesJson(const QString& path, const std::unordered_map<uint32_t
   }
   if (unknown > 0) {
     d->warnings.append(QStringLiteral("%1: %2 item(s) not in the sequences (e.g. '%3') ignored")
-                           .arg(path).arg(unknown).arg(firstUnknown));
+                           .arg(path)
+                           .arg(unknown)
+                           .arg(firstUnknown));
   }
   finishAttributes(d, perItem);
   return {};
@@ -114,21 +123,25 @@ Status readTruthTsv(const QString& path, const std::unordered_map<uint32_t, int3
     if (header) {
       header = false;
       if (cols.size() < 3 || cols[0] != "item" || cols[1] != "cluster" || cols[2] != "tag") {
-        return Error::at(path, lines.lineNumber(), QStringLiteral("expected the header item<TAB>cluster<TAB>tag"));
+        return Error::at(path, lines.lineNumber(),
+                         QStringLiteral("expected the header item<TAB>cluster<TAB>tag"));
       }
       continue;
     }
     if (cols.size() != 3) {
-      return Error::at(path, lines.lineNumber(),
-                       QStringLiteral("expected 3 tab-separated columns, found %1").arg(cols.size()));
+      return Error::at(
+          path, lines.lineNumber(),
+          QStringLiteral("expected 3 tab-separated columns, found %1").arg(cols.size()));
     }
     int64_t v[3];
     for (int k = 0; k < 3; ++k) {
       v[k] = parseId(cols[k].constData(), cols[k].constData() + cols[k].size());
       if (v[k] < 0) {
         return Error::at(path, lines.lineNumber(),
-                         idCause(k == 0 ? "item" : k == 1 ? "cluster" : "tag", cols[k].constData(),
-                                 cols[k].constData() + cols[k].size(), v[k]));
+                         idCause(k == 0   ? "item"
+                                 : k == 1 ? "cluster"
+                                          : "tag",
+                                 cols[k].constData(), cols[k].constData() + cols[k].size(), v[k]));
       }
     }
     const auto it = itemIds.find(uint32_t(v[0]));
@@ -138,7 +151,8 @@ Status readTruthTsv(const QString& path, const std::unordered_map<uint32_t, int3
   }
   for (int32_t i = 1; i <= d->numItems(); ++i) {
     if (cluster[size_t(i)] < 0) {
-      return Error::at(path, 0, QStringLiteral("no ground truth for item '%1'").arg(d->itemTokens[i]));
+      return Error::at(path, 0,
+                       QStringLiteral("no ground truth for item '%1'").arg(d->itemTokens[i]));
     }
   }
   d->itemCluster = std::move(cluster);
@@ -151,8 +165,9 @@ Status readTruthTsv(const QString& path, const std::unordered_map<uint32_t, int3
 
 QStringList sequenceTextInputFiles(const QString& path, const LoadOptions& options) {
   return {path,
-          options.attributesPath.isEmpty() ? sidecarPath(path, QStringLiteral("_item2attributes.json"))
-                                           : options.attributesPath,
+          options.attributesPath.isEmpty()
+              ? sidecarPath(path, QStringLiteral("_item2attributes.json"))
+              : options.attributesPath,
           sidecarPath(path, QStringLiteral("_item2truth.tsv"))};
 }
 
@@ -189,8 +204,9 @@ Expected<Dataset> readSequenceText(const QString& path, const LoadOptions& optio
     if (user < 0) return Error::at(path, line, idCause("user", tb, p, user));
     const auto [uit, fresh] = userLine.emplace(uint32_t(user), line);
     if (!fresh) {
-      return Error::at(path, line,
-                       QStringLiteral("duplicate user '%1' (first on line %2)").arg(user).arg(uit->second));
+      return Error::at(
+          path, line,
+          QStringLiteral("duplicate user '%1' (first on line %2)").arg(user).arg(uit->second));
     }
     std::vector<int32_t> seq;
     for (;;) {
@@ -205,11 +221,13 @@ Expected<Dataset> readSequenceText(const QString& path, const LoadOptions& optio
       seq.push_back(it->second);
     }
     if (seq.empty()) {
-      return Error::at(path, line, QStringLiteral("user '%1' has no items (missing columns)").arg(user));
+      return Error::at(path, line,
+                       QStringLiteral("user '%1' has no items (missing columns)").arg(user));
     }
     users.append(QString::number(user));
     d.sequences.push_back(std::move(seq));
-    if (!progress.tick(p - bytes.constData())) return Error::at(path, 0, QStringLiteral("cancelled"));
+    if (!progress.tick(p - bytes.constData()))
+      return Error::at(path, 0, QStringLiteral("cancelled"));
   }
   d.userTokens = std::move(users);
   finishItems(&d, std::move(itemTokens));

@@ -53,7 +53,9 @@ struct World {
   std::vector<int> tagOf;      // π per cluster (0-based)
   std::vector<int> successor;  // [item * tags + tag] -> item in (cluster(item), tag)
 
-  int cellItem(int cluster, int tag, int j) const { return (cluster * p.tags + tag) * p.itemsPerCell + j; }
+  int cellItem(int cluster, int tag, int j) const {
+    return (cluster * p.tags + tag) * p.itemsPerCell + j;
+  }
   int clusterOf(int item) const { return item / (p.tags * p.itemsPerCell); }
 
   /// One click. `seen` marks the user's items; `allowed` (may be null) restricts candidates.
@@ -66,7 +68,9 @@ struct World {
       tag = int(rng->below(uint64_t(p.tags - 1)));
       if (tag >= tagOf[size_t(cluster)]) ++tag;
     }
-    auto usable = [&](int item) { return !seen[size_t(item)] && (!allowed || (*allowed)[size_t(item)]); };
+    auto usable = [&](int item) {
+      return !seen[size_t(item)] && (!allowed || (*allowed)[size_t(item)]);
+    };
     const bool follow = rng->chance(p.sequential);
     if (follow && previous >= 0 && clusterOf(previous) == cluster) {
       const int next = successor[size_t(previous * p.tags + tag)];
@@ -92,9 +96,11 @@ struct World {
 
 Status writeText(const QString& path, const QByteArray& bytes) {
   QSaveFile f(path);
-  if (!f.open(QIODevice::WriteOnly)) return Error::at(path, 0, QStringLiteral("cannot write: %1").arg(f.errorString()));
+  if (!f.open(QIODevice::WriteOnly))
+    return Error::at(path, 0, QStringLiteral("cannot write: %1").arg(f.errorString()));
   f.write(bytes);
-  if (!f.commit()) return Error::at(path, 0, QStringLiteral("cannot write: %1").arg(f.errorString()));
+  if (!f.commit())
+    return Error::at(path, 0, QStringLiteral("cannot write: %1").arg(f.errorString()));
   return {};
 }
 
@@ -103,15 +109,20 @@ Status writeText(const QString& path, const QByteArray& bytes) {
 Status SyntheticParams::validate() const {
   auto bad = [](const QString& cause) { return Status(Error::general(cause)); };
   if (users < 1 || users > 10000000) return bad(QStringLiteral("users must be in 1..10000000"));
-  if (clusters < 1 || tags < 1 || itemsPerCell < 1) return bad(QStringLiteral("clusters, tags and items-per-cell must be >= 1"));
-  if (int64_t(clusters) * tags * itemsPerCell > 10000000) return bad(QStringLiteral("too many items (clusters*tags*items-per-cell > 10^7)"));
-  if (minLength < 3) return bad(QStringLiteral("min-length must be >= 3 (history, validation and test)"));
+  if (clusters < 1 || tags < 1 || itemsPerCell < 1)
+    return bad(QStringLiteral("clusters, tags and items-per-cell must be >= 1"));
+  if (int64_t(clusters) * tags * itemsPerCell > 10000000)
+    return bad(QStringLiteral("too many items (clusters*tags*items-per-cell > 10^7)"));
+  if (minLength < 3)
+    return bad(QStringLiteral("min-length must be >= 3 (history, validation and test)"));
   if (maxLength < minLength) return bad(QStringLiteral("max-length must be >= min-length"));
   if (int64_t(maxLength) > int64_t(tags) * itemsPerCell) {
-    return bad(QStringLiteral("max-length must be <= tags*items-per-cell (items never repeat within a user)"));
+    return bad(QStringLiteral(
+        "max-length must be <= tags*items-per-cell (items never repeat within a user)"));
   }
   for (double v : {rhoTrain, rhoTest, sequential, noise}) {
-    if (!(v >= 0.0 && v <= 1.0)) return bad(QStringLiteral("rho-train, rho-test, sequential and noise must be in [0, 1]"));
+    if (!(v >= 0.0 && v <= 1.0))
+      return bad(QStringLiteral("rho-train, rho-test, sequential and noise must be in [0, 1]"));
   }
   return {};
 }
@@ -120,24 +131,39 @@ Expected<SyntheticParams> SyntheticParams::fromArguments(const QStringList& args
   SyntheticParams p;
   for (int i = 0; i < args.size(); ++i) {
     const QString& name = args[i];
-    if (i + 1 >= args.size()) return Error::general(QStringLiteral("option '%1' needs a value").arg(name));
+    if (i + 1 >= args.size())
+      return Error::general(QStringLiteral("option '%1' needs a value").arg(name));
     const QString value = args[++i];
     bool ok = false;
     auto asInt = [&](int* out) { *out = value.toInt(&ok); };
     auto asDouble = [&](double* out) { *out = value.toDouble(&ok); };
-    if (name == QLatin1String("--seed")) p.seed = value.toULongLong(&ok);
-    else if (name == QLatin1String("--users")) asInt(&p.users);
-    else if (name == QLatin1String("--clusters")) asInt(&p.clusters);
-    else if (name == QLatin1String("--tags")) asInt(&p.tags);
-    else if (name == QLatin1String("--items-per-cell")) asInt(&p.itemsPerCell);
-    else if (name == QLatin1String("--min-length")) asInt(&p.minLength);
-    else if (name == QLatin1String("--max-length")) asInt(&p.maxLength);
-    else if (name == QLatin1String("--rho-train")) asDouble(&p.rhoTrain);
-    else if (name == QLatin1String("--rho-test")) asDouble(&p.rhoTest);
-    else if (name == QLatin1String("--sequential")) asDouble(&p.sequential);
-    else if (name == QLatin1String("--noise")) asDouble(&p.noise);
-    else return Error::general(QStringLiteral("unknown option '%1'").arg(name));
-    if (!ok) return Error::general(QStringLiteral("option '%1': '%2' is not a valid number").arg(name, value));
+    if (name == QLatin1String("--seed"))
+      p.seed = value.toULongLong(&ok);
+    else if (name == QLatin1String("--users"))
+      asInt(&p.users);
+    else if (name == QLatin1String("--clusters"))
+      asInt(&p.clusters);
+    else if (name == QLatin1String("--tags"))
+      asInt(&p.tags);
+    else if (name == QLatin1String("--items-per-cell"))
+      asInt(&p.itemsPerCell);
+    else if (name == QLatin1String("--min-length"))
+      asInt(&p.minLength);
+    else if (name == QLatin1String("--max-length"))
+      asInt(&p.maxLength);
+    else if (name == QLatin1String("--rho-train"))
+      asDouble(&p.rhoTrain);
+    else if (name == QLatin1String("--rho-test"))
+      asDouble(&p.rhoTest);
+    else if (name == QLatin1String("--sequential"))
+      asDouble(&p.sequential);
+    else if (name == QLatin1String("--noise"))
+      asDouble(&p.noise);
+    else
+      return Error::general(QStringLiteral("unknown option '%1'").arg(name));
+    if (!ok)
+      return Error::general(
+          QStringLiteral("option '%1': '%2' is not a valid number").arg(name, value));
   }
   if (Status s = p.validate(); !s.ok()) return s.error();
   return p;
@@ -152,10 +178,14 @@ QString SyntheticParams::describe() const {
   s += QStringLiteral("items-per-cell=%1\n").arg(itemsPerCell);
   s += QStringLiteral("min-length=%1\n").arg(minLength);
   s += QStringLiteral("max-length=%1\n").arg(maxLength);
-  s += QStringLiteral("rho-train=%1\n").arg(QString::number(rhoTrain, 'g', QLocale::FloatingPointShortest));
-  s += QStringLiteral("rho-test=%1\n").arg(QString::number(rhoTest, 'g', QLocale::FloatingPointShortest));
-  s += QStringLiteral("sequential=%1\n").arg(QString::number(sequential, 'g', QLocale::FloatingPointShortest));
-  s += QStringLiteral("noise=%1\n").arg(QString::number(noise, 'g', QLocale::FloatingPointShortest));
+  s += QStringLiteral("rho-train=%1\n")
+           .arg(QString::number(rhoTrain, 'g', QLocale::FloatingPointShortest));
+  s += QStringLiteral("rho-test=%1\n")
+           .arg(QString::number(rhoTest, 'g', QLocale::FloatingPointShortest));
+  s += QStringLiteral("sequential=%1\n")
+           .arg(QString::number(sequential, 'g', QLocale::FloatingPointShortest));
+  s +=
+      QStringLiteral("noise=%1\n").arg(QString::number(noise, 'g', QLocale::FloatingPointShortest));
   return s;
 }
 
@@ -175,7 +205,8 @@ Expected<SyntheticBenchmark> generateSynthetic(const SyntheticParams& p) {
   for (int item = 0; item < numItems; ++item) {
     const int c = world.clusterOf(item);
     for (int t = 0; t < p.tags; ++t) {
-      world.successor[size_t(item * p.tags + t)] = world.cellItem(c, t, int(rng.below(uint64_t(p.itemsPerCell))));
+      world.successor[size_t(item * p.tags + t)] =
+          world.cellItem(c, t, int(rng.below(uint64_t(p.itemsPerCell))));
     }
   }
 
@@ -190,7 +221,8 @@ Expected<SyntheticBenchmark> generateSynthetic(const SyntheticParams& p) {
     auto& seq = shared[size_t(u)];
     int previous = -1;
     for (int k = 0; k + 1 < length; ++k) {
-      const int item = world.click(&rng, userCluster[size_t(u)], previous, p.rhoTrain, seen, nullptr);
+      const int item =
+          world.click(&rng, userCluster[size_t(u)], previous, p.rhoTrain, seen, nullptr);
       seq.push_back(item);
       seen[size_t(item)] = 1;
       clicked[size_t(item)] = 1;
@@ -207,11 +239,14 @@ Expected<SyntheticBenchmark> generateSynthetic(const SyntheticParams& p) {
     for (int item : seq) seen[size_t(item)] = 1;
     const uint64_t stream = splitmix64(p.seed ^ splitmix64(0x7e57ULL + uint64_t(u)));
     Random a(stream), b(stream);
-    testIid[size_t(u)] = world.click(&a, userCluster[size_t(u)], seq.back(), p.rhoTrain, seen, &clicked);
-    testShifted[size_t(u)] = world.click(&b, userCluster[size_t(u)], seq.back(), p.rhoTest, seen, &clicked);
+    testIid[size_t(u)] =
+        world.click(&a, userCluster[size_t(u)], seq.back(), p.rhoTrain, seen, &clicked);
+    testShifted[size_t(u)] =
+        world.click(&b, userCluster[size_t(u)], seq.back(), p.rhoTest, seen, &clicked);
     for (int item : seq) seen[size_t(item)] = 0;
     if (testIid[size_t(u)] < 0 || testShifted[size_t(u)] < 0) {
-      return Error::general(QStringLiteral("no test item possible for user %1; use more users or items").arg(u + 1));
+      return Error::general(
+          QStringLiteral("no test item possible for user %1; use more users or items").arg(u + 1));
     }
   }
 
@@ -252,7 +287,8 @@ Expected<SyntheticBenchmark> generateSynthetic(const SyntheticParams& p) {
     }
     // Same path as the reader: ids become first-appearance ids, then natural again.
     std::vector<int32_t> toFirst(used.size() + 1, 0);
-    for (size_t k = 0; k < firstAppearance.size(); ++k) toFirst[size_t(firstAppearance[k].toInt())] = int32_t(k + 1);
+    for (size_t k = 0; k < firstAppearance.size(); ++k)
+      toFirst[size_t(firstAppearance[k].toInt())] = int32_t(k + 1);
     for (auto& seq : d.sequences) {
       for (auto& id : seq) id = toFirst[size_t(id)];
     }
@@ -277,10 +313,13 @@ Expected<SyntheticBenchmark> generateSynthetic(const SyntheticParams& p) {
 }
 
 Status writeSynthetic(const SyntheticBenchmark& b, const QString& directory) {
-  if (!QDir().mkpath(directory)) return Error::at(directory, 0, QStringLiteral("cannot create the directory"));
+  if (!QDir().mkpath(directory))
+    return Error::at(directory, 0, QStringLiteral("cannot create the directory"));
   const QDir dir(directory);
-  if (Status s = writeSequenceText(b.iid, dir.filePath(QStringLiteral("iid.txt"))); !s.ok()) return s;
-  if (Status s = writeSequenceText(b.shifted, dir.filePath(QStringLiteral("shifted.txt"))); !s.ok()) return s;
+  if (Status s = writeSequenceText(b.iid, dir.filePath(QStringLiteral("iid.txt"))); !s.ok())
+    return s;
+  if (Status s = writeSequenceText(b.shifted, dir.filePath(QStringLiteral("shifted.txt"))); !s.ok())
+    return s;
   return writeText(dir.filePath(QStringLiteral("generator.txt")), b.params.describe().toUtf8());
 }
 

@@ -32,13 +32,13 @@ struct SyntheticParams {
   int users = 3000;
   int clusters = 5;
   int tags = 5;
-  int itemsPerCell = 20;     ///< items per (cluster, tag) pair: items = clusters*tags*itemsPerCell
-  int minLength = 5;         ///< sequence length including validation and test item
+  int itemsPerCell = 20;  ///< items per (cluster, tag) pair: items = clusters*tags*itemsPerCell
+  int minLength = 5;      ///< sequence length including validation and test item
   int maxLength = 15;
-  double rhoTrain = 0.9;     ///< P(tag = π(cluster)) in histories, validation and i.i.d. test
-  double rhoTest = 0.2;      ///< the same for the shifted test item (1/tags = uniform)
-  double sequential = 0.5;   ///< P(next item = transition-table successor of the previous one)
-  double noise = 0.05;       ///< P(a click comes from a uniformly random cluster)
+  double rhoTrain = 0.9;    ///< P(tag = π(cluster)) in histories, validation and i.i.d. test
+  double rhoTest = 0.2;     ///< the same for the shifted test item (1/tags = uniform)
+  double sequential = 0.5;  ///< P(next item = transition-table successor of the previous one)
+  double noise = 0.05;      ///< P(a click comes from a uniformly random cluster)
 
   /// An Error (file empty, cause set) for out-of-range values.
   Status validate() const;
@@ -51,8 +51,8 @@ struct SyntheticParams {
 /// Both instances plus the truth the evaluation needs.
 struct SyntheticBenchmark {
   SyntheticParams params;
-  Dataset iid;      ///< test targets drawn with ρ_train
-  Dataset shifted;  ///< test targets drawn with ρ_test
+  Dataset iid;                       ///< test targets drawn with ρ_train
+  Dataset shifted;                   ///< test targets drawn with ρ_test
   std::vector<int32_t> userCluster;  ///< preferred cluster per user (1-based)
   std::vector<int32_t> clusterTag;   ///< π: tag (1-based) per cluster (index 1..clusters)
 };

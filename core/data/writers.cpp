@@ -29,20 +29,25 @@ Status writeFile(const QString& path, const QByteArray& bytes) {
     return Error::at(path, 0, QStringLiteral("cannot write: %1").arg(file.errorString()));
   }
   file.write(bytes);
-  if (!file.commit()) return Error::at(path, 0, QStringLiteral("cannot write: %1").arg(file.errorString()));
+  if (!file.commit())
+    return Error::at(path, 0, QStringLiteral("cannot write: %1").arg(file.errorString()));
   return {};
 }
 
 Status checkShape(const Dataset& d, const QString& path) {
   if (d.sequences.empty()) return Error::at(path, 0, QStringLiteral("the dataset has no users"));
   if (d.userTokens.size() != d.numUsers() && !d.userTokens.isEmpty()) {
-    return Error::at(path, 0, QStringLiteral("dataset has %1 user tokens for %2 users").arg(d.userTokens.size()).arg(d.numUsers()));
+    return Error::at(path, 0,
+                     QStringLiteral("dataset has %1 user tokens for %2 users")
+                         .arg(d.userTokens.size())
+                         .arg(d.numUsers()));
   }
   return {};
 }
 
 bool hasTruth(const Dataset& d) {
-  return d.itemCluster.size() == size_t(d.numItems()) + 1 && d.itemTag.size() == d.itemCluster.size();
+  return d.itemCluster.size() == size_t(d.numItems()) + 1 &&
+         d.itemTag.size() == d.itemCluster.size();
 }
 
 }  // namespace
@@ -103,7 +108,8 @@ Status writeSequenceText(const Dataset& d, const QString& path) {
 
 Status writeRecBole(const Dataset& d, const QString& directory) {
   if (Status s = checkShape(d, directory); !s.ok()) return s;
-  if (!QDir().mkpath(directory)) return Error::at(directory, 0, QStringLiteral("cannot create the directory"));
+  if (!QDir().mkpath(directory))
+    return Error::at(directory, 0, QStringLiteral("cannot create the directory"));
   const QString name = QFileInfo(QDir::cleanPath(directory)).fileName();
   const QDir dir(directory);
   auto clean = [](const QString& token) {
@@ -121,10 +127,12 @@ Status writeRecBole(const Dataset& d, const QString& directory) {
   QByteArray inter = "user_id:token\titem_id:token\ttimestamp:float\n";
   inter.reserve(int(d.numUsers() * 64));
   for (size_t u = 0; u < d.sequences.size(); ++u) {
-    const QByteArray user = userTokens ? clean(d.userTokens[int(u)]) : QByteArray::number(qulonglong(u + 1));
+    const QByteArray user =
+        userTokens ? clean(d.userTokens[int(u)]) : QByteArray::number(qulonglong(u + 1));
     int64_t t = 0;
     for (int32_t item : d.sequences[u]) {
-      inter += user + '\t' + clean(d.itemTokens[item]) + '\t' + QByteArray::number(qlonglong(t++)) + '\n';
+      inter += user + '\t' + clean(d.itemTokens[item]) + '\t' + QByteArray::number(qlonglong(t++)) +
+               '\n';
     }
   }
   if (Status s = writeFile(dir.filePath(name + QStringLiteral(".inter")), inter); !s.ok()) return s;

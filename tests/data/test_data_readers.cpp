@@ -65,10 +65,14 @@ const char* kReview =
 QString dump(const detail::LiteralValue& v) {
   using K = detail::LiteralValue::Kind;
   switch (v.kind) {
-    case K::Null: return QStringLiteral("null");
-    case K::Bool: return v.boolean ? QStringLiteral("true") : QStringLiteral("false");
-    case K::Number: return QString::number(v.number);
-    case K::String: return QLatin1Char('<') + QString::fromUtf8(v.text) + QLatin1Char('>');
+    case K::Null:
+      return QStringLiteral("null");
+    case K::Bool:
+      return v.boolean ? QStringLiteral("true") : QStringLiteral("false");
+    case K::Number:
+      return QString::number(v.number);
+    case K::String:
+      return QLatin1Char('<') + QString::fromUtf8(v.text) + QLatin1Char('>');
     case K::List: {
       QStringList parts;
       for (const auto& item : v.items) parts << dump(item);
@@ -76,7 +80,8 @@ QString dump(const detail::LiteralValue& v) {
     }
     case K::Dict: {
       QStringList parts;
-      for (const auto& [key, value] : v.members) parts << QString::fromUtf8(key) + QLatin1Char(':') + dump(value);
+      for (const auto& [key, value] : v.members)
+        parts << QString::fromUtf8(key) + QLatin1Char(':') + dump(value);
       return QLatin1Char('{') + parts.join(QLatin1Char(',')) + QLatin1Char('}');
     }
   }
@@ -95,24 +100,38 @@ class TestDataReaders : public QObject {
     QTest::addColumn<QByteArray>("text");
     QTest::addColumn<bool>("python");
     QTest::addColumn<QString>("expected");  // the dump, or "error: <substring of the cause>"
-    QTest::newRow("python dict") << QByteArray("{'a': 1, \"b\": [True, False, None], 'c': (1, 2,), }") << true
-                                 << QStringLiteral("{a:1,b:[true,false,null],c:[1,2]}");
+    QTest::newRow("python dict") << QByteArray(
+                                        "{'a': 1, \"b\": [True, False, None], 'c': (1, 2,), }")
+                                 << true << QStringLiteral("{a:1,b:[true,false,null],c:[1,2]}");
     QTest::newRow("python escapes") << QByteArray(R"('it\'s \x41 \u00e9 \\ \d')") << true
                                     << QStringLiteral("<it's A \u00e9 \\ \\d>");
-    QTest::newRow("python numeric key") << QByteArray("{1: 'x', -2: 'y'}") << true << QStringLiteral("{1:<x>,-2:<y>}");
-    QTest::newRow("python takes JSON words") << QByteArray("[true, null]") << true << QStringLiteral("[true,null]");
-    QTest::newRow("json surrogate pair") << QByteArray(R"({"k": "\ud83d\ude00"})") << false
-                                         << QStringLiteral("{k:<%1>}").arg(QString::fromUtf8("\xF0\x9F\x98\x80"));
-    QTest::newRow("json numbers") << QByteArray("[-1.5e3, 0, 12]") << false << QStringLiteral("[-1500,0,12]");
-    QTest::newRow("json rejects single quotes") << QByteArray("{'a': 1}") << false << QStringLiteral("error: expected a quoted key");
-    QTest::newRow("json rejects True") << QByteArray("[True]") << false << QStringLiteral("error: unexpected character");
-    QTest::newRow("json rejects trailing comma") << QByteArray("[1, 2,]") << false << QStringLiteral("error: unexpected character");
-    QTest::newRow("truncated string") << QByteArray("{'a': 'abc") << true << QStringLiteral("error: truncated");
-    QTest::newRow("truncated dict") << QByteArray("{\"a\": 1") << false << QStringLiteral("error: truncated");
-    QTest::newRow("bad escape") << QByteArray(R"(["\q"])") << false << QStringLiteral("error: invalid escape");
-    QTest::newRow("bad number") << QByteArray("[1.2.3]") << false << QStringLiteral("error: invalid number");
-    QTest::newRow("nested too deeply") << QByteArray(100, '[') << false << QStringLiteral("error: nested too deeply");
-    QTest::newRow("nothing") << QByteArray("  ") << false << QStringLiteral("error: expected a value");
+    QTest::newRow("python numeric key")
+        << QByteArray("{1: 'x', -2: 'y'}") << true << QStringLiteral("{1:<x>,-2:<y>}");
+    QTest::newRow("python takes JSON words")
+        << QByteArray("[true, null]") << true << QStringLiteral("[true,null]");
+    QTest::newRow("json surrogate pair")
+        << QByteArray(R"({"k": "\ud83d\ude00"})") << false
+        << QStringLiteral("{k:<%1>}").arg(QString::fromUtf8("\xF0\x9F\x98\x80"));
+    QTest::newRow("json numbers") << QByteArray("[-1.5e3, 0, 12]") << false
+                                  << QStringLiteral("[-1500,0,12]");
+    QTest::newRow("json rejects single quotes")
+        << QByteArray("{'a': 1}") << false << QStringLiteral("error: expected a quoted key");
+    QTest::newRow("json rejects True")
+        << QByteArray("[True]") << false << QStringLiteral("error: unexpected character");
+    QTest::newRow("json rejects trailing comma")
+        << QByteArray("[1, 2,]") << false << QStringLiteral("error: unexpected character");
+    QTest::newRow("truncated string")
+        << QByteArray("{'a': 'abc") << true << QStringLiteral("error: truncated");
+    QTest::newRow("truncated dict")
+        << QByteArray("{\"a\": 1") << false << QStringLiteral("error: truncated");
+    QTest::newRow("bad escape") << QByteArray(R"(["\q"])") << false
+                                << QStringLiteral("error: invalid escape");
+    QTest::newRow("bad number") << QByteArray("[1.2.3]") << false
+                                << QStringLiteral("error: invalid number");
+    QTest::newRow("nested too deeply")
+        << QByteArray(100, '[') << false << QStringLiteral("error: nested too deeply");
+    QTest::newRow("nothing") << QByteArray("  ") << false
+                             << QStringLiteral("error: expected a value");
   }
 
   void literals() {
@@ -122,9 +141,9 @@ class TestDataReaders : public QObject {
     detail::LiteralValue v;
     int64_t offset = -1;
     QString cause;
-    const bool ok = detail::parseLiteral(text.constData(), text.constData() + text.size(),
-                                         python ? detail::LiteralSyntax::Python : detail::LiteralSyntax::Json,
-                                         &v, &offset, &cause);
+    const bool ok = detail::parseLiteral(
+        text.constData(), text.constData() + text.size(),
+        python ? detail::LiteralSyntax::Python : detail::LiteralSyntax::Json, &v, &offset, &cause);
     if (expected.startsWith(QLatin1String("error: "))) {
       QVERIFY(!ok);
       QVERIFY2(cause.contains(expected.mid(7)), qPrintable(cause));
@@ -256,7 +275,8 @@ class TestDataReaders : public QObject {
   void unknownAttributeItemsAreIgnoredWithAWarning() {
     QTemporaryDir dir;
     writeFile(dir.filePath(QStringLiteral("d.txt")), "1 1 2\n");
-    writeFile(dir.filePath(QStringLiteral("d_item2attributes.json")), R"({"1": [5], "2": [6], "99": [7]})");
+    writeFile(dir.filePath(QStringLiteral("d_item2attributes.json")),
+              R"({"1": [5], "2": [6], "99": [7]})");
     auto d = loadDataset(dir.filePath(QStringLiteral("d.txt")), noCache());
     QVERIFY(d.ok());
     QCOMPARE(d.value().numAttributes(), 2);  // 7 belonged only to the unknown item
@@ -273,13 +293,13 @@ class TestDataReaders : public QObject {
   }
 
   void badInput_data() {
-    QTest::addColumn<QString>("file");       // the path handed to loadDataset
+    QTest::addColumn<QString>("file");        // the path handed to loadDataset
     QTest::addColumn<QByteArray>("content");  // written to `file` unless empty
     QTest::addColumn<QString>("sidecar");     // optional second file
     QTest::addColumn<QByteArray>("sidecarContent");
-    QTest::addColumn<QString>("errorFile");   // the file the error must name
+    QTest::addColumn<QString>("errorFile");  // the file the error must name
     QTest::addColumn<qint64>("line");
-    QTest::addColumn<QString>("cause");       // a substring of the cause
+    QTest::addColumn<QString>("cause");  // a substring of the cause
     const QString seq = QStringLiteral("d.txt");
     const QString attrs = QStringLiteral("d_item2attributes.json");
     const QString inter = QStringLiteral("r.inter");
@@ -290,61 +310,153 @@ class TestDataReaders : public QObject {
     const QByteArray okInter = "user_id:token\titem_id:token\ttimestamp:float\nu\ti\t1\n";
     auto row = [](const char* name) -> QTestData& { return QTest::newRow(name); };
 
-    row("seq: empty file") << seq << QByteArray("") << QString() << QByteArray() << seq << qint64(0) << "empty";
-    row("seq: only blank lines") << seq << QByteArray("\n  \n\n") << QString() << QByteArray() << seq << qint64(0) << "empty";
-    row("seq: non-numeric user") << seq << QByteArray("1 1 2\nabc 4 5\n") << QString() << QByteArray() << seq << qint64(2) << "non-numeric user id 'abc'";
-    row("seq: non-numeric item") << seq << QByteArray("1 1 2\n2 3 x4\n") << QString() << QByteArray() << seq << qint64(2) << "non-numeric item id 'x4'";
-    row("seq: negative item") << seq << QByteArray("1 -1 2\n") << QString() << QByteArray() << seq << qint64(1) << "non-numeric item id '-1'";
-    row("seq: missing item columns") << seq << QByteArray("1 1 2\n2\n") << QString() << QByteArray() << seq << qint64(2) << "has no items";
-    row("seq: duplicate user") << seq << QByteArray("1 1 2\n2 2 3\n1 3 4\n") << QString() << QByteArray() << seq << qint64(3) << "duplicate user '1' (first on line 1)";
-    row("seq: item id beyond 2^31") << seq << QByteArray("1 1 2147483648\n") << QString() << QByteArray() << seq << qint64(1) << "beyond 2^31";
-    row("seq: user id beyond 2^31") << seq << QByteArray("1 1\n99999999999999999999999 1 2\n") << QString() << QByteArray() << seq << qint64(2) << "beyond 2^31";
-    row("seq: non-UTF-8 byte") << seq << QByteArray("1 1 2\n2 2 \xff\n") << QString() << QByteArray() << seq << qint64(2) << "invalid UTF-8";
-    row("seq: overlong UTF-8") << seq << QByteArray("1 1 2\n\xc0\xaf 2\n") << QString() << QByteArray() << seq << qint64(2) << "invalid UTF-8";
-    row("seq: missing file") << QStringLiteral("nope.txt") << QByteArray() << QString() << QByteArray() << QStringLiteral("nope.txt") << qint64(0) << "no such file";
-    row("seq: directory") << QStringLiteral("folder") << QByteArray() << QStringLiteral("folder/x") << QByteArray("1 1\n") << QStringLiteral("folder") << qint64(0) << "is a directory";
-    row("json: truncated") << seq << okSeq << attrs << QByteArray("{\"1\": [1, 2],\n \"2\": [3") << attrs << qint64(2) << "truncated";
-    row("json: invalid") << seq << okSeq << attrs << QByteArray("{\"1\": [1, 2],\n\"2\": [3,, 4]}") << attrs << qint64(2) << "invalid JSON";
+    row("seq: empty file") << seq << QByteArray("") << QString() << QByteArray() << seq << qint64(0)
+                           << "empty";
+    row("seq: only blank lines") << seq << QByteArray("\n  \n\n") << QString() << QByteArray()
+                                 << seq << qint64(0) << "empty";
+    row("seq: non-numeric user") << seq << QByteArray("1 1 2\nabc 4 5\n") << QString()
+                                 << QByteArray() << seq << qint64(2) << "non-numeric user id 'abc'";
+    row("seq: non-numeric item") << seq << QByteArray("1 1 2\n2 3 x4\n") << QString()
+                                 << QByteArray() << seq << qint64(2) << "non-numeric item id 'x4'";
+    row("seq: negative item") << seq << QByteArray("1 -1 2\n") << QString() << QByteArray() << seq
+                              << qint64(1) << "non-numeric item id '-1'";
+    row("seq: missing item columns") << seq << QByteArray("1 1 2\n2\n") << QString() << QByteArray()
+                                     << seq << qint64(2) << "has no items";
+    row("seq: duplicate user") << seq << QByteArray("1 1 2\n2 2 3\n1 3 4\n") << QString()
+                               << QByteArray() << seq << qint64(3)
+                               << "duplicate user '1' (first on line 1)";
+    row("seq: item id beyond 2^31") << seq << QByteArray("1 1 2147483648\n") << QString()
+                                    << QByteArray() << seq << qint64(1) << "beyond 2^31";
+    row("seq: user id beyond 2^31")
+        << seq << QByteArray("1 1\n99999999999999999999999 1 2\n") << QString() << QByteArray()
+        << seq << qint64(2) << "beyond 2^31";
+    row("seq: non-UTF-8 byte") << seq << QByteArray("1 1 2\n2 2 \xff\n") << QString()
+                               << QByteArray() << seq << qint64(2) << "invalid UTF-8";
+    row("seq: overlong UTF-8") << seq << QByteArray("1 1 2\n\xc0\xaf 2\n") << QString()
+                               << QByteArray() << seq << qint64(2) << "invalid UTF-8";
+    row("seq: missing file") << QStringLiteral("nope.txt") << QByteArray() << QString()
+                             << QByteArray() << QStringLiteral("nope.txt") << qint64(0)
+                             << "no such file";
+    row("seq: directory") << QStringLiteral("folder") << QByteArray() << QStringLiteral("folder/x")
+                          << QByteArray("1 1\n") << QStringLiteral("folder") << qint64(0)
+                          << "is a directory";
+    row("json: truncated") << seq << okSeq << attrs << QByteArray("{\"1\": [1, 2],\n \"2\": [3")
+                           << attrs << qint64(2) << "truncated";
+    row("json: invalid") << seq << okSeq << attrs << QByteArray("{\"1\": [1, 2],\n\"2\": [3,, 4]}")
+                         << attrs << qint64(2) << "invalid JSON";
     row("json: empty") << seq << okSeq << attrs << QByteArray("") << attrs << qint64(0) << "empty";
-    row("json: not an object") << seq << okSeq << attrs << QByteArray("[1, 2]") << attrs << qint64(1) << "expected a JSON object";
-    row("json: value not a list") << seq << okSeq << attrs << QByteArray("{\"1\": [1],\n\"2\": 3}") << attrs << qint64(2) << "expected a list";
-    row("json: non-numeric attribute") << seq << okSeq << attrs << QByteArray("{\"1\": [1],\n\"2\": [\"red\"]}") << attrs << qint64(2) << "non-numeric attribute id 'red'";
-    row("json: non-numeric item key") << seq << okSeq << attrs << QByteArray("{\"1\": [1],\n\"x\": [2]}") << attrs << qint64(2) << "non-numeric item id 'x'";
-    row("json: attribute beyond 2^31") << seq << okSeq << attrs << QByteArray("{\"1\": [4294967296]}") << attrs << qint64(1) << "beyond 2^31";
-    row("json: duplicate item") << seq << okSeq << attrs << QByteArray("{\"1\": [1],\n\"1\": [2]}") << attrs << qint64(2) << "duplicate item '1'";
-    row("json: trailing garbage") << seq << okSeq << attrs << QByteArray("{\"1\": [1]}\n}") << attrs << qint64(2) << "unexpected text";
-    row("json: non-UTF-8") << seq << okSeq << attrs << QByteArray("{\"1\": [1],\n\"2\": [\"\xe9\"]}") << attrs << qint64(2) << "invalid UTF-8";
-    row("recbole: empty") << inter << QByteArray("") << QString() << QByteArray() << inter << qint64(0) << "empty";
-    row("recbole: header only") << inter << QByteArray("user_id:token\titem_id:token\n") << QString() << QByteArray() << inter << qint64(0) << "no interactions";
-    row("recbole: no item_id") << inter << QByteArray("user_id:token\titem:token\nu\ti\n") << QString() << QByteArray() << inter << qint64(1) << "no item_id";
-    row("recbole: no user_id") << inter << QByteArray("uid:token\titem_id:token\nu\ti\n") << QString() << QByteArray() << inter << qint64(1) << "no user_id";
-    row("recbole: field without type") << inter << QByteArray("user_id\titem_id:token\nu\ti\n") << QString() << QByteArray() << inter << qint64(1) << "name:type";
-    row("recbole: unknown type") << inter << QByteArray("user_id:token\titem_id:int\nu\ti\n") << QString() << QByteArray() << inter << qint64(1) << "unknown type";
-    row("recbole: missing column") << inter << QByteArray("user_id:token\titem_id:token\ttimestamp:float\nu\ti\t1\nu\tj\n") << QString() << QByteArray() << inter << qint64(3) << "missing column";
-    row("recbole: extra column") << inter << QByteArray("user_id:token\titem_id:token\ttimestamp:float\nu\ti\t1\t7\n") << QString() << QByteArray() << inter << qint64(2) << "extra column";
-    row("recbole: non-numeric timestamp") << inter << QByteArray("user_id:token\titem_id:token\ttimestamp:float\nu\ti\t1\nu\tj\tnoon\n") << QString() << QByteArray() << inter << qint64(3) << "non-numeric value 'noon'";
-    row("recbole: empty item_id") << inter << QByteArray("user_id:token\titem_id:token\nu\t\n") << QString() << QByteArray() << inter << qint64(2) << "empty item_id";
-    row("recbole: non-UTF-8") << inter << QByteArray("user_id:token\titem_id:token\nu\t\xfe\n") << QString() << QByteArray() << inter << qint64(2) << "invalid UTF-8";
-    row("recbole: .item without item_id") << inter << okInter << item << QByteArray("id:token\tcat:token_seq\ni\tA\n") << item << qint64(1) << "no item_id";
-    row("recbole: .item duplicate") << inter << okInter << item << QByteArray("item_id:token\tcat:token_seq\ni\tA\ni\tB\n") << item << qint64(3) << "duplicate item 'i' (first on line 2)";
-    row("recbole: .item extra column") << inter << okInter << item << QByteArray("item_id:token\tcat:token_seq\ni\tA\tB\n") << item << qint64(2) << "extra column";
-    row("amazon: invalid JSON line") << rev << QByteArray(kReview).append("{\"reviewerID\": \"U2\", \"asin\": \"B1\", \"overall\": 5.0,\n") << QString() << QByteArray() << rev << qint64(3) << "invalid record";
-    row("amazon: missing asin") << rev << QByteArray(kReview).append("{\"reviewerID\": \"U2\", \"overall\": 5.0, \"unixReviewTime\": 3}\n") << QString() << QByteArray() << rev << qint64(3) << "missing field 'asin'";
-    row("amazon: non-numeric rating") << rev << QByteArray("{\"reviewerID\": \"U2\", \"asin\": \"B1\", \"overall\": \"five\", \"unixReviewTime\": 3}\n") << QString() << QByteArray() << rev << qint64(1) << "'overall' is not numeric";
-    row("amazon: not an object") << rev << QByteArray("[1, 2]\n") << QString() << QByteArray() << rev << qint64(1) << "one object per line";
-    row("amazon: non-UTF-8") << rev << QByteArray(kReview).append("{\"reviewerID\": \"\x80\"}\n") << QString() << QByteArray() << rev << qint64(3) << "invalid UTF-8";
+    row("json: not an object") << seq << okSeq << attrs << QByteArray("[1, 2]") << attrs
+                               << qint64(1) << "expected a JSON object";
+    row("json: value not a list") << seq << okSeq << attrs << QByteArray("{\"1\": [1],\n\"2\": 3}")
+                                  << attrs << qint64(2) << "expected a list";
+    row("json: non-numeric attribute")
+        << seq << okSeq << attrs << QByteArray("{\"1\": [1],\n\"2\": [\"red\"]}") << attrs
+        << qint64(2) << "non-numeric attribute id 'red'";
+    row("json: non-numeric item key")
+        << seq << okSeq << attrs << QByteArray("{\"1\": [1],\n\"x\": [2]}") << attrs << qint64(2)
+        << "non-numeric item id 'x'";
+    row("json: attribute beyond 2^31")
+        << seq << okSeq << attrs << QByteArray("{\"1\": [4294967296]}") << attrs << qint64(1)
+        << "beyond 2^31";
+    row("json: duplicate item") << seq << okSeq << attrs << QByteArray("{\"1\": [1],\n\"1\": [2]}")
+                                << attrs << qint64(2) << "duplicate item '1'";
+    row("json: trailing garbage") << seq << okSeq << attrs << QByteArray("{\"1\": [1]}\n}") << attrs
+                                  << qint64(2) << "unexpected text";
+    row("json: non-UTF-8") << seq << okSeq << attrs
+                           << QByteArray("{\"1\": [1],\n\"2\": [\"\xe9\"]}") << attrs << qint64(2)
+                           << "invalid UTF-8";
+    row("recbole: empty") << inter << QByteArray("") << QString() << QByteArray() << inter
+                          << qint64(0) << "empty";
+    row("recbole: header only") << inter << QByteArray("user_id:token\titem_id:token\n")
+                                << QString() << QByteArray() << inter << qint64(0)
+                                << "no interactions";
+    row("recbole: no item_id") << inter << QByteArray("user_id:token\titem:token\nu\ti\n")
+                               << QString() << QByteArray() << inter << qint64(1) << "no item_id";
+    row("recbole: no user_id") << inter << QByteArray("uid:token\titem_id:token\nu\ti\n")
+                               << QString() << QByteArray() << inter << qint64(1) << "no user_id";
+    row("recbole: field without type")
+        << inter << QByteArray("user_id\titem_id:token\nu\ti\n") << QString() << QByteArray()
+        << inter << qint64(1) << "name:type";
+    row("recbole: unknown type") << inter << QByteArray("user_id:token\titem_id:int\nu\ti\n")
+                                 << QString() << QByteArray() << inter << qint64(1)
+                                 << "unknown type";
+    row("recbole: missing column")
+        << inter << QByteArray("user_id:token\titem_id:token\ttimestamp:float\nu\ti\t1\nu\tj\n")
+        << QString() << QByteArray() << inter << qint64(3) << "missing column";
+    row("recbole: extra column")
+        << inter << QByteArray("user_id:token\titem_id:token\ttimestamp:float\nu\ti\t1\t7\n")
+        << QString() << QByteArray() << inter << qint64(2) << "extra column";
+    row("recbole: non-numeric timestamp")
+        << inter
+        << QByteArray("user_id:token\titem_id:token\ttimestamp:float\nu\ti\t1\nu\tj\tnoon\n")
+        << QString() << QByteArray() << inter << qint64(3) << "non-numeric value 'noon'";
+    row("recbole: empty item_id") << inter << QByteArray("user_id:token\titem_id:token\nu\t\n")
+                                  << QString() << QByteArray() << inter << qint64(2)
+                                  << "empty item_id";
+    row("recbole: non-UTF-8") << inter << QByteArray("user_id:token\titem_id:token\nu\t\xfe\n")
+                              << QString() << QByteArray() << inter << qint64(2) << "invalid UTF-8";
+    row("recbole: .item without item_id")
+        << inter << okInter << item << QByteArray("id:token\tcat:token_seq\ni\tA\n") << item
+        << qint64(1) << "no item_id";
+    row("recbole: .item duplicate")
+        << inter << okInter << item << QByteArray("item_id:token\tcat:token_seq\ni\tA\ni\tB\n")
+        << item << qint64(3) << "duplicate item 'i' (first on line 2)";
+    row("recbole: .item extra column")
+        << inter << okInter << item << QByteArray("item_id:token\tcat:token_seq\ni\tA\tB\n") << item
+        << qint64(2) << "extra column";
+    row("amazon: invalid JSON line")
+        << rev
+        << QByteArray(kReview).append(
+               "{\"reviewerID\": \"U2\", \"asin\": \"B1\", \"overall\": 5.0,\n")
+        << QString() << QByteArray() << rev << qint64(3) << "invalid record";
+    row("amazon: missing asin")
+        << rev
+        << QByteArray(kReview).append(
+               "{\"reviewerID\": \"U2\", \"overall\": 5.0, \"unixReviewTime\": 3}\n")
+        << QString() << QByteArray() << rev << qint64(3) << "missing field 'asin'";
+    row("amazon: non-numeric rating")
+        << rev
+        << QByteArray(
+               "{\"reviewerID\": \"U2\", \"asin\": \"B1\", \"overall\": \"five\", "
+               "\"unixReviewTime\": 3}\n")
+        << QString() << QByteArray() << rev << qint64(1) << "'overall' is not numeric";
+    row("amazon: not an object") << rev << QByteArray("[1, 2]\n") << QString() << QByteArray()
+                                 << rev << qint64(1) << "one object per line";
+    row("amazon: non-UTF-8") << rev << QByteArray(kReview).append("{\"reviewerID\": \"\x80\"}\n")
+                             << QString() << QByteArray() << rev << qint64(3) << "invalid UTF-8";
     QByteArray many;
     for (int i = 0; i < 3000; ++i) {
-      many += QStringLiteral("{\"reviewerID\": \"U%1\", \"asin\": \"B%2\", \"overall\": 5.0, \"unixReviewTime\": %3}\n")
-                  .arg(i * 7919 % 10007).arg(i * 104729 % 1009).arg(i * 31337).toUtf8();
+      many += QStringLiteral(
+                  "{\"reviewerID\": \"U%1\", \"asin\": \"B%2\", \"overall\": 5.0, "
+                  "\"unixReviewTime\": %3}\n")
+                  .arg(i * 7919 % 10007)
+                  .arg(i * 104729 % 1009)
+                  .arg(i * 31337)
+                  .toUtf8();
     }
     const QByteArray manyGz = gzipped(many);
-    row("amazon: gzip ends early") << QStringLiteral("reviews_X.json.gz") << manyGz.left(manyGz.size() / 2) << QString() << QByteArray() << QStringLiteral("reviews_X.json.gz") << qint64(-1) << "gzip stream ends early";
-    row("amazon: corrupt gzip") << QStringLiteral("reviews_X.json.gz") << QByteArray("\x1f\x8b\x08\x00garbagegarbage", 18) << QString() << QByteArray() << QStringLiteral("reviews_X.json.gz") << qint64(1) << "corrupt gzip";
-    row("amazon: empty gzip") << QStringLiteral("reviews_X.json.gz") << gzipped(QByteArray()) << QString() << QByteArray() << QStringLiteral("reviews_X.json.gz") << qint64(0) << "empty";
-    row("amazon: metadata not a literal") << rev << QByteArray(kReview) << meta << QByteArray("{'asin': 'B1', 'brand': 'A'}\n{'asin': 'B2', 'brand': 'A\n") << meta << qint64(2) << "invalid record";
-    row("amazon: metadata bad categories") << rev << QByteArray(kReview) << meta << QByteArray("{'asin': 'B1', 'categories': 'Beauty'}\n") << meta << qint64(1) << "'categories' must be a list";
-    row("amazon: metadata duplicate asin") << rev << QByteArray(kReview) << meta << QByteArray("{'asin': 'B1'}\n{'asin': 'B2'}\n{'asin': 'B1'}\n") << meta << qint64(3) << "duplicate asin 'B1'";
+    row("amazon: gzip ends early")
+        << QStringLiteral("reviews_X.json.gz") << manyGz.left(manyGz.size() / 2) << QString()
+        << QByteArray() << QStringLiteral("reviews_X.json.gz") << qint64(-1)
+        << "gzip stream ends early";
+    row("amazon: corrupt gzip") << QStringLiteral("reviews_X.json.gz")
+                                << QByteArray("\x1f\x8b\x08\x00garbagegarbage", 18) << QString()
+                                << QByteArray() << QStringLiteral("reviews_X.json.gz") << qint64(1)
+                                << "corrupt gzip";
+    row("amazon: empty gzip") << QStringLiteral("reviews_X.json.gz") << gzipped(QByteArray())
+                              << QString() << QByteArray() << QStringLiteral("reviews_X.json.gz")
+                              << qint64(0) << "empty";
+    row("amazon: metadata not a literal")
+        << rev << QByteArray(kReview) << meta
+        << QByteArray("{'asin': 'B1', 'brand': 'A'}\n{'asin': 'B2', 'brand': 'A\n") << meta
+        << qint64(2) << "invalid record";
+    row("amazon: metadata bad categories") << rev << QByteArray(kReview) << meta
+                                           << QByteArray("{'asin': 'B1', 'categories': 'Beauty'}\n")
+                                           << meta << qint64(1) << "'categories' must be a list";
+    row("amazon: metadata duplicate asin")
+        << rev << QByteArray(kReview) << meta
+        << QByteArray("{'asin': 'B1'}\n{'asin': 'B2'}\n{'asin': 'B1'}\n") << meta << qint64(3)
+        << "duplicate asin 'B1'";
   }
 
   void badInput() {
@@ -369,8 +481,10 @@ class TestDataReaders : public QObject {
     QVERIFY2(!d.ok(), "bad input was accepted");
     const Error& e = d.error();
     QCOMPARE(e.file, dir.filePath(errorFile));
-    if (line >= 0) QCOMPARE(e.line, line);
-    else QVERIFY(e.line >= 1);
+    if (line >= 0)
+      QCOMPARE(e.line, line);
+    else
+      QVERIFY(e.line >= 1);
     QVERIFY2(e.cause.contains(cause), qPrintable(e.message()));
     QVERIFY(!e.message().contains(QLatin1Char('\n')));
   }
@@ -378,13 +492,20 @@ class TestDataReaders : public QObject {
   void roundTrip_data() {
     QTest::addColumn<QString>("input");
     QTest::addColumn<QString>("to");
-    QTest::newRow("seqtext -> seqtext") << QStringLiteral("seqtext/tiny.txt") << QStringLiteral("seqtext");
-    QTest::newRow("seqtext -> recbole") << QStringLiteral("seqtext/tiny.txt") << QStringLiteral("recbole");
-    QTest::newRow("recbole -> seqtext") << QStringLiteral("recbole/tiny") << QStringLiteral("seqtext");
-    QTest::newRow("recbole -> recbole") << QStringLiteral("recbole/tiny") << QStringLiteral("recbole");
-    QTest::newRow("amazon -> seqtext") << QStringLiteral("amazon/reviews_Tiny_5.json.gz") << QStringLiteral("seqtext");
-    QTest::newRow("amazon -> recbole") << QStringLiteral("amazon/reviews_Tiny_5.json.gz") << QStringLiteral("recbole");
-    QTest::newRow("synthetic -> seqtext") << QStringLiteral("../synthetic/shifted.txt") << QStringLiteral("seqtext");
+    QTest::newRow("seqtext -> seqtext")
+        << QStringLiteral("seqtext/tiny.txt") << QStringLiteral("seqtext");
+    QTest::newRow("seqtext -> recbole")
+        << QStringLiteral("seqtext/tiny.txt") << QStringLiteral("recbole");
+    QTest::newRow("recbole -> seqtext")
+        << QStringLiteral("recbole/tiny") << QStringLiteral("seqtext");
+    QTest::newRow("recbole -> recbole")
+        << QStringLiteral("recbole/tiny") << QStringLiteral("recbole");
+    QTest::newRow("amazon -> seqtext")
+        << QStringLiteral("amazon/reviews_Tiny_5.json.gz") << QStringLiteral("seqtext");
+    QTest::newRow("amazon -> recbole")
+        << QStringLiteral("amazon/reviews_Tiny_5.json.gz") << QStringLiteral("recbole");
+    QTest::newRow("synthetic -> seqtext")
+        << QStringLiteral("../synthetic/shifted.txt") << QStringLiteral("seqtext");
   }
 
   void roundTrip() {
@@ -393,7 +514,8 @@ class TestDataReaders : public QObject {
     auto original = loadDataset(kFixtures + QLatin1Char('/') + input, amazonTiny());
     QVERIFY2(original.ok(), qPrintable(original.ok() ? QString() : original.error().message()));
     QTemporaryDir dir;
-    const QString out = dir.filePath(to == QLatin1String("seqtext") ? QStringLiteral("out.txt") : QStringLiteral("out"));
+    const QString out = dir.filePath(to == QLatin1String("seqtext") ? QStringLiteral("out.txt")
+                                                                    : QStringLiteral("out"));
     const Status written = to == QLatin1String("seqtext") ? writeSequenceText(original.value(), out)
                                                           : writeRecBole(original.value(), out);
     QVERIFY2(written.ok(), qPrintable(written.ok() ? QString() : written.error().message()));
@@ -431,7 +553,8 @@ class TestDataReaders : public QObject {
     {
       QFile f(path);
       QVERIFY(f.open(QIODevice::ReadWrite));
-      QVERIFY(f.setFileTime(QDateTime::currentDateTime().addSecs(5), QFileDevice::FileModificationTime));
+      QVERIFY(f.setFileTime(QDateTime::currentDateTime().addSecs(5),
+                            QFileDevice::FileModificationTime));
     }
     auto third = loadDataset(path, o);
     QVERIFY(third.ok());
@@ -440,7 +563,8 @@ class TestDataReaders : public QObject {
     // A changed sidecar invalidates too.
     auto fourth = loadDataset(path, o);
     QVERIFY(fourth.value().loadedFromCache);
-    writeFile(dir.filePath(QStringLiteral("c_item2attributes.json")), R"({"1": [1], "2": [2], "3": [3]})");
+    writeFile(dir.filePath(QStringLiteral("c_item2attributes.json")),
+              R"({"1": [1], "2": [2], "3": [3]})");
     auto fifth = loadDataset(path, o);
     QVERIFY(!fifth.value().loadedFromCache);
     QCOMPARE(fifth.value().numAttributes(), 3);
@@ -452,7 +576,8 @@ class TestDataReaders : public QObject {
   void progressAndCancel() {
     QTemporaryDir dir;
     QByteArray big;
-    for (int u = 1; u <= 60000; ++u) big += QByteArray::number(u) + " 1 2 3 4 5 6 7 8 9 10 11 12 13\n";
+    for (int u = 1; u <= 60000; ++u)
+      big += QByteArray::number(u) + " 1 2 3 4 5 6 7 8 9 10 11 12 13\n";
     QVERIFY(big.size() > 2 * (1 << 20));
     const QString path = dir.filePath(QStringLiteral("big.txt"));
     writeFile(path, big);
@@ -485,7 +610,9 @@ class TestDataReaders : public QObject {
     QCOMPARE(p.exitCode(), 2);
     const QByteArray err = p.readAllStandardError();
     QCOMPARE(err.count('\n'), 1);
-    QVERIFY2(err.startsWith(QStringLiteral("irl4rec: %1:2: non-numeric item id 'two'").arg(path).toUtf8()), err.constData());
+    QVERIFY2(err.startsWith(
+                 QStringLiteral("irl4rec: %1:2: non-numeric item id 'two'").arg(path).toUtf8()),
+             err.constData());
     QVERIFY(p.readAllStandardOutput().isEmpty());
   }
 
@@ -498,18 +625,21 @@ class TestDataReaders : public QObject {
     QVERIFY(p.waitForFinished(60000));
     QCOMPARE(p.exitCode(), 0);
     const QJsonObject o = QJsonDocument::fromJson(p.readAllStandardOutput()).object();
-    for (const char* key : {"users", "items", "interactions", "attributes", "mean_length", "median_length",
-                            "max_length", "density", "users_train_only", "fingerprint", "format", "path"}) {
+    for (const char* key :
+         {"users", "items", "interactions", "attributes", "mean_length", "median_length",
+          "max_length", "density", "users_train_only", "fingerprint", "format", "path"}) {
       QVERIFY2(o.contains(QLatin1String(key)), key);
     }
     QCOMPARE(o.value(QStringLiteral("users")).toInt(), 4);
     QCOMPARE(o.value(QStringLiteral("format")).toString(), QStringLiteral("recbole"));
     QTemporaryDir dir;
     const QString out = dir.filePath(QStringLiteral("tiny.txt"));
-    p.start(cli, {QStringLiteral("data"), QStringLiteral("convert"), in, out, QStringLiteral("--to"), QStringLiteral("seqtext")});
+    p.start(cli, {QStringLiteral("data"), QStringLiteral("convert"), in, out,
+                  QStringLiteral("--to"), QStringLiteral("seqtext")});
     QVERIFY(p.waitForFinished(60000));
     QCOMPARE(p.exitCode(), 0);
-    QCOMPARE(loadDataset(out, noCache()).value().stats().fingerprint, o.value(QStringLiteral("fingerprint")).toString());
+    QCOMPARE(loadDataset(out, noCache()).value().stats().fingerprint,
+             o.value(QStringLiteral("fingerprint")).toString());
   }
 
   void amazonPublishedStatistics_data() {
@@ -519,8 +649,10 @@ class TestDataReaders : public QObject {
     QTest::addColumn<qint64>("interactions");
     QTest::addColumn<qint64>("attributes");
     QTest::addColumn<double>("meanLength");
-    QTest::newRow("Beauty") << QStringLiteral("Beauty.txt") << qint64(22363) << qint64(12101) << qint64(198502) << qint64(637) << 8.88;
-    QTest::newRow("Sports") << QStringLiteral("Sports_and_Outdoors.txt") << qint64(35598) << qint64(18357) << qint64(296337) << qint64(2277) << 8.32;
+    QTest::newRow("Beauty") << QStringLiteral("Beauty.txt") << qint64(22363) << qint64(12101)
+                            << qint64(198502) << qint64(637) << 8.88;
+    QTest::newRow("Sports") << QStringLiteral("Sports_and_Outdoors.txt") << qint64(35598)
+                            << qint64(18357) << qint64(296337) << qint64(2277) << 8.32;
   }
 
   void amazonPublishedStatistics() {
@@ -544,7 +676,8 @@ class TestDataReaders : public QObject {
     QCOMPARE(s.usersTrainOnly, 0);
     QCOMPARE(s.itemsWithAttributes, items);
     // Natural id mapping: token "k" is item k.
-    for (int32_t i = 1; i <= d.value().numItems(); ++i) QCOMPARE(d.value().itemTokens[i].toInt(), i);
+    for (int32_t i = 1; i <= d.value().numItems(); ++i)
+      QCOMPARE(d.value().itemTokens[i].toInt(), i);
     QVERIFY(d.value().warnings.isEmpty());
     // Through the cache the same dataset comes back.
     LoadOptions cached;

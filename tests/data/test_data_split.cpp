@@ -20,7 +20,8 @@ class TestDataSplit : public QObject {
     QCOMPARE(split.trainLength(3), 1);
     QCOMPARE(split.trainLength(4), 2);
     QCOMPARE(split.usersTrainOnly(), 2);
-    // Next-item pairs inside the prefixes: [1,2,3] -> 2, [6,7] -> 1, [1] -> 0, [9] -> 0, [4,8] -> 1.
+    // Next-item pairs inside the prefixes: [1,2,3] -> 2, [6,7] -> 1, [1] -> 0, [9] -> 0, [4,8]
+    // -> 1.
     QCOMPARE(split.trainTargets(), 4);
     QVERIFY(split.evaluable());
 

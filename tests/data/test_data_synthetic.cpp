@@ -20,8 +20,10 @@ using namespace irl4rec::data;
 namespace {
 
 const QString kShipped = QStringLiteral(IRL4REC_SOURCE_DIR "/datasets/synthetic");
-const QStringList kFiles = {"iid.txt", "iid_item2attributes.json", "iid_item2truth.tsv", "shifted.txt",
-                            "shifted_item2attributes.json", "shifted_item2truth.tsv", "generator.txt"};
+const QStringList kFiles = {
+    "iid.txt",      "iid_item2attributes.json",     "iid_item2truth.tsv",
+    "shifted.txt",  "shifted_item2attributes.json", "shifted_item2truth.tsv",
+    "generator.txt"};
 
 QByteArray readAll(const QString& path) {
   QFile f(path);
@@ -92,7 +94,8 @@ class TestDataSynthetic : public QObject {
       QVERIFY2(!shipped.isEmpty(), qPrintable(f));
       QVERIFY2(readAll(dir.filePath(f)) == shipped, qPrintable(f + QStringLiteral(" differs")));
     }
-    QCOMPARE(load(QStringLiteral("iid.txt")).stats().fingerprint, b.value().iid.stats().fingerprint);
+    QCOMPARE(load(QStringLiteral("iid.txt")).stats().fingerprint,
+             b.value().iid.stats().fingerprint);
   }
 
   void cliRegeneratesByteIdentically() {
@@ -100,14 +103,15 @@ class TestDataSynthetic : public QObject {
     if (!QFileInfo::exists(cli)) QSKIP("the irl4rec CLI is not built");
     QTemporaryDir dir;
     QProcess p;
-    p.start(cli, {QStringLiteral("data"), QStringLiteral("synth"), QStringLiteral("--out"), dir.path()});
+    p.start(cli,
+            {QStringLiteral("data"), QStringLiteral("synth"), QStringLiteral("--out"), dir.path()});
     QVERIFY(p.waitForFinished(60000));
     QCOMPARE(p.exitCode(), 0);
     for (const QString& f : kFiles) {
       QVERIFY2(readAll(dir.filePath(f)) == readAll(kShipped + QLatin1Char('/') + f), qPrintable(f));
     }
-    p.start(cli, {QStringLiteral("data"), QStringLiteral("synth"), QStringLiteral("--out"), dir.path(),
-                  QStringLiteral("--rho-train"), QStringLiteral("1.5")});
+    p.start(cli, {QStringLiteral("data"), QStringLiteral("synth"), QStringLiteral("--out"),
+                  dir.path(), QStringLiteral("--rho-train"), QStringLiteral("1.5")});
     QVERIFY(p.waitForFinished(60000));
     QCOMPARE(p.exitCode(), 2);
   }
@@ -139,7 +143,9 @@ class TestDataSynthetic : public QObject {
     for (int32_t i = 1; i <= iid.numItems(); ++i) {
       QCOMPARE(iid.itemAttributes[size_t(i)], std::vector<int32_t>{iid.itemTag[size_t(i)]});
     }
-    QVERIFY(QFileInfo(kShipped + QStringLiteral("/iid.txt")).size() + QFileInfo(kShipped + QStringLiteral("/shifted.txt")).size() < 1000000);
+    QVERIFY(QFileInfo(kShipped + QStringLiteral("/iid.txt")).size() +
+                QFileInfo(kShipped + QStringLiteral("/shifted.txt")).size() <
+            1000000);
   }
 
   void trainingEnvironmentHasTheCorrelation() {
@@ -147,7 +153,8 @@ class TestDataSynthetic : public QObject {
     const Dataset d = load(QStringLiteral("iid.txt"));
     std::map<int32_t, std::map<int32_t, int64_t>> tagsPerCluster;
     for (const auto& seq : d.sequences) {
-      for (size_t k = 0; k + 1 < seq.size(); ++k) ++tagsPerCluster[d.itemCluster[size_t(seq[k])]][d.itemTag[size_t(seq[k])]];
+      for (size_t k = 0; k + 1 < seq.size(); ++k)
+        ++tagsPerCluster[d.itemCluster[size_t(seq[k])]][d.itemTag[size_t(seq[k])]];
     }
     for (const auto& [cluster, tags] : tagsPerCluster) {
       int64_t total = 0, top = 0;
@@ -155,7 +162,8 @@ class TestDataSynthetic : public QObject {
         total += n;
         top = std::max(top, n);
       }
-      QVERIFY2(double(top) / double(total) > 0.8, qPrintable(QString::number(double(top) / double(total))));
+      QVERIFY2(double(top) / double(total) > 0.8,
+               qPrintable(QString::number(double(top) / double(total))));
     }
   }
 
@@ -166,7 +174,8 @@ class TestDataSynthetic : public QObject {
     std::vector<double> popularity(size_t(iid.numItems()) + 1, 0);
     double maxPop = 0;
     for (const auto& seq : iid.sequences) {
-      for (size_t k = 0; k + 1 < seq.size(); ++k) maxPop = std::max(maxPop, ++popularity[size_t(seq[k])]);
+      for (size_t k = 0; k + 1 < seq.size(); ++k)
+        maxPop = std::max(maxPop, ++popularity[size_t(seq[k])]);
     }
     const int numTags = *std::max_element(iid.itemTag.begin(), iid.itemTag.end());
     const int numClusters = *std::max_element(iid.itemCluster.begin(), iid.itemCluster.end());
@@ -175,7 +184,8 @@ class TestDataSynthetic : public QObject {
       std::vector<double> count(size_t(numTags) + 1, 0);
       for (size_t k = 0; k < n; ++k) ++count[size_t(iid.itemTag[size_t(history[k])])];
       for (int32_t i = 1; i <= iid.numItems(); ++i) {
-        (*s)[size_t(i)] = count[size_t(iid.itemTag[size_t(i)])] + popularity[size_t(i)] / (maxPop + 1);
+        (*s)[size_t(i)] =
+            count[size_t(iid.itemTag[size_t(i)])] + popularity[size_t(i)] / (maxPop + 1);
       }
     };
     // Cluster oracle: how often the history shows the item's true cluster. Nothing else: global
@@ -184,18 +194,19 @@ class TestDataSynthetic : public QObject {
     auto clusterOracle = [&](const int32_t* history, size_t n, std::vector<double>* s) {
       std::vector<double> count(size_t(numClusters) + 1, 0);
       for (size_t k = 0; k < n; ++k) ++count[size_t(iid.itemCluster[size_t(history[k])])];
-      for (int32_t i = 1; i <= iid.numItems(); ++i) (*s)[size_t(i)] = count[size_t(iid.itemCluster[size_t(i)])];
+      for (int32_t i = 1; i <= iid.numItems(); ++i)
+        (*s)[size_t(i)] = count[size_t(iid.itemCluster[size_t(i)])];
     };
     const double tagIid = hitRateAt10(iid, tagPopularity);
     const double tagShifted = hitRateAt10(shifted, tagPopularity);
     const double oracleIid = hitRateAt10(iid, clusterOracle);
     const double oracleShifted = hitRateAt10(shifted, clusterOracle);
-    qInfo("HR@10 tag popularity: iid %.3f shifted %.3f; cluster oracle: iid %.3f shifted %.3f", tagIid,
-          tagShifted, oracleIid, oracleShifted);
+    qInfo("HR@10 tag popularity: iid %.3f shifted %.3f; cluster oracle: iid %.3f shifted %.3f",
+          tagIid, tagShifted, oracleIid, oracleShifted);
     QVERIFY(tagIid > 0.5);
-    QVERIFY(tagIid - tagShifted > 0.4);                 // the shift gap of a spurious model
+    QVERIFY(tagIid - tagShifted > 0.4);                   // the shift gap of a spurious model
     QVERIFY(std::abs(oracleIid - oracleShifted) < 0.05);  // none for the invariant one
-    QVERIFY(oracleIid > 2.0 * 10.0 / iid.numItems());   // and the oracle beats a constant score
+    QVERIFY(oracleIid > 2.0 * 10.0 / iid.numItems());     // and the oracle beats a constant score
   }
 
   void invalidParameters_data() {
