@@ -3,6 +3,8 @@
 #include "app/cli/commands.h"
 #include "core/data/readers.h"
 #include "core/eval/reference_models.h"
+#include "core/store/run_store.h"
+#include "core/train/recorded_run.h"
 #include "core/train/run_controller.h"
 
 #include <QFile>
@@ -13,6 +15,7 @@
 #include <cmath>
 #include <functional>
 #include <map>
+#include <optional>
 
 namespace irl4rec::cli {
 
@@ -36,6 +39,10 @@ const char* const kTrainUsage =
     "  --test-data PATH                also report test metrics on another dataset's test\n"
     "                                  targets (users/items matched by token; shift gap)\n"
     "  --config FILE                   start from a JSON config (flags override it)\n"
+    "  --db FILE                       run store (default: $IRL4REC_DB or\n"
+    "                                  ~/.local/share/irl4rec/runs.sqlite)\n"
+    "  --name NAME                     name of the run in the store\n"
+    "  --no-store                      do not record the run\n"
     "  --json                          final metrics as one JSON object on stdout\n"
     "  --quiet                         no progress on stderr\n"
     "  --no-cache                      do not use the dataset cache\n";
@@ -231,10 +238,10 @@ int runTrain(const QStringList& args) {
       QStringLiteral("--batch"),       QStringLiteral("--epochs"),     QStringLiteral("--patience"),
       QStringLiteral("--eval-every"),  QStringLiteral("--seed"),       QStringLiteral("--threads"),
       QStringLiteral("--protocol"),    QStringLiteral("--checkpoint"), QStringLiteral("--test-data"),
-      QStringLiteral("--config")};
+      QStringLiteral("--config"),      QStringLiteral("--db"),         QStringLiteral("--name")};
   const QStringList switchFlags = {QStringLiteral("--json"), QStringLiteral("--quiet"),
                                    QStringLiteral("--no-confounder"), QStringLiteral("--no-noise"),
-                                   QStringLiteral("--no-cache")};
+                                   QStringLiteral("--no-cache"), QStringLiteral("--no-store")};
   const Flags f = parseFlags(args, valueFlags, switchFlags);
   if (!f.error.isEmpty()) return badInput(QStringLiteral("train: %1").arg(f.error));
 
@@ -286,8 +293,58 @@ int runTrain(const QStringList& args) {
             .arg(config.seed)
             .arg(config.threads));
   }
-  train::RunController controller(dataset, config);
-  const train::RunOutcome o = controller.run(progressCallbacks(quiet));
+  // Every run is recorded in the store unless --no-store: the store is opened (and a bad file
+  // refused) before training starts.
+  const bool record = !f.on("--no-store");
+  const QString dbPath = f.has("--db") ? f.value("--db") : store::RunStore::defaultPath();
+  if (record) {
+    store::RunStore probe;
+    if (Status s = probe.open(dbPath); !s) return badInput(s.error());
+  }
+  std::optional<eval::RankingMetrics> shifted;
+  QString shiftError;
+  auto evaluateShift = [&](const train::RunController& controller) {
+    std::vector<std::pair<QString, double>> values;
+    if (!other) return values;
+    auto m = controller.evaluateOn(*other);
+    if (!m) {
+      shiftError = m.error().message();
+      return values;
+    }
+    shifted = m.value();
+    for (size_t i = 0; i < eval::kCutoffs.size(); ++i) {
+      values.emplace_back(train::metric::ranking(QStringLiteral("shift"), QStringLiteral("hr"), eval::kCutoffs[i]), m.value().hr[i]);
+      values.emplace_back(train::metric::ranking(QStringLiteral("shift"), QStringLiteral("ndcg"), eval::kCutoffs[i]), m.value().ndcg[i]);
+    }
+    return values;
+  };
+  train::RunOutcome o;
+  QString runUuid;
+  if (record) {
+    train::RecordedRun::Setup setup;
+    setup.dataset = dataset;
+    setup.config = config;
+    setup.storePath = dbPath;
+    setup.name = f.value("--name");
+    setup.extraMetrics = evaluateShift;
+    train::RecordedRun run(setup);
+    train::RunCallbacks callbacks = progressCallbacks(quiet);
+    auto announced = std::make_shared<bool>(false);
+    auto onEpoch = callbacks.onEpoch;
+    callbacks.onEpoch = [&run, announced, quiet, dbPath, onEpoch](const train::EpochProgress& p) {
+      if (!*announced && !quiet) {
+        err(QStringLiteral("irl4rec: run %1 recorded in %2\n").arg(run.uuid(), dbPath));
+        *announced = true;
+      }
+      if (onEpoch) onEpoch(p);
+    };
+    o = run.run(callbacks);
+    runUuid = run.uuid();
+  } else {
+    train::RunController controller(dataset, config);
+    o = controller.run(progressCallbacks(quiet));
+    if (o.status == train::RunStatus::Finished) evaluateShift(controller);
+  }
 
   QJsonObject result;
   result[QStringLiteral("status")] = train::toString(o.status);
@@ -302,15 +359,18 @@ int runTrain(const QStringList& args) {
   result[QStringLiteral("seconds")] = o.seconds;
   if (o.bestEpoch > 0 || o.status == train::RunStatus::Finished)
     result[QStringLiteral("validation")] = o.validation.toJson();
+  if (!runUuid.isEmpty()) {
+    result[QStringLiteral("run")] = runUuid;
+    result[QStringLiteral("db")] = QFileInfo(dbPath).absoluteFilePath();
+  }
   if (o.status == train::RunStatus::Finished) {
     result[QStringLiteral("test")] = o.test.toJson();
-    if (other) {
-      auto shifted = controller.evaluateOn(*other);
-      if (!shifted) return badInput(shifted.error());
+    if (!shiftError.isEmpty()) return badInput(shiftError);
+    if (shifted) {
       QJsonObject shift;
       shift[QStringLiteral("path")] = other->sourcePath;
-      shift[QStringLiteral("test")] = shifted.value().toJson();
-      shift[QStringLiteral("gap_hr10")] = o.test.hrAt(10) - shifted.value().hrAt(10);
+      shift[QStringLiteral("test")] = shifted->toJson();
+      shift[QStringLiteral("gap_hr10")] = o.test.hrAt(10) - shifted->hrAt(10);
       result[QStringLiteral("test_data")] = shift;
     }
   }

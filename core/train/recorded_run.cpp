@@ -162,6 +162,11 @@ RunOutcome RecordedRun::run(const RunCallbacks& callbacks) {
 
     if (outcome.status == RunStatus::Finished) {
       logRanking(writer, QStringLiteral("test"), outcome.test, lastStep, outcome.bestEpoch);
+      if (setup_.extraMetrics) {
+        for (const auto& [key, value] : setup_.extraMetrics(controller)) {
+          writer.log(key, lastStep, outcome.bestEpoch, value);
+        }
+      }
     }
     const Status written = writer.close();
     if (outcome.status == RunStatus::Finished && QFileInfo::exists(config.checkpointPath)) {

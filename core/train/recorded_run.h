@@ -14,6 +14,9 @@
 #include <QString>
 
 #include <atomic>
+#include <functional>
+#include <utility>
+#include <vector>
 #include <memory>
 
 namespace irl4rec::train {
@@ -40,6 +43,9 @@ class RecordedRun {
     QString name;           ///< name of a created run
     QString checkpointDir;  ///< where the best checkpoint goes (empty: next to the store)
     bool saveEmbeddings = true;
+    /// Called on the training thread after a finished run, before it is marked finished:
+    /// extra evaluations (e.g. the shift benchmark) whose values are recorded with the run.
+    std::function<std::vector<std::pair<QString, double>>(const RunController&)> extraMetrics;
   };
 
   /// Creates the run in the store as queued (on the calling thread) and returns its id, so a
