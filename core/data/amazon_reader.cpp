@@ -11,6 +11,7 @@
 #include <QHash>
 
 #include <algorithm>
+#include <cstring>
 
 namespace irl4rec::data::detail {
 
@@ -74,6 +75,23 @@ Expected<double> numberField(const QString& path, int64_t line, const LiteralVal
     return d;
   }
   return Error::at(path, line, QStringLiteral("field '%1' is not numeric").arg(QLatin1String(key)));
+}
+
+/// The asin of a metadata line that starts with it ({'asin': 'X', ... as the 2014 dumps do),
+/// or a null array when the line is not that simple (then it is parsed in full).
+QByteArray quickAsin(const char* b, const char* e) {
+  while (b < e && (*b == ' ' || *b == '\t')) ++b;
+  for (const char* pattern : {"{'asin': '", "{\"asin\": \""}) {
+    const size_t n = qstrlen(pattern);
+    if (size_t(e - b) <= n || std::memcmp(b, pattern, n) != 0) continue;
+    const char quote = pattern[n - 1];
+    const char* start = b + n;
+    const char* end = start;
+    while (end < e && *end != quote && *end != '\\') ++end;
+    if (end == e || *end != quote || end == start) return QByteArray();
+    return QByteArray(start, int(end - start));
+  }
+  return QByteArray();
 }
 
 }  // namespace
@@ -222,6 +240,10 @@ Expected<Dataset> readAmazon(const QString& path, const LoadOptions& options) {
     const int64_t line = mlines.lineNumber();
     if (!metaProgress.tick(e - mbytes.constData()))
       return Error::at(metaPath, 0, QStringLiteral("cancelled"));
+    // Most metadata lines describe items outside the dataset: read their asin cheaply and
+    // parse only the lines that matter.
+    const QByteArray quick = quickAsin(b, e);
+    if (!quick.isNull() && !idOf.contains(quick)) continue;
     auto v = parseLine(metaPath, line, b, e);
     if (!v.ok()) return v.error();
     auto asin = stringField(metaPath, line, v.value(), "asin");
@@ -239,6 +261,16 @@ Expected<Dataset> readAmazon(const QString& path, const LoadOptions& options) {
     if (const LiteralValue* brand = v.value().member("brand")) {
       if (brand->kind == LiteralValue::Kind::String && !brand->text.trimmed().isEmpty())
         attrs.push_back(brand->text.trimmed());
+    }
+    // The 2018 dumps have one flat path under "category".
+    const LiteralValue* flat = v.value().member("category");
+    if (flat && !v.value().member("categories") && flat->kind == LiteralValue::Kind::List) {
+      for (size_t k = options.dropRootCategory ? 1 : 0; k < flat->items.size(); ++k) {
+        const LiteralValue& c = flat->items[k];
+        if (c.kind == LiteralValue::Kind::String && !c.text.trimmed().isEmpty()) {
+          attrs.push_back(c.text.trimmed());
+        }
+      }
     }
     if (const LiteralValue* cats = v.value().member("categories")) {
       if (cats->kind != LiteralValue::Kind::List) {

@@ -272,6 +272,24 @@ class TestDataReaders : public QObject {
     QCOMPARE(d.value().warnings.size(), 1);
   }
 
+  void amazonMetadataVariants() {
+    QTemporaryDir dir;
+    writeFile(dir.filePath(QStringLiteral("reviews_X.json")), kReview);
+    // Line 1: an item outside the reviews (skipped unparsed, even though it is malformed);
+    // line 2: a 2018-style flat "category" list with the asin not first; line 3: 2014 style.
+    writeFile(
+        dir.filePath(QStringLiteral("meta_X.json")),
+        "{'asin': 'B9', 'categories': [[oops\n"
+        "{\"category\": [\"X\", \"Tools\", \"Saws\"], \"asin\": \"B1\", \"brand\": \"Acme\"}\n"
+        "{'asin': 'B2', 'categories': [['X', 'Tools']], 'brand': 'Acme'}\n");
+    LoadOptions o = noCache();
+    o.kCore = 0;
+    auto d = loadDataset(dir.filePath(QStringLiteral("reviews_X.json")), o);
+    QVERIFY2(d.ok(), qPrintable(d.ok() ? QString() : d.error().message()));
+    QCOMPARE(d.value().attributeTokens, (QStringList{QString(), "Acme", "Tools", "Saws"}));
+    QCOMPARE(d.value().itemAttributes[2], (std::vector<int32_t>{1, 2}));
+  }
+
   void unknownAttributeItemsAreIgnoredWithAWarning() {
     QTemporaryDir dir;
     writeFile(dir.filePath(QStringLiteral("d.txt")), "1 1 2\n");
