@@ -72,6 +72,8 @@ Expected<QByteArray> readInputFile(const QString& path) {
     if (!inflated.ok()) return inflated.error();
     data = std::move(inflated).value();
   }
+  // A UTF-8 byte order mark (some editors write one) is not part of the first field.
+  if (data.startsWith("\xEF\xBB\xBF")) data.remove(0, 3);
   bool blank = true;
   for (char c : data) {
     if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {

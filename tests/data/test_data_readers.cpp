@@ -302,6 +302,15 @@ class TestDataReaders : public QObject {
     QVERIFY(d.value().warnings[0].contains(QStringLiteral("'99'")));
   }
 
+  void byteOrderMarkAndCrLf() {
+    QTemporaryDir dir;
+    writeFile(dir.filePath(QStringLiteral("r.inter")),
+              "\xEF\xBB\xBFuser_id:token\titem_id:token\r\nu\ti\r\nu\tj\r\n");
+    auto d = loadDataset(dir.filePath(QStringLiteral("r.inter")), noCache());
+    QVERIFY2(d.ok(), qPrintable(d.ok() ? QString() : d.error().message()));
+    QCOMPARE(d.value().itemTokens, (QStringList{QString(), "i", "j"}));
+  }
+
   void oneItemUserIsTrainOnly() {
     QTemporaryDir dir;
     writeFile(dir.filePath(QStringLiteral("d.txt")), "1 1 2 3\n2 4\n");
