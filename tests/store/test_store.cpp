@@ -566,8 +566,31 @@ class TestStore : public QObject {
     QCOMPARE(parts[0], QByteArray("ready"));
     const qint64 runId = parts[1].toLongLong();
     const qint64 ready = parts[2].toLongLong();
-    QThread::msleep(150);  // let the writer commit more batches, then kill it mid-stream
-    helper.kill();         // SIGKILL
+    // While the helper writes: this process opens the same file, must not take the live run
+    // for interrupted, reads its growing curve and writes its own run (GUI + CLI sharing).
+    {
+      RunStore live;
+      VERIFY_OK(live.open(path));
+      QCOMPARE(live.interruptedOnOpen(), 0);
+      QCOMPARE(toString(live.run(runId).value().status), toString(RunStatus::Running));
+      auto mine = live.createRun(NewRun{QStringLiteral("neighbour"), {}, 0, RunStatus::Running, {}, {}});
+      VERIFY_OK(mine);
+      size_t seen = 0;
+      for (int i = 0; i < 30; ++i) {
+        std::vector<MetricRow> rows;
+        for (int j = 0; j < 100; ++j) rows.push_back(MetricRow{QStringLiteral("loss/total"), i * 100 + j, 1, 1.0, 0});
+        VERIFY_OK(live.logMetrics(mine.value().id, rows));
+        auto curve = live.metrics(runId, QStringLiteral("loss/total"));
+        VERIFY_OK(curve);
+        QVERIFY(curve.value().size() >= seen);
+        seen = curve.value().size();
+        VERIFY_OK(live.listRuns());
+        QThread::msleep(5);
+      }
+      QVERIFY(seen > size_t(ready));  // the helper kept committing meanwhile
+      VERIFY_OK(live.setStatus(mine.value().id, RunStatus::Finished));
+    }
+    helper.kill();  // SIGKILL, mid-stream
     QVERIFY(helper.waitForFinished(10000));
     QCOMPARE(helper.exitStatus(), QProcess::CrashExit);
 
