@@ -72,10 +72,12 @@ std::optional<QString> parse(const QStringList& args, Options& o) {
       if (a == QLatin1String("--limit")) {
         bool ok = false;
         o.limit = v.toInt(&ok);
-        if (!ok || o.limit < 0) return QStringLiteral("--limit needs a non-negative integer, not '%1'").arg(v);
+        if (!ok || o.limit < 0)
+          return QStringLiteral("--limit needs a non-negative integer, not '%1'").arg(v);
       }
     } else if (a.startsWith(QLatin1String("--"))) {
-      return QStringLiteral("unknown option '%1' for 'runs %2' (try runs --help)").arg(a, o.command);
+      return QStringLiteral("unknown option '%1' for 'runs %2' (try runs --help)")
+          .arg(a, o.command);
     } else {
       o.positional << a;
     }
@@ -89,9 +91,7 @@ QString iso(const QDateTime& t) {
   return t.isValid() ? t.toUTC().toString(Qt::ISODateWithMs) : QString();
 }
 
-QJsonValue isoOrNull(const QDateTime& t) {
-  return t.isValid() ? QJsonValue(iso(t)) : QJsonValue();
-}
+QJsonValue isoOrNull(const QDateTime& t) { return t.isValid() ? QJsonValue(iso(t)) : QJsonValue(); }
 
 QString fmt(double v) {
   if (std::isnan(v)) return QStringLiteral("nan");
@@ -113,25 +113,25 @@ QJsonObject runJson(const store::RunInfo& r) {
       {QStringLiteral("group_hash"), r.groupHash},
       {QStringLiteral("tags"), QJsonArray::fromStringList(r.tags)},
       {QStringLiteral("notes"), r.notes},
-      {QStringLiteral("owner"), QJsonObject{{QStringLiteral("host"), r.owner.host},
-                                            {QStringLiteral("pid"), r.owner.pid}}},
+      {QStringLiteral("owner"),
+       QJsonObject{{QStringLiteral("host"), r.owner.host}, {QStringLiteral("pid"), r.owner.pid}}},
   };
 }
 
 QJsonObject summariesJson(const std::vector<store::MetricSummary>& metrics) {
   QJsonObject out;
   for (const store::MetricSummary& m : metrics) {
-    out.insert(m.key,
-               QJsonObject{{QStringLiteral("count"), m.count},
-                           {QStringLiteral("direction"), m.direction == store::MetricDirection::Maximize
-                                                             ? QStringLiteral("max")
-                                                             : QStringLiteral("min")},
-                           {QStringLiteral("last"), number(m.lastValue)},
-                           {QStringLiteral("last_step"), m.lastStep},
-                           {QStringLiteral("last_epoch"), m.lastEpoch},
-                           {QStringLiteral("best"), number(m.bestValue)},
-                           {QStringLiteral("best_step"), m.bestStep},
-                           {QStringLiteral("best_epoch"), m.bestEpoch}});
+    out.insert(m.key, QJsonObject{
+                          {QStringLiteral("count"), m.count},
+                          {QStringLiteral("direction"),
+                           m.direction == store::MetricDirection::Maximize ? QStringLiteral("max")
+                                                                           : QStringLiteral("min")},
+                          {QStringLiteral("last"), number(m.lastValue)},
+                          {QStringLiteral("last_step"), m.lastStep},
+                          {QStringLiteral("last_epoch"), m.lastEpoch},
+                          {QStringLiteral("best"), number(m.bestValue)},
+                          {QStringLiteral("best_step"), m.bestStep},
+                          {QStringLiteral("best_epoch"), m.bestEpoch}});
   }
   return out;
 }
@@ -185,7 +185,8 @@ int list(const Options& o) {
     return kExitOk;
   }
   if (runs.empty()) {
-    out(QStringLiteral("no runs in %1\n").arg(opened.value() ? store.path() : RunStore::defaultPath()));
+    out(QStringLiteral("no runs in %1\n")
+            .arg(opened.value() ? store.path() : RunStore::defaultPath()));
     return kExitOk;
   }
   // Key metric columns: those of these keys that some run has (best for ranking, last for loss).
@@ -208,11 +209,12 @@ int list(const Options& o) {
       }
     }
   }
-  QString text = QStringLiteral("%1 %2 %3 %4 %5 %6 %7")
-                     .arg(pad(QStringLiteral("RUN"), 8), pad(QStringLiteral("NAME"), 22),
-                          pad(QStringLiteral("STATUS"), 11), pad(QStringLiteral("CREATED (UTC)"), 16),
-                          pad(QStringLiteral("DURATION"), 9), pad(QStringLiteral("DATASET"), 12),
-                          pad(QStringLiteral("GROUP"), 12));
+  QString text =
+      QStringLiteral("%1 %2 %3 %4 %5 %6 %7")
+          .arg(pad(QStringLiteral("RUN"), 8), pad(QStringLiteral("NAME"), 22),
+               pad(QStringLiteral("STATUS"), 11), pad(QStringLiteral("CREATED (UTC)"), 16),
+               pad(QStringLiteral("DURATION"), 9), pad(QStringLiteral("DATASET"), 12),
+               pad(QStringLiteral("GROUP"), 12));
   for (const Column& c : columns) text += QLatin1Char(' ') + c.title.rightJustified(12);
   text += QLatin1Char('\n');
   for (const store::RunListEntry& e : runs) {
@@ -220,7 +222,8 @@ int list(const Options& o) {
     text += QStringLiteral("%1 %2 %3 %4 %5 %6 %7")
                 .arg(r.uuid.left(8), pad(r.name, 22), pad(store::toString(r.status), 11),
                      pad(r.created.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm")), 16),
-                     pad(duration(r), 9), pad(r.datasetName.isEmpty() ? QStringLiteral("-") : r.datasetName, 12),
+                     pad(duration(r), 9),
+                     pad(r.datasetName.isEmpty() ? QStringLiteral("-") : r.datasetName, 12),
                      pad(r.groupHash, 12));
     for (const Column& c : columns) {
       const store::MetricSummary* m = e.metric(c.key);
@@ -235,7 +238,8 @@ int list(const Options& o) {
 
 Expected<store::RunInfo> resolve(RunStore& store, const Options& o, const QString& command) {
   if (o.positional.size() != 1) {
-    return Error::general(QStringLiteral("'runs %1' needs exactly one RUN (uuid, uuid prefix or name)").arg(command));
+    return Error::general(
+        QStringLiteral("'runs %1' needs exactly one RUN (uuid, uuid prefix or name)").arg(command));
   }
   auto opened = openStore(store, o);
   if (!opened.ok()) return opened.error();
@@ -303,12 +307,14 @@ int show(const Options& o) {
   const store::RunInfo& r = run.value();
   QString t;
   auto line = [&](const QString& label, const QString& value) {
-    if (!value.isEmpty()) t += QStringLiteral("%1 %2\n").arg(pad(label + QLatin1Char(':'), 10), value);
+    if (!value.isEmpty())
+      t += QStringLiteral("%1 %2\n").arg(pad(label + QLatin1Char(':'), 10), value);
   };
   line(QStringLiteral("run"), r.uuid);
   line(QStringLiteral("name"), r.name);
-  line(QStringLiteral("status"), store::toString(r.status) +
-                                     (r.message.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(r.message)));
+  line(QStringLiteral("status"),
+       store::toString(r.status) +
+           (r.message.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(r.message)));
   line(QStringLiteral("created"), iso(r.created));
   line(QStringLiteral("started"), iso(r.started));
   line(QStringLiteral("finished"), iso(r.finished));
@@ -318,14 +324,15 @@ int show(const Options& o) {
   line(QStringLiteral("owner"), QStringLiteral("pid %1 on %2").arg(r.owner.pid).arg(r.owner.host));
   line(QStringLiteral("tags"), r.tags.join(QStringLiteral(", ")));
   line(QStringLiteral("notes"), r.notes);
-  t += QStringLiteral("config:   %1\n").arg(QString::fromUtf8(QJsonDocument(r.config).toJson(QJsonDocument::Compact)));
+  t += QStringLiteral("config:   %1\n")
+           .arg(QString::fromUtf8(QJsonDocument(r.config).toJson(QJsonDocument::Compact)));
   const QJsonObject obj = described.value();
   const QJsonObject metrics = obj.value(QStringLiteral("metrics")).toObject();
   if (!metrics.isEmpty()) {
     t += QStringLiteral("\n%1 %2 %3 %4 %5\n")
              .arg(pad(QStringLiteral("METRIC"), 24), QStringLiteral("ROWS").rightJustified(7),
-                  QStringLiteral("LAST").rightJustified(12), QStringLiteral("BEST").rightJustified(12),
-                  QStringLiteral("AT STEP (EPOCH)"));
+                  QStringLiteral("LAST").rightJustified(12),
+                  QStringLiteral("BEST").rightJustified(12), QStringLiteral("AT STEP (EPOCH)"));
     for (auto it = metrics.begin(); it != metrics.end(); ++it) {
       const QJsonObject m = it.value().toObject();
       auto val = [&](const char* k) {
@@ -333,7 +340,8 @@ int show(const Options& o) {
         return v.isNull() ? QStringLiteral("nan") : fmt(v.toDouble());
       };
       t += QStringLiteral("%1 %2 %3 %4 %5 (%6)\n")
-               .arg(pad(it.key(), 24), QString::number(m.value(QStringLiteral("count")).toInteger()).rightJustified(7),
+               .arg(pad(it.key(), 24),
+                    QString::number(m.value(QStringLiteral("count")).toInteger()).rightJustified(7),
                     val("last").rightJustified(12), val("best").rightJustified(12))
                .arg(m.value(QStringLiteral("best_step")).toInteger())
                .arg(m.value(QStringLiteral("best_epoch")).toInteger());
@@ -347,7 +355,8 @@ int show(const Options& o) {
              .arg(c.value(QStringLiteral("epoch")).toInt())
              .arg(c.value(QStringLiteral("best")).toBool() ? QStringLiteral(" (best)") : QString(),
                   c.value(QStringLiteral("path")).toString(),
-                  c.value(QStringLiteral("exists")).toBool() ? QString() : QStringLiteral(" [missing]"));
+                  c.value(QStringLiteral("exists")).toBool() ? QString()
+                                                             : QStringLiteral(" [missing]"));
   }
   const QJsonArray emb = obj.value(QStringLiteral("embeddings")).toArray();
   if (!emb.isEmpty()) t += QStringLiteral("\nembeddings:\n");
@@ -363,7 +372,8 @@ int show(const Options& o) {
   for (const QJsonValue& v : proj) {
     const QJsonObject p = v.toObject();
     t += QStringLiteral("  %1 of %2 %3\n")
-             .arg(p.value(QStringLiteral("method")).toString(), p.value(QStringLiteral("kind")).toString(),
+             .arg(p.value(QStringLiteral("method")).toString(),
+                  p.value(QStringLiteral("kind")).toString(),
                   QString::fromUtf8(QJsonDocument(p.value(QStringLiteral("parameters")).toObject())
                                         .toJson(QJsonDocument::Compact)));
   }
@@ -391,7 +401,8 @@ Status writeOut(const QString& path, const QByteArray& bytes) {
     return Error::at(path, 0, QStringLiteral("cannot write: %1").arg(file.errorString()));
   }
   file.write(bytes);
-  if (!file.commit()) return Error::at(path, 0, QStringLiteral("cannot write: %1").arg(file.errorString()));
+  if (!file.commit())
+    return Error::at(path, 0, QStringLiteral("cannot write: %1").arg(file.errorString()));
   return {};
 }
 
@@ -406,7 +417,9 @@ void appendNumber(QByteArray& out, double v) {
 }
 
 QString csvField(const QString& s) {
-  if (!s.contains(QLatin1Char(',')) && !s.contains(QLatin1Char('"')) && !s.contains(QLatin1Char('\n'))) return s;
+  if (!s.contains(QLatin1Char(',')) && !s.contains(QLatin1Char('"')) &&
+      !s.contains(QLatin1Char('\n')))
+    return s;
   QString q = s;
   q.replace(QLatin1Char('"'), QStringLiteral("\"\""));
   return QLatin1Char('"') + q + QLatin1Char('"');
@@ -419,7 +432,8 @@ QString tsvField(QString s) {
   return s;
 }
 
-Status exportProjector(RunStore& store, const store::RunInfo& r, const Options& o, QStringList& written) {
+Status exportProjector(RunStore& store, const store::RunInfo& r, const Options& o,
+                       QStringList& written) {
   auto kinds = store.embeddingKinds(r.id);
   if (!kinds.ok()) return kinds.error();
   QStringList selected;
@@ -427,11 +441,13 @@ Status exportProjector(RunStore& store, const store::RunInfo& r, const Options& 
     if (o.kind.isEmpty() || k.kind == o.kind) selected << k.kind;
   }
   if (selected.isEmpty()) {
-    return Error::general(o.kind.isEmpty()
-                              ? QStringLiteral("run %1 has no embeddings to export").arg(r.uuid.left(8))
-                              : QStringLiteral("run %1 has no '%2' embeddings").arg(r.uuid.left(8), o.kind));
+    return Error::general(
+        o.kind.isEmpty()
+            ? QStringLiteral("run %1 has no embeddings to export").arg(r.uuid.left(8))
+            : QStringLiteral("run %1 has no '%2' embeddings").arg(r.uuid.left(8), o.kind));
   }
-  if (!QDir().mkpath(o.out)) return Error::at(o.out, 0, QStringLiteral("cannot create the directory"));
+  if (!QDir().mkpath(o.out))
+    return Error::at(o.out, 0, QStringLiteral("cannot create the directory"));
   QByteArray config;
   for (const QString& kind : selected) {
     auto m = store.loadEmbeddings(r.id, kind);
@@ -465,7 +481,8 @@ Status exportProjector(RunStore& store, const store::RunInfo& r, const Options& 
     }
     std::vector<QHash<int64_t, QString>> lookup(labels.size());
     for (size_t c = 0; c < labels.size(); ++c) {
-      for (size_t i = 0; i < labels[c].ids.size(); ++i) lookup[c].insert(labels[c].ids[i], labels[c].values[qsizetype(i)]);
+      for (size_t i = 0; i < labels[c].ids.size(); ++i)
+        lookup[c].insert(labels[c].ids[i], labels[c].values[qsizetype(i)]);
     }
     QString meta;
     if (!labels.empty()) {  // TensorBoard: a header row only with several columns
@@ -475,7 +492,8 @@ Status exportProjector(RunStore& store, const store::RunInfo& r, const Options& 
     }
     for (int64_t i = 0; i < e.rows; ++i) {
       meta += QString::number(e.ids[size_t(i)]);
-      for (size_t c = 0; c < labels.size(); ++c) meta += QLatin1Char('\t') + tsvField(lookup[c].value(e.ids[size_t(i)]));
+      for (size_t c = 0; c < labels.size(); ++c)
+        meta += QLatin1Char('\t') + tsvField(lookup[c].value(e.ids[size_t(i)]));
       meta += QLatin1Char('\n');
     }
     const QString vectorsPath = QDir(o.out).filePath(kind + QStringLiteral("_vectors.tsv"));
@@ -483,8 +501,9 @@ Status exportProjector(RunStore& store, const store::RunInfo& r, const Options& 
     if (Status s = writeOut(vectorsPath, vectors); !s) return s;
     if (Status s = writeOut(metaPath, meta.toUtf8()); !s) return s;
     written << vectorsPath << metaPath;
-    config += QStringLiteral("embeddings {\n  tensor_name: \"%1 %2\"\n  tensor_shape: %3\n  tensor_shape: %4\n"
-                             "  tensor_path: \"%2_vectors.tsv\"\n  metadata_path: \"%2_metadata.tsv\"\n}\n")
+    config += QStringLiteral(
+                  "embeddings {\n  tensor_name: \"%1 %2\"\n  tensor_shape: %3\n  tensor_shape: %4\n"
+                  "  tensor_path: \"%2_vectors.tsv\"\n  metadata_path: \"%2_metadata.tsv\"\n}\n")
                   .arg(QString(r.name).replace(QLatin1Char('"'), QLatin1Char('\'')), kind)
                   .arg(e.rows)
                   .arg(e.dim)
@@ -497,10 +516,13 @@ Status exportProjector(RunStore& store, const store::RunInfo& r, const Options& 
 }
 
 int exportRun(const Options& o) {
-  const QStringList formats = {QStringLiteral("csv"), QStringLiteral("json"), QStringLiteral("projector")};
+  const QStringList formats = {QStringLiteral("csv"), QStringLiteral("json"),
+                               QStringLiteral("projector")};
   if (!formats.contains(o.format)) {
-    return badInput(o.format.isEmpty() ? QStringLiteral("'runs export' needs --format csv|json|projector")
-                                       : QStringLiteral("unknown export format '%1' (csv, json or projector)").arg(o.format));
+    return badInput(
+        o.format.isEmpty()
+            ? QStringLiteral("'runs export' needs --format csv|json|projector")
+            : QStringLiteral("unknown export format '%1' (csv, json or projector)").arg(o.format));
   }
   if (o.out.isEmpty()) return badInput(QStringLiteral("'runs export' needs --out PATH"));
   if (o.format == QLatin1String("projector") && o.out == QLatin1String("-")) {
@@ -562,7 +584,8 @@ int exportRun(const Options& o) {
 
 int runRuns(const QStringList& args) {
   if (args.isEmpty()) {
-    return badInput(QStringLiteral("'runs' needs a command: list, show, delete or export (try runs --help)"));
+    return badInput(
+        QStringLiteral("'runs' needs a command: list, show, delete or export (try runs --help)"));
   }
   if (args[0] == QLatin1String("--help") || args[0] == QLatin1String("-h") ||
       args[0] == QLatin1String("help")) {
@@ -575,7 +598,8 @@ int runRuns(const QStringList& args) {
   if (o.command == QLatin1String("show")) return show(o);
   if (o.command == QLatin1String("delete")) return remove(o);
   if (o.command == QLatin1String("export")) return exportRun(o);
-  return badInput(QStringLiteral("unknown command 'runs %1' (list, show, delete or export)").arg(o.command));
+  return badInput(
+      QStringLiteral("unknown command 'runs %1' (list, show, delete or export)").arg(o.command));
 }
 
 }  // namespace irl4rec::cli

@@ -45,10 +45,17 @@ void report(const char* what, double valueMs, double limitMs) {
 }
 
 QJsonObject config(int seed) {
-  return QJsonObject{{QStringLiteral("model"), QStringLiteral("irl4rec")}, {QStringLiteral("encoder"), QStringLiteral("sasrec")},
-                     {QStringLiteral("beta"), 0.1 * (seed % 5)}, {QStringLiteral("gamma"), 1.0}, {QStringLiteral("alpha"), 0.5},
-                     {QStringLiteral("hidden_size"), 64}, {QStringLiteral("layers"), 2}, {QStringLiteral("lr"), 0.001},
-                     {QStringLiteral("batch_size"), 256}, {QStringLiteral("epochs"), 200}, {QStringLiteral("seed"), seed}};
+  return QJsonObject{{QStringLiteral("model"), QStringLiteral("irl4rec")},
+                     {QStringLiteral("encoder"), QStringLiteral("sasrec")},
+                     {QStringLiteral("beta"), 0.1 * (seed % 5)},
+                     {QStringLiteral("gamma"), 1.0},
+                     {QStringLiteral("alpha"), 0.5},
+                     {QStringLiteral("hidden_size"), 64},
+                     {QStringLiteral("layers"), 2},
+                     {QStringLiteral("lr"), 0.001},
+                     {QStringLiteral("batch_size"), 256},
+                     {QStringLiteral("epochs"), 200},
+                     {QStringLiteral("seed"), seed}};
 }
 
 EmbeddingMatrix matrix(int64_t rows, int64_t dim, int64_t firstId) {
@@ -92,9 +99,13 @@ int main(int argc, char** argv) {
     QFile::remove(path);
     RunStore store;
     check(store.open(path));
-    const qint64 run = take(store.createRun(NewRun{QStringLiteral("metrics"), config(1), 0, RunStatus::Running, {}, {}})).id;
-    const QStringList keys = {QStringLiteral("loss/rec_t"), QStringLiteral("loss/alpha_rec_s"), QStringLiteral("loss/beta_c"),
-                              QStringLiteral("loss/gamma_d"), QStringLiteral("loss/total")};
+    const qint64 run =
+        take(store.createRun(
+                 NewRun{QStringLiteral("metrics"), config(1), 0, RunStatus::Running, {}, {}}))
+            .id;
+    const QStringList keys = {QStringLiteral("loss/rec_t"), QStringLiteral("loss/alpha_rec_s"),
+                              QStringLiteral("loss/beta_c"), QStringLiteral("loss/gamma_d"),
+                              QStringLiteral("loss/total")};
     constexpr int kRows = 100000;
     QElapsedTimer total;
     total.start();
@@ -102,21 +113,26 @@ int main(int argc, char** argv) {
     auto writer = take(MetricWriter::create(path, run));
     QElapsedTimer logging;
     logging.start();
-    for (int i = 0; i < kRows; ++i) writer->log(keys[i % keys.size()], i / 5, i / 5000 + 1, 1.0 / (i + 1));
+    for (int i = 0; i < kRows; ++i)
+      writer->log(keys[i % keys.size()], i / 5, i / 5000 + 1, 1.0 / (i + 1));
     const double logMs = ms(logging);
     check(writer->close());
     const double totalMs = ms(total);
     const double cpuTotal = cpuMs() - cpu0;
     report("100,000 metric rows via MetricWriter (create..close)", totalMs, 1000);
     std::printf("    CPU time of all threads:                           %9.1f ms\n", cpuTotal);
-    std::printf("    time spent inside log() by the training thread:   %9.1f ms (%.0f ns per row)\n", logMs,
-                logMs * 1e6 / kRows);
+    std::printf(
+        "    time spent inside log() by the training thread:   %9.1f ms (%.0f ns per row)\n", logMs,
+        logMs * 1e6 / kRows);
     const auto summaries = take(store.metricSummaries(run));
     qint64 rows = 0;
     for (const auto& s : summaries) rows += s.count;
     std::printf("    rows in the store: %lld\n", static_cast<long long>(rows));
 
-    const qint64 run2 = take(store.createRun(NewRun{QStringLiteral("direct"), config(2), 0, RunStatus::Running, {}, {}})).id;
+    const qint64 run2 =
+        take(store.createRun(
+                 NewRun{QStringLiteral("direct"), config(2), 0, RunStatus::Running, {}, {}}))
+            .id;
     QElapsedTimer direct;
     direct.start();
     const double cpu1 = cpuMs();
@@ -129,7 +145,8 @@ int main(int argc, char** argv) {
       }
     }
     report("100,000 metric rows via RunStore::logMetrics (2,000/tx)", ms(direct), 1000);
-    std::printf("    CPU time:                                          %9.1f ms\n", cpuMs() - cpu1);
+    std::printf("    CPU time:                                          %9.1f ms\n",
+                cpuMs() - cpu1);
   }
 
   const bool all = !args.contains(QStringLiteral("--metrics-only"));
@@ -139,7 +156,10 @@ int main(int argc, char** argv) {
     QFile::remove(path);
     RunStore store;
     check(store.open(path));
-    const qint64 run = take(store.createRun(NewRun{QStringLiteral("sports"), config(1), 0, RunStatus::Running, {}, {}})).id;
+    const qint64 run =
+        take(store.createRun(
+                 NewRun{QStringLiteral("sports"), config(1), 0, RunStatus::Running, {}, {}}))
+            .id;
     const EmbeddingMatrix t = matrix(35598, 64, 0);
     const EmbeddingMatrix s = matrix(35598, 64, 0);
     const EmbeddingMatrix items = matrix(18357, 64, 1);
@@ -161,7 +181,9 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "bench_store: embeddings differ after the round trip\n");
       return 1;
     }
-    std::printf("    file size: %.1f MiB\n", double(QFileInfo(path).size() + QFileInfo(path + QStringLiteral("-wal")).size()) / (1 << 20));
+    std::printf("    file size: %.1f MiB\n",
+                double(QFileInfo(path).size() + QFileInfo(path + QStringLiteral("-wal")).size()) /
+                    (1 << 20));
   }
 
   // 3. Listing 1,000 runs with their latest/best metrics.
@@ -170,14 +192,19 @@ int main(int argc, char** argv) {
     QFile::remove(path);
     RunStore store;
     check(store.open(path));
-    const QStringList keys = {QStringLiteral("loss/rec_t"), QStringLiteral("loss/total"), QStringLiteral("train/epoch_loss"),
-                              QStringLiteral("val/hr@10"), QStringLiteral("val/ndcg@10"), QStringLiteral("val/mrr@10"),
-                              QStringLiteral("test/hr@10"), QStringLiteral("test/ndcg@10")};
+    const QStringList keys = {QStringLiteral("loss/rec_t"),       QStringLiteral("loss/total"),
+                              QStringLiteral("train/epoch_loss"), QStringLiteral("val/hr@10"),
+                              QStringLiteral("val/ndcg@10"),      QStringLiteral("val/mrr@10"),
+                              QStringLiteral("test/hr@10"),       QStringLiteral("test/ndcg@10")};
     for (int r = 0; r < 1000; ++r) {
-      const qint64 run = take(store.createRun(NewRun{QStringLiteral("run-%1").arg(r), config(r), 0, RunStatus::Running, {}, {}})).id;
+      const qint64 run =
+          take(store.createRun(NewRun{
+                   QStringLiteral("run-%1").arg(r), config(r), 0, RunStatus::Running, {}, {}}))
+              .id;
       std::vector<MetricRow> rows;
       for (int step = 0; step < 20; ++step) {
-        for (const QString& k : keys) rows.push_back(MetricRow{k, step, step / 5 + 1, 0.5 + 0.01 * step, 0});
+        for (const QString& k : keys)
+          rows.push_back(MetricRow{k, step, step / 5 + 1, 0.5 + 0.01 * step, 0});
       }
       check(store.logMetrics(run, rows));
       check(store.setStatus(run, RunStatus::Finished));
@@ -194,7 +221,8 @@ int main(int argc, char** argv) {
       listed = runs.size();
     }
     std::sort(times.begin(), times.end());
-    report("list 1,000 runs with 8 metric summaries each (median of 7)", times[times.size() / 2], 100);
+    report("list 1,000 runs with 8 metric summaries each (median of 7)", times[times.size() / 2],
+           100);
     std::printf("    runs listed: %zu, first call %.1f ms\n", listed, times.front());
     RunStore cold;
     QElapsedTimer openAndList;

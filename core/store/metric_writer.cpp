@@ -22,9 +22,9 @@ struct MetricWriter::Impl {
   std::condition_variable wake;      // writer thread: rows, flush or stop
   std::condition_variable progress;  // flush(): a write attempt ended
   std::vector<MetricRow> pending;
-  qint64 logged = 0;                 // rows accepted by log()
-  qint64 committed = 0;              // rows written to the file
-  qint64 flushTarget = 0;            // write now until committed reaches this
+  qint64 logged = 0;       // rows accepted by log()
+  qint64 committed = 0;    // rows written to the file
+  qint64 flushTarget = 0;  // write now until committed reaches this
   qint64 attempts = 0;
   bool lastAttemptFailed = false;
   bool stopping = false;
@@ -167,7 +167,8 @@ Status MetricWriter::close() {
   std::lock_guard<std::mutex> lock(d_->mutex);
   if (d_->committed < d_->logged) {
     if (d_->firstError) return *d_->firstError;
-    return Error::general(QStringLiteral("%1 metric rows were not written").arg(d_->logged - d_->committed));
+    return Error::general(
+        QStringLiteral("%1 metric rows were not written").arg(d_->logged - d_->committed));
   }
   return {};
 }

@@ -20,8 +20,8 @@ namespace irl4rec::store {
 class MetricWriter {
  public:
   struct Options {
-    int maxRows = 2000;     ///< write as soon as this many rows are buffered
-    int intervalMs = 500;   ///< ... or when this much time passed since the last write
+    int maxRows = 2000;    ///< write as soon as this many rows are buffered
+    int intervalMs = 500;  ///< ... or when this much time passed since the last write
   };
 
   /// Opens its own connection to `dbPath` on the writer thread; Error if the store cannot be

@@ -42,13 +42,20 @@ using detail::sqlError;
 
 QString toString(RunStatus status) {
   switch (status) {
-    case RunStatus::Queued: return QStringLiteral("queued");
-    case RunStatus::Running: return QStringLiteral("running");
-    case RunStatus::Finished: return QStringLiteral("finished");
-    case RunStatus::Failed: return QStringLiteral("failed");
-    case RunStatus::Cancelled: return QStringLiteral("cancelled");
-    case RunStatus::Diverged: return QStringLiteral("diverged");
-    case RunStatus::Interrupted: return QStringLiteral("interrupted");
+    case RunStatus::Queued:
+      return QStringLiteral("queued");
+    case RunStatus::Running:
+      return QStringLiteral("running");
+    case RunStatus::Finished:
+      return QStringLiteral("finished");
+    case RunStatus::Failed:
+      return QStringLiteral("failed");
+    case RunStatus::Cancelled:
+      return QStringLiteral("cancelled");
+    case RunStatus::Diverged:
+      return QStringLiteral("diverged");
+    case RunStatus::Interrupted:
+      return QStringLiteral("interrupted");
   }
   return QStringLiteral("failed");
 }
@@ -67,9 +74,12 @@ bool isTerminal(RunStatus status) {
 
 QString toString(EntityKind kind) {
   switch (kind) {
-    case EntityKind::User: return QStringLiteral("user");
-    case EntityKind::Item: return QStringLiteral("item");
-    case EntityKind::Attribute: return QStringLiteral("attribute");
+    case EntityKind::User:
+      return QStringLiteral("user");
+    case EntityKind::Item:
+      return QStringLiteral("item");
+    case EntityKind::Attribute:
+      return QStringLiteral("attribute");
   }
   return QStringLiteral("user");
 }
@@ -144,7 +154,8 @@ void appendBytes(std::vector<T>& out, const QByteArray& bytes) {
 bool validKindName(const QString& kind) {
   if (kind.isEmpty() || kind.size() > 64) return false;
   for (QChar c : kind) {
-    if (!((c >= QLatin1Char('a') && c <= QLatin1Char('z')) || c.isDigit() || c == QLatin1Char('_'))) {
+    if (!((c >= QLatin1Char('a') && c <= QLatin1Char('z')) || c.isDigit() ||
+          c == QLatin1Char('_'))) {
       return false;
     }
   }
@@ -174,8 +185,10 @@ QJsonObject stripKeys(const QJsonObject& object, const QStringList& excluded) {
 
 QString scalarText(const QJsonValue& value) {
   switch (value.type()) {
-    case QJsonValue::String: return value.toString();
-    case QJsonValue::Bool: return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    case QJsonValue::String:
+      return value.toString();
+    case QJsonValue::Bool:
+      return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
     case QJsonValue::Double: {
       const double d = value.toDouble();
       if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.0e15) {
@@ -183,9 +196,12 @@ QString scalarText(const QJsonValue& value) {
       }
       return QString::number(d, 'g', QLocale::FloatingPointShortest);
     }
-    case QJsonValue::Array: return compactJson(value.toArray());
-    case QJsonValue::Object: return compactJson(value.toObject());
-    default: return QStringLiteral("null");
+    case QJsonValue::Array:
+      return compactJson(value.toArray());
+    case QJsonValue::Object:
+      return compactJson(value.toObject());
+    default:
+      return QStringLiteral("null");
   }
 }
 
@@ -278,7 +294,8 @@ struct RunStore::Impl {
     for (int i = 0; i < values.size(); ++i) {
       // A null QString would bind as SQL NULL; text columns want ''.
       const QVariant& v = values[i];
-      if (v.typeId() == QMetaType::QString && static_cast<const QString*>(v.constData())->isNull()) {
+      if (v.typeId() == QMetaType::QString &&
+          static_cast<const QString*>(v.constData())->isNull()) {
         q->bindValue(i, QStringLiteral(""));
       } else {
         q->bindValue(i, v);
@@ -310,8 +327,8 @@ Status RunStore::Impl::insertMetrics(qint64 runId, const std::vector<MetricRow>&
   // 1. The run's series (id, rows so far), creating the ones this batch starts.
   struct Series {
     qint64 id = 0;
-    qint64 count = 0;       // rows before this batch
-    QVariant storedBest;    // best value, step and epoch before this batch (NULL = none)
+    qint64 count = 0;     // rows before this batch
+    QVariant storedBest;  // best value, step and epoch before this batch (NULL = none)
     qint64 storedBestStep = 0;
     qint32 storedBestEpoch = 0;
     MetricSummary batch;
@@ -336,9 +353,10 @@ Status RunStore::Impl::insertMetrics(qint64 runId, const std::vector<MetricRow>&
   for (const MetricRow& row : rows) {
     Series& x = series[row.key];
     if (x.id != 0) continue;
-    auto q = query(QStringLiteral("INSERT INTO metric_summary (run_id, key, direction) VALUES (?, ?, ?)"),
-                   {runId, row.key, RunStore::metricDirection(row.key) == MetricDirection::Maximize ? 1 : 0},
-                   QStringLiteral("starting metric '%1' of run %2").arg(row.key).arg(runId));
+    auto q = query(
+        QStringLiteral("INSERT INTO metric_summary (run_id, key, direction) VALUES (?, ?, ?)"),
+        {runId, row.key, RunStore::metricDirection(row.key) == MetricDirection::Maximize ? 1 : 0},
+        QStringLiteral("starting metric '%1' of run %2").arg(row.key).arg(runId));
     if (!q.ok()) return q.error();
     x.id = q.value()->lastInsertId().toLongLong();
   }
@@ -409,10 +427,11 @@ Status RunStore::Impl::insertMetrics(qint64 runId, const std::vector<MetricRow>&
   // 3. Latest and best values of every series the batch touched.
   if (!updateSummary) {
     updateSummary = std::make_unique<QSqlQuery>(db);
-    if (Status s = prepare(*updateSummary, path,
-                           QStringLiteral("UPDATE metric_summary SET count = ?, last_step = ?, "
-                                          "last_epoch = ?, last_value = ?, last_time = ?, "
-                                          "best_value = ?, best_step = ?, best_epoch = ? WHERE id = ?"));
+    if (Status s =
+            prepare(*updateSummary, path,
+                    QStringLiteral("UPDATE metric_summary SET count = ?, last_step = ?, "
+                                   "last_epoch = ?, last_value = ?, last_time = ?, "
+                                   "best_value = ?, best_step = ?, best_epoch = ? WHERE id = ?"));
         !s) {
       updateSummary.reset();
       return s;
@@ -436,7 +455,8 @@ Status RunStore::Impl::insertMetrics(qint64 runId, const std::vector<MetricRow>&
     up.bindValue(6, improved ? m.bestStep : x.storedBestStep);
     up.bindValue(7, improved ? m.bestEpoch : x.storedBestEpoch);
     up.bindValue(8, x.id);
-    if (Status s = execPrepared(up, path, QStringLiteral("updating the summary of '%1'").arg(m.key));
+    if (Status s =
+            execPrepared(up, path, QStringLiteral("updating the summary of '%1'").arg(m.key));
         !s) {
       return s;
     }
@@ -496,8 +516,9 @@ Status RunStore::open(const QString& path, OpenMode mode) {
     const QByteArray header = file.read(100);
     if (info.size() > 0) {
       if (header.size() < 100 || !header.startsWith(QByteArrayLiteral("SQLite format 3\0"))) {
-        return fail(QStringLiteral("is not a run store (not an SQLite database); it was left "
-                                   "untouched — pass another file with --db"));
+        return fail(
+            QStringLiteral("is not a run store (not an SQLite database); it was left "
+                           "untouched — pass another file with --db"));
       }
       const quint32 appId = qFromBigEndian<quint32>(header.constData() + 68);
       if (appId != 0 && appId != quint32(kApplicationId)) {
@@ -526,8 +547,9 @@ Status RunStore::open(const QString& path, OpenMode mode) {
     return e;
   }
   // Connection settings: no file writes.
-  for (const QString& pragma : {QStringLiteral("PRAGMA busy_timeout = %1").arg(detail::kBusyTimeoutMs),
-                                QStringLiteral("PRAGMA foreign_keys = ON")}) {
+  for (const QString& pragma :
+       {QStringLiteral("PRAGMA busy_timeout = %1").arg(detail::kBusyTimeoutMs),
+        QStringLiteral("PRAGMA foreign_keys = ON")}) {
     if (Status s = exec(d_->db, absolute, pragma); !s) {
       close();
       return s;
@@ -548,14 +570,15 @@ Status RunStore::open(const QString& path, OpenMode mode) {
   if (!objects.ok()) {
     const Error e = objects.error();
     close();
-    return Error::at(absolute, 0,
-                     QStringLiteral("is damaged or not a run store (%1); it was left untouched")
-                         .arg(e.cause));
+    return Error::at(
+        absolute, 0,
+        QStringLiteral("is damaged or not a run store (%1); it was left untouched").arg(e.cause));
   }
-  if (appId.value() != kApplicationId && (appId.value() != 0 || objects.value() > 0 ||
-                                          version.value() != 0)) {
-    return fail(QStringLiteral("is an SQLite database of another program, not a run store; it "
-                               "was left untouched"));
+  if (appId.value() != kApplicationId &&
+      (appId.value() != 0 || objects.value() > 0 || version.value() != 0)) {
+    return fail(
+        QStringLiteral("is an SQLite database of another program, not a run store; it "
+                       "was left untouched"));
   }
   if (version.value() > kSchemaVersion) {
     return fail(QStringLiteral("was written by a newer Irl4Rec Workbench (store schema %1; this "
@@ -626,15 +649,15 @@ Expected<int> RunStore::recoverInterruptedRuns() {
   int changed = 0;
   Status s = d_->tx(true, [&]() -> Status {
     for (const Candidate& c : dead) {
-      const QString message =
-          QStringLiteral("process %1 on %2 ended while the run was %3")
-              .arg(c.owner.pid)
-              .arg(c.owner.host, c.status);
+      const QString message = QStringLiteral("process %1 on %2 ended while the run was %3")
+                                  .arg(c.owner.pid)
+                                  .arg(c.owner.host, c.status);
       // The owner columns in the WHERE clause keep a run another process just took over.
       auto q = d_->query(
           QStringLiteral(
               "UPDATE runs SET status = 'interrupted', message = ?, finished_ms = COALESCE("
-              "(SELECT CAST(MAX(last_time) * 1000 AS INTEGER) FROM metric_summary WHERE run_id = ?), ?) "
+              "(SELECT CAST(MAX(last_time) * 1000 AS INTEGER) FROM metric_summary WHERE run_id = "
+              "?), ?) "
               "WHERE id = ? AND status IN ('queued', 'running') AND owner_pid = ? AND "
               "owner_token = ? AND owner_host = ?"),
           {message, c.id, nowMs(), c.id, c.owner.pid, c.owner.token, c.owner.host},
@@ -718,8 +741,8 @@ Expected<std::vector<DatasetRecord>> RunStore::datasets() {
 Expected<RunInfo> RunStore::createRun(const NewRun& run) {
   if (!isOpen()) return d_->notOpen();
   if (isTerminal(run.status)) {
-    return Error::general(QStringLiteral("a new run must be queued or running, not %1")
-                              .arg(toString(run.status)));
+    return Error::general(
+        QStringLiteral("a new run must be queued or running, not %1").arg(toString(run.status)));
   }
   const QString uuid = QUuid::createUuid().toString(QUuid::WithoutBraces);
   const QString name = run.name.trimmed().isEmpty() ? uuid.left(8) : run.name.trimmed();
@@ -751,8 +774,9 @@ Expected<RunInfo> RunStore::createRun(const NewRun& run) {
     if (!q.ok()) return q.error();
     id = q.value()->lastInsertId().toLongLong();
     QSqlQuery param(d_->db);
-    if (Status ps = prepare(param, d_->path,
-                            QStringLiteral("INSERT INTO params (run_id, key, value) VALUES (?, ?, ?)"));
+    if (Status ps =
+            prepare(param, d_->path,
+                    QStringLiteral("INSERT INTO params (run_id, key, value) VALUES (?, ?, ?)"));
         !ps) {
       return ps;
     }
@@ -787,17 +811,19 @@ Status RunStore::setStatus(qint64 runId, RunStatus status, const QString& messag
        running, owner.pid, running, owner.token, runId},
       QStringLiteral("setting the status of run %1").arg(runId));
   if (!q.ok()) return q.error();
-  if (q.value()->numRowsAffected() == 0) return d_->error(QStringLiteral("no run with id %1").arg(runId));
+  if (q.value()->numRowsAffected() == 0)
+    return d_->error(QStringLiteral("no run with id %1").arg(runId));
   return {};
 }
 
 Status RunStore::rename(qint64 runId, const QString& name) {
   if (!isOpen()) return d_->notOpen();
   if (name.trimmed().isEmpty()) return Error::general(QStringLiteral("a run name cannot be empty"));
-  auto q = d_->query(QStringLiteral("UPDATE runs SET name = ? WHERE id = ?"), {name.trimmed(), runId},
-                     QStringLiteral("renaming run %1").arg(runId));
+  auto q = d_->query(QStringLiteral("UPDATE runs SET name = ? WHERE id = ?"),
+                     {name.trimmed(), runId}, QStringLiteral("renaming run %1").arg(runId));
   if (!q.ok()) return q.error();
-  if (q.value()->numRowsAffected() == 0) return d_->error(QStringLiteral("no run with id %1").arg(runId));
+  if (q.value()->numRowsAffected() == 0)
+    return d_->error(QStringLiteral("no run with id %1").arg(runId));
   return {};
 }
 
@@ -811,7 +837,8 @@ Status RunStore::setTags(qint64 runId, const QStringList& tags) {
                      {compactJson(QJsonArray::fromStringList(clean)), runId},
                      QStringLiteral("tagging run %1").arg(runId));
   if (!q.ok()) return q.error();
-  if (q.value()->numRowsAffected() == 0) return d_->error(QStringLiteral("no run with id %1").arg(runId));
+  if (q.value()->numRowsAffected() == 0)
+    return d_->error(QStringLiteral("no run with id %1").arg(runId));
   return {};
 }
 
@@ -820,7 +847,8 @@ Status RunStore::setNotes(qint64 runId, const QString& notes) {
   auto q = d_->query(QStringLiteral("UPDATE runs SET notes = ? WHERE id = ?"), {notes, runId},
                      QStringLiteral("writing notes of run %1").arg(runId));
   if (!q.ok()) return q.error();
-  if (q.value()->numRowsAffected() == 0) return d_->error(QStringLiteral("no run with id %1").arg(runId));
+  if (q.value()->numRowsAffected() == 0)
+    return d_->error(QStringLiteral("no run with id %1").arg(runId));
   return {};
 }
 
@@ -896,7 +924,8 @@ Expected<RunInfo> RunStore::findRun(const QString& ref) {
   if (byName.value().size() == 1) return d_->readRun(byName.value().front(), true);
   if (byName.value().size() > 1) return ambiguous(byName.value(), QStringLiteral("names"));
   if (needle.size() >= 4) {
-    auto byPrefix = ids(QStringLiteral("substr(uuid, 1, ?) = ?"), {int(needle.size()), needle.toLower()});
+    auto byPrefix =
+        ids(QStringLiteral("substr(uuid, 1, ?) = ?"), {int(needle.size()), needle.toLower()});
     if (!byPrefix.ok()) return byPrefix.error();
     if (byPrefix.value().size() == 1) return d_->readRun(byPrefix.value().front(), true);
     if (byPrefix.value().size() > 1) return ambiguous(byPrefix.value(), QStringLiteral("starts"));
@@ -918,16 +947,18 @@ Expected<std::vector<RunListEntry>> RunStore::listRuns(const ListOptions& option
     where << QStringLiteral("r.dataset_id = ?");
     values << options.datasetId;
   }
-  const QString filter = where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "));
-  const QString limit = options.limit > 0 ? QStringLiteral(" LIMIT %1").arg(options.limit) : QString();
+  const QString filter =
+      where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "));
+  const QString limit =
+      options.limit > 0 ? QStringLiteral(" LIMIT %1").arg(options.limit) : QString();
   std::vector<RunListEntry> out;
   Status s = d_->tx(false, [&]() -> Status {
-    auto q = d_->query(QStringLiteral("SELECT %1%2 FROM runs r LEFT JOIN datasets d ON d.id = "
-                                      "r.dataset_id%3 ORDER BY r.created_ms DESC, r.id DESC%4")
-                           .arg(QLatin1String(kRunColumns),
-                                options.includeConfig ? QStringLiteral(", r.config") : QString(),
-                                filter, limit),
-                       values, QStringLiteral("listing runs"));
+    auto q = d_->query(
+        QStringLiteral("SELECT %1%2 FROM runs r LEFT JOIN datasets d ON d.id = "
+                       "r.dataset_id%3 ORDER BY r.created_ms DESC, r.id DESC%4")
+            .arg(QLatin1String(kRunColumns),
+                 options.includeConfig ? QStringLiteral(", r.config") : QString(), filter, limit),
+        values, QStringLiteral("listing runs"));
     if (!q.ok()) return q.error();
     QHash<qint64, size_t> index;
     while (q.value()->next()) {
@@ -940,8 +971,9 @@ Expected<std::vector<RunListEntry>> RunStore::listRuns(const ListOptions& option
     const QString summaries =
         where.isEmpty() && limit.isEmpty()
             ? QStringLiteral("SELECT %1 FROM metric_summary").arg(QLatin1String(kSummaryColumns))
-            : QStringLiteral("SELECT %1 FROM metric_summary WHERE run_id IN (SELECT r.id FROM runs "
-                             "r%2 ORDER BY r.created_ms DESC, r.id DESC%3)")
+            : QStringLiteral(
+                  "SELECT %1 FROM metric_summary WHERE run_id IN (SELECT r.id FROM runs "
+                  "r%2 ORDER BY r.created_ms DESC, r.id DESC%3)")
                   .arg(QLatin1String(kSummaryColumns), filter, limit);
     auto m = d_->query(summaries, values, QStringLiteral("reading metric summaries"));
     if (!m.ok()) return m.error();
@@ -961,7 +993,8 @@ Expected<QJsonObject> RunStore::params(qint64 runId) {
                      {runId}, QStringLiteral("reading params of run %1").arg(runId));
   if (!q.ok()) return q.error();
   QJsonObject out;
-  while (q.value()->next()) out.insert(q.value()->value(0).toString(), q.value()->value(1).toString());
+  while (q.value()->next())
+    out.insert(q.value()->value(0).toString(), q.value()->value(1).toString());
   return out;
 }
 
@@ -1049,10 +1082,11 @@ Expected<qint64> RunStore::addCheckpoint(qint64 runId, const QString& path, qint
         return s2;
       }
     }
-    auto q = d_->query(QStringLiteral("INSERT INTO checkpoints (run_id, path, epoch, step, is_best, "
-                                      "created_ms) VALUES (?, ?, ?, ?, ?, ?)"),
-                       {runId, absolute, epoch, step, isBest ? 1 : 0, nowMs()},
-                       QStringLiteral("recording checkpoint %1").arg(absolute));
+    auto q =
+        d_->query(QStringLiteral("INSERT INTO checkpoints (run_id, path, epoch, step, is_best, "
+                                 "created_ms) VALUES (?, ?, ?, ?, ?, ?)"),
+                  {runId, absolute, epoch, step, isBest ? 1 : 0, nowMs()},
+                  QStringLiteral("recording checkpoint %1").arg(absolute));
     if (!q.ok()) return q.error();
     id = q.value()->lastInsertId().toLongLong();
     return {};
@@ -1070,9 +1104,9 @@ Expected<std::vector<CheckpointRecord>> RunStore::checkpoints(qint64 runId) {
   std::vector<CheckpointRecord> out;
   QSqlQuery& r = *q.value();
   while (r.next()) {
-    out.push_back(CheckpointRecord{r.value(0).toLongLong(), r.value(1).toString(), r.value(2).toInt(),
-                                   r.value(3).toLongLong(), r.value(4).toInt() != 0,
-                                   fromMs(r.value(5))});
+    out.push_back(CheckpointRecord{r.value(0).toLongLong(), r.value(1).toString(),
+                                   r.value(2).toInt(), r.value(3).toLongLong(),
+                                   r.value(4).toInt() != 0, fromMs(r.value(5))});
   }
   return out;
 }
@@ -1104,13 +1138,15 @@ Status RunStore::saveEmbeddings(qint64 runId, const QString& kind, const Embeddi
     }
     if (m.rows == 0) return {};
     QSqlQuery ins(d_->db);
-    if (Status s = prepare(ins, d_->path,
-                           QStringLiteral("INSERT INTO embeddings (run_id, kind, chunk, total_rows, "
-                                          "dim, rows, ids, vectors) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+    if (Status s =
+            prepare(ins, d_->path,
+                    QStringLiteral("INSERT INTO embeddings (run_id, kind, chunk, total_rows, "
+                                   "dim, rows, ids, vectors) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
         !s) {
       return s;
     }
-    const qint64 perChunk = std::max<qint64>(1, kEmbeddingChunkBytes / (m.dim * qint64(sizeof(float))));
+    const qint64 perChunk =
+        std::max<qint64>(1, kEmbeddingChunkBytes / (m.dim * qint64(sizeof(float))));
     for (qint64 first = 0, chunk = 0; first < m.rows; first += perChunk, ++chunk) {
       const qint64 n = std::min(perChunk, m.rows - first);
       ins.bindValue(0, runId);
@@ -1121,7 +1157,8 @@ Status RunStore::saveEmbeddings(qint64 runId, const QString& kind, const Embeddi
       ins.bindValue(5, n);
       ins.bindValue(6, rawBytes(m.ids.data() + first, n));
       ins.bindValue(7, rawBytes(m.values.data() + first * m.dim, n * m.dim));
-      if (Status s = execPrepared(ins, d_->path, QStringLiteral("writing embeddings '%1'").arg(kind));
+      if (Status s =
+              execPrepared(ins, d_->path, QStringLiteral("writing embeddings '%1'").arg(kind));
           !s) {
         return s;
       }
@@ -1198,15 +1235,16 @@ Expected<qint64> RunStore::saveProjection(qint64 runId, const Projection& p) {
                            "kind, method, parameters) DO UPDATE SET rows = excluded.rows, ids = "
                            "excluded.ids, xy = excluded.xy, created_ms = excluded.created_ms"),
             {runId, p.kind, p.method, params, qint64(p.ids.size()),
-             rawBytes(p.ids.data(), qint64(p.ids.size())), rawBytes(p.xy.data(), qint64(p.xy.size())),
-             nowMs()},
+             rawBytes(p.ids.data(), qint64(p.ids.size())),
+             rawBytes(p.xy.data(), qint64(p.xy.size())), nowMs()},
             QStringLiteral("saving the %1 projection of '%2'").arg(p.method, p.kind));
         !s2) {
       return s2;
     }
-    auto q = d_->query(QStringLiteral("SELECT id FROM projections WHERE run_id = ? AND kind = ? AND "
-                                      "method = ? AND parameters = ?"),
-                       {runId, p.kind, p.method, params}, QStringLiteral("reading a projection id"));
+    auto q =
+        d_->query(QStringLiteral("SELECT id FROM projections WHERE run_id = ? AND kind = ? AND "
+                                 "method = ? AND parameters = ?"),
+                  {runId, p.kind, p.method, params}, QStringLiteral("reading a projection id"));
     if (!q.ok()) return q.error();
     if (!q.value()->next()) return d_->error(QStringLiteral("projection vanished after insert"));
     id = q.value()->value(0).toLongLong();
@@ -1262,12 +1300,13 @@ Status RunStore::saveLabels(qint64 datasetId, const LabelColumn& labels) {
       QStringLiteral("saving labels '%1'").arg(labels.key));
 }
 
-Expected<LabelColumn> RunStore::loadLabels(qint64 datasetId, EntityKind entity, const QString& key) {
+Expected<LabelColumn> RunStore::loadLabels(qint64 datasetId, EntityKind entity,
+                                           const QString& key) {
   if (!isOpen()) return d_->notOpen();
-  auto q = d_->query(QStringLiteral("SELECT ids, label_values FROM labels WHERE dataset_id = ? AND "
-                                    "entity = ? AND key = ?"),
-                     {datasetId, toString(entity), key},
-                     QStringLiteral("reading labels '%1'").arg(key));
+  auto q =
+      d_->query(QStringLiteral("SELECT ids, label_values FROM labels WHERE dataset_id = ? AND "
+                               "entity = ? AND key = ?"),
+                {datasetId, toString(entity), key}, QStringLiteral("reading labels '%1'").arg(key));
   if (!q.ok()) return q.error();
   if (!q.value()->next()) {
     return d_->error(QStringLiteral("dataset %1 has no %2 labels '%3'")
@@ -1299,9 +1338,12 @@ Expected<std::vector<std::pair<EntityKind, QString>>> RunStore::labelKeys(qint64
 // ---- pure helpers -----------------------------------------------------------------------------
 
 const QStringList& RunStore::groupExcludedKeys() {
-  static const QStringList kKeys = {
-      QStringLiteral("seed"),      QStringLiteral("threads"),         QStringLiteral("name"),
-      QStringLiteral("data_path"), QStringLiteral("checkpoint_path"), QStringLiteral("eval_batch_size")};
+  static const QStringList kKeys = {QStringLiteral("seed"),
+                                    QStringLiteral("threads"),
+                                    QStringLiteral("name"),
+                                    QStringLiteral("data_path"),
+                                    QStringLiteral("checkpoint_path"),
+                                    QStringLiteral("eval_batch_size")};
   return kKeys;
 }
 
@@ -1341,7 +1383,8 @@ MetricDirection RunStore::metricDirection(const QString& key) {
     return hit;
   };
   for (QChar c : lower) {
-    if ((c >= QLatin1Char('a') && c <= QLatin1Char('z')) || (c >= QLatin1Char('0') && c <= QLatin1Char('9'))) {
+    if ((c >= QLatin1Char('a') && c <= QLatin1Char('z')) ||
+        (c >= QLatin1Char('0') && c <= QLatin1Char('9'))) {
       token += c;
     } else if (check()) {
       return MetricDirection::Maximize;

@@ -25,11 +25,11 @@ namespace irl4rec::store {
 
 /// Options for RunStore::listRuns().
 struct ListOptions {
-  bool includeConfig = false;   ///< parse and return each run's config (slower for big lists)
-  bool includeMetrics = true;   ///< attach the latest/best summaries of every metric key
-  QString groupKey;             ///< only runs of this group (empty = all)
-  qint64 datasetId = 0;         ///< only runs on this dataset (0 = all)
-  int limit = 0;                ///< newest first; 0 = no limit
+  bool includeConfig = false;  ///< parse and return each run's config (slower for big lists)
+  bool includeMetrics = true;  ///< attach the latest/best summaries of every metric key
+  QString groupKey;            ///< only runs of this group (empty = all)
+  qint64 datasetId = 0;        ///< only runs on this dataset (0 = all)
+  int limit = 0;               ///< newest first; 0 = no limit
 };
 
 class RunStore {

@@ -14,15 +14,14 @@ namespace irl4rec::store::detail {
 
 QStringList schemaVersion1() {
   return {
-      QStringLiteral(
-          "CREATE TABLE datasets ("
-          " id INTEGER PRIMARY KEY,"
-          " name TEXT NOT NULL DEFAULT '',"
-          " path TEXT NOT NULL DEFAULT '',"
-          " format TEXT NOT NULL DEFAULT '',"
-          " fingerprint TEXT NOT NULL UNIQUE,"
-          " stats TEXT NOT NULL DEFAULT '{}',"
-          " created_ms INTEGER NOT NULL)"),
+      QStringLiteral("CREATE TABLE datasets ("
+                     " id INTEGER PRIMARY KEY,"
+                     " name TEXT NOT NULL DEFAULT '',"
+                     " path TEXT NOT NULL DEFAULT '',"
+                     " format TEXT NOT NULL DEFAULT '',"
+                     " fingerprint TEXT NOT NULL UNIQUE,"
+                     " stats TEXT NOT NULL DEFAULT '{}',"
+                     " created_ms INTEGER NOT NULL)"),
       QStringLiteral(
           "CREATE TABLE runs ("
           " id INTEGER PRIMARY KEY,"
@@ -45,60 +44,55 @@ QStringList schemaVersion1() {
       QStringLiteral("CREATE INDEX runs_by_group ON runs(group_key)"),
       QStringLiteral("CREATE INDEX runs_by_status ON runs(status)"),
       QStringLiteral("CREATE INDEX runs_by_name ON runs(name)"),
-      QStringLiteral(
-          "CREATE TABLE params ("
-          " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
-          " key TEXT NOT NULL,"
-          " value TEXT NOT NULL,"
-          " PRIMARY KEY (run_id, key)) WITHOUT ROWID"),
+      QStringLiteral("CREATE TABLE params ("
+                     " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+                     " key TEXT NOT NULL,"
+                     " value TEXT NOT NULL,"
+                     " PRIMARY KEY (run_id, key)) WITHOUT ROWID"),
       // One row per (run, key): the series id plus its latest and best values, kept up to date
       // by every write so that run lists never scan the metric rows.
-      QStringLiteral(
-          "CREATE TABLE metric_summary ("
-          " id INTEGER PRIMARY KEY,"
-          " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
-          " key TEXT NOT NULL,"
-          " direction INTEGER NOT NULL,"
-          " count INTEGER NOT NULL DEFAULT 0,"
-          " last_step INTEGER NOT NULL DEFAULT 0,"
-          " last_epoch INTEGER NOT NULL DEFAULT 0,"
-          " last_value REAL,"
-          " last_time REAL NOT NULL DEFAULT 0,"
-          " best_value REAL,"
-          " best_step INTEGER NOT NULL DEFAULT 0,"
-          " best_epoch INTEGER NOT NULL DEFAULT 0,"
-          " UNIQUE (run_id, key))"),
+      QStringLiteral("CREATE TABLE metric_summary ("
+                     " id INTEGER PRIMARY KEY,"
+                     " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+                     " key TEXT NOT NULL,"
+                     " direction INTEGER NOT NULL,"
+                     " count INTEGER NOT NULL DEFAULT 0,"
+                     " last_step INTEGER NOT NULL DEFAULT 0,"
+                     " last_epoch INTEGER NOT NULL DEFAULT 0,"
+                     " last_value REAL,"
+                     " last_time REAL NOT NULL DEFAULT 0,"
+                     " best_value REAL,"
+                     " best_step INTEGER NOT NULL DEFAULT 0,"
+                     " best_epoch INTEGER NOT NULL DEFAULT 0,"
+                     " UNIQUE (run_id, key))"),
       // Append-only rows, clustered by series: a curve is one contiguous range of the b-tree.
-      QStringLiteral(
-          "CREATE TABLE metrics ("
-          " series_id INTEGER NOT NULL REFERENCES metric_summary(id) ON DELETE CASCADE,"
-          " seq INTEGER NOT NULL,"
-          " step INTEGER NOT NULL,"
-          " epoch INTEGER NOT NULL DEFAULT 0,"
-          " value REAL,"
-          " wall_time REAL NOT NULL,"
-          " PRIMARY KEY (series_id, seq)) WITHOUT ROWID"),
-      QStringLiteral(
-          "CREATE TABLE checkpoints ("
-          " id INTEGER PRIMARY KEY,"
-          " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
-          " path TEXT NOT NULL,"
-          " epoch INTEGER NOT NULL DEFAULT 0,"
-          " step INTEGER NOT NULL DEFAULT 0,"
-          " is_best INTEGER NOT NULL DEFAULT 0,"
-          " created_ms INTEGER NOT NULL)"),
+      QStringLiteral("CREATE TABLE metrics ("
+                     " series_id INTEGER NOT NULL REFERENCES metric_summary(id) ON DELETE CASCADE,"
+                     " seq INTEGER NOT NULL,"
+                     " step INTEGER NOT NULL,"
+                     " epoch INTEGER NOT NULL DEFAULT 0,"
+                     " value REAL,"
+                     " wall_time REAL NOT NULL,"
+                     " PRIMARY KEY (series_id, seq)) WITHOUT ROWID"),
+      QStringLiteral("CREATE TABLE checkpoints ("
+                     " id INTEGER PRIMARY KEY,"
+                     " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+                     " path TEXT NOT NULL,"
+                     " epoch INTEGER NOT NULL DEFAULT 0,"
+                     " step INTEGER NOT NULL DEFAULT 0,"
+                     " is_best INTEGER NOT NULL DEFAULT 0,"
+                     " created_ms INTEGER NOT NULL)"),
       QStringLiteral("CREATE INDEX checkpoints_by_run ON checkpoints(run_id)"),
-      QStringLiteral(
-          "CREATE TABLE embeddings ("
-          " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
-          " kind TEXT NOT NULL,"
-          " chunk INTEGER NOT NULL,"
-          " total_rows INTEGER NOT NULL,"
-          " dim INTEGER NOT NULL,"
-          " rows INTEGER NOT NULL,"
-          " ids BLOB NOT NULL,"
-          " vectors BLOB NOT NULL,"
-          " PRIMARY KEY (run_id, kind, chunk))"),
+      QStringLiteral("CREATE TABLE embeddings ("
+                     " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+                     " kind TEXT NOT NULL,"
+                     " chunk INTEGER NOT NULL,"
+                     " total_rows INTEGER NOT NULL,"
+                     " dim INTEGER NOT NULL,"
+                     " rows INTEGER NOT NULL,"
+                     " ids BLOB NOT NULL,"
+                     " vectors BLOB NOT NULL,"
+                     " PRIMARY KEY (run_id, kind, chunk))"),
   };
 }
 
@@ -119,27 +113,25 @@ Status toVersion2(const QSqlDatabase& db, const QString& path) {
   const QStringList ddl = {
       QStringLiteral("ALTER TABLE runs ADD COLUMN group_hash TEXT NOT NULL DEFAULT ''"),
       QStringLiteral("CREATE INDEX runs_by_group_hash ON runs(group_hash)"),
-      QStringLiteral(
-          "CREATE TABLE projections ("
-          " id INTEGER PRIMARY KEY,"
-          " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
-          " kind TEXT NOT NULL,"
-          " method TEXT NOT NULL,"
-          " parameters TEXT NOT NULL DEFAULT '{}',"
-          " rows INTEGER NOT NULL,"
-          " ids BLOB NOT NULL,"
-          " xy BLOB NOT NULL,"
-          " created_ms INTEGER NOT NULL,"
-          " UNIQUE (run_id, kind, method, parameters))"),
-      QStringLiteral(
-          "CREATE TABLE labels ("
-          " dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,"
-          " entity TEXT NOT NULL CHECK (entity IN ('user','item','attribute')),"
-          " key TEXT NOT NULL,"
-          " rows INTEGER NOT NULL,"
-          " ids BLOB NOT NULL,"
-          " label_values TEXT NOT NULL,"
-          " PRIMARY KEY (dataset_id, entity, key))"),
+      QStringLiteral("CREATE TABLE projections ("
+                     " id INTEGER PRIMARY KEY,"
+                     " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+                     " kind TEXT NOT NULL,"
+                     " method TEXT NOT NULL,"
+                     " parameters TEXT NOT NULL DEFAULT '{}',"
+                     " rows INTEGER NOT NULL,"
+                     " ids BLOB NOT NULL,"
+                     " xy BLOB NOT NULL,"
+                     " created_ms INTEGER NOT NULL,"
+                     " UNIQUE (run_id, kind, method, parameters))"),
+      QStringLiteral("CREATE TABLE labels ("
+                     " dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,"
+                     " entity TEXT NOT NULL CHECK (entity IN ('user','item','attribute')),"
+                     " key TEXT NOT NULL,"
+                     " rows INTEGER NOT NULL,"
+                     " ids BLOB NOT NULL,"
+                     " label_values TEXT NOT NULL,"
+                     " PRIMARY KEY (dataset_id, entity, key))"),
   };
   if (Status s = execAll(db, path, ddl); !s) return s;
 
@@ -149,7 +141,8 @@ Status toVersion2(const QSqlDatabase& db, const QString& path) {
   }
   if (Status s = execPrepared(select, path, QStringLiteral("reading runs")); !s) return s;
   QSqlQuery update(db);
-  if (Status s = prepare(update, path, QStringLiteral("UPDATE runs SET group_hash = ? WHERE id = ?"));
+  if (Status s =
+          prepare(update, path, QStringLiteral("UPDATE runs SET group_hash = ? WHERE id = ?"));
       !s) {
     return s;
   }
@@ -190,8 +183,7 @@ Status migrate(const QSqlDatabase& db, const QString& path, int fromVersion, int
   if (Status s = exec(db, path, QStringLiteral("PRAGMA user_version = %1").arg(toVersion)); !s) {
     return s;
   }
-  return exec(db, path,
-              QStringLiteral("PRAGMA application_id = %1").arg(RunStore::kApplicationId));
+  return exec(db, path, QStringLiteral("PRAGMA application_id = %1").arg(RunStore::kApplicationId));
 }
 
 }  // namespace irl4rec::store::detail

@@ -79,8 +79,7 @@ Status prepare(QSqlQuery& query, const QString& path, const QString& sql) {
     if (query.prepare(sql)) return {};
     const QSqlError error = query.lastError();
     if (!isBusy(error) || timer.elapsed() > kBusyGiveUpMs) {
-      return sqlError(path, QStringLiteral("preparing '%1'").arg(sql.simplified().left(60)),
-                      error);
+      return sqlError(path, QStringLiteral("preparing '%1'").arg(sql.simplified().left(60)), error);
     }
     backOff(attempt);
   }
@@ -104,7 +103,8 @@ Status exec(const QSqlDatabase& db, const QString& path, const QString& sql) {
 
 Status transaction(const QSqlDatabase& db, const QString& path, bool write,
                    const std::function<Status()>& body) {
-  if (Status s = exec(db, path, write ? QStringLiteral("BEGIN IMMEDIATE") : QStringLiteral("BEGIN"));
+  if (Status s =
+          exec(db, path, write ? QStringLiteral("BEGIN IMMEDIATE") : QStringLiteral("BEGIN"));
       !s) {
     return s;
   }

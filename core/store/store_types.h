@@ -44,9 +44,9 @@ struct RunOwner {
 
 /// What the caller supplies to create a run.
 struct NewRun {
-  QString name;            ///< free text; empty -> the first 8 characters of the uuid
-  QJsonObject config;      ///< the full training configuration (TrainConfig::toJson())
-  qint64 datasetId = 0;    ///< 0 = no dataset recorded
+  QString name;          ///< free text; empty -> the first 8 characters of the uuid
+  QJsonObject config;    ///< the full training configuration (TrainConfig::toJson())
+  qint64 datasetId = 0;  ///< 0 = no dataset recorded
   RunStatus status = RunStatus::Queued;  ///< Queued or Running
   QString notes;
   QStringList tags;
@@ -54,19 +54,19 @@ struct NewRun {
 
 /// One row of the runs table plus its metric summaries when listed.
 struct RunInfo {
-  qint64 id = 0;           ///< row id, stable for the life of the file; used by every call
-  QString uuid;            ///< globally unique, what the user sees
+  qint64 id = 0;  ///< row id, stable for the life of the file; used by every call
+  QString uuid;   ///< globally unique, what the user sees
   QString name;
   RunStatus status = RunStatus::Queued;
-  QString message;         ///< reason for failed / diverged / interrupted, free text
-  QDateTime created;       ///< UTC
-  QDateTime started;       ///< invalid until the run starts
-  QDateTime finished;      ///< invalid until the run ends
+  QString message;     ///< reason for failed / diverged / interrupted, free text
+  QDateTime created;   ///< UTC
+  QDateTime started;   ///< invalid until the run starts
+  QDateTime finished;  ///< invalid until the run ends
   qint64 datasetId = 0;
-  QString datasetName;     ///< joined from datasets, empty without a dataset
-  QJsonObject config;      ///< empty when listed with includeConfig = false
-  QString groupKey;        ///< canonical JSON of the config without seed (see RunStore::groupKey)
-  QString groupHash;       ///< short stable hash of groupKey for display and grouping
+  QString datasetName;  ///< joined from datasets, empty without a dataset
+  QJsonObject config;   ///< empty when listed with includeConfig = false
+  QString groupKey;     ///< canonical JSON of the config without seed (see RunStore::groupKey)
+  QString groupHash;    ///< short stable hash of groupKey for display and grouping
   QString notes;
   QStringList tags;
   RunOwner owner;
@@ -77,16 +77,16 @@ enum class MetricDirection { Minimize, Maximize };
 
 /// One logged scalar. NaN is stored as NULL and read back as NaN (a diverged loss stays visible).
 struct MetricRow {
-  QString key;            ///< e.g. "train/loss", "val/ndcg@10"
-  qint64 step = 0;        ///< global optimisation step (or epoch for per-epoch metrics)
-  qint32 epoch = 0;       ///< 0 = not tied to an epoch
+  QString key;       ///< e.g. "train/loss", "val/ndcg@10"
+  qint64 step = 0;   ///< global optimisation step (or epoch for per-epoch metrics)
+  qint32 epoch = 0;  ///< 0 = not tied to an epoch
   double value = 0;
-  double wallTime = 0;    ///< seconds since the Unix epoch; 0 = "now" when written
+  double wallTime = 0;  ///< seconds since the Unix epoch; 0 = "now" when written
 };
 
 /// A point of a metric curve as read back.
 struct MetricPoint {
-  qint64 seq = 0;         ///< insertion order (row id): use metricsAfter(seq) to poll for new rows
+  qint64 seq = 0;  ///< insertion order (row id): use metricsAfter(seq) to poll for new rows
   qint64 step = 0;
   qint32 epoch = 0;
   double value = 0;
@@ -116,10 +116,10 @@ struct RunListEntry {
 
 struct CheckpointRecord {
   qint64 id = 0;
-  QString path;           ///< absolute; the file is removed when the run is deleted
+  QString path;  ///< absolute; the file is removed when the run is deleted
   qint32 epoch = 0;
   qint64 step = 0;
-  bool isBest = false;    ///< at most one per run
+  bool isBest = false;  ///< at most one per run
   QDateTime created;
 };
 
@@ -128,15 +128,15 @@ struct CheckpointRecord {
 struct EmbeddingMatrix {
   int64_t rows = 0;
   int64_t dim = 0;
-  std::vector<int64_t> ids;    ///< user index (0-based) for user kinds, item id for item kinds
-  std::vector<float> values;   ///< rows * dim
+  std::vector<int64_t> ids;   ///< user index (0-based) for user kinds, item id for item kinds
+  std::vector<float> values;  ///< rows * dim
 };
 
 /// Well-known embedding kinds (any lower-case [a-z0-9_] name is accepted).
 namespace kind {
-inline const QString kAdjustment = QStringLiteral("adjustment");  ///< t = μ per user
-inline const QString kSpurious = QStringLiteral("spurious");      ///< s per user
-inline const QString kItem = QStringLiteral("item");              ///< item embedding table
+inline const QString kAdjustment = QStringLiteral("adjustment");         ///< t = μ per user
+inline const QString kSpurious = QStringLiteral("spurious");             ///< s per user
+inline const QString kItem = QStringLiteral("item");                     ///< item embedding table
 inline const QString kItemAttribute = QStringLiteral("item_attribute");  ///< a_j per item
 }  // namespace kind
 
@@ -154,7 +154,7 @@ struct Projection {
   QString method;          ///< "pca", "tsne", ...
   QJsonObject parameters;  ///< method parameters (perplexity, seed, ...); part of the identity
   std::vector<int64_t> ids;
-  std::vector<float> xy;   ///< ids.size() * 2, x0 y0 x1 y1 ...
+  std::vector<float> xy;  ///< ids.size() * 2, x0 y0 x1 y1 ...
   QDateTime created;
 };
 
@@ -167,9 +167,9 @@ std::optional<EntityKind> parseEntityKind(const QString& name);
 /// dominant attribute, an item's attributes (multi-valued labels joined by the caller, "a; b").
 struct LabelColumn {
   EntityKind entity = EntityKind::User;
-  QString key;             ///< "token", "dominant_attribute", "attributes", "cluster", ...
+  QString key;  ///< "token", "dominant_attribute", "attributes", "cluster", ...
   std::vector<int64_t> ids;
-  QStringList values;      ///< same length as ids
+  QStringList values;  ///< same length as ids
 };
 
 }  // namespace irl4rec::store

@@ -32,9 +32,9 @@ inline char* toString(const MetricDirection& direction) {
 }  // namespace QTest
 
 // QVERIFY for Status / Expected that prints the store's message on failure.
-#define VERIFY_OK(expr)                                                            \
-  do {                                                                             \
-    const auto& result_ = (expr);                                                  \
+#define VERIFY_OK(expr)                                                                \
+  do {                                                                                 \
+    const auto& result_ = (expr);                                                      \
     QVERIFY2(result_.ok(), result_.ok() ? "" : qPrintable(result_.error().message())); \
   } while (false)
 
@@ -82,7 +82,8 @@ class TestStore : public QObject {
     if (!run.ok()) return 0;
     const qint64 id = run.value().id;
     std::vector<MetricRow> rows;
-    for (int i = 0; i < 50; ++i) rows.push_back(MetricRow{QStringLiteral("loss/total"), i, 1, 1.0 / (i + 1), 0});
+    for (int i = 0; i < 50; ++i)
+      rows.push_back(MetricRow{QStringLiteral("loss/total"), i, 1, 1.0 / (i + 1), 0});
     if (!store.logMetrics(id, rows)) return 0;
     if (!store.saveEmbeddings(id, kind::kAdjustment, randomMatrix(10, 4, 0))) return 0;
     Projection p;
@@ -91,7 +92,8 @@ class TestStore : public QObject {
     p.ids = {0, 1};
     p.xy = {0.f, 1.f, 2.f, 3.f};
     if (!store.saveProjection(id, p).ok()) return 0;
-    if (!store.addCheckpoint(id, file(name + QStringLiteral("-missing.pt")), 1, 1, false).ok()) return 0;
+    if (!store.addCheckpoint(id, file(name + QStringLiteral("-missing.pt")), 1, 1, false).ok())
+      return 0;
     return id;
   }
 
@@ -106,14 +108,16 @@ class TestStore : public QObject {
       QVERIFY2(s.ok(), s.ok() ? "" : qPrintable(s.error().message()));
     }
     QCOMPARE(scalar(path, QStringLiteral("PRAGMA user_version")), qint64(RunStore::kSchemaVersion));
-    QCOMPARE(scalar(path, QStringLiteral("PRAGMA application_id")), qint64(RunStore::kApplicationId));
+    QCOMPARE(scalar(path, QStringLiteral("PRAGMA application_id")),
+             qint64(RunStore::kApplicationId));
     QCOMPARE(store_test::text(path, QStringLiteral("PRAGMA journal_mode")), QStringLiteral("wal"));
     for (const char* table : {"datasets", "runs", "params", "metrics", "metric_summary",
                               "checkpoints", "embeddings", "projections", "labels"}) {
-      QVERIFY2(scalar(path, QStringLiteral("SELECT count(*) FROM sqlite_master WHERE type = 'table' "
-                                           "AND name = '%1'")
-                                .arg(QLatin1String(table))) == 1,
-               table);
+      QVERIFY2(
+          scalar(path, QStringLiteral("SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+                                      "AND name = '%1'")
+                           .arg(QLatin1String(table))) == 1,
+          table);
     }
     // Reopening an up-to-date file changes nothing.
     RunStore again;
@@ -131,26 +135,32 @@ class TestStore : public QObject {
     store_test::withRawDb(path, [&](QSqlDatabase& db) {
       QSqlQuery q(db);
       QVERIFY(q.exec(QStringLiteral("PRAGMA journal_mode = WAL")));
-      for (const QString& sql : irl4rec::store::detail::schemaVersion1()) QVERIFY2(q.exec(sql), qPrintable(sql));
+      for (const QString& sql : irl4rec::store::detail::schemaVersion1())
+        QVERIFY2(q.exec(sql), qPrintable(sql));
       QVERIFY(q.exec(QStringLiteral("PRAGMA user_version = 1")));
       QVERIFY(q.exec(QStringLiteral("PRAGMA application_id = %1").arg(RunStore::kApplicationId)));
       QVERIFY(q.exec(QStringLiteral(
           "INSERT INTO datasets (id, name, path, format, fingerprint, stats, created_ms) VALUES "
           "(1, 'Beauty', '/d/beauty.txt', 'sequence-text', 'abc', '{\"users\":22363}', 1)")));
       q.prepare(QStringLiteral(
-          "INSERT INTO runs (id, uuid, name, status, created_ms, started_ms, finished_ms, dataset_id, "
+          "INSERT INTO runs (id, uuid, name, status, created_ms, started_ms, finished_ms, "
+          "dataset_id, "
           "config, group_key, owner_host, owner_pid) VALUES (7, "
           "'11111111-2222-3333-4444-555555555555', 'old', 'finished', 1000, 1000, 2000, 1, ?, ?, "
           "'h', 1)"));
-      q.addBindValue(QString::fromUtf8(QJsonDocument(sampleConfig(3)).toJson(QJsonDocument::Compact)));
+      q.addBindValue(
+          QString::fromUtf8(QJsonDocument(sampleConfig(3)).toJson(QJsonDocument::Compact)));
       q.addBindValue(groupKey);
       QVERIFY(q.exec());
-      QVERIFY(q.exec(QStringLiteral("INSERT INTO metric_summary VALUES (3, 7, 'val/ndcg@10', 1, 1, 1, 1, "
-                                    "0.25, 1.5, 0.25, 1, 1)")));
-      QVERIFY(q.exec(QStringLiteral("INSERT INTO metrics (series_id, seq, step, epoch, value, wall_time) "
-                                    "VALUES (3, 1, 1, 1, 0.25, 1.5)")));
-      QVERIFY(q.exec(QStringLiteral("INSERT INTO embeddings VALUES (7, 'item', 0, 1, 2, 1, "
-                                    "x'0100000000000000', x'0000803f00000040')")));
+      QVERIFY(q.exec(
+          QStringLiteral("INSERT INTO metric_summary VALUES (3, 7, 'val/ndcg@10', 1, 1, 1, 1, "
+                         "0.25, 1.5, 0.25, 1, 1)")));
+      QVERIFY(q.exec(
+          QStringLiteral("INSERT INTO metrics (series_id, seq, step, epoch, value, wall_time) "
+                         "VALUES (3, 1, 1, 1, 0.25, 1.5)")));
+      QVERIFY(
+          q.exec(QStringLiteral("INSERT INTO embeddings VALUES (7, 'item', 0, 1, 2, 1, "
+                                "x'0100000000000000', x'0000803f00000040')")));
     });
 
     RunStore store;
@@ -179,7 +189,12 @@ class TestStore : public QObject {
     p.ids = {1};
     p.xy = {0.5f, -0.5f};
     QVERIFY(store.saveProjection(7, p).ok());
-    QVERIFY(store.saveLabels(1, LabelColumn{EntityKind::Item, QStringLiteral("token"), {1}, {QStringLiteral("B0001")}}).ok());
+    QVERIFY(store
+                .saveLabels(
+                    1,
+                    LabelColumn{
+                        EntityKind::Item, QStringLiteral("token"), {1}, {QStringLiteral("B0001")}})
+                .ok());
   }
 
   void roundTripsEveryTable() {
@@ -188,8 +203,11 @@ class TestStore : public QObject {
     QVERIFY(store.open(path).ok());
 
     // datasets: upsert by fingerprint
-    DatasetRecord ds{0, QStringLiteral("Sports"), QStringLiteral("/a/sports.txt"),
-                     QStringLiteral("sequence-text"), QStringLiteral("f00d"),
+    DatasetRecord ds{0,
+                     QStringLiteral("Sports"),
+                     QStringLiteral("/a/sports.txt"),
+                     QStringLiteral("sequence-text"),
+                     QStringLiteral("f00d"),
                      QJsonObject{{QStringLiteral("users"), 35598}}};
     auto dsId = store.upsertDataset(ds);
     QVERIFY(dsId.ok());
@@ -232,7 +250,8 @@ class TestStore : public QObject {
     QVERIFY(running.value().started.isValid());
     QVERIFY(store.setStatus(r.id, RunStatus::Diverged, QStringLiteral("NaN loss at step 12")).ok());
     QVERIFY(store.rename(r.id, QStringLiteral("renamed")).ok());
-    QVERIFY(store.setTags(r.id, {QStringLiteral("x"), QStringLiteral("x"), QStringLiteral(" y ")}).ok());
+    QVERIFY(store.setTags(r.id, {QStringLiteral("x"), QStringLiteral("x"), QStringLiteral(" y ")})
+                .ok());
     QVERIFY(store.setNotes(r.id, QStringLiteral("diverged, lower lr")).ok());
     auto after = store.run(r.id);
     QCOMPARE(toString(after.value().status), toString(RunStatus::Diverged));
@@ -249,18 +268,21 @@ class TestStore : public QObject {
     QVERIFY(params.ok());
     QCOMPARE(params.value().value(QStringLiteral("beta")).toString(), QStringLiteral("0.1"));
     QCOMPARE(params.value().value(QStringLiteral("hidden_size")).toString(), QStringLiteral("64"));
-    QCOMPARE(params.value().value(QStringLiteral("optimizer.lr")).toString(), QStringLiteral("0.001"));
+    QCOMPARE(params.value().value(QStringLiteral("optimizer.lr")).toString(),
+             QStringLiteral("0.001"));
     QCOMPARE(params.value().value(QStringLiteral("sizes")).toString(), QStringLiteral("[1,2,3]"));
 
     // metrics + latest/best summaries (NaN kept as NaN, ignored for best)
     const double nan = std::nan("");
-    QVERIFY(store.logMetrics(r.id, {MetricRow{QStringLiteral("loss/total"), 1, 1, 2.0, 100.5},
-                                    MetricRow{QStringLiteral("loss/total"), 2, 1, 1.0, 101.0},
-                                    MetricRow{QStringLiteral("val/ndcg@10"), 1, 1, 0.10, 102.0}})
+    QVERIFY(store
+                .logMetrics(r.id, {MetricRow{QStringLiteral("loss/total"), 1, 1, 2.0, 100.5},
+                                   MetricRow{QStringLiteral("loss/total"), 2, 1, 1.0, 101.0},
+                                   MetricRow{QStringLiteral("val/ndcg@10"), 1, 1, 0.10, 102.0}})
                 .ok());
-    QVERIFY(store.logMetrics(r.id, {MetricRow{QStringLiteral("loss/total"), 3, 2, 1.5, 0},
-                                    MetricRow{QStringLiteral("val/ndcg@10"), 2, 2, 0.30, 0},
-                                    MetricRow{QStringLiteral("val/ndcg@10"), 3, 3, 0.20, 0}})
+    QVERIFY(store
+                .logMetrics(r.id, {MetricRow{QStringLiteral("loss/total"), 3, 2, 1.5, 0},
+                                   MetricRow{QStringLiteral("val/ndcg@10"), 2, 2, 0.30, 0},
+                                   MetricRow{QStringLiteral("val/ndcg@10"), 3, 3, 0.20, 0}})
                 .ok());
     QVERIFY(store.logMetric(r.id, QStringLiteral("loss/total"), 4, 3, nan).ok());
     auto loss = store.metrics(r.id, QStringLiteral("loss/total"));
@@ -351,11 +373,16 @@ class TestStore : public QObject {
     QVERIFY(!store.saveProjection(r.id, p).ok());
 
     // labels
-    LabelColumn tokens{EntityKind::User, QStringLiteral("token"), {0, 1, 2},
+    LabelColumn tokens{EntityKind::User,
+                       QStringLiteral("token"),
+                       {0, 1, 2},
                        {QStringLiteral("A1"), QStringLiteral("tab\there"), QStringLiteral("ü")}};
     QVERIFY(store.saveLabels(dsId.value(), tokens).ok());
-    QVERIFY(store.saveLabels(dsId.value(), LabelColumn{EntityKind::Item, QStringLiteral("attributes"),
-                                                       {1}, {QStringLiteral("Cycling; Bikes")}})
+    QVERIFY(store
+                .saveLabels(dsId.value(), LabelColumn{EntityKind::Item,
+                                                      QStringLiteral("attributes"),
+                                                      {1},
+                                                      {QStringLiteral("Cycling; Bikes")}})
                 .ok());
     auto lab = store.loadLabels(dsId.value(), EntityKind::User, QStringLiteral("token"));
     QVERIFY(lab.ok());
@@ -363,7 +390,12 @@ class TestStore : public QObject {
     QCOMPARE(lab.value().values, tokens.values);
     QCOMPARE(store.labelKeys(dsId.value()).value().size(), size_t(2));
     QVERIFY(!store.loadLabels(dsId.value(), EntityKind::Attribute, QStringLiteral("token")).ok());
-    QVERIFY(!store.saveLabels(dsId.value(), LabelColumn{EntityKind::User, QStringLiteral("k"), {1, 2}, {QStringLiteral("x")}}).ok());
+    QVERIFY(
+        !store
+             .saveLabels(
+                 dsId.value(),
+                 LabelColumn{EntityKind::User, QStringLiteral("k"), {1, 2}, {QStringLiteral("x")}})
+             .ok());
 
     // listing with summaries, from a second connection
     RunStore reader;
@@ -383,9 +415,12 @@ class TestStore : public QObject {
   void findsRunsByUuidPrefixOrName() {
     RunStore store;
     QVERIFY(store.open(file(QStringLiteral("find.sqlite"))).ok());
-    auto a = store.createRun(NewRun{QStringLiteral("alpha"), sampleConfig(1), 0, RunStatus::Queued, {}, {}});
-    auto b = store.createRun(NewRun{QStringLiteral("twin"), sampleConfig(2), 0, RunStatus::Queued, {}, {}});
-    auto c = store.createRun(NewRun{QStringLiteral("twin"), sampleConfig(3), 0, RunStatus::Queued, {}, {}});
+    auto a = store.createRun(
+        NewRun{QStringLiteral("alpha"), sampleConfig(1), 0, RunStatus::Queued, {}, {}});
+    auto b = store.createRun(
+        NewRun{QStringLiteral("twin"), sampleConfig(2), 0, RunStatus::Queued, {}, {}});
+    auto c = store.createRun(
+        NewRun{QStringLiteral("twin"), sampleConfig(3), 0, RunStatus::Queued, {}, {}});
     VERIFY_OK(a);
     VERIFY_OK(b);
     VERIFY_OK(c);
@@ -418,10 +453,12 @@ class TestStore : public QObject {
 
     RunStore store;
     QVERIFY(store.open(file(QStringLiteral("groups.sqlite"))).ok());
-    auto ds = store.upsertDataset(DatasetRecord{0, QStringLiteral("d"), {}, {}, QStringLiteral("fp"), {}});
+    auto ds = store.upsertDataset(
+        DatasetRecord{0, QStringLiteral("d"), {}, {}, QStringLiteral("fp"), {}});
     auto r1 = store.createRun(NewRun{{}, sampleConfig(1), ds.value(), RunStatus::Queued, {}, {}});
     auto r2 = store.createRun(NewRun{{}, sampleConfig(2), ds.value(), RunStatus::Queued, {}, {}});
-    auto r3 = store.createRun(NewRun{{}, sampleConfig(2, 0.7), ds.value(), RunStatus::Queued, {}, {}});
+    auto r3 =
+        store.createRun(NewRun{{}, sampleConfig(2, 0.7), ds.value(), RunStatus::Queued, {}, {}});
     QCOMPARE(r1.value().groupKey, r2.value().groupKey);
     QCOMPARE(r1.value().groupHash, r2.value().groupHash);
     QVERIFY(r3.value().groupKey != r1.value().groupKey);
@@ -455,7 +492,8 @@ class TestStore : public QObject {
   }
   void concurrentWritersLoseNothing() {
     QFETCH(bool, viaWriter);
-    const QString path = file(viaWriter ? QStringLiteral("conc-writer.sqlite") : QStringLiteral("conc-direct.sqlite"));
+    const QString path = file(viaWriter ? QStringLiteral("conc-writer.sqlite")
+                                        : QStringLiteral("conc-direct.sqlite"));
     constexpr int kThreads = 4;
     constexpr int kRows = 10000;
     std::vector<qint64> runs;
@@ -463,7 +501,8 @@ class TestStore : public QObject {
       RunStore store;
       QVERIFY(store.open(path).ok());
       for (int t = 0; t < kThreads; ++t) {
-        auto r = store.createRun(NewRun{QStringLiteral("t%1").arg(t), sampleConfig(t), 0, RunStatus::Running, {}, {}});
+        auto r = store.createRun(
+            NewRun{QStringLiteral("t%1").arg(t), sampleConfig(t), 0, RunStatus::Running, {}, {}});
         QVERIFY(r.ok());
         runs.push_back(r.value().id);
       }
@@ -478,19 +517,27 @@ class TestStore : public QObject {
           o.maxRows = 500;
           o.intervalMs = 10;
           auto w = MetricWriter::create(path, runs[size_t(t)], o);
-          if (!w.ok()) { ++failures; return; }
+          if (!w.ok()) {
+            ++failures;
+            return;
+          }
           for (int i = 0; i < kRows; ++i) {
-            w.value()->log(i % 2 ? QStringLiteral("loss/a") : QStringLiteral("loss/b"), i, 1, double(i));
+            w.value()->log(i % 2 ? QStringLiteral("loss/a") : QStringLiteral("loss/b"), i, 1,
+                           double(i));
           }
           if (!w.value()->close()) ++failures;
         } else {
           RunStore store;
-          if (!store.open(path)) { ++failures; return; }
+          if (!store.open(path)) {
+            ++failures;
+            return;
+          }
           // Small transactions: maximal lock contention between the four connections.
           for (int i = 0; i < kRows; i += 50) {
             std::vector<MetricRow> rows;
             for (int j = i; j < i + 50; ++j) {
-              rows.push_back(MetricRow{j % 2 ? QStringLiteral("loss/a") : QStringLiteral("loss/b"), j, 1, double(j), 0});
+              rows.push_back(MetricRow{j % 2 ? QStringLiteral("loss/a") : QStringLiteral("loss/b"),
+                                       j, 1, double(j), 0});
             }
             if (!store.logMetrics(runs[size_t(t)], rows)) ++failures;
           }
@@ -500,7 +547,10 @@ class TestStore : public QObject {
     // A reader (the GUI) polls the list meanwhile.
     std::thread reader([&] {
       RunStore store;
-      if (!store.open(path)) { ++failures; return; }
+      if (!store.open(path)) {
+        ++failures;
+        return;
+      }
       while (!done.load()) {
         if (!store.listRuns().ok()) ++failures;
         QThread::msleep(5);
@@ -513,10 +563,13 @@ class TestStore : public QObject {
     RunStore check;
     QVERIFY(check.open(path).ok());
     for (qint64 run : runs) {
-      const QString rowsOfRun = QStringLiteral(
-          "FROM metrics m JOIN metric_summary s ON s.id = m.series_id WHERE s.run_id = %1").arg(run);
+      const QString rowsOfRun =
+          QStringLiteral(
+              "FROM metrics m JOIN metric_summary s ON s.id = m.series_id WHERE s.run_id = %1")
+              .arg(run);
       QCOMPARE(scalar(path, QStringLiteral("SELECT count(*) ") + rowsOfRun), qint64(kRows));
-      QCOMPARE(scalar(path, QStringLiteral("SELECT count(DISTINCT step) ") + rowsOfRun), qint64(kRows));
+      QCOMPARE(scalar(path, QStringLiteral("SELECT count(DISTINCT step) ") + rowsOfRun),
+               qint64(kRows));
       auto summaries = check.metricSummaries(run);
       QCOMPARE(summaries.value().size(), size_t(2));
       QCOMPARE(summaries.value()[0].count + summaries.value()[1].count, qint64(kRows));
@@ -541,7 +594,8 @@ class TestStore : public QObject {
     QCOMPARE(store.metrics(run.value().id, QStringLiteral("loss/total")).value().size(), size_t(0));
     VERIFY_OK(writer.value()->flush());
     QCOMPARE(writer.value()->written(), qint64(10));
-    QCOMPARE(store.metrics(run.value().id, QStringLiteral("loss/total")).value().size(), size_t(10));
+    QCOMPARE(store.metrics(run.value().id, QStringLiteral("loss/total")).value().size(),
+             size_t(10));
     // The run disappears under the writer: the next write fails and says why.
     QVERIFY(store.setStatus(run.value().id, RunStatus::Cancelled).ok());
     QVERIFY(store.deleteRun(run.value().id).ok());
@@ -573,12 +627,14 @@ class TestStore : public QObject {
       VERIFY_OK(live.open(path));
       QCOMPARE(live.interruptedOnOpen(), 0);
       QCOMPARE(toString(live.run(runId).value().status), toString(RunStatus::Running));
-      auto mine = live.createRun(NewRun{QStringLiteral("neighbour"), {}, 0, RunStatus::Running, {}, {}});
+      auto mine =
+          live.createRun(NewRun{QStringLiteral("neighbour"), {}, 0, RunStatus::Running, {}, {}});
       VERIFY_OK(mine);
       size_t seen = 0;
       for (int i = 0; i < 30; ++i) {
         std::vector<MetricRow> rows;
-        for (int j = 0; j < 100; ++j) rows.push_back(MetricRow{QStringLiteral("loss/total"), i * 100 + j, 1, 1.0, 0});
+        for (int j = 0; j < 100; ++j)
+          rows.push_back(MetricRow{QStringLiteral("loss/total"), i * 100 + j, 1, 1.0, 0});
         VERIFY_OK(live.logMetrics(mine.value().id, rows));
         auto curve = live.metrics(runId, QStringLiteral("loss/total"));
         VERIFY_OK(curve);
@@ -606,11 +662,13 @@ class TestStore : public QObject {
     QVERIFY(run.value().finished.isValid());
     auto points = store.metrics(runId, QStringLiteral("loss/total"));
     QVERIFY(points.ok());
-    QVERIFY2(qint64(points.value().size()) >= ready, qPrintable(QString::number(points.value().size())));
+    QVERIFY2(qint64(points.value().size()) >= ready,
+             qPrintable(QString::number(points.value().size())));
     for (size_t i = 0; i < points.value().size(); ++i) QCOMPARE(points.value()[i].step, qint64(i));
     auto summaries = store.metricSummaries(runId);
     QCOMPARE(summaries.value()[0].count, qint64(points.value().size()));  // whole transactions only
-    QCOMPARE(store_test::text(path, QStringLiteral("PRAGMA integrity_check")), QStringLiteral("ok"));
+    QCOMPARE(store_test::text(path, QStringLiteral("PRAGMA integrity_check")),
+             QStringLiteral("ok"));
     // Reopening does not touch it again.
     RunStore again;
     QVERIFY(again.open(path).ok());
@@ -622,7 +680,8 @@ class TestStore : public QObject {
     RunStore store;
     QVERIFY(store.open(path).ok());
     auto mine = store.createRun(NewRun{QStringLiteral("mine"), {}, 0, RunStatus::Running, {}, {}});
-    auto remote = store.createRun(NewRun{QStringLiteral("remote"), {}, 0, RunStatus::Running, {}, {}});
+    auto remote =
+        store.createRun(NewRun{QStringLiteral("remote"), {}, 0, RunStatus::Running, {}, {}});
     auto gone = store.createRun(NewRun{QStringLiteral("gone"), {}, 0, RunStatus::Queued, {}, {}});
     QVERIFY(mine.ok() && remote.ok() && gone.ok());
     // A pid that certainly exited: a finished child process.
@@ -632,8 +691,12 @@ class TestStore : public QObject {
     const qint64 deadPid = child.processId() > 0 ? child.processId() : 999999;
     store_test::withRawDb(path, [&](QSqlDatabase& db) {
       QSqlQuery q(db);
-      QVERIFY(q.exec(QStringLiteral("UPDATE runs SET owner_host = 'elsewhere.example' WHERE id = %1").arg(remote.value().id)));
-      QVERIFY(q.exec(QStringLiteral("UPDATE runs SET owner_pid = 999999999, owner_token = '' WHERE id = %1").arg(gone.value().id)));
+      QVERIFY(
+          q.exec(QStringLiteral("UPDATE runs SET owner_host = 'elsewhere.example' WHERE id = %1")
+                     .arg(remote.value().id)));
+      QVERIFY(q.exec(
+          QStringLiteral("UPDATE runs SET owner_pid = 999999999, owner_token = '' WHERE id = %1")
+              .arg(gone.value().id)));
     });
     Q_UNUSED(deadPid);
     RunStore other;
@@ -651,12 +714,18 @@ class TestStore : public QObject {
   void refusedFilesAreLeftUntouched_data() {
     QTest::addColumn<QString>("kind");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("text file") << "text" << "not an SQLite database";
-    QTest::newRow("empty-ish header") << "short" << "not an SQLite database";
-    QTest::newRow("damaged store") << "corrupt" << "damaged";
-    QTest::newRow("another program's database") << "foreign" << "another program";
-    QTest::newRow("another program's, application id") << "foreign-appid" << "another program";
-    QTest::newRow("newer schema") << "newer" << "newer";
+    QTest::newRow("text file") << "text"
+                               << "not an SQLite database";
+    QTest::newRow("empty-ish header") << "short"
+                                      << "not an SQLite database";
+    QTest::newRow("damaged store") << "corrupt"
+                                   << "damaged";
+    QTest::newRow("another program's database") << "foreign"
+                                                << "another program";
+    QTest::newRow("another program's, application id") << "foreign-appid"
+                                                       << "another program";
+    QTest::newRow("newer schema") << "newer"
+                                  << "newer";
   }
   void refusedFilesAreLeftUntouched() {
     QFETCH(QString, kind);
@@ -689,7 +758,8 @@ class TestStore : public QObject {
         QSqlQuery q(db);
         QVERIFY(q.exec(QStringLiteral("CREATE TABLE bookmarks (url TEXT, title TEXT)")));
         QVERIFY(q.exec(QStringLiteral("INSERT INTO bookmarks VALUES ('https://qt.io', 'Qt')")));
-        if (kind == QLatin1String("foreign-appid")) QVERIFY(q.exec(QStringLiteral("PRAGMA application_id = 1234")));
+        if (kind == QLatin1String("foreign-appid"))
+          QVERIFY(q.exec(QStringLiteral("PRAGMA application_id = 1234")));
       });
     } else if (kind == QLatin1String("newer")) {
       {
@@ -736,16 +806,24 @@ class TestStore : public QObject {
     auto s = store.deleteRun(doomed);
     QVERIFY2(s.ok(), s.ok() ? "" : qPrintable(s.error().message()));
     QVERIFY(!QFile::exists(ckpt));
-    for (const char* table : {"runs WHERE id", "params WHERE run_id",
-                              "metrics m JOIN metric_summary s ON s.id = m.series_id WHERE s.run_id",
-                              "metric_summary WHERE run_id", "checkpoints WHERE run_id",
-                              "embeddings WHERE run_id", "projections WHERE run_id"}) {
-      QVERIFY2(scalar(path, QStringLiteral("SELECT count(*) FROM %1 = %2").arg(QLatin1String(table)).arg(doomed)) == 0,
+    for (const char* table :
+         {"runs WHERE id", "params WHERE run_id",
+          "metrics m JOIN metric_summary s ON s.id = m.series_id WHERE s.run_id",
+          "metric_summary WHERE run_id", "checkpoints WHERE run_id", "embeddings WHERE run_id",
+          "projections WHERE run_id"}) {
+      QVERIFY2(scalar(path, QStringLiteral("SELECT count(*) FROM %1 = %2")
+                                .arg(QLatin1String(table))
+                                .arg(doomed)) == 0,
                table);
-      QVERIFY2(scalar(path, QStringLiteral("SELECT count(*) FROM %1 = %2").arg(QLatin1String(table)).arg(keep)) > 0,
-               table);
+      QVERIFY2(
+          scalar(
+              path,
+              QStringLiteral("SELECT count(*) FROM %1 = %2").arg(QLatin1String(table)).arg(keep)) >
+              0,
+          table);
     }
-    QCOMPARE(scalar(path, QStringLiteral("SELECT count(*) FROM metrics")), qint64(50));  // keep's only
+    QCOMPARE(scalar(path, QStringLiteral("SELECT count(*) FROM metrics")),
+             qint64(50));  // keep's only
     QVERIFY(!store.run(doomed).ok());
     QVERIFY(!store.deleteRun(doomed).ok());
   }

@@ -28,7 +28,8 @@ Result cli(const QStringList& args) {
   p.start(QStringLiteral(IRL4REC_CLI_PATH), QStringList{QStringLiteral("runs")} + args);
   if (!p.waitForFinished(60000)) return {};
   return Result{p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
-                QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+                QString::fromUtf8(p.readAllStandardOutput()),
+                QString::fromUtf8(p.readAllStandardError())};
 }
 
 QString readText(const QString& path) {
@@ -52,25 +53,47 @@ class TestStoreCli : public QObject {
     db_ = dir_.filePath(QStringLiteral("runs.sqlite"));
     RunStore store;
     QVERIFY(store.open(db_).ok());
-    auto ds = store.upsertDataset(DatasetRecord{0, QStringLiteral("Tiny"), QStringLiteral("/t.txt"),
-                                                QStringLiteral("sequence-text"), QStringLiteral("fp"), {}});
+    auto ds = store.upsertDataset(DatasetRecord{0,
+                                                QStringLiteral("Tiny"),
+                                                QStringLiteral("/t.txt"),
+                                                QStringLiteral("sequence-text"),
+                                                QStringLiteral("fp"),
+                                                {}});
     QVERIFY(ds.ok());
-    QVERIFY(store.saveLabels(ds.value(), LabelColumn{EntityKind::User, QStringLiteral("token"), {0, 1, 2},
-                                                     {QStringLiteral("u0"), QStringLiteral("u\t1"), QStringLiteral("u2")}})
+    QVERIFY(store
+                .saveLabels(ds.value(), LabelColumn{EntityKind::User,
+                                                    QStringLiteral("token"),
+                                                    {0, 1, 2},
+                                                    {QStringLiteral("u0"), QStringLiteral("u\t1"),
+                                                     QStringLiteral("u2")}})
                 .ok());
-    QVERIFY(store.saveLabels(ds.value(), LabelColumn{EntityKind::User, QStringLiteral("dominant_attribute"), {0, 2},
-                                                     {QStringLiteral("Bikes"), QStringLiteral("Golf")}})
-                .ok());
-    auto other = store.createRun(NewRun{QStringLiteral("baseline"), QJsonObject{{QStringLiteral("seed"), 1}}, ds.value(),
-                                        RunStatus::Queued, {}, {}});
+    QVERIFY(
+        store
+            .saveLabels(ds.value(), LabelColumn{EntityKind::User,
+                                                QStringLiteral("dominant_attribute"),
+                                                {0, 2},
+                                                {QStringLiteral("Bikes"), QStringLiteral("Golf")}})
+            .ok());
+    auto other = store.createRun(NewRun{QStringLiteral("baseline"),
+                                        QJsonObject{{QStringLiteral("seed"), 1}},
+                                        ds.value(),
+                                        RunStatus::Queued,
+                                        {},
+                                        {}});
     QVERIFY(other.ok());
-    auto run = store.createRun(NewRun{QStringLiteral("irl4rec-beta"), QJsonObject{{QStringLiteral("beta"), 0.1}, {QStringLiteral("seed"), 2}},
-                                      ds.value(), RunStatus::Running, QStringLiteral("note"), {QStringLiteral("t")}});
+    auto run = store.createRun(
+        NewRun{QStringLiteral("irl4rec-beta"),
+               QJsonObject{{QStringLiteral("beta"), 0.1}, {QStringLiteral("seed"), 2}},
+               ds.value(),
+               RunStatus::Running,
+               QStringLiteral("note"),
+               {QStringLiteral("t")}});
     QVERIFY(run.ok());
     uuid_ = run.value().uuid;
     const qint64 id = run.value().id;
     std::vector<MetricRow> rows;
-    for (int i = 1; i <= 20; ++i) rows.push_back(MetricRow{QStringLiteral("loss/total"), i, 1 + i / 10, 2.0 / i, 0});
+    for (int i = 1; i <= 20; ++i)
+      rows.push_back(MetricRow{QStringLiteral("loss/total"), i, 1 + i / 10, 2.0 / i, 0});
     rows.push_back(MetricRow{QStringLiteral("val/ndcg@10"), 10, 1, 0.125, 0});
     rows.push_back(MetricRow{QStringLiteral("val/ndcg@10"), 20, 2, 0.25, 0});
     QVERIFY(store.logMetrics(id, rows).ok());
@@ -88,14 +111,18 @@ class TestStoreCli : public QObject {
   }
 
   void listsRuns() {
-    const Result json = cli({QStringLiteral("list"), QStringLiteral("--db"), db_, QStringLiteral("--json")});
+    const Result json =
+        cli({QStringLiteral("list"), QStringLiteral("--db"), db_, QStringLiteral("--json")});
     QCOMPARE(json.code, 0);
     const QJsonArray runs = QJsonDocument::fromJson(json.out.toUtf8()).array();
     QCOMPARE(runs.size(), 2);
     const QJsonObject newest = runs[0].toObject();
     QCOMPARE(newest.value(QStringLiteral("uuid")).toString(), uuid_);
     QCOMPARE(newest.value(QStringLiteral("status")).toString(), QStringLiteral("finished"));
-    const QJsonObject ndcg = newest.value(QStringLiteral("metrics")).toObject().value(QStringLiteral("val/ndcg@10")).toObject();
+    const QJsonObject ndcg = newest.value(QStringLiteral("metrics"))
+                                 .toObject()
+                                 .value(QStringLiteral("val/ndcg@10"))
+                                 .toObject();
     QCOMPARE(ndcg.value(QStringLiteral("best")).toDouble(), 0.25);
     QCOMPARE(ndcg.value(QStringLiteral("count")).toInt(), 2);
 
@@ -108,11 +135,14 @@ class TestStoreCli : public QObject {
   }
 
   void showsRun() {
-    const Result json = cli({QStringLiteral("show"), QStringLiteral("irl4rec-beta"), QStringLiteral("--db"), db_, QStringLiteral("--json")});
+    const Result json = cli({QStringLiteral("show"), QStringLiteral("irl4rec-beta"),
+                             QStringLiteral("--db"), db_, QStringLiteral("--json")});
     QCOMPARE(json.code, 0);
     const QJsonObject run = QJsonDocument::fromJson(json.out.toUtf8()).object();
     QCOMPARE(run.value(QStringLiteral("uuid")).toString(), uuid_);
-    QCOMPARE(run.value(QStringLiteral("config")).toObject().value(QStringLiteral("beta")).toDouble(), 0.1);
+    QCOMPARE(
+        run.value(QStringLiteral("config")).toObject().value(QStringLiteral("beta")).toDouble(),
+        0.1);
     QCOMPARE(run.value(QStringLiteral("embeddings")).toArray().size(), 2);
     QCOMPARE(run.value(QStringLiteral("checkpoints")).toArray().size(), 1);
     const Result text = cli({QStringLiteral("show"), uuid_.left(6), QStringLiteral("--db"), db_});
@@ -123,8 +153,9 @@ class TestStoreCli : public QObject {
 
   void exportsCsvAndJson() {
     const QString csv = dir_.filePath(QStringLiteral("m.csv"));
-    Result r = cli({QStringLiteral("export"), uuid_, QStringLiteral("--format"), QStringLiteral("csv"), QStringLiteral("--out"), csv,
-                    QStringLiteral("--db"), db_});
+    Result r =
+        cli({QStringLiteral("export"), uuid_, QStringLiteral("--format"), QStringLiteral("csv"),
+             QStringLiteral("--out"), csv, QStringLiteral("--db"), db_});
     QCOMPARE(r.code, 0);
     const QStringList lines = readText(csv).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     QCOMPARE(lines.size(), 23);
@@ -132,8 +163,8 @@ class TestStoreCli : public QObject {
     QVERIFY(lines[1].startsWith(uuid_ + QStringLiteral(",loss/total,1,1,2,")));
 
     const QString json = dir_.filePath(QStringLiteral("run.json"));
-    r = cli({QStringLiteral("export"), uuid_, QStringLiteral("--format"), QStringLiteral("json"), QStringLiteral("--out"), json,
-             QStringLiteral("--db"), db_});
+    r = cli({QStringLiteral("export"), uuid_, QStringLiteral("--format"), QStringLiteral("json"),
+             QStringLiteral("--out"), json, QStringLiteral("--db"), db_});
     QCOMPARE(r.code, 0);
     const QJsonObject obj = QJsonDocument::fromJson(readText(json).toUtf8()).object();
     QCOMPARE(obj.value(QStringLiteral("metric_rows")).toArray().size(), 22);
@@ -142,14 +173,19 @@ class TestStoreCli : public QObject {
 
   void exportsProjectorFiles() {
     const QString out = dir_.filePath(QStringLiteral("projector"));
-    const Result r = cli({QStringLiteral("export"), uuid_, QStringLiteral("--format"), QStringLiteral("projector"),
-                          QStringLiteral("--out"), out, QStringLiteral("--db"), db_});
+    const Result r = cli({QStringLiteral("export"), uuid_, QStringLiteral("--format"),
+                          QStringLiteral("projector"), QStringLiteral("--out"), out,
+                          QStringLiteral("--db"), db_});
     QCOMPARE(r.code, 0);
-    const QStringList vectors = readText(out + QStringLiteral("/adjustment_vectors.tsv")).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
-    QCOMPARE(vectors, (QStringList{QStringLiteral("0.5\t-1"), QStringLiteral("2\t3"), QStringLiteral("0.001\t4")}));
-    const QStringList meta = readText(out + QStringLiteral("/adjustment_metadata.tsv")).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
-    QCOMPARE(meta, (QStringList{QStringLiteral("user\tdominant_attribute\ttoken"), QStringLiteral("0\tBikes\tu0"),
-                                QStringLiteral("1\t\tu 1"), QStringLiteral("2\tGolf\tu2")}));
+    const QStringList vectors = readText(out + QStringLiteral("/adjustment_vectors.tsv"))
+                                    .split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(vectors, (QStringList{QStringLiteral("0.5\t-1"), QStringLiteral("2\t3"),
+                                   QStringLiteral("0.001\t4")}));
+    const QStringList meta = readText(out + QStringLiteral("/adjustment_metadata.tsv"))
+                                 .split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(meta, (QStringList{QStringLiteral("user\tdominant_attribute\ttoken"),
+                                QStringLiteral("0\tBikes\tu0"), QStringLiteral("1\t\tu 1"),
+                                QStringLiteral("2\tGolf\tu2")}));
     // Items have no labels: a single metadata column without header.
     QCOMPARE(readText(out + QStringLiteral("/item_metadata.tsv")), QStringLiteral("1\n2\n"));
     const QString config = readText(out + QStringLiteral("/projector_config.pbtxt"));
@@ -157,8 +193,9 @@ class TestStoreCli : public QObject {
     QVERIFY(config.contains(QStringLiteral("metadata_path: \"item_metadata.tsv\"")));
 
     const QString only = dir_.filePath(QStringLiteral("only-item"));
-    QCOMPARE(cli({QStringLiteral("export"), uuid_, QStringLiteral("--format"), QStringLiteral("projector"), QStringLiteral("--kind"),
-                  QStringLiteral("item"), QStringLiteral("--out"), only, QStringLiteral("--db"), db_})
+    QCOMPARE(cli({QStringLiteral("export"), uuid_, QStringLiteral("--format"),
+                  QStringLiteral("projector"), QStringLiteral("--kind"), QStringLiteral("item"),
+                  QStringLiteral("--out"), only, QStringLiteral("--db"), db_})
                  .code,
              0);
     QVERIFY(QFile::exists(only + QStringLiteral("/item_vectors.tsv")));
@@ -171,18 +208,40 @@ class TestStoreCli : public QObject {
     const QString db = QStringLiteral("@DB@");
     QTest::newRow("no command") << QStringList{} << "needs a command";
     QTest::newRow("unknown command") << QStringList{QStringLiteral("frob")} << "unknown command";
-    QTest::newRow("show without run") << QStringList{QStringLiteral("show"), QStringLiteral("--db"), db} << "exactly one RUN";
-    QTest::newRow("unknown run") << QStringList{QStringLiteral("show"), QStringLiteral("nosuchrun"), QStringLiteral("--db"), db} << "no run 'nosuchrun'";
-    QTest::newRow("unknown option") << QStringList{QStringLiteral("list"), QStringLiteral("--frob"), QStringLiteral("--db"), db} << "unknown option";
-    QTest::newRow("missing db") << QStringList{QStringLiteral("list"), QStringLiteral("--db"), QStringLiteral("/nonexistent/x.sqlite")} << "no run store here";
-    QTest::newRow("not a store") << QStringList{QStringLiteral("list"), QStringLiteral("--db"), QStringLiteral("@TEXT@")} << "not an SQLite database";
-    QTest::newRow("bad format") << QStringList{QStringLiteral("export"), QStringLiteral("irl4rec-beta"), QStringLiteral("--format"), QStringLiteral("xml"),
-                                                QStringLiteral("--out"), QStringLiteral("x"), QStringLiteral("--db"), db} << "unknown export format";
-    QTest::newRow("no out") << QStringList{QStringLiteral("export"), QStringLiteral("irl4rec-beta"), QStringLiteral("--format"), QStringLiteral("csv"),
-                                            QStringLiteral("--db"), db} << "needs --out";
-    QTest::newRow("no such kind") << QStringList{QStringLiteral("export"), QStringLiteral("irl4rec-beta"), QStringLiteral("--format"), QStringLiteral("projector"),
-                                                  QStringLiteral("--kind"), QStringLiteral("spurious"), QStringLiteral("--out"), QStringLiteral("@TMP@"), QStringLiteral("--db"), db}
-                                  << "no 'spurious' embeddings";
+    QTest::newRow("show without run")
+        << QStringList{QStringLiteral("show"), QStringLiteral("--db"), db} << "exactly one RUN";
+    QTest::newRow("unknown run") << QStringList{QStringLiteral("show"), QStringLiteral("nosuchrun"),
+                                                QStringLiteral("--db"), db}
+                                 << "no run 'nosuchrun'";
+    QTest::newRow("unknown option")
+        << QStringList{QStringLiteral("list"), QStringLiteral("--frob"), QStringLiteral("--db"), db}
+        << "unknown option";
+    QTest::newRow("missing db") << QStringList{QStringLiteral("list"), QStringLiteral("--db"),
+                                               QStringLiteral("/nonexistent/x.sqlite")}
+                                << "no run store here";
+    QTest::newRow("not a store") << QStringList{QStringLiteral("list"), QStringLiteral("--db"),
+                                                QStringLiteral("@TEXT@")}
+                                 << "not an SQLite database";
+    QTest::newRow("bad format")
+        << QStringList{QStringLiteral("export"),   QStringLiteral("irl4rec-beta"),
+                       QStringLiteral("--format"), QStringLiteral("xml"),
+                       QStringLiteral("--out"),    QStringLiteral("x"),
+                       QStringLiteral("--db"),     db}
+        << "unknown export format";
+    QTest::newRow("no out") << QStringList{QStringLiteral("export"),
+                                           QStringLiteral("irl4rec-beta"),
+                                           QStringLiteral("--format"),
+                                           QStringLiteral("csv"),
+                                           QStringLiteral("--db"),
+                                           db}
+                            << "needs --out";
+    QTest::newRow("no such kind")
+        << QStringList{QStringLiteral("export"),   QStringLiteral("irl4rec-beta"),
+                       QStringLiteral("--format"), QStringLiteral("projector"),
+                       QStringLiteral("--kind"),   QStringLiteral("spurious"),
+                       QStringLiteral("--out"),    QStringLiteral("@TMP@"),
+                       QStringLiteral("--db"),     db}
+        << "no 'spurious' embeddings";
   }
   void rejectsBadInput() {
     QFETCH(QStringList, args);
@@ -193,7 +252,9 @@ class TestStoreCli : public QObject {
     f.write("just text\n");
     f.close();
     for (QString& a : args) {
-      a.replace(QStringLiteral("@DB@"), db_).replace(QStringLiteral("@TEXT@"), text).replace(QStringLiteral("@TMP@"), dir_.filePath(QStringLiteral("k")));
+      a.replace(QStringLiteral("@DB@"), db_)
+          .replace(QStringLiteral("@TEXT@"), text)
+          .replace(QStringLiteral("@TMP@"), dir_.filePath(QStringLiteral("k")));
     }
     const Result r = cli(args);
     QCOMPARE(r.code, 2);
@@ -210,7 +271,8 @@ class TestStoreCli : public QObject {
     QVERIFY(r.out.contains(uuid_));
     QVERIFY(!QFile::exists(checkpoint_));
     QCOMPARE(cli({QStringLiteral("show"), uuid_, QStringLiteral("--db"), db_}).code, 2);
-    const Result list = cli({QStringLiteral("list"), QStringLiteral("--db"), db_, QStringLiteral("--json")});
+    const Result list =
+        cli({QStringLiteral("list"), QStringLiteral("--db"), db_, QStringLiteral("--json")});
     QCOMPARE(QJsonDocument::fromJson(list.out.toUtf8()).array().size(), 1);
   }
 };
