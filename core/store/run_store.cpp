@@ -7,6 +7,7 @@
 #include <QAtomicInteger>
 #include <QCryptographicHash>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
@@ -17,6 +18,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStandardPaths>
+#include <QThread>
 #include <QUuid>
 #include <QVariant>
 #include <QtEndian>
@@ -558,21 +560,33 @@ Status RunStore::open(const QString& path, OpenMode mode) {
 
   // Identify the file through SQLite (sees a WAL left by a killed process).
   auto readInt = [&](const QString& sql) -> Expected<qint64> {
-    auto q = d_->query(sql, {}, QStringLiteral("reading the file header"));
-    if (!q.ok()) return q.error();
-    if (!q.value()->next()) return d_->error(QStringLiteral("cannot read '%1'").arg(sql));
-    return q.value()->value(0).toLongLong();
+    QElapsedTimer waited;
+    waited.start();
+    for (int attempt = 1;; ++attempt) {
+      QSqlQuery q(d_->db);
+      if (q.exec(sql) && q.next()) return q.value(0).toLongLong();
+      const QSqlError e = q.lastError();
+      if (detail::isBusy(e) && waited.elapsed() < detail::kBusyGiveUpMs) {
+        QThread::msleep(unsigned(qMin(50, 5 * attempt)));
+        continue;
+      }
+      if (detail::isCorrupt(e) || e.type() == QSqlError::NoError) {
+        return d_->error(
+            QStringLiteral("is damaged or not a database (%1); it was left untouched — "
+                           "restore a backup or pass another file with --db")
+                .arg(e.databaseText().isEmpty() ? QStringLiteral("unreadable header")
+                                                : e.databaseText()));
+      }
+      return sqlError(absolute, QStringLiteral("reading the file header"), e);
+    }
   };
   auto appId = readInt(QStringLiteral("PRAGMA application_id"));
   auto version = appId.ok() ? readInt(QStringLiteral("PRAGMA user_version")) : appId;
   auto objects =
       version.ok() ? readInt(QStringLiteral("SELECT count(*) FROM sqlite_master")) : version;
   if (!objects.ok()) {
-    const Error e = objects.error();
     close();
-    return Error::at(
-        absolute, 0,
-        QStringLiteral("is damaged or not a run store (%1); it was left untouched").arg(e.cause));
+    return objects.error();
   }
   if (appId.value() != kApplicationId &&
       (appId.value() != 0 || objects.value() > 0 || version.value() != 0)) {

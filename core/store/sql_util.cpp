@@ -46,8 +46,8 @@ Error sqlError(const QString& path, const QString& what, const QSqlError& error)
   if (text.isEmpty()) text = error.text().trimmed();
   if (isCorrupt(error)) {
     return Error::at(path, 0,
-                     QStringLiteral("%1: the run store is damaged (%2); restore a backup or use "
-                                    "another file with --db")
+                     QStringLiteral("%1: the file is damaged or not a database (%2); restore a "
+                                    "backup or use another file with --db")
                          .arg(what, text));
   }
   if (isBusy(error)) {
