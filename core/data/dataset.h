@@ -10,7 +10,8 @@
 
 namespace irl4rec::data {
 
-/// Where a dataset was read from.
+/// Where a dataset was read from. (Cache is not produced by the readers: a dataset loaded from
+/// the binary cache keeps the format of its source, see Dataset::loadedFromCache.)
 enum class Format { SequenceText, RecBole, AmazonDump, Synthetic, Cache };
 QString formatName(Format format);
 
@@ -30,7 +31,7 @@ struct DatasetStats {
   /// Content hash (16 hex digits) of the user order, the sequences and the item attributes in
   /// internal ids. Tokens and the source format do not enter it, so a dataset converted to
   /// another format and read back has the same fingerprint (the readers assign ids
-  /// deterministically, see readers.h).
+  /// deterministically, see readers.h). First 16 hex digits of a SHA-256.
   QString fingerprint;
 };
 
@@ -49,7 +50,9 @@ struct Dataset {
   QStringList itemTokens;                            ///< size numItems()+1; [0] is empty
   QStringList attributeTokens;                       ///< size numAttributes()+1; [0] is empty
 
-  /// Ground truth of the synthetic benchmark (empty for real data): per item id.
+  /// Ground truth of the synthetic benchmark (empty for real data): per item id (size
+  /// numItems()+1, [0] = 0), the item's latent cluster and its tag, both 1-based; the tag is
+  /// also the item's only attribute.
   std::vector<int32_t> itemCluster;
   std::vector<int32_t> itemTag;
 

@@ -97,6 +97,7 @@ Expected<Dataset> loadDataset(const QString& path, const LoadOptions& options) {
   Dataset cached;
   if (detail::loadCached(key, signature, &cached)) {
     cached.sourcePath = path;
+    if (options.progress) options.progress(totalBytes, totalBytes);
     return cached;
   }
   auto parsed = parse(path, format.value(), options);

@@ -1,7 +1,13 @@
 #pragma once
-/// Reading and writing datasets in the formats of DESIGN.md §1 "Data".
+/// Reading and writing datasets in the formats of DESIGN.md §1 "Data" (details, and the
+/// decisions on ambiguous input, in datasets/README.md).
 /// Every failure is an Error naming the file, the line and the cause; nothing is ever
 /// returned half-read.
+///
+/// Ids: items get internal ids in order of first appearance over the users' sequences (users
+/// in file order, each sequence in time order), except that when the item tokens are exactly
+/// the numbers 1..N (the S3-Rec files) token "k" gets id k. Attributes likewise, scanning
+/// items 1..N. Writers preserve this, so convert + reload keeps ids and fingerprint.
 
 #include "core/common/error.h"
 #include "core/data/dataset.h"
@@ -17,7 +23,8 @@ struct LoadOptions {
   double minRating = 0.0;
   /// Amazon review dumps: iterative k-core filter on users and items (0 or 1 = off).
   int kCore = 5;
-  /// Use / write the compact binary cache next to the user's cache directory.
+  /// Use / write the compact binary cache in QStandardPaths::CacheLocation/datasets (an entry
+  /// is used only while every input file keeps its size and times; see docs/DATA.md).
   bool useCache = true;
   /// Called now and then with bytes read so far and the total; return false to cancel.
   std::function<bool(qint64 done, qint64 total)> progress;
