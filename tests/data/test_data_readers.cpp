@@ -595,6 +595,21 @@ class TestDataReaders : public QObject {
     auto fifth = loadDataset(path, o);
     QVERIFY(!fifth.value().loadedFromCache);
     QCOMPARE(fifth.value().numAttributes(), 3);
+    // A damaged cache entry is ignored and rewritten.
+    const QDir cacheDir(QStandardPaths::writableLocation(QStandardPaths::CacheLocation) +
+                        QStringLiteral("/datasets"));
+    const QStringList entries = cacheDir.entryList({QStringLiteral("*.bin")}, QDir::Files);
+    QVERIFY(!entries.isEmpty());
+    for (const QString& entry : entries) {
+      QFile f(cacheDir.filePath(entry));
+      QVERIFY(f.open(QIODevice::ReadWrite));
+      QVERIFY(f.resize(f.size() / 2));
+    }
+    auto sixth = loadDataset(path, o);
+    QVERIFY(sixth.ok());
+    QVERIFY(!sixth.value().loadedFromCache);
+    QCOMPARE(sixth.value().stats().fingerprint, fifth.value().stats().fingerprint);
+    QVERIFY(loadDataset(path, o).value().loadedFromCache);
     // Bad input is never cached into success.
     writeFile(path, "1 x\n");
     QVERIFY(!loadDataset(path, o).ok());
