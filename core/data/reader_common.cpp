@@ -7,6 +7,7 @@
 #include <QHash>
 
 #include <algorithm>
+#include <unordered_map>
 
 namespace irl4rec::data::detail {
 
@@ -85,6 +86,37 @@ void finishAttributes(Dataset* d, const std::vector<std::vector<QByteArray>>& pe
     d->attributeTokens.reserve(int(tokens.size()) + 1);
     d->attributeTokens.append(QString());
     for (const QByteArray& t : tokens) d->attributeTokens.append(QString::fromUtf8(t));
+  }
+}
+
+void finishNumericAttributes(Dataset* d, const std::vector<std::vector<uint32_t>>& perItem) {
+  std::unordered_map<uint32_t, int32_t> ids;
+  std::vector<uint32_t> tokens;
+  const size_t numItems = size_t(d->numItems()) + 1;
+  d->itemAttributes.assign(numItems, {});
+  for (size_t item = 1; item < perItem.size() && item < numItems; ++item) {
+    auto& out = d->itemAttributes[item];
+    for (uint32_t t : perItem[item]) {
+      auto [it, added] = ids.emplace(t, int32_t(tokens.size() + 1));
+      if (added) tokens.push_back(t);
+      if (std::find(out.begin(), out.end(), it->second) == out.end()) out.push_back(it->second);
+    }
+  }
+  // Natural numbering: the tokens are exactly 1..M.
+  bool natural = true;
+  for (uint32_t t : tokens) natural = natural && t >= 1 && t <= tokens.size();
+  if (natural) {  // distinct values in 1..M, M of them: a permutation
+    for (auto& list : d->itemAttributes) {
+      for (auto& a : list) a = int32_t(tokens[size_t(a - 1)]);
+    }
+    std::sort(tokens.begin(), tokens.end());
+  }
+  for (auto& list : d->itemAttributes) std::sort(list.begin(), list.end());
+  d->attributeTokens.clear();
+  if (!tokens.empty()) {
+    d->attributeTokens.reserve(int(tokens.size()) + 1);
+    d->attributeTokens.append(QString());
+    for (uint32_t t : tokens) d->attributeTokens.append(QString::number(t));
   }
 }
 

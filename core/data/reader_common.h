@@ -58,6 +58,9 @@ void finishItems(Dataset* dataset, std::vector<QByteArray> firstAppearanceTokens
 /// [0] unused; duplicates within an item are dropped). Lists end up sorted by attribute id.
 void finishAttributes(Dataset* dataset, const std::vector<std::vector<QByteArray>>& perItem);
 
+/// The same for numeric attribute tokens (sequence text): token = the number in decimal.
+void finishNumericAttributes(Dataset* dataset, const std::vector<std::vector<uint32_t>>& perItem);
+
 /// True when `tokens` are exactly the canonical decimal numbers 1..tokens.size() in some order.
 bool isNaturalNumbering(const std::vector<QByteArray>& tokens);
 

@@ -7,6 +7,7 @@
 
 #include <QFileInfo>
 
+#include <algorithm>
 #include <unordered_map>
 
 namespace irl4rec::data::detail {
@@ -14,6 +15,30 @@ namespace irl4rec::data::detail {
 namespace {
 
 inline bool isSpace(char c) { return c == ' ' || c == '\t'; }
+
+/// Numeric token -> first-appearance id: a flat table for the usual small ids, a hash map for
+/// the rest.
+class IdTable {
+ public:
+  /// The id of `key`, or `next` (inserted) if it is new; `added` tells which.
+  int32_t findOrInsert(uint32_t key, int32_t next, bool* added) {
+    if (key < kDenseLimit) {
+      if (key >= dense_.size()) dense_.resize(std::max<size_t>(key + 1, dense_.size() * 2), 0);
+      int32_t& slot = dense_[key];
+      *added = slot == 0;
+      if (*added) slot = next;
+      return slot;
+    }
+    auto [it, fresh] = sparse_.emplace(key, next);
+    *added = fresh;
+    return it->second;
+  }
+
+ private:
+  static constexpr uint32_t kDenseLimit = 1u << 20;
+  std::vector<int32_t> dense_;
+  std::unordered_map<uint32_t, int32_t> sparse_;
+};
 
 QString idCause(const char* what, const char* b, const char* e, int64_t v) {
   if (v == -2) {
@@ -23,14 +48,11 @@ QString idCause(const char* what, const char* b, const char* e, int64_t v) {
       .arg(QLatin1String(what), excerpt(b, e));
 }
 
-/// Reads the attributes json into per-item token lists. Items not in the sequences are ignored
-/// and counted in a warning.
-Status readAttributesJson(const QString& path, const std::unordered_map<uint32_t, int32_t>& itemIds,
-                          Dataset* d) {
-  auto data = readInputFile(path);
-  if (!data.ok()) return data.error();
-  const QByteArray& bytes = data.value();
-  if (Status s = checkUtf8(bytes, path); !s.ok()) return s;
+/// The general path: any JSON, precise errors.
+Status readAttributesGeneral(const QString& path, const QByteArray& bytes,
+                             const std::unordered_map<uint32_t, int32_t>& itemIds,
+                             std::vector<std::vector<uint32_t>>* perItem, int64_t* unknown,
+                             QString* firstUnknown) {
   LiteralValue root;
   int64_t offset = 0;
   QString cause;
@@ -46,10 +68,7 @@ Status readAttributesJson(const QString& path, const std::unordered_map<uint32_t
   auto lineOfKey = [&](const LiteralValue& value) -> int64_t {
     return lineAt(bytes, value.offset);
   };
-  std::vector<std::vector<QByteArray>> perItem(size_t(d->numItems()) + 1);
-  std::vector<char> seen(size_t(d->numItems()) + 1, 0);
-  int64_t unknown = 0;
-  QString firstUnknown;
+  std::vector<char> seen(perItem->size(), 0);
   for (const auto& [key, value] : root.members) {
     const int64_t v = parseId(key.constData(), key.constData() + key.size());
     if (v < 0) {
@@ -61,7 +80,7 @@ Status readAttributesJson(const QString& path, const std::unordered_map<uint32_t
                        QStringLiteral("item '%1': expected a list of attribute ids")
                            .arg(QString::fromUtf8(key)));
     }
-    std::vector<QByteArray> attrs;
+    std::vector<uint32_t> attrs;
     attrs.reserve(value.items.size());
     for (const LiteralValue& a : value.items) {
       const QByteArray& text = a.text;
@@ -80,11 +99,11 @@ Status readAttributesJson(const QString& path, const std::unordered_map<uint32_t
                                   : QStringLiteral("item '%1': non-numeric attribute id '%2'")
                                         .arg(QString::fromUtf8(key), shown));
       }
-      attrs.push_back(QByteArray::number(av));
+      attrs.push_back(uint32_t(av));
     }
     const auto it = itemIds.find(uint32_t(v));
     if (it == itemIds.end()) {
-      if (unknown++ == 0) firstUnknown = QString::fromUtf8(key);
+      if ((*unknown)++ == 0) *firstUnknown = QString::fromUtf8(key);
       continue;
     }
     if (seen[size_t(it->second)]) {
@@ -92,7 +111,122 @@ Status readAttributesJson(const QString& path, const std::unordered_map<uint32_t
                        QStringLiteral("duplicate item '%1'").arg(QString::fromUtf8(key)));
     }
     seen[size_t(it->second)] = 1;
-    perItem[size_t(it->second)] = std::move(attrs);
+    (*perItem)[size_t(it->second)] = std::move(attrs);
+  }
+  return {};
+}
+
+/// The common shape {"12": [1, 2], ...} with plain numbers, read without building a tree.
+/// Returns false on anything else (then the general parser reads the file and reports the
+/// error, if there is one, with its line).
+bool readAttributesFast(const QByteArray& bytes,
+                        const std::unordered_map<uint32_t, int32_t>& itemIds,
+                        std::vector<std::vector<uint32_t>>* perItem, int64_t* unknown,
+                        QString* firstUnknown) {
+  const char* p = bytes.constData();
+  const char* const e = p + bytes.size();
+  auto skipSpace = [&] {
+    while (p < e && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) ++p;
+  };
+  auto number = [&](uint32_t* out) {
+    const char* start = p;
+    uint64_t v = 0;
+    while (p < e && *p >= '0' && *p <= '9') {
+      v = v * 10 + uint64_t(*p - '0');
+      if (v > uint64_t(kMaxId)) return false;
+      ++p;
+    }
+    *out = uint32_t(v);
+    return p > start;
+  };
+  std::vector<char> seen(perItem->size(), 0);
+  std::vector<uint32_t> attrs;
+  skipSpace();
+  if (p == e || *p != '{') return false;
+  ++p;
+  skipSpace();
+  if (p < e && *p == '}') {
+    ++p;
+    skipSpace();
+    return p == e;
+  }
+  for (;;) {
+    if (p == e || *p != '"') return false;
+    ++p;
+    const char* keyBegin = p;
+    uint32_t key = 0;
+    if (!number(&key)) return false;
+    const char* keyEnd = p;
+    if (p == e || *p != '"') return false;
+    ++p;
+    skipSpace();
+    if (p == e || *p != ':') return false;
+    ++p;
+    skipSpace();
+    if (p == e || *p != '[') return false;
+    ++p;
+    skipSpace();
+    attrs.clear();
+    if (p < e && *p == ']') {
+      ++p;
+    } else {
+      for (;;) {
+        uint32_t a = 0;
+        if (!number(&a)) return false;
+        attrs.push_back(a);
+        skipSpace();
+        if (p == e) return false;
+        if (*p == ',') {
+          ++p;
+          skipSpace();
+          continue;
+        }
+        if (*p != ']') return false;
+        ++p;
+        break;
+      }
+    }
+    const auto it = itemIds.find(key);
+    if (it == itemIds.end()) {
+      if ((*unknown)++ == 0) *firstUnknown = QString::fromLatin1(keyBegin, int(keyEnd - keyBegin));
+    } else {
+      if (seen[size_t(it->second)]) return false;  // duplicate: let the general path report it
+      seen[size_t(it->second)] = 1;
+      (*perItem)[size_t(it->second)] = attrs;
+    }
+    skipSpace();
+    if (p == e) return false;
+    if (*p == ',') {
+      ++p;
+      skipSpace();
+      continue;
+    }
+    if (*p != '}') return false;
+    ++p;
+    skipSpace();
+    return p == e;
+  }
+}
+
+/// Reads the attributes json into per-item attribute lists. Items not in the sequences are
+/// ignored and counted in a warning.
+Status readAttributesJson(const QString& path, const std::unordered_map<uint32_t, int32_t>& itemIds,
+                          Dataset* d) {
+  auto data = readInputFile(path);
+  if (!data.ok()) return data.error();
+  const QByteArray& bytes = data.value();
+  if (Status s = checkUtf8(bytes, path); !s.ok()) return s;
+  std::vector<std::vector<uint32_t>> perItem(size_t(d->numItems()) + 1);
+  int64_t unknown = 0;
+  QString firstUnknown;
+  if (!readAttributesFast(bytes, itemIds, &perItem, &unknown, &firstUnknown)) {
+    perItem.assign(size_t(d->numItems()) + 1, {});
+    unknown = 0;
+    firstUnknown.clear();
+    if (Status s = readAttributesGeneral(path, bytes, itemIds, &perItem, &unknown, &firstUnknown);
+        !s.ok()) {
+      return s;
+    }
   }
   if (unknown > 0) {
     d->warnings.append(QStringLiteral("%1: %2 item(s) not in the sequences (e.g. '%3') ignored")
@@ -100,7 +234,7 @@ Status readAttributesJson(const QString& path, const std::unordered_map<uint32_t
                            .arg(unknown)
                            .arg(firstUnknown));
   }
-  finishAttributes(d, perItem);
+  finishNumericAttributes(d, perItem);
   return {};
 }
 
@@ -182,10 +316,8 @@ Expected<Dataset> readSequenceText(const QString& path, const LoadOptions& optio
   d.name = baseName(path);
   d.format = Format::SequenceText;
 
-  std::unordered_map<uint32_t, int32_t> itemIds;  // numeric token -> first-appearance id
-  std::unordered_map<uint32_t, int64_t> userLine;
-  itemIds.reserve(1 << 14);
-  userLine.reserve(1 << 14);
+  IdTable itemTable;  // numeric token -> first-appearance id
+  IdTable userTable;  // numeric user token -> line of its first appearance
   std::vector<QByteArray> itemTokens;
   QStringList users;
 
@@ -202,11 +334,12 @@ Expected<Dataset> readSequenceText(const QString& path, const LoadOptions& optio
     while (p < e && !isSpace(*p)) ++p;
     const int64_t user = parseId(tb, p);
     if (user < 0) return Error::at(path, line, idCause("user", tb, p, user));
-    const auto [uit, fresh] = userLine.emplace(uint32_t(user), line);
+    bool fresh = false;
+    const int32_t firstLine = userTable.findOrInsert(uint32_t(user), int32_t(line), &fresh);
     if (!fresh) {
       return Error::at(
           path, line,
-          QStringLiteral("duplicate user '%1' (first on line %2)").arg(user).arg(uit->second));
+          QStringLiteral("duplicate user '%1' (first on line %2)").arg(user).arg(firstLine));
     }
     std::vector<int32_t> seq;
     for (;;) {
@@ -216,9 +349,11 @@ Expected<Dataset> readSequenceText(const QString& path, const LoadOptions& optio
       while (p < e && !isSpace(*p)) ++p;
       const int64_t item = parseId(tb, p);
       if (item < 0) return Error::at(path, line, idCause("item", tb, p, item));
-      auto [it, added] = itemIds.emplace(uint32_t(item), int32_t(itemTokens.size() + 1));
+      bool added = false;
+      const int32_t id =
+          itemTable.findOrInsert(uint32_t(item), int32_t(itemTokens.size() + 1), &added);
       if (added) itemTokens.push_back(QByteArray::number(item));
-      seq.push_back(it->second);
+      seq.push_back(id);
     }
     if (seq.empty()) {
       return Error::at(path, line,
@@ -231,7 +366,9 @@ Expected<Dataset> readSequenceText(const QString& path, const LoadOptions& optio
   }
   d.userTokens = std::move(users);
   finishItems(&d, std::move(itemTokens));
-  // Re-key the token map on the final ids (finishItems may have renumbered naturally).
+  // The token map on the final ids (finishItems may have renumbered naturally).
+  std::unordered_map<uint32_t, int32_t> itemIds;
+  itemIds.reserve(size_t(d.numItems()));
   for (int32_t id = 1; id <= d.numItems(); ++id) itemIds[d.itemTokens[id].toUInt()] = id;
 
   const QString attributes = options.attributesPath.isEmpty()

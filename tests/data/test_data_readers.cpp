@@ -311,6 +311,28 @@ class TestDataReaders : public QObject {
     QCOMPARE(d.value().itemTokens, (QStringList{QString(), "i", "j"}));
   }
 
+  void attributeJsonFastAndGeneralPathsAgree() {
+    // Plain numbers take a fast path; anything else (here an id written as a string, spaces and
+    // newlines) the general parser. Both must give the same dataset.
+    QTemporaryDir dir;
+    writeFile(dir.filePath(QStringLiteral("a.txt")), "1 10 20 30\n2 20 40\n");
+    writeFile(dir.filePath(QStringLiteral("a_item2attributes.json")),
+              R"({"10": [3, 1, 3], "20": [], "30": [7], "40": [1, 2], "99": [5]})");
+    writeFile(dir.filePath(QStringLiteral("b.txt")), "1 10 20 30\n2 20 40\n");
+    writeFile(
+        dir.filePath(QStringLiteral("b_item2attributes.json")),
+        "{ \"10\" : [3, \"1\", 3],\n \"20\": [ ],\n \"30\": [7], \"40\": [1, 2], \"99\": [5] }\n");
+    auto a = loadDataset(dir.filePath(QStringLiteral("a.txt")), noCache());
+    auto b = loadDataset(dir.filePath(QStringLiteral("b.txt")), noCache());
+    QVERIFY(a.ok() && b.ok());
+    QCOMPARE(a.value().attributeTokens, (QStringList{QString(), "3", "1", "7", "2"}));
+    QCOMPARE(a.value().itemAttributes[1], (std::vector<int32_t>{1, 2}));
+    QCOMPARE(b.value().attributeTokens, a.value().attributeTokens);
+    QCOMPARE(b.value().itemAttributes, a.value().itemAttributes);
+    QCOMPARE(b.value().warnings.size(), 1);
+    QCOMPARE(a.value().stats().fingerprint, b.value().stats().fingerprint);
+  }
+
   void oneItemUserIsTrainOnly() {
     QTemporaryDir dir;
     writeFile(dir.filePath(QStringLiteral("d.txt")), "1 1 2 3\n2 4\n");
