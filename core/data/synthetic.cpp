@@ -312,6 +312,21 @@ Expected<SyntheticBenchmark> generateSynthetic(const SyntheticParams& p) {
   return out;
 }
 
+bool sameExceptTestTargets(const Dataset& a, const Dataset& b) {
+  if (a.numUsers() != b.numUsers() || a.itemTokens != b.itemTokens ||
+      a.itemAttributes != b.itemAttributes || a.attributeTokens != b.attributeTokens) {
+    return false;
+  }
+  for (size_t u = 0; u < a.sequences.size(); ++u) {
+    const auto& x = a.sequences[u];
+    const auto& y = b.sequences[u];
+    if (x.size() != y.size() || x.empty() || !std::equal(x.begin(), x.end() - 1, y.begin())) {
+      return false;
+    }
+  }
+  return true;
+}
+
 Status writeSynthetic(const SyntheticBenchmark& b, const QString& directory) {
   if (!QDir().mkpath(directory))
     return Error::at(directory, 0, QStringLiteral("cannot create the directory"));

@@ -139,6 +139,10 @@ class TestDataSynthetic : public QObject {
       QVERIFY(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end());
     }
     QVERIFY(differentTests > iid.numUsers() / 2);
+    QVERIFY(sameExceptTestTargets(iid, shifted));
+    Dataset changed = shifted;
+    std::swap(changed.sequences[0][0], changed.sequences[0][1]);
+    QVERIFY(!sameExceptTestTargets(iid, changed));
     // The attribute is the tag.
     for (int32_t i = 1; i <= iid.numItems(); ++i) {
       QCOMPARE(iid.itemAttributes[size_t(i)], std::vector<int32_t>{iid.itemTag[size_t(i)]});
