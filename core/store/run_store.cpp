@@ -283,13 +283,22 @@ struct RunStore::Impl {
   Error error(const QString& cause) const { return Error::at(path, 0, cause); }
   Error notOpen() const { return Error::general(QStringLiteral("the run store is not open")); }
 
+  QThread* thread = nullptr;  // the thread that opened the connection; the only one allowed
+
+  void checkThread() const {
+    Q_ASSERT_X(thread == nullptr || thread == QThread::currentThread(), "RunStore",
+               "a RunStore must be used only on the thread that opened it");
+  }
+
   Status tx(bool write, const std::function<Status()>& body) const {
+    checkThread();
     return detail::transaction(db, path, write, body);
   }
 
   // A prepared, bound, executed query in one call; `what` names the operation in errors.
   Expected<std::unique_ptr<QSqlQuery>> query(const QString& sql, const QVariantList& values,
                                              const QString& what) const {
+    checkThread();
     auto q = std::make_unique<QSqlQuery>(db);
     q->setForwardOnly(true);
     if (Status s = prepare(*q, path, sql); !s) return s.error();
@@ -536,6 +545,7 @@ Status RunStore::open(const QString& path, OpenMode mode) {
     }
   }
 
+  d_->thread = QThread::currentThread();
   d_->connection = QStringLiteral("irl4rec-store-%1").arg(gConnectionCounter.fetchAndAddOrdered(1));
   d_->db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), d_->connection);
   if (!d_->db.isValid()) {
