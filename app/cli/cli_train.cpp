@@ -33,7 +33,7 @@ const char* const kTrainUsage =
     "  --hidden N (64) --layers N (2) --heads N (2) --dropout P (0.5) --max-length N (50)\n"
     "  --mask-ratio P (0.2, bert4rec)\n"
     "  --lr X (1e-3) --weight-decay X (0) --batch N (256) --epochs N (200) --patience N (20)\n"
-    "  --eval-every N (1) --seed N (42) --threads N (2)\n"
+    "  --eval-every N (1) --seed N (42) --threads N (1)\n"
     "  --protocol full|sampled         (full: all items, history masked)\n"
     "  --checkpoint FILE               write the best-validation checkpoint here\n"
     "  --test-data PATH                also report test metrics on another dataset's test\n"

@@ -1,6 +1,9 @@
 #include "core/eval/ranking.h"
 
+#include <ATen/Parallel.h>
+
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <numeric>
 #include <random>
@@ -11,16 +14,55 @@ torch::Tensor fullRanks(torch::Tensor& scores, const torch::Tensor& targets,
                         const torch::Tensor& histRows, const torch::Tensor& histItems) {
   TORCH_CHECK(scores.dim() == 2 && targets.dim() == 1 && scores.size(0) == targets.size(0),
               "scores must be [B, I+1] and targets [B]");
-  const float inf = std::numeric_limits<float>::infinity();
-  auto tgt = targets.unsqueeze(1);
-  auto targetScore = scores.gather(1, tgt).clone();  // [B, 1]
-  scores.select(1, 0).fill_(-inf);
-  if (histRows.numel() > 0) scores.index_put_({histRows, histItems}, torch::tensor(-inf));
-  scores.scatter_(1, tgt, targetScore);
-  auto ranks = scores.ge(targetScore).sum(1) - 1;
-  // NaN compares false everywhere; such a target must not look like rank 0.
-  return torch::where(targetScore.squeeze(1).isnan(), torch::full_like(ranks, scores.size(1)),
-                      ranks);
+  TORCH_CHECK(histRows.numel() == histItems.numel(), "history rows and items differ in size");
+  if (scores.scalar_type() != torch::kFloat || !scores.is_contiguous())
+    scores = scores.to(torch::kFloat).contiguous();
+  const int64_t B = scores.size(0), n = scores.size(1);
+  auto tg = targets.to(torch::kLong).contiguous();
+  auto hr = histRows.to(torch::kLong).contiguous();
+  auto hi = histItems.to(torch::kLong).contiguous();
+  // History items per row (CSR), so that masking is a correction of the count, not a write.
+  std::vector<int64_t> start(size_t(B) + 1, 0);
+  const int64_t* hrp = hr.data_ptr<int64_t>();
+  const int64_t* hip = hi.data_ptr<int64_t>();
+  const int64_t H = hr.numel();
+  for (int64_t k = 0; k < H; ++k) {
+    TORCH_CHECK(hrp[k] >= 0 && hrp[k] < B, "history row out of range");
+    ++start[size_t(hrp[k]) + 1];
+  }
+  for (int64_t r = 0; r < B; ++r) start[size_t(r) + 1] += start[size_t(r)];
+  std::vector<int64_t> items(static_cast<size_t>(H));
+  std::vector<int64_t> fill(start.begin(), start.end() - 1);
+  for (int64_t k = 0; k < H; ++k) items[size_t(fill[size_t(hrp[k])]++)] = hip[k];
+
+  auto ranks = torch::empty({B}, torch::kLong);
+  int64_t* out = ranks.data_ptr<int64_t>();
+  const float* sp = scores.data_ptr<float>();
+  const int64_t* tp = tg.data_ptr<int64_t>();
+  at::parallel_for(0, B, 16, [&](int64_t begin, int64_t end) {
+    std::vector<int64_t> hist;
+    for (int64_t r = begin; r < end; ++r) {
+      const float* row = sp + r * n;
+      const int64_t target = tp[r];
+      TORCH_CHECK(target > 0 && target < n, "target id out of range");
+      const float ts = row[target];
+      if (std::isnan(ts)) {
+        out[r] = n;
+        continue;
+      }
+      // Column 0 is padding; the loop is branch-free so that it vectorises.
+      int64_t count = 0;
+      for (int64_t j = 1; j < n; ++j) count += row[j] >= ts;
+      count -= 1;  // the target itself
+      hist.assign(items.begin() + start[size_t(r)], items.begin() + start[size_t(r) + 1]);
+      std::sort(hist.begin(), hist.end());
+      hist.erase(std::unique(hist.begin(), hist.end()), hist.end());
+      for (int64_t h : hist)
+        if (h > 0 && h < n && h != target && row[h] >= ts) --count;
+      out[r] = count;
+    }
+  });
+  return ranks;
 }
 
 torch::Tensor sampledRanks(const torch::Tensor& scores, const torch::Tensor& targets,

@@ -15,10 +15,10 @@
 
 namespace irl4rec::eval {
 
-/// Pessimistic 0-based ranks of `targets` in `scores` ([B, I+1], modified in place): column 0
-/// (padding) and each row's history items are set to -inf, except the row's target itself;
-/// rank = number of other items whose score is >= the target's. histRows/histItems list the
-/// (row, item) pairs to mask. A NaN target score ranks last.
+/// Pessimistic 0-based ranks of `targets` in `scores` ([B, I+1]): column 0 (padding) and each
+/// row's history items count as -inf, except the row's target itself; rank = number of other
+/// items whose score is >= the target's. histRows/histItems list the (row, item) pairs to
+/// mask. A NaN target score ranks last. One pass over the scores, nothing written to them.
 torch::Tensor fullRanks(torch::Tensor& scores, const torch::Tensor& targets,
                         const torch::Tensor& histRows, const torch::Tensor& histItems);
 /// Ranks among sampled candidates: number of negatives ([B, K] item ids) scoring >= the target.

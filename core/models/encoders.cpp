@@ -17,18 +17,42 @@ TransformerBlockImpl::TransformerBlockImpl(int64_t hidden, int64_t heads, double
   ln2_ = register_module("ln2", torch::nn::LayerNorm(torch::nn::LayerNormOptions({hidden}).eps(1e-12)));
 }
 
+torch::Tensor TransformerBlockImpl::attend(const torch::Tensor& x, const torch::Tensor& q,
+                                           const torch::Tensor& k, const torch::Tensor& v,
+                                           const torch::Tensor& mask) {
+  // q: [B, h, Tq, dh], k/v: [B, h, T, dh], x: the residual input [B, Tq, d].
+  const int64_t B = q.size(0), Tq = q.size(2), dh = hidden_ / heads_;
+  auto scores = torch::matmul(q, k.transpose(-1, -2)).mul_(1.0 / std::sqrt(double(dh)));
+  scores = scores + mask;
+  auto probs = runDropout(torch::softmax(scores, -1), dropout_, is_training());
+  auto ctx = torch::matmul(probs, v).transpose(1, 2).reshape({B, Tq, hidden_});
+  auto h = ln1_->forward(x + runDropout(out_->forward(ctx), dropout_, is_training()));
+  auto f = ff2_->forward(torch::gelu(ff1_->forward(h)));
+  return ln2_->forward(h + runDropout(f, dropout_, is_training()));
+}
+
 torch::Tensor TransformerBlockImpl::forward(const torch::Tensor& x,
                                             const torch::Tensor& additiveMask) {
   const int64_t B = x.size(0), T = x.size(1), dh = hidden_ / heads_;
   auto qkv = qkv_->forward(x).view({B, T, 3, heads_, dh}).permute({2, 0, 3, 1, 4});
-  auto q = qkv[0], k = qkv[1], v = qkv[2];  // [B, h, T, dh]
-  auto scores = torch::matmul(q, k.transpose(-1, -2)).mul_(1.0 / std::sqrt(double(dh)));
-  scores = scores + additiveMask;
-  auto probs = runDropout(torch::softmax(scores, -1), dropout_, is_training());
-  auto ctx = torch::matmul(probs, v).transpose(1, 2).reshape({B, T, hidden_});
-  auto h = ln1_->forward(x + runDropout(out_->forward(ctx), dropout_, is_training()));
-  auto f = ff2_->forward(torch::gelu(ff1_->forward(h)));
-  return ln2_->forward(h + runDropout(f, dropout_, is_training()));
+  return attend(x, qkv[0], qkv[1], qkv[2], additiveMask);
+}
+
+torch::Tensor TransformerBlockImpl::forwardQueries(const torch::Tensor& x,
+                                                   const torch::Tensor& last,
+                                                   const torch::Tensor& keyMask) {
+  const int64_t B = x.size(0), T = x.size(1), dh = hidden_ / heads_;
+  auto xq = gatherRows(x, last).unsqueeze(1);  // [B, 1, d]
+  // Keys and values for every position, the query for one.
+  auto wkv = qkv_->weight.narrow(0, hidden_, 2 * hidden_);
+  auto bkv = qkv_->bias.narrow(0, hidden_, 2 * hidden_);
+  auto kv = torch::nn::functional::linear(x, wkv, bkv).view({B, T, 2, heads_, dh})
+                .permute({2, 0, 3, 1, 4});
+  auto q = torch::nn::functional::linear(xq, qkv_->weight.narrow(0, 0, hidden_),
+                                         qkv_->bias.narrow(0, 0, hidden_))
+               .view({B, 1, heads_, dh})
+               .transpose(1, 2);
+  return attend(xq, q, kv[0], kv[1], keyMask);
 }
 
 TransformerEncoderImpl::TransformerEncoderImpl(int64_t hidden, int64_t blocks, int64_t heads,
@@ -42,25 +66,49 @@ TransformerEncoderImpl::TransformerEncoderImpl(int64_t hidden, int64_t blocks, i
   initWeights(*this);
 }
 
-torch::Tensor TransformerEncoderImpl::forward(const torch::Tensor& emb,
-                                              const torch::Tensor& lengths) {
-  TORCH_CHECK(emb.dim() == 3, "encoder input must be [B, T, d]");
+torch::Tensor TransformerEncoderImpl::embed(const torch::Tensor& emb,
+                                            const torch::Tensor& lengths) {
+  TORCH_CHECK(emb.dim() == 3 && lengths.dim() == 1 && emb.size(0) == lengths.size(0),
+              "encoder input must be [B, T, d] with lengths [B]");
   const int64_t T = emb.size(1);
   TORCH_CHECK(T <= maxLength_, "sequence width ", T, " exceeds max_length ", maxLength_);
   const auto idx = torch::arange(T, lengths.options());
   auto pos = ((maxLength_ - lengths).unsqueeze(1) + idx.unsqueeze(0)).clamp_(0, maxLength_ - 1);
-  auto x = runDropout(norm_->forward(emb + position_->forward(pos)), dropout_, is_training());
+  return runDropout(norm_->forward(emb + position_->forward(pos)), dropout_, is_training());
+}
+
+torch::Tensor TransformerEncoderImpl::keyPaddingMask(const torch::Tensor& lengths, int64_t T,
+                                                     const torch::TensorOptions& opts) const {
+  auto pad = torch::arange(T, lengths.options()).unsqueeze(0).ge(lengths.unsqueeze(1));
+  return torch::zeros(pad.sizes(), opts).masked_fill_(pad, -1e9).view({-1, 1, 1, T});
+}
+
+torch::Tensor TransformerEncoderImpl::forward(const torch::Tensor& emb,
+                                              const torch::Tensor& lengths) {
+  auto x = embed(emb, lengths);
+  const int64_t T = x.size(1);
   const auto opts = emb.options().requires_grad(false);
-  torch::Tensor mask;
-  if (causal_) {
-    // Right padding: real positions never see later pads, so the causal mask is all we need.
-    mask = torch::full({T, T}, -1e9, opts).triu_(1).view({1, 1, T, T});
-  } else {
-    auto pad = idx.unsqueeze(0).ge(lengths.unsqueeze(1));  // [B, T] true at padding
-    mask = torch::zeros(pad.sizes(), opts).masked_fill_(pad, -1e9).view({-1, 1, 1, T});
-  }
+  // Right padding: real positions never see later pads, so the causal mask is all we need.
+  torch::Tensor mask = causal_ ? torch::full({T, T}, -1e9, opts).triu_(1).view({1, 1, T, T})
+                               : keyPaddingMask(lengths, T, opts);
   for (auto& block : *blocks_) x = block->as<TransformerBlock>()->forward(x, mask);
   return x;
+}
+
+torch::Tensor TransformerEncoderImpl::forwardLast(const torch::Tensor& emb,
+                                                  const torch::Tensor& lengths) {
+  auto x = embed(emb, lengths);
+  const int64_t T = x.size(1);
+  const auto opts = emb.options().requires_grad(false);
+  const auto n = blocks_->size();
+  torch::Tensor full = causal_ ? torch::full({T, T}, -1e9, opts).triu_(1).view({1, 1, T, T})
+                               : keyPaddingMask(lengths, T, opts);
+  for (size_t i = 0; i + 1 < n; ++i) x = blocks_[i]->as<TransformerBlock>()->forward(x, full);
+  // The last real position may see every real key, causal or not.
+  return blocks_[n - 1]
+      ->as<TransformerBlock>()
+      ->forwardQueries(x, lengths - 1, keyPaddingMask(lengths, T, opts))
+      .squeeze(1);
 }
 
 SasRecImpl::SasRecImpl(const SasRecOptions& o)
@@ -93,6 +141,15 @@ torch::Tensor Gru4RecImpl::forward(const torch::Tensor& emb, const torch::Tensor
   auto x = runDropout(emb, options.dropout(), is_training());
   auto h = std::get<0>(gru_->forward(x));
   return out_->forward(h);
+}
+
+torch::Tensor gatherRows(const torch::Tensor& x, const torch::Tensor& index) {
+  return x.gather(1, index.view({-1, 1, 1}).expand({-1, 1, x.size(2)})).squeeze(1);
+}
+
+torch::Tensor SequenceEncoderImpl::forwardLast(const torch::Tensor& emb,
+                                               const torch::Tensor& lengths) {
+  return gatherRows(forward(emb, lengths), lengths - 1);
 }
 
 namespace {

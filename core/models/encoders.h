@@ -19,7 +19,13 @@ class SequenceEncoderImpl : public torch::nn::Module {
   /// emb: [B, T, d] input embeddings (rows right-padded); lengths: [B] int64, 1..T.
   /// Returns [B, T, d]; outputs at padded positions are unspecified.
   virtual torch::Tensor forward(const torch::Tensor& emb, const torch::Tensor& lengths) = 0;
+  /// The output at each row's last real position only, [B, d] (what inference needs). The
+  /// default gathers from forward(); Transformers skip the last block's other queries.
+  virtual torch::Tensor forwardLast(const torch::Tensor& emb, const torch::Tensor& lengths);
 };
+
+/// x [B, T, d] at positions index [B] → [B, d].
+torch::Tensor gatherRows(const torch::Tensor& x, const torch::Tensor& index);
 
 struct SasRecOptions {
   TORCH_ARG(int64_t, hidden_size) = 64;
@@ -54,8 +60,14 @@ class TransformerBlockImpl : public torch::nn::Module {
   TransformerBlockImpl(int64_t hidden, int64_t heads, double dropout);
   /// x: [B, T, d]; additiveMask: broadcastable to [B, heads, T, T] (0 or a large negative).
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& additiveMask);
+  /// Only the queries at `last` [B]: returns [B, 1, d]. keyMask: [B, 1, 1, T] additive mask of
+  /// the keys those queries may see.
+  torch::Tensor forwardQueries(const torch::Tensor& x, const torch::Tensor& last,
+                               const torch::Tensor& keyMask);
 
  private:
+  torch::Tensor attend(const torch::Tensor& x, const torch::Tensor& q, const torch::Tensor& k,
+                       const torch::Tensor& v, const torch::Tensor& mask);
   int64_t hidden_, heads_;
   double dropout_;
   torch::nn::Linear qkv_{nullptr}, out_{nullptr}, ff1_{nullptr}, ff2_{nullptr};
@@ -69,9 +81,13 @@ class TransformerEncoderImpl : public SequenceEncoderImpl {
   TransformerEncoderImpl(int64_t hidden, int64_t blocks, int64_t heads, double dropout,
                          int64_t maxLength, bool causal);
   torch::Tensor forward(const torch::Tensor& emb, const torch::Tensor& lengths) override;
+  torch::Tensor forwardLast(const torch::Tensor& emb, const torch::Tensor& lengths) override;
   bool causal() const { return causal_; }
 
  private:
+  torch::Tensor embed(const torch::Tensor& emb, const torch::Tensor& lengths);
+  torch::Tensor keyPaddingMask(const torch::Tensor& lengths, int64_t T,
+                               const torch::TensorOptions& opts) const;
   int64_t maxLength_;
   double dropout_;
   bool causal_;

@@ -73,6 +73,24 @@ RecommenderImpl::RecommenderImpl(const RecommenderOptions& o,
   }
 }
 
+SequenceOutput RecommenderImpl::encodeLast(const torch::Tensor& items,
+                                           const torch::Tensor& lengths) {
+  SequenceOutput out;
+  auto h = adjustment->forwardLast(items_->forward(items), lengths);
+  if (options.irl()) {
+    out.mu = muHead_->forward(h);
+    out.logvar = logvarHead_->forward(h).clamp(-10.0, 10.0);
+    out.t = out.mu;
+  } else {
+    out.t = h;
+  }
+  if (confounder) {
+    auto table = torch::cat({attributeTable(), attributeMask_.unsqueeze(0)}, 0);
+    out.s = confounder->forwardLast(torch::embedding(table, items), lengths);
+  }
+  return out;
+}
+
 torch::Tensor RecommenderImpl::itemTable() const {
   return items_->weight.narrow(0, 0, options.num_items() + 1);
 }

@@ -45,6 +45,9 @@ class RecommenderImpl : public torch::nn::Module {
 
   /// items: [B, T] int64 right-padded ids (num_items + 1 = mask token); lengths: [B] int64.
   SequenceOutput forward(const torch::Tensor& items, const torch::Tensor& lengths);
+  /// Inference: t = μ (baseline: h) and s at each row's last real position, [B, d] each
+  /// (s undefined without the confounder). Same values as forward() in eval mode, cheaper.
+  SequenceOutput encodeLast(const torch::Tensor& items, const torch::Tensor& lengths);
   /// Item table e_j for scoring, rows 0..num_items (row 0 = padding).
   torch::Tensor itemTable() const;
   /// a_j: mean attribute embedding per item, rows 0..num_items (zeros for items without any).

@@ -88,10 +88,9 @@ struct RunController::Impl {
         data::gatherSlices(dataset, slices, bert ? model->maskToken() : 0);
     auto items = longTensor(b.items, {b.rows, b.width});
     auto lengths = longTensor(b.lengths, {b.rows});
-    models::SequenceOutput out = model->forward(items, lengths);
-    auto last = (lengths - 1).view({-1, 1, 1}).expand({-1, 1, out.t.size(2)});
-    if (s && out.s.defined()) *s = out.s.gather(1, last).squeeze(1);
-    return out.t.gather(1, last).squeeze(1);
+    models::SequenceOutput out = model->encodeLast(items, lengths);
+    if (s && out.s.defined()) *s = out.s;
+    return out.t;
   }
 
   eval::RankingMetrics evaluateCases(const std::vector<data::EvalCase>& cases) {

@@ -81,7 +81,9 @@ struct TrainConfig {
   int patience = 20;            ///< epochs without validation NDCG@10 improvement (0 = off)
   int evalEvery = 1;            ///< validate every N epochs
   uint64_t seed = 42;
-  int threads = 2;              ///< torch intra-op threads (0 = library default)
+  /// torch intra-op threads (0 = library default). 1 by default: on a shared 2-core machine
+  /// two OpenMP threads plus OpenBLAS's own spin-waiting made an epoch 20x slower.
+  int threads = 1;
 
   // --- evaluation
   EvalProtocol evalProtocol = EvalProtocol::Full;
