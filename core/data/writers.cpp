@@ -42,6 +42,34 @@ Status checkShape(const Dataset& d, const QString& path) {
                          .arg(d.userTokens.size())
                          .arg(d.numUsers()));
   }
+  // A dataset built by other code could be inconsistent; refuse rather than index out of range.
+  for (const auto& seq : d.sequences) {
+    for (int32_t item : seq) {
+      if (item < 1 || item > d.numItems()) {
+        return Error::at(
+            path, 0,
+            QStringLiteral("dataset has item id %1 outside 1..%2").arg(item).arg(d.numItems()));
+      }
+    }
+  }
+  if (d.hasAttributes()) {
+    if (d.itemAttributes.size() != size_t(d.numItems()) + 1) {
+      return Error::at(path, 0,
+                       QStringLiteral("dataset has attributes for %1 items, not %2")
+                           .arg(qint64(d.itemAttributes.size()) - 1)
+                           .arg(d.numItems()));
+    }
+    for (const auto& attrs : d.itemAttributes) {
+      for (int32_t a : attrs) {
+        if (a < 1 || a > d.numAttributes()) {
+          return Error::at(path, 0,
+                           QStringLiteral("dataset has attribute id %1 outside 1..%2")
+                               .arg(a)
+                               .arg(d.numAttributes()));
+        }
+      }
+    }
+  }
   return {};
 }
 

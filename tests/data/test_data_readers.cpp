@@ -578,6 +578,18 @@ class TestDataReaders : public QObject {
     QCOMPARE(back.value().itemCluster, original.value().itemCluster);
   }
 
+  void writersRefuseInconsistentDatasets() {
+    QTemporaryDir dir;
+    Dataset d;
+    d.sequences = {{1, 2}, {3}};
+    d.itemTokens = QStringList{QString(), "1", "2"};
+    QVERIFY(!writeSequenceText(d, dir.filePath(QStringLiteral("x.txt"))).ok());
+    QVERIFY(!writeRecBole(d, dir.filePath(QStringLiteral("x"))).ok());
+    d.itemTokens.append(QStringLiteral("3"));
+    QVERIFY(writeSequenceText(d, dir.filePath(QStringLiteral("x.txt"))).ok());
+    QVERIFY(!writeSequenceText(Dataset{}, dir.filePath(QStringLiteral("y.txt"))).ok());
+  }
+
   void cacheIsUsedAndInvalidated() {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("c.txt"));
