@@ -3,6 +3,7 @@
 #include "core/data/batching.h"
 #include "core/eval/ranking.h"
 #include "core/models/losses.h"
+#include "core/models/objective.h"
 #include "core/models/random.h"
 #include "core/models/recommender.h"
 
@@ -110,12 +111,8 @@ struct RunController::Impl {
     return metrics;
   }
 
-  /// One optimisation step's loss terms; throws only for bugs.
-  struct Terms {
-    torch::Tensor total, recT, recS, compression, dependence;
-  };
-
-  Terms stepLosses(const std::vector<int64_t>& users, std::mt19937_64& rng) {
+  /// Builds one batch and returns its loss terms; throws only for bugs.
+  models::ObjectiveTerms stepLosses(const std::vector<int64_t>& users, std::mt19937_64& rng) {
     const bool bert = isBert(config);
     const int32_t M = config.maxLength;
     std::vector<data::Slice> inputs, targets;
@@ -157,44 +154,7 @@ struct RunController::Impl {
       target = torch::where(masked, items, torch::zeros_like(items));
       items = torch::where(masked, torch::full_like(items, model->maskToken()), items);
     }
-    models::SequenceOutput out = model->forward(items, lengths);
-    const int64_t d = out.t.size(2);
-    auto idx = target.view(-1).gt(0).nonzero().squeeze(1);
-    auto tgt = target.view(-1).index_select(0, idx);
-    auto pick = [&](const torch::Tensor& x) { return x.reshape({-1, d}).index_select(0, idx); };
-    auto t = pick(out.t);
-    torch::Tensor neg = perPositionNegatives ? negatives.view(-1).index_select(0, idx) : negatives;
-
-    Terms terms;
-    terms.recT = models::recommendationLoss(config.loss, t, model->itemTable(), tgt, neg);
-    terms.total = terms.recT;
-    const bool irl = config.model == ModelKind::Irl4Rec;
-    if (irl && config.beta > 0) {
-      terms.compression =
-          models::compressionLoss(config.compression, pick(out.mu), pick(out.logvar));
-      terms.total = terms.total + config.beta * terms.compression;
-    }
-    if (irl && config.hasConfounder() && (config.alpha > 0 || config.gamma > 0)) {
-      auto s = pick(out.s);
-      if (config.alpha > 0) {
-        terms.recS =
-            models::recommendationLoss(config.loss, s, model->attributeTable(), tgt, neg);
-        terms.total = terms.total + config.alpha * terms.recS;
-      }
-      if (config.gamma > 0 && t.size(0) > 1) {
-        auto tt = t, ss = s;
-        if (config.dependence == DependenceKind::Hsic && t.size(0) > 512) {
-          // HSIC is quadratic in the rows: estimate it on a random subset.
-          auto sub = at::randperm(t.size(0), models::currentGenerator(), torch::kLong)
-                         .narrow(0, 0, 512);
-          tt = t.index_select(0, sub);
-          ss = s.index_select(0, sub);
-        }
-        terms.dependence = models::dependenceLoss(config.dependence, tt, ss);
-        terms.total = terms.total + config.gamma * terms.dependence;
-      }
-    }
-    return terms;
+    return models::objective(config, *model, items, lengths, target, negatives);
   }
 
   std::vector<torch::Tensor> snapshot() const {
@@ -299,7 +259,7 @@ RunOutcome RunController::run(const RunCallbacks& callbacks) {
         for (auto& i : batch) i = trainUsers[size_t(i)];
         ++step;
         ++batchIndex;
-        Impl::Terms terms = m.stepLosses(batch, rng);
+        models::ObjectiveTerms terms = m.stepLosses(batch, rng);
         const double total = terms.total.item<double>();
         if (!std::isfinite(total)) {
           outcome.status = RunStatus::Diverged;
