@@ -1,0 +1,138 @@
+// Figures for docs/ANALYSIS.md: PCA of a Sports-sized user matrix (35,598 x 64), Barnes–Hut
+// t-SNE of a 10,000-point sample of it, cosine neighbours and the linear probe on the same data.
+// The data are 20 Gaussian clusters in 64-D (a stand-in for trained user embeddings with a
+// known label), seeded. Usage: bench_analysis [--threads N] [--iterations N] [--skip-tsne]
+#include "core/analysis/neighbours.h"
+#include "core/analysis/probe.h"
+#include "core/analysis/projection.h"
+
+#include <QCoreApplication>
+#include <QStringList>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <random>
+#include <vector>
+
+using namespace irl4rec::analysis;
+
+namespace {
+
+double secondsSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Share of each sampled point's 10 nearest 2-D neighbours with the same cluster (O(n²), once).
+double purity(const std::vector<float>& xy, const std::vector<int64_t>& label) {
+  const size_t n = label.size();
+  const int k = 10;
+  double same = 0;
+  std::vector<std::pair<float, size_t>> d(n);
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t j = 0; j < n; ++j) {
+      const float dx = xy[2 * i] - xy[2 * j], dy = xy[2 * i + 1] - xy[2 * j + 1];
+      d[j] = {i == j ? 1e30f : dx * dx + dy * dy, j};
+    }
+    std::partial_sort(d.begin(), d.begin() + k, d.end());
+    for (int e = 0; e < k; ++e) same += label[d[size_t(e)].second] == label[i];
+  }
+  return same / double(n * k);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  QCoreApplication app(argc, argv);
+  const QStringList args = app.arguments();
+  auto intArg = [&](const char* name, int fallback) {
+    const int i = int(args.indexOf(QLatin1String(name)));
+    return i >= 0 && i + 1 < args.size() ? args[i + 1].toInt() : fallback;
+  };
+  const int threads = intArg("--threads", 2);
+  const int iterations = intArg("--iterations", 1000);
+  const bool skipTsne = args.contains(QStringLiteral("--skip-tsne"));
+
+  const int64_t rows = 35598, dim = 64, clusters = 20;
+  std::mt19937 rng(42);
+  std::normal_distribution<float> g(0, 1);
+  std::vector<float> centres(size_t(clusters * dim));
+  for (auto& c : centres) c = 2.5f * g(rng);
+  std::vector<float> values(size_t(rows * dim));
+  std::vector<int64_t> label(static_cast<size_t>(rows));
+  for (int64_t i = 0; i < rows; ++i) {
+    const int64_t c = int64_t(rng() % uint32_t(clusters));
+    label[size_t(i)] = c + 1;
+    for (int64_t d = 0; d < dim; ++d) {
+      values[size_t(i * dim + d)] = centres[size_t(c * dim + d)] + g(rng);
+    }
+  }
+  const MatrixRef x{values.data(), rows, dim};
+  std::printf("data: %lld x %lld, %lld clusters\n", (long long)rows, (long long)dim,
+              (long long)clusters);
+
+  std::vector<double> pcaTimes;
+  for (int rep = 0; rep < 5; ++rep) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = pca(x);
+    pcaTimes.push_back(secondsSince(t0));
+    if (!r) {
+      std::fprintf(stderr, "%s\n", qPrintable(r.error().message()));
+      return 1;
+    }
+    if (rep == 0) {
+      std::printf("pca: explained variance ratio %.3f %.3f\n", r.value().explainedVarianceRatio[0],
+                  r.value().explainedVarianceRatio[1]);
+    }
+  }
+  std::sort(pcaTimes.begin(), pcaTimes.end());
+  std::printf("pca %lld x %lld: median %.3f s, min %.3f s (5 runs)\n", (long long)rows,
+              (long long)dim, pcaTimes[2], pcaTimes[0]);
+
+  {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto nb = nearestByCosine(x, 0, 10);
+    std::printf("neighbours: 10 nearest of one row among %lld: %.3f s\n", (long long)rows,
+                secondsSince(t0));
+    std::vector<int64_t> queries(1000);
+    for (size_t i = 0; i < queries.size(); ++i) queries[i] = int64_t(i * 35);
+    const auto t1 = std::chrono::steady_clock::now();
+    auto batch = nearestByCosine(x, queries, 10);
+    std::printf("neighbours: 10 nearest of 1,000 rows (batched): %.3f s\n", secondsSince(t1));
+  }
+  {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto p = linearProbe(x, label);
+    if (p) {
+      std::printf("probe %lld rows, %d classes: accuracy %.3f (majority %.3f, chance %.3f), %.2f s\n",
+                  (long long)rows, p.value().numClasses, p.value().accuracy,
+                  p.value().majorityBaseline, p.value().chance, secondsSince(t0));
+    }
+  }
+
+  if (!skipTsne) {
+    TsneOptions options;
+    options.threads = threads;
+    options.iterations = iterations;
+    options.maxPoints = 10000;
+    options.seed = 1;
+    double kl = 0;
+    auto r = tsne(x, options, [&](int it, int total, double cost) {
+      if (it % 250 == 0 || it == total) std::fprintf(stderr, "  t-SNE %d/%d KL %.3f\n", it, total, cost);
+      kl = cost;
+      return true;
+    });
+    if (!r) {
+      std::fprintf(stderr, "%s\n", qPrintable(r.error().message()));
+      return 1;
+    }
+    std::vector<int64_t> sampleLabel;
+    for (int64_t row : r.value().rows) sampleLabel.push_back(label[size_t(row)]);
+    std::printf("tsne %zu of %lld points x %lld, %d iterations, %d thread(s): %.1f s, KL %.3f, "
+                "10-NN cluster purity %.3f\n",
+                r.value().rows.size(), (long long)rows, (long long)dim, r.value().iterations,
+                threads, r.value().seconds, kl, purity(r.value().xy, sampleLabel));
+  }
+  return 0;
+}
