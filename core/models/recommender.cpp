@@ -4,6 +4,10 @@
 
 namespace irl4rec::models {
 
+namespace {
+constexpr double kInitialLogVariance = -6.0;
+}  // namespace
+
 std::shared_ptr<SequenceEncoderImpl> RecommenderImpl::makeEncoder() const {
   const auto& o = options;
   switch (o.encoder()) {
@@ -64,7 +68,15 @@ RecommenderImpl::RecommenderImpl(const RecommenderOptions& o,
     torch::NoGradGuard noGrad;
     items_->weight[0].zero_();
   }
-  if (muHead_) initWeights(*muHead_), initWeights(*logvarHead_);
+  if (muHead_) {
+    initWeights(*muHead_);
+    initWeights(*logvarHead_);
+    // Start with little noise (σ ≈ 0.05): with log σ² = 0 the noise would swamp μ, whose
+    // entries start around 0.1, and the adjustment encoder would learn far slower than the
+    // baseline's. The compression term and L_rec then move σ where they want it.
+    torch::NoGradGuard noGrad;
+    logvarHead_->bias.fill_(kInitialLogVariance);
+  }
   if (attributes_) {
     initWeights(*attributes_);
     torch::NoGradGuard noGrad;

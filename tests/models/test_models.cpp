@@ -1,0 +1,458 @@
+// Unit tests of the training core: encoders (shapes, causal masking, padding), losses against
+// hand-computed values, ranking metrics against hand-ranked examples, the Irl4Rec objective's
+// gradients, and configuration validation.
+#include "core/eval/metrics.h"
+#include "core/eval/ranking.h"
+#include "core/models/encoders.h"
+#include "core/models/losses.h"
+#include "core/models/objective.h"
+#include "core/models/random.h"
+#include "core/models/recommender.h"
+#include "core/train/train_config.h"
+
+#include <QtTest>
+
+#include <cmath>
+
+using namespace irl4rec;
+
+Q_DECLARE_METATYPE(irl4rec::train::EncoderKind)
+
+namespace {
+
+bool close(double a, double b, double tol = 1e-5) { return std::abs(a - b) <= tol; }
+
+std::shared_ptr<models::SequenceEncoderImpl> makeEncoder(train::EncoderKind kind) {
+  switch (kind) {
+    case train::EncoderKind::SasRec:
+      return std::make_shared<models::SasRecImpl>(
+          models::SasRecOptions().hidden_size(16).num_heads(2).max_length(8).dropout(0.3));
+    case train::EncoderKind::Bert4Rec:
+      return std::make_shared<models::Bert4RecImpl>(
+          models::Bert4RecOptions().hidden_size(16).num_heads(2).max_length(8).dropout(0.3));
+    case train::EncoderKind::Gru4Rec:
+      return std::make_shared<models::Gru4RecImpl>(models::Gru4RecOptions().hidden_size(16));
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+class TestModels : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void initTestCase() { torch::set_num_threads(1); }
+
+  void encoderShapes_data();
+  void encoderShapes();
+  void causalEncoderDoesNotSeeTheFuture_data();
+  void causalEncoderDoesNotSeeTheFuture();
+  void bidirectionalEncoderSeesTheFuture();
+  void paddingDoesNotChangeOutputs_data();
+  void paddingDoesNotChangeOutputs();
+  void recommenderOutputs();
+
+  void bceLoss();
+  void bprLoss();
+  void sampledSoftmaxRemovesAccidentalHits();
+  void fullSoftmax();
+  void compression();
+  void crossCorrelation();
+  void hsicMatchesFormula();
+
+  void ranksWithTiesAndHistory();
+  void constantScoresNeverFavourTheTarget();
+  void nanTargetRanksLast();
+  void sampledRanks();
+  void metricsFromRanks();
+
+  void irlGradientsReachBothEncoders();
+  void confounderGetsNoGradientWithoutAlphaAndGamma();
+
+  void configValidation_data();
+  void configValidation();
+  void configJsonRoundTrip();
+  void configJsonRejectsUnknownNames();
+};
+
+void TestModels::encoderShapes_data() {
+  QTest::addColumn<train::EncoderKind>("kind");
+  QTest::newRow("gru4rec") << train::EncoderKind::Gru4Rec;
+  QTest::newRow("sasrec") << train::EncoderKind::SasRec;
+  QTest::newRow("bert4rec") << train::EncoderKind::Bert4Rec;
+}
+
+void TestModels::encoderShapes() {
+  QFETCH(train::EncoderKind, kind);
+  models::RandomScope random(1);
+  auto encoder = makeEncoder(kind);
+  auto emb = torch::randn({3, 5, 16});
+  auto lengths = torch::tensor({5, 2, 4}, torch::kLong);
+  encoder->eval();
+  auto out = encoder->forward(emb, lengths);
+  QCOMPARE(out.sizes().vec(), std::vector<int64_t>({3, 5, 16}));
+  auto last = encoder->forwardLast(emb, lengths);
+  QCOMPARE(last.sizes().vec(), std::vector<int64_t>({3, 16}));
+  // The shortcut used at inference equals the full forward pass at each last position.
+  QVERIFY(torch::allclose(last, models::gatherRows(out, lengths - 1), 1e-5, 1e-5));
+}
+
+void TestModels::causalEncoderDoesNotSeeTheFuture_data() {
+  QTest::addColumn<train::EncoderKind>("kind");
+  QTest::newRow("sasrec") << train::EncoderKind::SasRec;
+  QTest::newRow("gru4rec") << train::EncoderKind::Gru4Rec;
+}
+
+void TestModels::causalEncoderDoesNotSeeTheFuture() {
+  QFETCH(train::EncoderKind, kind);
+  models::RandomScope random(2);
+  auto encoder = makeEncoder(kind);
+  encoder->eval();
+  auto emb = torch::randn({2, 6, 16});
+  auto lengths = torch::tensor({6, 6}, torch::kLong);
+  auto before = encoder->forward(emb, lengths);
+  auto changed = emb.clone();
+  changed.select(1, 4).normal_();  // a later item changes
+  auto after = encoder->forward(changed, lengths);
+  QVERIFY(torch::allclose(before.narrow(1, 0, 4), after.narrow(1, 0, 4), 1e-6, 1e-6));
+  QVERIFY(!torch::allclose(before.select(1, 4), after.select(1, 4), 1e-4, 1e-4));
+}
+
+void TestModels::bidirectionalEncoderSeesTheFuture() {
+  models::RandomScope random(3);
+  auto encoder = makeEncoder(train::EncoderKind::Bert4Rec);
+  encoder->eval();
+  auto emb = torch::randn({1, 6, 16});
+  auto lengths = torch::tensor({6}, torch::kLong);
+  auto before = encoder->forward(emb, lengths);
+  auto changed = emb.clone();
+  changed.select(1, 5).normal_();
+  auto after = encoder->forward(changed, lengths);
+  QVERIFY(!torch::allclose(before.select(1, 0), after.select(1, 0), 1e-4, 1e-4));
+}
+
+void TestModels::paddingDoesNotChangeOutputs_data() { encoderShapes_data(); }
+
+void TestModels::paddingDoesNotChangeOutputs() {
+  QFETCH(train::EncoderKind, kind);
+  models::RandomScope random(4);
+  auto encoder = makeEncoder(kind);
+  encoder->eval();
+  auto emb = torch::randn({1, 3, 16});
+  auto alone = encoder->forward(emb, torch::tensor({3}, torch::kLong));
+  auto padded = torch::cat({emb, torch::randn({1, 4, 16})}, 1);  // garbage after the end
+  auto inBatch = encoder->forward(padded, torch::tensor({3}, torch::kLong));
+  QVERIFY(torch::allclose(alone, inBatch.narrow(1, 0, 3), 1e-5, 1e-5));
+}
+
+void TestModels::recommenderOutputs() {
+  models::RandomScope random(5);
+  std::vector<std::vector<int32_t>> attrs = {{}, {1}, {1, 2}, {2}, {}, {3}};
+  models::Recommender model(models::RecommenderOptions()
+                                .num_items(5)
+                                .num_attributes(3)
+                                .hidden_size(8)
+                                .num_heads(2)
+                                .max_length(6)
+                                .irl(true)
+                                .confounder(true),
+                            attrs);
+  auto items = torch::tensor({1, 2, 3, 0, 4, 5, 6, 1}, torch::kLong).view({2, 4});
+  auto out = model->forward(items, torch::tensor({3, 4}, torch::kLong));
+  QCOMPARE(out.t.sizes().vec(), std::vector<int64_t>({2, 4, 8}));
+  QCOMPARE(out.mu.sizes().vec(), std::vector<int64_t>({2, 4, 8}));
+  QCOMPARE(out.s.sizes().vec(), std::vector<int64_t>({2, 4, 8}));
+  QCOMPARE(model->itemTable().size(0), int64_t(6));
+  auto a = model->attributeTable();
+  QCOMPARE(a.size(0), int64_t(6));
+  // a_j is the mean of item j's attribute embeddings; items without attributes give zeros.
+  auto w = model->named_parameters()["attributes.weight"];
+  QVERIFY(torch::allclose(a[2], (w[1] + w[2]) / 2));
+  QVERIFY(torch::allclose(a[4], torch::zeros({8})));
+}
+
+void TestModels::bceLoss() {
+  // -(log σ(1) + log(1 - σ(-1))) = 2 · log(1 + e^-1)
+  auto l = models::bceLoss(torch::tensor({1.0f}), torch::tensor({-1.0f}));
+  QVERIFY(close(l.item<double>(), 2 * std::log1p(std::exp(-1.0))));
+  auto zero = models::bceLoss(torch::tensor({0.0f, 0.0f}), torch::tensor({0.0f, 0.0f}));
+  QVERIFY(close(zero.item<double>(), 2 * std::log(2.0)));
+}
+
+void TestModels::bprLoss() {
+  auto l = models::bprLoss(torch::tensor({2.0f, 0.0f}), torch::tensor({1.0f, 0.0f}));
+  QVERIFY(close(l.item<double>(), (std::log1p(std::exp(-1.0)) + std::log(2.0)) / 2));
+}
+
+void TestModels::sampledSoftmaxRemovesAccidentalHits() {
+  auto h = torch::tensor({1.0f, 0.0f}).view({1, 2});
+  auto table = torch::tensor({0.0f, 0.0f, 1.0f, 0.0f, 0.0f, 1.0f, 2.0f, 0.0f}).view({4, 2});
+  // target 1 (logit 1), negatives 2 (0), 3 (2) and 1 (the target itself: removed)
+  auto l = models::sampledSoftmaxLoss(h, table, torch::tensor({1}, torch::kLong),
+                                      torch::tensor({2, 3, 1}, torch::kLong));
+  const double expected = std::log(std::exp(1.0) + std::exp(0.0) + std::exp(2.0)) - 1.0;
+  QVERIFY(close(l.item<double>(), expected));
+}
+
+void TestModels::fullSoftmax() {
+  auto h = torch::tensor({1.0f, 0.0f}).view({1, 2});
+  auto table = torch::tensor({9.0f, 9.0f, 1.0f, 0.0f, 0.0f, 1.0f, 2.0f, 0.0f}).view({4, 2});
+  // Row 0 is padding and never a candidate (its 9s would dominate otherwise).
+  auto l = models::fullSoftmaxLoss(h, table, torch::tensor({1}, torch::kLong));
+  QVERIFY(close(l.item<double>(), std::log(std::exp(1.0) + 1.0 + std::exp(2.0)) - 1.0));
+}
+
+void TestModels::compression() {
+  auto mu = torch::tensor({1.0f, 2.0f, 0.0f, 0.0f}).view({2, 2});
+  auto logvar = torch::zeros({2, 2});
+  QVERIFY(close(models::compressionLoss(train::CompressionKind::MeanSquare, mu, logvar).item<double>(), 2.5));
+  // KL(N(μ, 1) ‖ N(0, 1)) = ‖μ‖² / 2 per row
+  QVERIFY(close(models::compressionLoss(train::CompressionKind::Kl, mu, logvar).item<double>(), 1.25));
+  auto lv = torch::full({1, 1}, std::log(2.0f));
+  // 0.5 (0 + 2 - log 2 - 1)
+  QVERIFY(close(models::compressionLoss(train::CompressionKind::Kl, torch::zeros({1, 1}), lv).item<double>(),
+                0.5 * (1.0 - std::log(2.0))));
+}
+
+void TestModels::crossCorrelation() {
+  auto t = torch::tensor({1.0f, -1.0f, 1.0f, -1.0f}).view({4, 1});
+  auto s = torch::tensor({1.0f, 1.0f, -1.0f, -1.0f}).view({4, 1});
+  QVERIFY(close(models::crossCorrelationDependence(t, s).item<double>(), 0.0));
+  QVERIFY(close(models::crossCorrelationDependence(t, t).item<double>(), 1.0, 1e-4));
+  QVERIFY(close(models::crossCorrelationDependence(t, -3 * t).item<double>(), 1.0, 1e-4));
+  // Two identical columns against one: ‖C‖² = 1 + 1
+  QVERIFY(close(models::crossCorrelationDependence(torch::cat({t, t}, 1), t).item<double>(), 2.0, 1e-4));
+}
+
+void TestModels::hsicMatchesFormula() {
+  // x = (0, 1, 2): squared distances 1, 4, 1 → median 1 → K_ij = exp(-d²/2).
+  auto x = torch::tensor({0.0f, 1.0f, 2.0f}).view({3, 1});
+  double K[3][3];
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 3; ++j) K[i][j] = std::exp(-double((i - j) * (i - j)) / 2.0);
+  // HSIC(x, x) = tr(K H K H) / (n-1)², H = I - 1/n
+  double HKH[3][3];
+  double row[3] = {0, 0, 0}, col[3] = {0, 0, 0}, all = 0;
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 3; ++j) row[i] += K[i][j] / 3, col[j] += K[i][j] / 3, all += K[i][j] / 9;
+  double expected = 0;
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 3; ++j) {
+      HKH[i][j] = K[i][j] - row[i] - col[j] + all;
+      expected += HKH[i][j] * K[i][j];
+    }
+  expected /= 4.0;
+  QVERIFY(close(models::hsicDependence(x, x).item<double>(), expected));
+  QVERIFY(models::hsicDependence(x, torch::zeros({3, 1})).item<double>() < 1e-6);
+}
+
+void TestModels::ranksWithTiesAndHistory() {
+  // items 1..5; item 0 is padding (its huge score must be ignored)
+  auto scores = torch::tensor({99.0f, 0.5f, 0.9f, 0.5f, 0.1f, 0.7f,    // target 1, history {2}
+                               99.0f, 0.5f, 0.9f, 0.5f, 0.1f, 0.7f,    // target 3, history {3, 5}
+                               99.0f, 0.5f, 0.9f, 0.5f, 0.1f, 0.7f})   // target 2, no history
+                    .view({3, 6});
+  auto ranks = eval::fullRanks(scores, torch::tensor({1, 3, 2}, torch::kLong),
+                               torch::tensor({0, 1, 1}, torch::kLong),
+                               torch::tensor({2, 3, 5}, torch::kLong));
+  // row 0: 0.9 is history; 0.7 beats it, the other 0.5 ties → pessimistic rank 2
+  // row 1: the target itself is in the history but stays a candidate; 0.9 and the tie → 2
+  // row 2: the best item → 0
+  QCOMPARE(ranks[0].item<int64_t>(), int64_t(2));
+  QCOMPARE(ranks[1].item<int64_t>(), int64_t(2));
+  QCOMPARE(ranks[2].item<int64_t>(), int64_t(0));
+}
+
+void TestModels::constantScoresNeverFavourTheTarget() {
+  const int64_t n = 1000;
+  auto scores = torch::zeros({1, n + 1});
+  auto ranks = eval::fullRanks(scores, torch::tensor({7}, torch::kLong),
+                               torch::tensor({0, 0}, torch::kLong),
+                               torch::tensor({3, 4}, torch::kLong));
+  // Every other non-history item ties with the target and counts against it.
+  QCOMPARE(ranks[0].item<int64_t>(), n - 1 - 2);
+}
+
+void TestModels::nanTargetRanksLast() {
+  auto scores = torch::tensor({0.0f, NAN, 0.2f, 0.1f}).view({1, 4});
+  auto ranks = eval::fullRanks(scores, torch::tensor({1}, torch::kLong),
+                               torch::empty({0}, torch::kLong), torch::empty({0}, torch::kLong));
+  QVERIFY(ranks[0].item<int64_t>() >= 3);
+}
+
+void TestModels::sampledRanks() {
+  auto scores = torch::tensor({0.0f, 0.5f, 0.9f, 0.5f, 0.1f}).view({1, 5});
+  auto r = eval::sampledRanks(scores, torch::tensor({1}, torch::kLong),
+                              torch::tensor({3, 4}, torch::kLong).view({1, 2}));
+  QCOMPARE(r[0].item<int64_t>(), int64_t(1));  // the tie with item 3 counts
+}
+
+void TestModels::metricsFromRanks() {
+  const auto m = eval::metricsFromRanks({0, 2, 9, 10}, QStringLiteral("full"));
+  QCOMPARE(m.users, int64_t(4));
+  QVERIFY(close(m.hrAt(5), 0.5));
+  QVERIFY(close(m.hrAt(10), 0.75));
+  QVERIFY(close(m.hrAt(20), 1.0));
+  QVERIFY(close(m.ndcgAt(10), (1.0 + 1.0 / std::log2(4.0) + 1.0 / std::log2(11.0)) / 4));
+  QVERIFY(close(m.mrrAt(10), (1.0 + 1.0 / 3 + 1.0 / 10) / 4));
+  QVERIFY(close(m.mrrAt(5), (1.0 + 1.0 / 3) / 4));
+  QVERIFY(std::isnan(m.hrAt(7)));
+  const QJsonObject json = m.toJson();
+  QVERIFY(close(json.value(QStringLiteral("HR@10")).toDouble(), 0.75));
+  QCOMPARE(json.value(QStringLiteral("history_masked")).toBool(), true);
+  QCOMPARE(eval::metricsFromRanks({}, QStringLiteral("sampled")).hrAt(10), 0.0);
+}
+
+namespace {
+
+struct IrlFixture {
+  train::TrainConfig config;
+  models::Recommender model{nullptr};
+  torch::Tensor items, lengths, targets, negatives;
+
+  explicit IrlFixture(double alpha, double beta, double gamma) {
+    config.model = train::ModelKind::Irl4Rec;
+    config.loss = train::LossKind::SampledCe;
+    config.alpha = alpha;
+    config.beta = beta;
+    config.gamma = gamma;
+    std::vector<std::vector<int32_t>> attrs = {{}, {1}, {2}, {1, 3}, {2}, {3}, {1}};
+    model = models::Recommender(models::RecommenderOptions()
+                                    .num_items(6)
+                                    .num_attributes(3)
+                                    .hidden_size(8)
+                                    .num_heads(2)
+                                    .max_length(5)
+                                    .dropout(0.1)
+                                    .irl(true)
+                                    .confounder(true),
+                                attrs);
+    items = torch::tensor({1, 2, 3, 4, 5, 6, 1, 0}, torch::kLong).view({2, 4});
+    lengths = torch::tensor({4, 3}, torch::kLong);
+    targets = torch::tensor({2, 3, 4, 5, 6, 1, 2, 0}, torch::kLong).view({2, 4});
+    negatives = torch::tensor({1, 4, 6}, torch::kLong);
+  }
+  models::ObjectiveTerms step() {
+    auto terms = models::objective(config, *model, items, lengths, targets, negatives);
+    model->zero_grad();
+    terms.total.backward();
+    return terms;
+  }
+  /// Largest absolute gradient over the parameters whose name starts with prefix (-1: none).
+  double gradient(const std::string& prefix) {
+    double g = -1;
+    for (const auto& p : model->named_parameters())
+      if (p.key().rfind(prefix, 0) == 0 && p.value().grad().defined())
+        g = std::max(g, p.value().grad().abs().max().item<double>());
+    return g;
+  }
+};
+
+}  // namespace
+
+void TestModels::irlGradientsReachBothEncoders() {
+  models::RandomScope random(6);
+  IrlFixture f(0.5, 0.1, 0.5);
+  auto terms = f.step();
+  QVERIFY(terms.recS.defined() && terms.compression.defined() && terms.dependence.defined());
+  QVERIFY(close(terms.total.item<double>(),
+                terms.recT.item<double>() + 0.5 * terms.recS.item<double>() +
+                    0.1 * terms.compression.item<double>() + 0.5 * terms.dependence.item<double>(),
+                1e-4));
+  QVERIFY(f.gradient("adjustment.") > 0);
+  QVERIFY(f.gradient("confounder.") > 0);
+  QVERIFY(f.gradient("attributes.") > 0);
+  QVERIFY(f.gradient("mu.") > 0);
+}
+
+void TestModels::confounderGetsNoGradientWithoutAlphaAndGamma() {
+  models::RandomScope random(7);
+  IrlFixture f(0.0, 0.1, 0.0);
+  auto terms = f.step();
+  QVERIFY(!terms.recS.defined() && !terms.dependence.defined());
+  QVERIFY(f.gradient("adjustment.") > 0);
+  QVERIFY(f.gradient("confounder.") <= 0);  // none at all (or exactly zero)
+  QVERIFY(f.gradient("attributes.") <= 0);
+  // ... and with γ alone the branch is trained only through the dependence term.
+  IrlFixture g(0.0, 0.0, 1.0);
+  g.step();
+  QVERIFY(g.gradient("confounder.") > 0);
+}
+
+void TestModels::configValidation_data() {
+  QTest::addColumn<QString>("field");
+  QTest::addColumn<double>("value");
+  QTest::addColumn<QString>("message");
+  QTest::newRow("negative alpha") << "alpha" << -1.0 << "alpha must be >= 0";
+  QTest::newRow("NaN beta") << "beta" << double(NAN) << "beta must be a finite number";
+  QTest::newRow("inf gamma") << "gamma" << double(INFINITY) << "gamma must be a finite number";
+  QTest::newRow("zero hidden") << "hidden" << 0.0 << "hidden size must be > 0";
+  QTest::newRow("zero layers") << "layers" << 0.0 << "layers must be > 0";
+  QTest::newRow("heads do not divide") << "heads" << 3.0 << "heads (3) must divide the hidden size (64)";
+  QTest::newRow("zero batch") << "batch" << 0.0 << "batch size must be > 0";
+  QTest::newRow("dropout 1") << "dropout" << 1.0 << "dropout must be in [0, 1)";
+  QTest::newRow("zero lr") << "lr" << 0.0 << "learning rate must be > 0";
+  QTest::newRow("zero negatives") << "negatives" << 0.0 << "negatives must be > 0";
+}
+
+void TestModels::configValidation() {
+  QFETCH(QString, field);
+  QFETCH(double, value);
+  QFETCH(QString, message);
+  train::TrainConfig c;
+  QVERIFY(c.validate().ok());
+  if (field == QLatin1String("alpha")) c.alpha = value;
+  if (field == QLatin1String("beta")) c.beta = value;
+  if (field == QLatin1String("gamma")) c.gamma = value;
+  if (field == QLatin1String("hidden")) c.hiddenSize = int(value);
+  if (field == QLatin1String("layers")) c.layers = int(value);
+  if (field == QLatin1String("heads")) c.heads = int(value);
+  if (field == QLatin1String("batch")) c.batchSize = int(value);
+  if (field == QLatin1String("dropout")) c.dropout = value;
+  if (field == QLatin1String("lr")) c.lr = value;
+  if (field == QLatin1String("negatives")) c.negatives = int(value);
+  const Status s = c.validate();
+  QVERIFY(!s.ok());
+  QVERIFY2(s.error().message().startsWith(message), qPrintable(s.error().message()));
+  QVERIFY(!s.error().message().contains(QLatin1Char('\n')));
+}
+
+void TestModels::configJsonRoundTrip() {
+  train::TrainConfig c;
+  c.model = train::ModelKind::Irl4Rec;
+  c.encoder = train::EncoderKind::Bert4Rec;
+  c.loss = train::LossKind::Bpr;
+  c.alpha = 0.25;
+  c.beta = 1e-3;
+  c.gamma = 2;
+  c.compression = train::CompressionKind::Kl;
+  c.dependence = train::DependenceKind::Hsic;
+  c.useConfounder = false;
+  c.hiddenSize = 32;
+  c.seed = 18446744073709551557ull;  // beyond 2^53
+  c.evalProtocol = train::EvalProtocol::Sampled;
+  c.dataPath = QStringLiteral("/x/Beauty.txt");
+  auto back = train::TrainConfig::fromJson(c.toJson());
+  QVERIFY(back.ok());
+  QCOMPARE(back.value().toJson(), c.toJson());
+  QCOMPARE(back.value().seed, c.seed);
+  // Missing keys keep their defaults.
+  auto empty = train::TrainConfig::fromJson(QJsonObject());
+  QVERIFY(empty.ok());
+  QCOMPARE(empty.value().toJson(), train::TrainConfig().toJson());
+}
+
+void TestModels::configJsonRejectsUnknownNames() {
+  QJsonObject o;
+  o[QStringLiteral("encoder")] = QStringLiteral("transformer");
+  auto r = train::TrainConfig::fromJson(o);
+  QVERIFY(!r.ok());
+  QVERIFY(r.error().message().contains(QStringLiteral("gru4rec|sasrec|bert4rec")));
+  QJsonObject wrongType;
+  wrongType[QStringLiteral("alpha")] = QStringLiteral("high");
+  QVERIFY(!train::TrainConfig::fromJson(wrongType).ok());
+}
+
+QTEST_GUILESS_MAIN(TestModels)
+#include "test_models.moc"
