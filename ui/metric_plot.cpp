@@ -71,6 +71,7 @@ MetricPlot::MetricPlot(const QString& xLabel, const QString& yLabel, bool smooth
   legendFont.setPointSizeF(legendFont.pointSizeF() * 0.85);
   plot_->legend->setFont(legendFont);
   plot_->legend->setBrush(QColor(255, 255, 255, 200));
+  plot_->legend->setRowSpacing(-3);
   plot_->setMinimumHeight(200);
   layout->addWidget(plot_, 1);
 
@@ -252,6 +253,23 @@ void MetricPlot::setSmoothing(double weight) {
     smoothingBox_->setValue(smoothing_);
   }
   for (Curve& c : curves_) rebuildGraph(c);
+  scheduleRedraw();
+}
+
+void MetricPlot::setIntegerX(bool on) {
+  if (on) {
+    auto ticker = QSharedPointer<QCPAxisTickerFixed>::create();
+    ticker->setTickStep(1.0);
+    ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    plot_->xAxis->setTicker(ticker);
+  } else {
+    plot_->xAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+  }
+  scheduleRedraw();
+}
+
+void MetricPlot::setLegendCorner(Qt::Alignment corner) {
+  plot_->axisRect()->insetLayout()->setInsetAlignment(0, corner);
   scheduleRedraw();
 }
 

@@ -43,6 +43,9 @@ class MetricPlot : public QWidget {
   void setAutoRescale(bool on) { autoRescale_ = on; }
 
   void setSmoothing(double weight);  ///< 0 = raw, 0.99 = heavy
+  /// Integer ticks on x (epochs) and the legend's corner inside the plot.
+  void setIntegerX(bool on);
+  void setLegendCorner(Qt::Alignment corner);
   void setLogScale(bool on);
   /// Only series whose name is in `series` are shown (empty = all).
   void setVisibleSeries(const QStringList& series);

@@ -111,6 +111,7 @@ RunConfigForm::RunConfigForm(QWidget* parent) : QWidget(parent) {
   auto* scroll = new QScrollArea(this);
   scroll->setWidgetResizable(true);
   scroll->setFrameShape(QFrame::NoFrame);
+  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
   auto* body = new QWidget(scroll);
   auto* bodyLayout = new QVBoxLayout(body);
   bodyLayout->setContentsMargins(0, 0, 0, 0);
@@ -131,8 +132,12 @@ RunConfigForm::RunConfigForm(QWidget* parent) : QWidget(parent) {
   mf->addRow(tr("Negatives"), negatives_);
   bodyLayout->addWidget(modelBox);
 
-  auto* objBox = new QGroupBox(tr("Objective  L = L_rec(t) + α·L_rec(s) + β·C(t) + γ·D(t, s)"), body);
+  auto* objBox = new QGroupBox(tr("Objective"), body);
+  objBox->setToolTip(tr("L = L_rec(t) + α·L_rec(s) + β·C(t) + γ·D(t, s)"));
   auto* of = new QFormLayout(objBox);
+  auto* formula = new QLabel(tr("L = L_rec(t) + α·L_rec(s) + β·C(t) + γ·D(t, s)"), body);
+  formula->setWordWrap(true);
+  of->addRow(formula);
   alpha_ = new LogSpinBox(body);
   beta_ = new LogSpinBox(body);
   gamma_ = new LogSpinBox(body);
@@ -143,7 +148,8 @@ RunConfigForm::RunConfigForm(QWidget* parent) : QWidget(parent) {
                               train::toString(train::CompressionKind::Kl)});
   dependence_ = combo(body, {train::toString(train::DependenceKind::CrossCorrelation),
                              train::toString(train::DependenceKind::Hsic)});
-  confounder_ = new QCheckBox(tr("confounder branch (s from item attributes)"), body);
+  confounder_ = new QCheckBox(tr("confounder branch"), body);
+  confounder_->setToolTip(tr("s from item attributes; off = the \"no confounder\" ablation"));
   of->addRow(QStringLiteral("α"), alpha_);
   of->addRow(QStringLiteral("β"), beta_);
   of->addRow(QStringLiteral("γ"), gamma_);

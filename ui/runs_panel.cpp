@@ -126,11 +126,15 @@ RunsPanel::RunsPanel(store::RunStore* store, RunQueue* queue, QWidget* parent)
   topLayout->addWidget(table_, 1);
   right->addWidget(top);
 
-  auto* plots = new QSplitter(Qt::Horizontal, right);
+  auto* plots = new QWidget(right);
+  auto* plotsLayout = new QHBoxLayout(plots);
+  plotsLayout->setContentsMargins(0, 0, 0, 0);
   lossPlot_ = new MetricPlot(tr("step"), tr("loss"), true, plots);
   metricPlot_ = new MetricPlot(tr("epoch"), tr("validation"), false, plots);
-  plots->addWidget(lossPlot_);
-  plots->addWidget(metricPlot_);
+  plotsLayout->addWidget(lossPlot_, 1);
+  plotsLayout->addWidget(metricPlot_, 1);
+  metricPlot_->setIntegerX(true);
+  metricPlot_->setLegendCorner(Qt::AlignBottom | Qt::AlignRight);
   right->addWidget(plots);
   right->setStretchFactor(0, 2);
   right->setStretchFactor(1, 3);

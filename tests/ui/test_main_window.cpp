@@ -4,6 +4,7 @@
 #include "ui/main_window.h"
 
 #include "core/data/readers.h"
+#include "ui/qcustomplot_include.h"
 
 #include <QFile>
 #include <QSettings>
@@ -27,7 +28,7 @@ class TestMainWindow : public QObject {
     QVERIFY2(QFile::exists(sample), qPrintable(sample));
     // The reference statistics come from the core reader, read here on the test thread.
     auto expected = irl4rec::data::loadDataset(sample);
-    QVERIFY2(expected.ok(), qPrintable(expected.error().message()));
+    if (!expected.ok()) QFAIL(qPrintable(expected.error().message()));
     const auto stats = expected.value().stats();
 
     MainWindow window;
