@@ -69,12 +69,14 @@ RecommenderImpl::RecommenderImpl(const RecommenderOptions& o,
     items_->weight[0].zero_();
   }
   if (muHead_) {
-    initWeights(*muHead_);
-    initWeights(*logvarHead_);
-    // Start with little noise (σ ≈ 0.05): with log σ² = 0 the noise would swamp μ, whose
-    // entries start around 0.1, and the adjustment encoder would learn far slower than the
-    // baseline's. The compression term and L_rec then move σ where they want it.
     torch::NoGradGuard noGrad;
+    initWeights(*logvarHead_);
+    // Irl4Rec starts as the baseline: μ = h (identity W_μ) and little noise (σ ≈ 0.05). With
+    // S3-Rec's N(0, 0.02) init for W_μ and log σ² ≈ 0, Irl4Rec without any of its terms fell far
+    // below the baseline on the synthetic benchmark (validation NDCG@10 0.09 vs 0.37 after 4
+    // epochs) while its training loss was lower. β·C(t) and L_rec move μ and σ from here.
+    torch::nn::init::eye_(muHead_->weight);
+    muHead_->bias.zero_();
     logvarHead_->bias.fill_(kInitialLogVariance);
   }
   if (attributes_) {
