@@ -394,6 +394,7 @@ Expected<TsneResult> tsne(const MatrixRef& x, const TsneOptions& options,
   }
 
   std::vector<double> y(size_t(2 * n));
+  bool initialised = false;
   if (options.pcaInit) {
     auto start = pca(MatrixRef{sample.data(), n, x.dim});
     if (!start) return start.error();
@@ -405,9 +406,12 @@ Expected<TsneResult> tsne(const MatrixRef& x, const TsneOptions& options,
       sq += v * v;
     }
     const double sd = std::sqrt(sq / double(n));
-    const double scale = sd > 0 ? 1e-4 / sd : 1.0;
-    for (int64_t i = 0; i < 2 * n; ++i) y[size_t(i)] = start.value().xy[size_t(i)] * scale;
-  } else {
+    if (sd > 0) {
+      for (int64_t i = 0; i < 2 * n; ++i) y[size_t(i)] = start.value().xy[size_t(i)] * 1e-4 / sd;
+      initialised = true;
+    }
+  }
+  if (!initialised) {  // random start, also when all rows coincide (a PCA start would be a point)
     for (auto& v : y) v = 1e-4 * rng.normal();
   }
   sample.clear();

@@ -221,6 +221,19 @@ class TestAnalysis : public QObject {
     QVERIFY(again.value().rows == rows);
   }
 
+  void tsneCopesWithIdenticalRows() {
+    // No spread at all: the PCA start would be a single point, so t-SNE starts from noise.
+    Dense x{60, 4, std::vector<float>(240, 0.5f)};
+    TsneOptions options;
+    options.perplexity = 5;
+    options.iterations = 100;
+    auto r = tsne(x.ref(), options);
+    VERIFY_OK(r);
+    QVERIFY(std::all_of(r.value().xy.begin(), r.value().xy.end(),
+                        [](float v) { return std::isfinite(v); }));
+    QVERIFY(r.value().xy[0] != r.value().xy[2]);
+  }
+
   void tsneRejectsBadInput() {
     std::vector<int64_t> label;
     const Dense x = blobs(2, 25, 4, 8.0, label);  // 50 points
