@@ -57,7 +57,7 @@ run sasrec-sce      --data "$BEAUTY" --model baseline --encoder sasrec --loss sa
 
 # --- synthetic shift benchmark: train on iid, test on iid and on the shifted targets
 SYN=(--hidden 64 --layers 2 --heads 2 --max-length 50 --lr 1e-3 --batch 256 --seed 42 --threads 1
-     --eval-every 1 --patience 5 --epochs 30 --loss sampled-ce --negatives 128 --test-data "$SHIFTED")
+     --eval-every 1 --patience 15 --epochs 30 --loss sampled-ce --negatives 128 --test-data "$SHIFTED")
 run syn-sasrec      --data "$IID" --model baseline --encoder sasrec "${SYN[@]}"
 run syn-irl-a       --data "$IID" --model irl4rec --encoder sasrec --alpha 0.1 --beta 1e-4 --gamma 0.01 "${SYN[@]}"
 run syn-irl-b       --data "$IID" --model irl4rec --encoder sasrec --alpha 0.5 --beta 1e-3 --gamma 1 "${SYN[@]}"
