@@ -1,12 +1,16 @@
 // Figures for docs/ANALYSIS.md: PCA of a Sports-sized user matrix (35,598 x 64), Barnes–Hut
 // t-SNE of a 10,000-point sample of it, cosine neighbours and the linear probe on the same data.
 // The data are 20 Gaussian clusters in 64-D (a stand-in for trained user embeddings with a
-// known label), seeded. Usage: bench_analysis [--threads N] [--iterations N] [--skip-tsne]
+// known label), seeded. With ../shared/datasets/amazon present it also times the dominant
+// attribute of every Sports user and PCA + probe on a bag-of-attributes user matrix built from
+// the real histories. Usage: bench_analysis [--threads N] [--iterations N] [--skip-tsne]
 #include "core/analysis/neighbours.h"
 #include "core/analysis/probe.h"
 #include "core/analysis/projection.h"
+#include "core/data/readers.h"
 
 #include <QCoreApplication>
+#include <QFileInfo>
 #include <QStringList>
 
 #include <algorithm>
@@ -109,6 +113,53 @@ int main(int argc, char** argv) {
       std::printf("probe %lld rows, %d classes: accuracy %.3f (majority %.3f, chance %.3f), %.2f s\n",
                   (long long)rows, p.value().numClasses, p.value().accuracy,
                   p.value().majorityBaseline, p.value().chance, secondsSince(t0));
+    }
+  }
+
+  const QString sports =
+      QStringLiteral(IRL4REC_SHARED_DIR "/datasets/amazon/Sports_and_Outdoors.txt");
+  if (QFileInfo::exists(sports)) {
+    auto ds = irl4rec::data::loadDataset(sports);
+    if (ds) {
+      const auto& d = ds.value();
+      auto t0 = std::chrono::steady_clock::now();
+      const auto dominant = dominantAttributes(d);
+      std::printf("sports: dominant attribute of %lld users: %.3f s\n", (long long)d.numUsers(),
+                  secondsSince(t0));
+      // A user = mean over the history items of the mean of the items' attribute vectors
+      // (seeded Gaussian per attribute, 64-D): real structure, no training needed.
+      std::vector<float> attr(size_t(d.numAttributes() + 1) * size_t(dim));
+      for (auto& v : attr) v = g(rng);
+      std::vector<float> users(size_t(d.numUsers()) * size_t(dim), 0.f);
+      for (size_t u = 0; u < d.sequences.size(); ++u) {
+        const auto& seq = d.sequences[u];
+        float* row = users.data() + u * size_t(dim);
+        for (size_t i = 0; i + 1 < seq.size(); ++i) {
+          const auto& attrs = d.itemAttributes[size_t(seq[i])];
+          for (int32_t a : attrs) {
+            for (int64_t k = 0; k < dim; ++k) row[k] += attr[size_t(a) * size_t(dim) + size_t(k)] / float(attrs.size());
+          }
+        }
+        for (int64_t k = 0; k < dim; ++k) row[k] = row[k] / float(std::max<size_t>(1, seq.size() - 1)) + 0.1f * g(rng);
+      }
+      const MatrixRef real{users.data(), d.numUsers(), dim};
+      t0 = std::chrono::steady_clock::now();
+      auto p = pca(real);
+      std::printf("sports: pca %lld x %lld: %.3f s\n", (long long)real.rows, (long long)dim,
+                  secondsSince(t0));
+      std::vector<int64_t> labels(dominant.begin(), dominant.end());
+      t0 = std::chrono::steady_clock::now();
+      auto probe = linearProbe(real, labels);
+      if (probe) {
+        std::printf("sports: probe of the dominant attribute, %d classes (top 20 + other): "
+                    "accuracy %.3f (majority %.3f, chance %.3f), %.2f s\n",
+                    probe.value().numClasses, probe.value().accuracy,
+                    probe.value().majorityBaseline, probe.value().chance, secondsSince(t0));
+      } else {
+        std::printf("sports: probe: %s\n", qPrintable(probe.error().message()));
+      }
+    } else {
+      std::printf("sports: %s\n", qPrintable(ds.error().message()));
     }
   }
 

@@ -148,10 +148,24 @@ Expected<ProbeResult> linearProbe(const MatrixRef& x, const std::vector<int64_t>
   return result;
 }
 
-std::vector<int32_t> dominantAttributes(const data::Dataset& dataset, int dropLast) {
+std::vector<int32_t> dominantAttributes(const data::Dataset& dataset, int dropLast,
+                                        double maxItemShare) {
   std::vector<int32_t> out(dataset.sequences.size(), 0);
   std::vector<int32_t> counts(size_t(dataset.numAttributes()) + 1, 0);
   std::vector<int32_t> touched;
+  // Attributes on too many items say nothing about a user: mark them ignored.
+  std::vector<char> ignored(counts.size(), 0);
+  if (maxItemShare < 1 && dataset.numItems() > 0) {
+    std::vector<int64_t> items(counts.size(), 0);
+    for (const auto& attrs : dataset.itemAttributes) {
+      for (int32_t a : attrs) {
+        if (a > 0 && size_t(a) < items.size()) ++items[size_t(a)];
+      }
+    }
+    for (size_t a = 1; a < items.size(); ++a) {
+      ignored[a] = double(items[a]) > maxItemShare * double(dataset.numItems());
+    }
+  }
   for (size_t u = 0; u < dataset.sequences.size(); ++u) {
     const auto& seq = dataset.sequences[u];
     const auto length = int64_t(seq.size()) - std::max(0, dropLast);
@@ -159,7 +173,7 @@ std::vector<int32_t> dominantAttributes(const data::Dataset& dataset, int dropLa
       const auto item = size_t(seq[size_t(i)]);
       if (item >= dataset.itemAttributes.size()) continue;
       for (int32_t a : dataset.itemAttributes[item]) {
-        if (a <= 0 || size_t(a) >= counts.size()) continue;
+        if (a <= 0 || size_t(a) >= counts.size() || ignored[size_t(a)]) continue;
         if (counts[size_t(a)]++ == 0) touched.push_back(a);
       }
     }

@@ -51,7 +51,11 @@ Expected<ProbeResult> linearProbe(const MatrixRef& x, const std::vector<int64_t>
 /// (every attribute of every item counts once per occurrence of the item), ties broken by the
 /// smaller id; 0 for a user without attributed items. `dropLast` trailing items of each
 /// sequence are left out (default 1: the model's input at the test stage, without the target).
-std::vector<int32_t> dominantAttributes(const data::Dataset& dataset, int dropLast = 1);
+/// Attributes carried by more than `maxItemShare` of the items are ignored: in the Amazon data
+/// every item carries its root category ("Sports & Outdoors"), which would otherwise be every
+/// user's dominant attribute. 1 = ignore nothing.
+std::vector<int32_t> dominantAttributes(const data::Dataset& dataset, int dropLast = 1,
+                                        double maxItemShare = 0.5);
 
 /// Picks per-row labels for an embedding whose rows are entity ids (EmbeddingMatrix::ids,
 /// 0-based user indices) from a per-entity table; ids outside the table get 0 (no label).

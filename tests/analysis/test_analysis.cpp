@@ -415,6 +415,13 @@ class TestAnalysis : public QObject {
     // The whole sequence: user 0 has a1 2, a2 1, a3 2 -> tie 1 vs 3 -> 1; user 2 -> 1.
     QCOMPARE(dominantAttributes(d, 0), (std::vector<int32_t>{1, 1, 1, 1}));
     QCOMPARE(labelsForIds({3, 1, 0, 1}, {3, 0, 9}), (std::vector<int64_t>{1, 3, 0}));
+
+    // A root category on every item (as in the Amazon data) would dominate every user: it is
+    // ignored when it covers more than maxItemShare of the items.
+    d.attributeTokens.append("root");
+    for (size_t i = 1; i < d.itemAttributes.size(); ++i) d.itemAttributes[i].push_back(4);
+    QCOMPARE(dominantAttributes(d), (std::vector<int32_t>{3, 1, 0, 1}));
+    QCOMPARE(dominantAttributes(d, 1, 1.0), (std::vector<int32_t>{4, 4, 4, 4}));
   }
 
   // --- neighbours ----------------------------------------------------------------------------
