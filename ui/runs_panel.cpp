@@ -340,6 +340,16 @@ void RunsPanel::rerunSelected() {
   for (qint64 id : selectedRuns()) {
     const store::RunListEntry* e = model_->entry(id);
     if (!e) continue;
+    // A re-run trains on the loaded dataset, so it must be the run's own dataset.
+    if (e->run.datasetId != 0) {
+      auto recorded = store_->dataset(e->run.datasetId);
+      if (recorded.ok() && recorded.value().fingerprint != dataset_->stats().fingerprint) {
+        Q_EMIT errorOccurred(tr("Cannot re-run"),
+                             tr("Run '%1' was trained on %2 (%3); open that dataset first.")
+                                 .arg(e->run.name, recorded.value().name, recorded.value().path));
+        continue;
+      }
+    }
     auto config = train::TrainConfig::fromJson(e->run.config);
     if (!config.ok()) {
       Q_EMIT errorOccurred(tr("Cannot re-run"), config.error().message());
