@@ -3,7 +3,8 @@
 // The data are 20 Gaussian clusters in 64-D (a stand-in for trained user embeddings with a
 // known label), seeded. With ../shared/datasets/amazon present it also times the dominant
 // attribute of every Sports user and PCA + probe on a bag-of-attributes user matrix built from
-// the real histories. Usage: bench_analysis [--threads N] [--iterations N] [--skip-tsne]
+// the real histories.
+// Usage: bench_analysis [--threads N] [--iterations N] [--theta X] [--skip-tsne]
 #include "core/analysis/neighbours.h"
 #include "core/analysis/probe.h"
 #include "core/analysis/projection.h"
@@ -58,6 +59,9 @@ int main(int argc, char** argv) {
   const int threads = intArg("--threads", 2);
   const int iterations = intArg("--iterations", 1000);
   const bool skipTsne = args.contains(QStringLiteral("--skip-tsne"));
+  const int thetaAt = int(args.indexOf(QStringLiteral("--theta")));
+  const double theta =
+      thetaAt >= 0 && thetaAt + 1 < args.size() ? args[thetaAt + 1].toDouble() : 0.5;
 
   const int64_t rows = 35598, dim = 64, clusters = 20;
   std::mt19937 rng(42);
@@ -110,9 +114,10 @@ int main(int argc, char** argv) {
     const auto t0 = std::chrono::steady_clock::now();
     auto p = linearProbe(x, label);
     if (p) {
-      std::printf("probe %lld rows, %d classes: accuracy %.3f (majority %.3f, chance %.3f), %.2f s\n",
-                  (long long)rows, p.value().numClasses, p.value().accuracy,
-                  p.value().majorityBaseline, p.value().chance, secondsSince(t0));
+      std::printf(
+          "probe %lld rows, %d classes: accuracy %.3f (majority %.3f, chance %.3f), %.2f s\n",
+          (long long)rows, p.value().numClasses, p.value().accuracy, p.value().majorityBaseline,
+          p.value().chance, secondsSince(t0));
     }
   }
 
@@ -137,10 +142,12 @@ int main(int argc, char** argv) {
         for (size_t i = 0; i + 1 < seq.size(); ++i) {
           const auto& attrs = d.itemAttributes[size_t(seq[i])];
           for (int32_t a : attrs) {
-            for (int64_t k = 0; k < dim; ++k) row[k] += attr[size_t(a) * size_t(dim) + size_t(k)] / float(attrs.size());
+            for (int64_t k = 0; k < dim; ++k)
+              row[k] += attr[size_t(a) * size_t(dim) + size_t(k)] / float(attrs.size());
           }
         }
-        for (int64_t k = 0; k < dim; ++k) row[k] = row[k] / float(std::max<size_t>(1, seq.size() - 1)) + 0.1f * g(rng);
+        for (int64_t k = 0; k < dim; ++k)
+          row[k] = row[k] / float(std::max<size_t>(1, seq.size() - 1)) + 0.1f * g(rng);
       }
       const MatrixRef real{users.data(), d.numUsers(), dim};
       t0 = std::chrono::steady_clock::now();
@@ -151,10 +158,11 @@ int main(int argc, char** argv) {
       t0 = std::chrono::steady_clock::now();
       auto probe = linearProbe(real, labels);
       if (probe) {
-        std::printf("sports: probe of the dominant attribute, %d classes (top 20 + other): "
-                    "accuracy %.3f (majority %.3f, chance %.3f), %.2f s\n",
-                    probe.value().numClasses, probe.value().accuracy,
-                    probe.value().majorityBaseline, probe.value().chance, secondsSince(t0));
+        std::printf(
+            "sports: probe of the dominant attribute, %d classes (top 20 + other): "
+            "accuracy %.3f (majority %.3f, chance %.3f), %.2f s\n",
+            probe.value().numClasses, probe.value().accuracy, probe.value().majorityBaseline,
+            probe.value().chance, secondsSince(t0));
       } else {
         std::printf("sports: probe: %s\n", qPrintable(probe.error().message()));
       }
@@ -169,10 +177,12 @@ int main(int argc, char** argv) {
     options.iterations = iterations;
     options.maxPoints = 10000;
     options.seed = 1;
+    options.theta = theta;
     double kl = 0;
     const std::clock_t cpu0 = std::clock();
     auto r = tsne(x, options, [&](int it, int total, double cost) {
-      if (it % 250 == 0 || it == total) std::fprintf(stderr, "  t-SNE %d/%d KL %.3f\n", it, total, cost);
+      if (it % 250 == 0 || it == total)
+        std::fprintf(stderr, "  t-SNE %d/%d KL %.3f\n", it, total, cost);
       kl = cost;
       return true;
     });
@@ -183,10 +193,11 @@ int main(int argc, char** argv) {
     const double cpuSeconds = double(std::clock() - cpu0) / CLOCKS_PER_SEC;
     std::vector<int64_t> sampleLabel;
     for (int64_t row : r.value().rows) sampleLabel.push_back(label[size_t(row)]);
-    std::printf("tsne %zu of %lld points x %lld, %d iterations, %d thread(s): %.1f s wall, "
-                "%.1f s CPU, KL %.3f, 10-NN cluster purity %.3f\n",
-                r.value().rows.size(), (long long)rows, (long long)dim, r.value().iterations,
-                threads, r.value().seconds, cpuSeconds, kl, purity(r.value().xy, sampleLabel));
+    std::printf(
+        "tsne theta %.2f, %zu of %lld points x %lld, %d iterations, %d thread(s): %.1f s wall, "
+        "%.1f s CPU, KL %.3f, 10-NN cluster purity %.3f\n",
+        theta, r.value().rows.size(), (long long)rows, (long long)dim, r.value().iterations,
+        threads, r.value().seconds, cpuSeconds, kl, purity(r.value().xy, sampleLabel));
   }
   return 0;
 }

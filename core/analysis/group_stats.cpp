@@ -121,8 +121,7 @@ WelchResult welchTest(const std::vector<double>& group, const std::vector<double
   }
   if (r.group.n < 2 || r.reference.n < 2) {
     r.reason = r.group.n < 2 ? QStringLiteral("n < 2 in the group (n = %1)").arg(r.group.n)
-                             : QStringLiteral("n < 2 in the reference (n = %1)")
-                                   .arg(r.reference.n);
+                             : QStringLiteral("n < 2 in the reference (n = %1)").arg(r.reference.n);
     return r;
   }
   const double va = r.group.std * r.group.std / double(r.group.n);
@@ -133,8 +132,7 @@ WelchResult welchTest(const std::vector<double>& group, const std::vector<double
     return r;
   }
   r.t = r.meanDifference / std::sqrt(se2);
-  r.df = se2 * se2 /
-         (va * va / double(r.group.n - 1) + vb * vb / double(r.reference.n - 1));
+  r.df = se2 * se2 / (va * va / double(r.group.n - 1) + vb * vb / double(r.reference.n - 1));
   r.p = studentTwoSidedP(r.t, r.df);
   return r;
 }

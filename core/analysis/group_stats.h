@@ -13,7 +13,7 @@ namespace irl4rec::analysis {
 
 /// Summary of one group of values (e.g. HR@10 of the runs of one seed group).
 struct GroupSummary {
-  int64_t n = 0;  ///< finite values used
+  int64_t n = 0;                                           ///< finite values used
   double mean = std::numeric_limits<double>::quiet_NaN();  ///< NaN when n = 0
   double std = std::numeric_limits<double>::quiet_NaN();   ///< sample std (n - 1); NaN if n < 2
   int64_t skipped = 0;  ///< non-finite values left out (e.g. a diverged run's NaN)

@@ -68,8 +68,8 @@ Expected<std::vector<std::vector<Neighbour>>> nearestByCosine(const MatrixRef& x
   out.reserve(rows.size());
   for (size_t begin = 0; begin < rows.size(); begin += kQueryBlock) {
     const size_t end = std::min(rows.size(), begin + size_t(kQueryBlock));
-    auto index = torch::tensor(std::vector<int64_t>(rows.begin() + begin, rows.begin() + end),
-                               torch::kLong);
+    auto index =
+        torch::tensor(std::vector<int64_t>(rows.begin() + begin, rows.begin() + end), torch::kLong);
     auto sims = torch::matmul(unit.index_select(0, index), unit.t()).contiguous();
     const float* p = sims.data_ptr<float>();
     for (size_t q = begin; q < end; ++q) {

@@ -11,8 +11,8 @@
 namespace irl4rec::analysis {
 
 struct Neighbour {
-  int64_t row = 0;        ///< row index into the matrix (map through EmbeddingMatrix::ids)
-  float similarity = 0;   ///< cosine similarity in [-1, 1]; 0 against an all-zero row
+  int64_t row = 0;       ///< row index into the matrix (map through EmbeddingMatrix::ids)
+  float similarity = 0;  ///< cosine similarity in [-1, 1]; 0 against an all-zero row
 };
 
 /// The k rows most similar to `row` by cosine, the row itself excluded, best first; ties are

@@ -28,9 +28,8 @@ Expected<ProbeResult> linearProbe(const MatrixRef& x, const std::vector<int64_t>
     return Error::general(QStringLiteral("probe: empty matrix"));
   }
   if (int64_t(labels.size()) != x.rows) {
-    return Error::general(QStringLiteral("probe: %1 labels for %2 rows")
-                              .arg(labels.size())
-                              .arg(x.rows));
+    return Error::general(
+        QStringLiteral("probe: %1 labels for %2 rows").arg(labels.size()).arg(x.rows));
   }
   if (!(options.trainFraction > 0 && options.trainFraction < 1) || options.iterations < 1 ||
       !(options.l2 >= 0) || options.maxClasses < 0) {
@@ -56,8 +55,8 @@ Expected<ProbeResult> linearProbe(const MatrixRef& x, const std::vector<int64_t>
   }
   const auto trainCount = int64_t(std::llround(options.trainFraction * double(rows.size())));
   if (trainCount < 2 || int64_t(rows.size()) - trainCount < 1) {
-    return Error::general(
-        QStringLiteral("probe: too few labelled rows (%1) for a train/test split").arg(rows.size()));
+    return Error::general(QStringLiteral("probe: too few labelled rows (%1) for a train/test split")
+                              .arg(rows.size()));
   }
 
   // Classes: the most frequent training labels (ties: smaller label), the rest merged.
@@ -91,7 +90,8 @@ Expected<ProbeResult> linearProbe(const MatrixRef& x, const std::vector<int64_t>
     }
   }
   if (numClasses < 2) {
-    return Error::general(QStringLiteral("probe: needs at least 2 classes (got %1)").arg(numClasses));
+    return Error::general(
+        QStringLiteral("probe: needs at least 2 classes (got %1)").arg(numClasses));
   }
   result.numClasses = int(numClasses);
   result.chance = 1.0 / double(numClasses);
@@ -121,13 +121,12 @@ Expected<ProbeResult> linearProbe(const MatrixRef& x, const std::vector<int64_t>
   // Convex problem, zero start: LBFGS full batch is deterministic and needs no learning rate.
   auto weight = torch::zeros({x.dim, numClasses}, torch::kFloat64).requires_grad_(true);
   auto bias = torch::zeros({numClasses}, torch::kFloat64).requires_grad_(true);
-  torch::optim::LBFGS optimizer(
-      {weight, bias}, torch::optim::LBFGSOptions(1.0)
-                          .max_iter(options.iterations)
-                          .history_size(10)
-                          .tolerance_grad(1e-9)
-                          .tolerance_change(1e-12)
-                          .line_search_fn("strong_wolfe"));
+  torch::optim::LBFGS optimizer({weight, bias}, torch::optim::LBFGSOptions(1.0)
+                                                    .max_iter(options.iterations)
+                                                    .history_size(10)
+                                                    .tolerance_grad(1e-9)
+                                                    .tolerance_change(1e-12)
+                                                    .line_search_fn("strong_wolfe"));
   {
     torch::AutoGradMode enable(true);
     auto closure = [&]() {

@@ -34,8 +34,8 @@ struct ProbeResult {
                                 ///< training class
   double chance = 0;            ///< 1 / number of classes
   double trainAccuracy = 0;
-  int numClasses = 0;           ///< after merging into "other"
-  bool mergedOther = false;     ///< some labels were merged into "other"
+  int numClasses = 0;        ///< after merging into "other"
+  bool mergedOther = false;  ///< some labels were merged into "other"
   int64_t trainRows = 0;
   int64_t testRows = 0;
 };

@@ -31,8 +31,9 @@ Status checkShape(const MatrixRef& x, const char* what) {
         QStringLiteral("%1: needs at least 3 rows (got %2)").arg(QLatin1String(what)).arg(x.rows));
   }
   if (x.dim < 2) {
-    return Error::general(
-        QStringLiteral("%1: needs at least 2 columns (got %2)").arg(QLatin1String(what)).arg(x.dim));
+    return Error::general(QStringLiteral("%1: needs at least 2 columns (got %2)")
+                              .arg(QLatin1String(what))
+                              .arg(x.dim));
   }
   return checkFinite(x, what);
 }
@@ -171,7 +172,7 @@ class QuadTree {
  public:
   struct Node {
     double cx = 0, cy = 0, width = 0;  // centre and full side length of the cell
-    double comX = 0, comY = 0;          // centre of mass
+    double comX = 0, comY = 0;         // centre of mass
     int32_t count = 0;
     int32_t child[4] = {-1, -1, -1, -1};
     int32_t begin = 0, end = 0;  // range in order_ (leaves)
@@ -293,8 +294,8 @@ class QuadTree {
       const double offY[4] = {-h, -h, h, h};
       for (int q = 0; q < 4; ++q) {
         if (bounds[q + 1] > bounds[q]) {
-          node.child[q] =
-              buildNode(bounds[q], bounds[q + 1], cx + offX[q], cy + offY[q], 0.5 * width, depth + 1);
+          node.child[q] = buildNode(bounds[q], bounds[q + 1], cx + offX[q], cy + offY[q],
+                                    0.5 * width, depth + 1);
         }
       }
     }
@@ -304,7 +305,7 @@ class QuadTree {
 
   struct Hot {
     double comX = 0, comY = 0;
-    double width2 = 0;   // squared side length
+    double width2 = 0;  // squared side length
     int32_t count = 0;
     int32_t point = -1;  // >= 0: leaf with this one point; -1: internal; -2: multi-point leaf
     int32_t child[4] = {-1, -1, -1, -1};  // internal: children; -2 leaf: [begin, end) of order_
@@ -369,16 +370,16 @@ Expected<PcaResult> pca(const MatrixRef& x) {
 }
 
 QJsonObject TsneOptions::toJson() const {
-  return QJsonObject{{QStringLiteral("perplexity"), perplexity},
-                     {QStringLiteral("iterations"), iterations},
-                     {QStringLiteral("learning_rate"), learningRate},
-                     {QStringLiteral("early_exaggeration"), earlyExaggeration},
-                     {QStringLiteral("exaggeration_iterations"), exaggerationIterations},
-                     {QStringLiteral("theta"), theta},
-                     {QStringLiteral("seed"), QString::number(seed)},
-                     {QStringLiteral("max_points"), qint64(maxPoints)},
-                     {QStringLiteral("init"), pcaInit ? QStringLiteral("pca")
-                                                      : QStringLiteral("random")}};
+  return QJsonObject{
+      {QStringLiteral("perplexity"), perplexity},
+      {QStringLiteral("iterations"), iterations},
+      {QStringLiteral("learning_rate"), learningRate},
+      {QStringLiteral("early_exaggeration"), earlyExaggeration},
+      {QStringLiteral("exaggeration_iterations"), exaggerationIterations},
+      {QStringLiteral("theta"), theta},
+      {QStringLiteral("seed"), QString::number(seed)},
+      {QStringLiteral("max_points"), qint64(maxPoints)},
+      {QStringLiteral("init"), pcaInit ? QStringLiteral("pca") : QStringLiteral("random")}};
 }
 
 Expected<TsneResult> tsne(const MatrixRef& x, const TsneOptions& options,
@@ -388,9 +389,9 @@ Expected<TsneResult> tsne(const MatrixRef& x, const TsneOptions& options,
   if (!(options.perplexity > 0) || options.iterations < 1 || !(options.theta >= 0) ||
       !(options.earlyExaggeration > 0) || options.exaggerationIterations < 0 ||
       options.maxPoints < 3 || !std::isfinite(options.learningRate)) {
-    return Error::general(QStringLiteral(
-        "t-SNE: invalid options (perplexity > 0, iterations >= 1, theta >= 0, "
-        "early exaggeration > 0, max points >= 3 required)"));
+    return Error::general(
+        QStringLiteral("t-SNE: invalid options (perplexity > 0, iterations >= 1, theta >= 0, "
+                       "early exaggeration > 0, max points >= 3 required)"));
   }
 
   // Seeded sample without replacement (partial Fisher–Yates), kept in ascending row order.
@@ -454,15 +455,16 @@ Expected<TsneResult> tsne(const MatrixRef& x, const TsneOptions& options,
   sample.clear();
   sample.shrink_to_fit();
 
-  const double learningRate =
-      options.learningRate > 0 ? options.learningRate
-                               : std::max(double(n) / options.earlyExaggeration / 4.0, 50.0);
+  const double learningRate = options.learningRate > 0
+                                  ? options.learningRate
+                                  : std::max(double(n) / options.earlyExaggeration / 4.0, 50.0);
   const double theta2 = options.theta * options.theta;
   const int blocks = int(std::min<int64_t>(64, n));
   const int threads = std::max(1, options.threads);
   const int reportEvery = std::max(1, options.reportEvery);
 
-  std::vector<double> gradient(size_t(2 * n)), update(size_t(2 * n), 0.0), gains(size_t(2 * n), 1.0);
+  std::vector<double> gradient(size_t(2 * n)), update(size_t(2 * n), 0.0),
+      gains(size_t(2 * n), 1.0);
   std::vector<double> repulsive(size_t(2 * n)), attractive(size_t(2 * n));
   std::vector<double> blockZ(static_cast<size_t>(blocks)), blockKl(static_cast<size_t>(blocks));
   QuadTree tree;

@@ -17,9 +17,9 @@ namespace irl4rec::analysis {
 
 /// PCA of the rows onto their first two principal components.
 struct PcaResult {
-  std::vector<float> xy;          ///< rows * 2, x0 y0 x1 y1 ... (centred scores)
-  std::vector<float> mean;        ///< dim, the column means that were subtracted
-  std::vector<float> components;  ///< 2 * dim, unit principal axes, row-major
+  std::vector<float> xy;                           ///< rows * 2, x0 y0 x1 y1 ... (centred scores)
+  std::vector<float> mean;                         ///< dim, the column means that were subtracted
+  std::vector<float> components;                   ///< 2 * dim, unit principal axes, row-major
   std::array<double, 2> explainedVariance{};       ///< eigenvalues of the sample covariance
   std::array<double, 2> explainedVarianceRatio{};  ///< share of the total variance
 };
@@ -40,8 +40,8 @@ struct TsneOptions {
   double theta = 0.5;                ///< Barnes–Hut opening angle; 0 = exact repulsion (slow)
   uint64_t seed = 1;                 ///< sample and initialisation
   int64_t maxPoints = 10000;         ///< larger inputs are embedded on a seeded random sample
-  bool pcaInit = true;  ///< start from the PCA layout (scaled to std 1e-4), else Gaussian noise
-  int threads = 2;      ///< worker threads for the gradient; results do not depend on it
+  bool pcaInit = true;   ///< start from the PCA layout (scaled to std 1e-4), else Gaussian noise
+  int threads = 2;       ///< worker threads for the gradient; results do not depend on it
   int reportEvery = 10;  ///< call the progress callback every this many iterations (and last)
 
   /// The parameters that identify a stored projection (store::Projection::parameters).

@@ -84,7 +84,8 @@ class TestAnalysis : public QObject {
     Dense x{n, dim, {}};
     for (int i = 0; i < n; ++i) {
       const double along = 5 * g(rng);
-      for (int d = 0; d < dim; ++d) x.values.push_back(float(along * u[size_t(d)] + 0.5 * g(rng) + 3));
+      for (int d = 0; d < dim; ++d)
+        x.values.push_back(float(along * u[size_t(d)] + 0.5 * g(rng) + 3));
     }
     auto r = pca(x.ref());
     VERIFY_OK(r);
@@ -92,12 +93,14 @@ class TestAnalysis : public QObject {
     for (int d = 0; d < dim; ++d) dot += r.value().components[size_t(d)] * u[size_t(d)];
     QVERIFY2(std::fabs(dot) > 0.999, qPrintable(QString::number(dot)));
     QVERIFY(r.value().explainedVarianceRatio[0] > 0.9);
-    QVERIFY(r.value().explainedVariance[0] > 20 && r.value().explainedVariance[0] < 30);  // 25 + .25
+    QVERIFY(r.value().explainedVariance[0] > 20 &&
+            r.value().explainedVariance[0] < 30);  // 25 + .25
     QCOMPARE(r.value().mean.size(), size_t(dim));
     QVERIFY(std::fabs(r.value().mean[0] - 3) < 0.2);
     // The first score is the projection on the axis: its variance is the first eigenvalue.
     double sq = 0;
-    for (int i = 0; i < n; ++i) sq += double(r.value().xy[size_t(2 * i)]) * r.value().xy[size_t(2 * i)];
+    for (int i = 0; i < n; ++i)
+      sq += double(r.value().xy[size_t(2 * i)]) * r.value().xy[size_t(2 * i)];
     QVERIFY(std::fabs(sq / (n - 1) / r.value().explainedVariance[0] - 1) < 1e-3);
 
     // Deterministic, and the sign convention holds: the largest coefficient of each axis is
@@ -107,8 +110,8 @@ class TestAnalysis : public QObject {
     QVERIFY(again.value().xy == r.value().xy);
     for (int c = 0; c < 2; ++c) {
       const float* axis = r.value().components.data() + c * dim;
-      const float* biggest =
-          std::max_element(axis, axis + dim, [](float a, float b) { return std::fabs(a) < std::fabs(b); });
+      const float* biggest = std::max_element(
+          axis, axis + dim, [](float a, float b) { return std::fabs(a) < std::fabs(b); });
       QVERIFY(*biggest > 0);
     }
     Dense mirrored = x;
@@ -237,7 +240,7 @@ class TestAnalysis : public QObject {
   void tsneRejectsBadInput() {
     std::vector<int64_t> label;
     const Dense x = blobs(2, 25, 4, 8.0, label);  // 50 points
-    auto r = tsne(x.ref());                        // perplexity 30 needs > 90 points
+    auto r = tsne(x.ref());                       // perplexity 30 needs > 90 points
     QVERIFY(!r.ok());
     QVERIFY2(r.error().cause.contains("perplexity 30 is too large for 50 points"),
              qPrintable(r.error().cause));
@@ -283,12 +286,12 @@ class TestAnalysis : public QObject {
     QTest::addColumn<double>("p");
     // scipy.stats.ttest_ind(a, b, equal_var=False); values recomputed by hand (t, Welch df) and
     // by integrating the t density (p).
-    QTest::newRow("1..5 vs 2..10") << std::vector<double>{1, 2, 3, 4, 5}
-                                   << std::vector<double>{2, 4, 6, 8, 10} << -1.8973666
-                                   << 5.8823529 << 0.1075312;
+    QTest::newRow("1..5 vs 2..10")
+        << std::vector<double>{1, 2, 3, 4, 5} << std::vector<double>{2, 4, 6, 8, 10} << -1.8973666
+        << 5.8823529 << 0.1075312;
     QTest::newRow("unequal n") << std::vector<double>{0.31, 0.29, 0.35, 0.33}
-                               << std::vector<double>{0.27, 0.28, 0.26, 0.30, 0.25, 0.29}
-                               << 3.0 << 5.0931532 << 0.0294104;
+                               << std::vector<double>{0.27, 0.28, 0.26, 0.30, 0.25, 0.29} << 3.0
+                               << 5.0931532 << 0.0294104;
   }
   void welchMatchesScipy() {
     QFETCH(std::vector<double>, a);
@@ -360,7 +363,8 @@ class TestAnalysis : public QObject {
     QCOMPARE(r.value().chance, 0.25);
     QCOMPARE(r.value().trainRows, int64_t(560));
     QCOMPARE(r.value().testRows, int64_t(240));
-    QVERIFY2(std::fabs(r.value().accuracy - 0.25) < 0.1, qPrintable(QString::number(r.value().accuracy)));
+    QVERIFY2(std::fabs(r.value().accuracy - 0.25) < 0.1,
+             qPrintable(QString::number(r.value().accuracy)));
     QVERIFY(r.value().majorityBaseline > 0.15 && r.value().majorityBaseline < 0.4);
   }
 
@@ -395,9 +399,9 @@ class TestAnalysis : public QObject {
 
   void probeRejectsBadInput() {
     Dense x{4, 2, {1, 2, 3, 4, 5, 6, 7, 8}};
-    QVERIFY(!linearProbe(x.ref(), {1, 2, 1}).ok());           // size mismatch
-    QVERIFY(!linearProbe(x.ref(), {1, 1, 1, 1}).ok());        // one class
-    QVERIFY(!linearProbe(x.ref(), {0, 0, 1, 2}).ok());        // too few labelled rows
+    QVERIFY(!linearProbe(x.ref(), {1, 2, 1}).ok());     // size mismatch
+    QVERIFY(!linearProbe(x.ref(), {1, 1, 1, 1}).ok());  // one class
+    QVERIFY(!linearProbe(x.ref(), {0, 0, 1, 2}).ok());  // too few labelled rows
   }
 
   void dominantAttributeOfHistories() {
@@ -444,7 +448,7 @@ class TestAnalysis : public QObject {
 
     auto all = nearestByCosine(x.ref(), 3, 10);
     VERIFY_OK(all);
-    QCOMPARE(all.value().size(), size_t(6));       // everything but itself
+    QCOMPARE(all.value().size(), size_t(6));        // everything but itself
     QCOMPARE(all.value().back().similarity, -1.f);  // the opposite rows come last
     for (const auto& n : all.value()) QVERIFY(n.row != 3);
 
