@@ -117,7 +117,7 @@ MetricPlot::Curve& MetricPlot::curve(const QString& run, const QString& runLabel
   c.graph = plot_->addGraph();
   c.graph->setName(QStringLiteral("%1 · %2").arg(runLabel, series));
   QPen pen(colorFor(run, series));
-  pen.setWidthF(1.5);
+  pen.setWidthF(1.0);  // wider pens leave Qt's fast line path: 50 curves redraw 20 ms instead of 1.7 s (docs/GUI.md)
   pen.setStyle(kSeriesStyles[seriesIndex_.value(series) % 5]);
   c.graph->setPen(pen);
   c.graph->setAdaptiveSampling(true);
