@@ -312,7 +312,20 @@ void RunsPanel::onEpoch(qint64 runId, const train::EpochProgress& epoch) {
 }
 
 void RunsPanel::onEnded(qint64 runId, const train::RunOutcome& outcome) {
-  reload();
+  // One row changes: read just that run instead of listing the whole store on the UI thread.
+  bool updated = false;
+  if (store_ && store_->isOpen()) {
+    auto info = store_->run(runId);
+    auto summaries = store_->metricSummaries(runId);
+    if (info.ok() && summaries.ok()) {
+      store::RunListEntry entry;
+      entry.run = std::move(info).value();
+      entry.metrics = std::move(summaries).value();
+      updated = model_->updateRun(std::move(entry));
+    }
+  }
+  if (!updated) reload();
+  updateActions();
   if (outcome.status == train::RunStatus::Failed || outcome.status == train::RunStatus::Diverged) {
     Q_EMIT errorOccurred(outcome.status == train::RunStatus::Diverged ? tr("Run diverged") : tr("Run failed"),
                          tr("%1: %2").arg(runLabel(runId), outcome.message));

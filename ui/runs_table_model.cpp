@@ -49,6 +49,15 @@ void RunsTableModel::setRuns(std::vector<store::RunListEntry> runs) {
   endResetModel();
 }
 
+bool RunsTableModel::updateRun(store::RunListEntry entry) {
+  const int row = rowOf(entry.run.id);
+  if (row < 0) return false;
+  if (store::isTerminal(entry.run.status)) live_.remove(entry.run.id);
+  rows_[size_t(row)] = std::move(entry);
+  Q_EMIT dataChanged(index(row, 0), index(row, int(Column::Count) - 1));
+  return true;
+}
+
 int RunsTableModel::rowOf(qint64 runId) const { return rowOf_.value(runId, -1); }
 
 qint64 RunsTableModel::runIdAt(int row) const {

@@ -27,6 +27,8 @@ class RunsTableModel : public QAbstractTableModel {
   void setLiveProgress(qint64 runId, int epoch, int epochs, double etaSeconds, double valNdcg10,
                        double valHr10);
   void setLiveStatus(qint64 runId, store::RunStatus status, const QString& message = {});
+  /// Replaces one run's row (e.g. when it ends) without resetting the model; false if absent.
+  bool updateRun(store::RunListEntry entry);
 
   int rowOf(qint64 runId) const;
   qint64 runIdAt(int row) const;
