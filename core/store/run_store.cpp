@@ -517,27 +517,14 @@ Status RunStore::open(const QString& path, OpenMode mode) {
     return Error::at(absolute, 0, cause);
   };
 
-  // Look at the file before SQLite does: nothing below writes to a file we refuse.
+  // The file is identified through SQLite below, never read with QFile: closing any other
+  // descriptor of a database file drops every POSIX lock this process holds on it (other
+  // connections, the MetricWriter's), and a concurrent writer in another process then corrupts
+  // the file ("How To Corrupt An SQLite Database", 2.2). Nothing below writes to a file it
+  // refuses: the checks are reads.
   if (info.exists()) {
     if (info.isDir()) return fail(QStringLiteral("is a directory, not a run store file"));
-    QFile file(absolute);
-    if (!file.open(QIODevice::ReadOnly)) {
-      return fail(QStringLiteral("cannot be read: %1").arg(file.errorString()));
-    }
-    const QByteArray header = file.read(100);
-    if (info.size() > 0) {
-      if (header.size() < 100 || !header.startsWith(QByteArrayLiteral("SQLite format 3\0"))) {
-        return fail(
-            QStringLiteral("is not a run store (not an SQLite database); it was left "
-                           "untouched — pass another file with --db"));
-      }
-      const quint32 appId = qFromBigEndian<quint32>(header.constData() + 68);
-      if (appId != 0 && appId != quint32(kApplicationId)) {
-        return fail(QStringLiteral("is an SQLite database of another program (application id "
-                                   "0x%1), not a run store; it was left untouched")
-                        .arg(appId, 8, 16, QLatin1Char('0')));
-      }
-    }
+    if (!info.isReadable()) return fail(QStringLiteral("cannot be read (permissions)"));
   } else {
     if (mode == OpenMode::MustExist) return fail(QStringLiteral("no run store here"));
     if (!QDir().mkpath(info.absolutePath())) {
@@ -582,8 +569,9 @@ Status RunStore::open(const QString& path, OpenMode mode) {
       }
       if (detail::isCorrupt(e) || e.type() == QSqlError::NoError) {
         return d_->error(
-            QStringLiteral("is damaged or not a database (%1); it was left untouched — "
-                           "restore a backup or pass another file with --db")
+            QStringLiteral("is not a run store: not an SQLite database, or a damaged one "
+                           "(%1); it was left untouched — restore a backup or pass another "
+                           "file with --db")
                 .arg(e.databaseText().isEmpty() ? QStringLiteral("unreadable header")
                                                 : e.databaseText()));
       }

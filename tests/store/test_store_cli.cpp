@@ -7,8 +7,13 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <memory>
+#include <vector>
 
 using namespace irl4rec::store;
 
@@ -274,6 +279,66 @@ class TestStoreCli : public QObject {
     const Result list =
         cli({QStringLiteral("list"), QStringLiteral("--db"), db_, QStringLiteral("--json")});
     QCOMPARE(QJsonDocument::fromJson(list.out.toUtf8()).array().size(), 1);
+  }
+
+  /// Four `irl4rec train` processes and a reader in this process share one file. Regression:
+  /// open() used to read the file header with QFile, and closing that descriptor dropped the
+  /// process's SQLite locks, so concurrent writers corrupted the store ("malformed").
+  void concurrentTrainingProcessesKeepTheFileIntact() {
+    const QString db = dir_.filePath(QStringLiteral("concurrent.sqlite"));
+    const QString sample = QStringLiteral(IRL4REC_SOURCE_DIR "/datasets/synthetic/iid.txt");
+    std::vector<std::unique_ptr<QProcess>> writers;
+    for (int seed = 1; seed <= 4; ++seed) {
+      auto p = std::make_unique<QProcess>();
+      p->start(QStringLiteral(IRL4REC_CLI_PATH),
+               {QStringLiteral("train"), QStringLiteral("--data"), sample, QStringLiteral("--db"), db,
+                QStringLiteral("--hidden"), QStringLiteral("16"), QStringLiteral("--layers"),
+                QStringLiteral("1"), QStringLiteral("--epochs"), QStringLiteral("3"),
+                QStringLiteral("--seed"), QString::number(seed), QStringLiteral("--quiet"),
+                QStringLiteral("--name"), QStringLiteral("concurrent-%1").arg(seed)});
+      QVERIFY(p->waitForStarted());
+      writers.push_back(std::move(p));
+    }
+    // Poll like the GUI does while they write.
+    irl4rec::store::RunStore reader;
+    bool readerOpen = false;
+    auto running = [&] {
+      for (auto& p : writers) {
+        if (p->state() != QProcess::NotRunning) return true;
+      }
+      return false;
+    };
+    while (running()) {
+      QTest::qWait(200);
+      if (!readerOpen && QFile::exists(db)) readerOpen = reader.open(db).ok();
+      if (readerOpen) {
+        auto runs = reader.listRuns();
+        QVERIFY2(runs.ok(), qPrintable(runs.ok() ? QString() : runs.error().message()));
+      }
+    }
+    for (auto& p : writers) {
+      QCOMPARE(p->exitCode(), 0);
+    }
+    reader.close();
+    irl4rec::store::RunStore store;
+    QVERIFY(store.open(db).ok());
+    auto runs = store.listRuns();
+    QVERIFY(runs.ok());
+    QCOMPARE(int(runs.value().size()), 4);
+    for (const auto& e : runs.value()) {
+      QVERIFY(e.run.status == irl4rec::store::RunStatus::Finished);
+      QVERIFY(e.metric(QStringLiteral("test/ndcg@10")) != nullptr);
+    }
+    store.close();
+    {
+      QSqlDatabase check = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("integrity"));
+      check.setDatabaseName(db);
+      QVERIFY(check.open());
+      QSqlQuery q(check);
+      QVERIFY(q.exec(QStringLiteral("PRAGMA integrity_check")) && q.next());
+      QCOMPARE(q.value(0).toString(), QStringLiteral("ok"));
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("integrity"));
   }
 };
 
