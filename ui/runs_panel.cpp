@@ -12,6 +12,7 @@
 #include <QInputDialog>
 #include <QItemSelectionModel>
 #include <QLabel>
+#include <QThread>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
@@ -255,26 +256,65 @@ void RunsPanel::onSelectionChanged() {
   updateActions();
 }
 
+RunsPanel::~RunsPanel() {
+  for (QThread* t : loaders_) {
+    t->wait();
+    delete t;
+  }
+}
+
 void RunsPanel::loadCurves(qint64 runId) {
+  // Reading a long run's curves takes up to ~150 ms: a worker thread with its own store
+  // connection reads them, the UI thread only hands the vectors to the plots.
+  if (!store_ || !store_->isOpen()) return;
   plotted_.insert(runId);
   lossPlot_->setAutoRescale(true);
   metricPlot_->setAutoRescale(true);
-  const QString run = QString::number(runId);
-  const QString label = runLabel(runId);
-  auto load = [&](MetricPlot* plot, const QString& key, const QString& name, bool byEpoch) {
-    auto points = store_->metrics(runId, key);
-    if (!points.ok() || points.value().empty()) return;
+  struct Curve {
+    bool loss = true;
+    QString name;
     QVector<double> x, y;
-    x.reserve(int(points.value().size()));
-    y.reserve(int(points.value().size()));
-    for (const store::MetricPoint& p : points.value()) {
-      x << (byEpoch ? double(p.epoch) : double(p.step));
-      y << p.value;
-    }
-    plot->setCurve(run, label, name, x, y);
   };
-  for (const auto& [key, name] : lossSeries()) load(lossPlot_, key, name, false);
-  for (const auto& [key, name] : validationSeries()) load(metricPlot_, key, name, true);
+  const QString path = store_->path();
+  RunsPanel* self = this;  // the destructor waits for every loader
+  QThread* loader = QThread::create([self, path, runId] {
+    std::vector<Curve> curves;
+    store::RunStore store;
+    if (store.open(path, store::RunStore::OpenMode::MustExist).ok()) {
+      auto read = [&](const QString& key, const QString& name, bool loss) {
+        auto points = store.metrics(runId, key);
+        if (!points.ok() || points.value().empty()) return;
+        Curve c;
+        c.loss = loss;
+        c.name = name;
+        for (const store::MetricPoint& p : points.value()) {
+          c.x << (loss ? double(p.step) : double(p.epoch));
+          c.y << p.value;
+        }
+        curves.push_back(std::move(c));
+      };
+      for (const auto& [key, name] : lossSeries()) read(key, name, true);
+      for (const auto& [key, name] : validationSeries()) read(key, name, false);
+    }
+    QMetaObject::invokeMethod(self, [self, runId, curves = std::move(curves)] {
+      if (!self->plotted_.contains(runId)) return;  // deselected meanwhile
+      const QString run = QString::number(runId);
+      const QString label = self->runLabel(runId);
+      for (const Curve& c : curves) {
+        // Live points may already be newer than what the store had: keep the longer curve.
+        MetricPlot* plot = c.loss ? self->lossPlot_ : self->metricPlot_;
+        if (plot->pointCount(run, c.name) > c.x.size()) continue;
+        plot->setCurve(run, label, c.name, c.x, c.y);
+      }
+      Q_EMIT self->curvesLoaded(runId);
+    }, Qt::QueuedConnection);
+  });
+  connect(loader, &QThread::finished, this, [this, loader] {
+    loaders_.removeOne(loader);
+    loader->deleteLater();
+  });
+  loaders_ << loader;
+  loader->start();
 }
 
 void RunsPanel::onSteps(qint64 runId, const QVector<train::StepProgress>& steps) {

@@ -10,6 +10,7 @@
 #include <memory>
 
 class QLabel;
+class QThread;
 class QLineEdit;
 class QSortFilterProxyModel;
 class QSpinBox;
@@ -35,6 +36,7 @@ class RunsPanel : public QWidget {
  public:
   /// `store` is the UI thread's connection; `queue` trains in worker threads.
   RunsPanel(store::RunStore* store, RunQueue* queue, QWidget* parent = nullptr);
+  ~RunsPanel() override;  ///< waits for curve loaders
 
   void setDataset(std::shared_ptr<const data::Dataset> dataset);
   /// Re-reads the run list from the store (one model reset), keeping the selection.
@@ -53,6 +55,8 @@ class RunsPanel : public QWidget {
 
  Q_SIGNALS:
   void errorOccurred(const QString& title, const QString& message);
+  /// The stored curves of a selected run are on the plots.
+  void curvesLoaded(qint64 runId);
 
  private:
   void onLaunchRequested(const train::TrainConfig& config, const QList<quint64>& seeds, const QString& name);
@@ -87,6 +91,7 @@ class RunsPanel : public QWidget {
   QToolButton* tag_ = nullptr;
   QToolButton* delete_ = nullptr;
   QSet<qint64> plotted_;
+  QList<QThread*> loaders_;  ///< curve reads off the UI thread, each with its own store connection
 };
 
 }  // namespace irl4rec::ui

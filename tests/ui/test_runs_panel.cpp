@@ -253,9 +253,9 @@ class TestRunsPanel : public QObject {
     }
     QVERIFY(finished >= 1);
     window->runsPanel()->selectRun(finishedId);
-    QVERIFY(window->runsPanel()->lossPlot()->pointCount(QString::number(finishedId), QStringLiteral("total")) > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(window->runsPanel()->lossPlot()->pointCount(QString::number(finishedId), QStringLiteral("total")) > 0, 30000);
     window->runsPanel()->selectRun(killedId);
-    QVERIFY(window->runsPanel()->lossPlot()->pointCount(QString::number(killedId), QStringLiteral("total")) > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(window->runsPanel()->lossPlot()->pointCount(QString::number(killedId), QStringLiteral("total")) > 0, 30000);
   }
 };
 
