@@ -4,7 +4,6 @@
 #include "core/train/recorded_run.h"
 
 #include <QMetaObject>
-#include <QMutex>
 #include <QThread>
 
 #include <chrono>
@@ -106,7 +105,6 @@ void RunQueue::startNext() {
     setup.runId = p.runId;
     Worker w;
     w.run = std::make_shared<train::RecordedRun>(setup);
-    w.pendingSteps = std::make_shared<QVector<train::StepProgress>>();
     auto run = w.run;
     const qint64 runId = p.runId;
     RunQueue* self = this;  // the destructor waits for every worker, so `this` outlives them

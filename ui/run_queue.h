@@ -72,7 +72,6 @@ class RunQueue : public QObject {
   struct Worker {
     QThread* thread = nullptr;
     std::shared_ptr<train::RecordedRun> run;
-    std::shared_ptr<QVector<train::StepProgress>> pendingSteps;
   };
   void startNext();
   void onWorkerDone(qint64 runId, const train::RunOutcome& outcome);
