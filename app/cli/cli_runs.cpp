@@ -1,5 +1,6 @@
 // irl4rec runs list|show|delete|export: the run store from the command line.
 #include "app/cli/cli_common.h"
+#include "core/common/files.h"
 #include "app/cli/commands.h"
 #include "core/store/run_store.h"
 
@@ -9,7 +10,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSaveFile>
 
 #include <charconv>
 #include <cmath>
@@ -396,14 +396,7 @@ Status writeOut(const QString& path, const QByteArray& bytes) {
     out(QString::fromUtf8(bytes));
     return {};
   }
-  QSaveFile file(path);
-  if (!file.open(QIODevice::WriteOnly)) {
-    return Error::at(path, 0, QStringLiteral("cannot write: %1").arg(file.errorString()));
-  }
-  file.write(bytes);
-  if (!file.commit())
-    return Error::at(path, 0, QStringLiteral("cannot write: %1").arg(file.errorString()));
-  return {};
+  return writeFileAtomically(path, bytes);
 }
 
 void appendNumber(QByteArray& out, double v) {

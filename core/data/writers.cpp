@@ -2,11 +2,11 @@
 // back assigns the same internal ids (see reader_common.h), hence the same fingerprint.
 #include "core/data/input_file.h"
 #include "core/data/reader_common.h"
+#include "core/common/files.h"
 #include "core/data/readers.h"
 
 #include <QDir>
 #include <QFileInfo>
-#include <QSaveFile>
 
 namespace irl4rec::data {
 
@@ -23,16 +23,6 @@ bool allIds(const QStringList& tokens, int from) {
   return true;
 }
 
-Status writeFile(const QString& path, const QByteArray& bytes) {
-  QSaveFile file(path);
-  if (!file.open(QIODevice::WriteOnly)) {
-    return Error::at(path, 0, QStringLiteral("cannot write: %1").arg(file.errorString()));
-  }
-  file.write(bytes);
-  if (!file.commit())
-    return Error::at(path, 0, QStringLiteral("cannot write: %1").arg(file.errorString()));
-  return {};
-}
 
 Status checkShape(const Dataset& d, const QString& path) {
   if (d.sequences.empty()) return Error::at(path, 0, QStringLiteral("the dataset has no users"));
@@ -100,7 +90,7 @@ Status writeSequenceText(const Dataset& d, const QString& path) {
     }
     out += '\n';
   }
-  if (Status s = writeFile(path, out); !s.ok()) return s;
+  if (Status s = writeFileAtomically(path, out); !s.ok()) return s;
 
   if (d.hasAttributes()) {
     QByteArray json = "{";
@@ -120,7 +110,7 @@ Status writeSequenceText(const Dataset& d, const QString& path) {
     }
     json += "}";
     const QString attrPath = detail::sidecarPath(path, QStringLiteral("_item2attributes.json"));
-    if (Status s = writeFile(attrPath, json); !s.ok()) return s;
+    if (Status s = writeFileAtomically(attrPath, json); !s.ok()) return s;
   }
   if (hasTruth(d)) {
     QByteArray tsv = "item\tcluster\ttag\n";
@@ -129,7 +119,7 @@ Status writeSequenceText(const Dataset& d, const QString& path) {
              QByteArray::number(d.itemTag[size_t(i)]) + '\n';
     }
     const QString truthPath = detail::sidecarPath(path, QStringLiteral("_item2truth.tsv"));
-    if (Status s = writeFile(truthPath, tsv); !s.ok()) return s;
+    if (Status s = writeFileAtomically(truthPath, tsv); !s.ok()) return s;
   }
   return {};
 }
@@ -163,7 +153,7 @@ Status writeRecBole(const Dataset& d, const QString& directory) {
                '\n';
     }
   }
-  if (Status s = writeFile(dir.filePath(name + QStringLiteral(".inter")), inter); !s.ok()) return s;
+  if (Status s = writeFileAtomically(dir.filePath(name + QStringLiteral(".inter")), inter); !s.ok()) return s;
   if (d.hasAttributes()) {
     QByteArray item = "item_id:token\tattributes:token_seq\n";
     for (int32_t i = 1; i <= d.numItems(); ++i) {
@@ -176,7 +166,7 @@ Status writeRecBole(const Dataset& d, const QString& directory) {
       }
       item += '\n';
     }
-    if (Status s = writeFile(dir.filePath(name + QStringLiteral(".item")), item); !s.ok()) return s;
+    if (Status s = writeFileAtomically(dir.filePath(name + QStringLiteral(".item")), item); !s.ok()) return s;
   }
   return {};
 }
