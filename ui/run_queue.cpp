@@ -53,17 +53,23 @@ Expected<QList<qint64>> RunQueue::enqueue(std::shared_ptr<const data::Dataset> d
                                           const QList<quint64>& seeds, const QString& name) {
   QList<quint64> all = seeds;
   if (all.isEmpty()) all << config.seed;
-  QList<qint64> ids;
+  std::vector<train::TrainConfig> configs;
+  QStringList names;
   for (quint64 seed : all) {
     train::TrainConfig c = config;
     c.seed = seed;
     c.dataPath = dataset->sourcePath;
-    const QString runName = all.size() > 1 ? QStringLiteral("%1 s%2").arg(name).arg(seed) : name;
-    auto id = train::RecordedRun::createQueued(storePath_, *dataset, c, runName);
-    if (!id.ok()) return id.error();
-    pending_.push_back(Pending{id.value(), dataset, c});
-    ids << id.value();
-    Q_EMIT runQueued(id.value());
+    configs.push_back(c);
+    names << (all.size() > 1 ? QStringLiteral("%1 s%2").arg(name).arg(seed) : name);
+  }
+  auto created = train::RecordedRun::createQueued(storePath_, *dataset, configs, names);
+  if (!created.ok()) return created.error();
+  QList<qint64> ids;
+  for (size_t i = 0; i < configs.size(); ++i) {
+    const qint64 id = created.value()[i];
+    pending_.push_back(Pending{id, dataset, configs[i]});
+    ids << id;
+    Q_EMIT runQueued(id);
   }
   Q_EMIT queueChanged();
   startNext();

@@ -54,9 +54,7 @@ RunOutcome failed(const QString& message) {
   return outcome;
 }
 
-Expected<qint64> createRun(store::RunStore& store, const data::Dataset& dataset,
-                           const TrainConfig& config, const QString& name,
-                           store::RunStatus status) {
+Expected<qint64> upsertDataset(store::RunStore& store, const data::Dataset& dataset) {
   store::DatasetRecord record;
   const data::DatasetStats stats = dataset.stats();
   record.name = dataset.name;
@@ -64,12 +62,15 @@ Expected<qint64> createRun(store::RunStore& store, const data::Dataset& dataset,
   record.format = data::formatName(dataset.format);
   record.fingerprint = stats.fingerprint;
   record.stats = data::statsToJson(dataset, stats);
-  auto datasetId = store.upsertDataset(record);
-  if (!datasetId.ok()) return datasetId.error();
+  return store.upsertDataset(record);
+}
+
+Expected<qint64> createRun(store::RunStore& store, qint64 datasetId, const TrainConfig& config,
+                           const QString& name, store::RunStatus status) {
   store::NewRun run;
   run.name = name;
   run.config = config.toJson();
-  run.datasetId = datasetId.value();
+  run.datasetId = datasetId;
   run.status = status;
   auto info = store.createRun(run);
   if (!info.ok()) return info.error();
@@ -78,11 +79,22 @@ Expected<qint64> createRun(store::RunStore& store, const data::Dataset& dataset,
 
 }  // namespace
 
-Expected<qint64> RecordedRun::createQueued(const QString& storePath, const data::Dataset& dataset,
-                                           const TrainConfig& config, const QString& name) {
+Expected<std::vector<qint64>> RecordedRun::createQueued(const QString& storePath,
+                                                        const data::Dataset& dataset,
+                                                        const std::vector<TrainConfig>& configs,
+                                                        const QStringList& names) {
   store::RunStore store;
   if (Status s = store.open(storePath); !s.ok()) return s.error();
-  return createRun(store, dataset, config, name, store::RunStatus::Queued);
+  auto datasetId = upsertDataset(store, dataset);
+  if (!datasetId.ok()) return datasetId.error();
+  std::vector<qint64> ids;
+  for (size_t i = 0; i < configs.size(); ++i) {
+    auto id = createRun(store, datasetId.value(), configs[i], names.value(int(i)),
+                        store::RunStatus::Queued);
+    if (!id.ok()) return id.error();
+    ids.push_back(id.value());
+  }
+  return ids;
 }
 
 RecordedRun::RecordedRun(Setup setup) : setup_(std::move(setup)), runId_(setup_.runId) {}
@@ -99,7 +111,9 @@ RunOutcome RecordedRun::run(const RunCallbacks& callbacks) {
     store::RunStore store;
     if (Status s = store.open(setup_.storePath); !s.ok()) return failed(s.error().message());
     if (runId_ == 0) {
-      auto id = createRun(store, *setup_.dataset, setup_.config, setup_.name,
+      auto datasetId = upsertDataset(store, *setup_.dataset);
+      if (!datasetId.ok()) return failed(datasetId.error().message());
+      auto id = createRun(store, datasetId.value(), setup_.config, setup_.name,
                           store::RunStatus::Running);
       if (!id.ok()) return failed(id.error().message());
       runId_ = id.value();

@@ -12,6 +12,7 @@
 
 #include <QJsonObject>
 #include <QString>
+#include <QStringList>
 
 #include <atomic>
 #include <functional>
@@ -48,10 +49,13 @@ class RecordedRun {
     std::function<std::vector<std::pair<QString, double>>(const RunController&)> extraMetrics;
   };
 
-  /// Creates the run in the store as queued (on the calling thread) and returns its id, so a
-  /// queue can show it before it starts.
-  static Expected<qint64> createQueued(const QString& storePath, const data::Dataset& dataset,
-                                       const TrainConfig& config, const QString& name);
+  /// Creates runs in the store as queued (on the calling thread, one store connection and one
+  /// dataset fingerprint for all of them) and returns their ids, so a queue can show them before
+  /// they start. `names` has one entry per config.
+  static Expected<std::vector<qint64>> createQueued(const QString& storePath,
+                                                    const data::Dataset& dataset,
+                                                    const std::vector<TrainConfig>& configs,
+                                                    const QStringList& names);
 
   explicit RecordedRun(Setup setup);
   ~RecordedRun();
