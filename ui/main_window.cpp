@@ -1,7 +1,9 @@
 #include "ui/main_window.h"
 
+#include "ui/compare_panel.h"
 #include "ui/dataset_loader.h"
 #include "ui/dataset_panel.h"
+#include "ui/explorer_panel.h"
 #include "ui/run_config_form.h"
 #include "ui/run_queue.h"
 #include "ui/runs_panel.h"
@@ -47,12 +49,19 @@ MainWindow::MainWindow(const QString& storePath, QWidget* parent) : QMainWindow(
   runsPanel_ = new RunsPanel(opened.ok() ? store_.get() : nullptr, queue_, tabs_);
   tabs_->addTab(runsPanel_, tr("Runs"));
   connect(runsPanel_, &RunsPanel::errorOccurred, this, &MainWindow::showError);
+  store::RunStore* uiStore = opened.ok() ? store_.get() : nullptr;
+  comparePanel_ = new ComparePanel(uiStore, queue_, runsPanel_, tabs_);
+  tabs_->addTab(comparePanel_, tr("Compare"));
+  explorerPanel_ = new ExplorerPanel(uiStore, queue_, tabs_);
+  tabs_->addTab(explorerPanel_, tr("Explorer"));
   statusStore_ = new QLabel(this);
   statusStore_->setText(opened.ok() ? tr("store: %1").arg(QDir::toNativeSeparators(path))
                                     : tr("store unavailable"));
   statusStore_->setToolTip(opened.ok() ? path : opened.error().message());
   if (!opened.ok()) {
     runsPanel_->setEnabled(false);
+    comparePanel_->setEnabled(false);
+    explorerPanel_->setEnabled(false);
     QTimer::singleShot(0, this, [this, opened] {
       showError(tr("Could not open the run store"),
                 opened.error().message() + tr("\n\nRuns cannot be launched or shown. Start the "
@@ -150,6 +159,8 @@ void MainWindow::onLoaded(std::shared_ptr<const data::Dataset> dataset) {
   dataset_ = std::move(dataset);
   datasetPanel_->setDataset(dataset_);
   runsPanel_->setDataset(dataset_);
+  comparePanel_->setDataset(dataset_);
+  explorerPanel_->setDataset(dataset_);
   const data::DatasetStats stats = dataset_->stats();
   statusDataset_->setText(tr("%1: %2 users, %3 items")
                               .arg(dataset_->name)
@@ -198,6 +209,10 @@ void MainWindow::showError(const QString& title, const QString& message) {
 void MainWindow::showTab(const QString& name) {
   if (name.compare(QLatin1String("runs"), Qt::CaseInsensitive) == 0) {
     tabs_->setCurrentWidget(runsPanel_);
+  } else if (name.compare(QLatin1String("compare"), Qt::CaseInsensitive) == 0) {
+    tabs_->setCurrentWidget(comparePanel_);
+  } else if (name.compare(QLatin1String("explorer"), Qt::CaseInsensitive) == 0) {
+    tabs_->setCurrentWidget(explorerPanel_);
   } else {
     tabs_->setCurrentWidget(datasetPanel_);
   }

@@ -20,7 +20,9 @@ class RunStore;
 
 namespace irl4rec::ui {
 
+class ComparePanel;
 class DatasetLoader;
+class ExplorerPanel;
 class DatasetPanel;
 class RunQueue;
 class RunsPanel;
@@ -38,13 +40,15 @@ class MainWindow : public QMainWindow {
   /// Saves a screenshot of the window to `path` once the window has settled, then quits.
   void scheduleScreenshot(const QString& path, int delayMs = 1500);
 
-  /// Shows the tab "dataset" or "runs".
+  /// Shows the tab "dataset", "runs", "compare" or "explorer".
   void showTab(const QString& name);
   /// After the next dataset load, applies preset `preset` (epochs > 0 overrides) and launches it.
   void launchWhenLoaded(const QString& preset, int epochs);
 
   DatasetPanel* datasetPanel() const { return datasetPanel_; }
   RunsPanel* runsPanel() const { return runsPanel_; }
+  ComparePanel* comparePanel() const { return comparePanel_; }
+  ExplorerPanel* explorerPanel() const { return explorerPanel_; }
   RunQueue* runQueue() const { return queue_; }
   store::RunStore* store() const { return store_.get(); }
   QTabWidget* tabs() const { return tabs_; }
@@ -72,6 +76,8 @@ class MainWindow : public QMainWindow {
   std::unique_ptr<store::RunStore> store_;
   RunQueue* queue_ = nullptr;
   RunsPanel* runsPanel_ = nullptr;
+  ComparePanel* comparePanel_ = nullptr;
+  ExplorerPanel* explorerPanel_ = nullptr;
   QMenu* recentMenu_ = nullptr;
   QProgressBar* progress_ = nullptr;
   QPushButton* cancelLoad_ = nullptr;

@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
                                       QStringLiteral("Save a screenshot to FILE after start-up and quit."),
                                       QStringLiteral("FILE"));
   QCommandLineOption tabOption(QStringLiteral("tab"),
-                               QStringLiteral("Tab to show at start: dataset or runs."),
+                               QStringLiteral("Tab to show at start: dataset, runs, compare or explorer."),
                                QStringLiteral("NAME"));
   QCommandLineOption launchOption(QStringLiteral("launch"),
                                   QStringLiteral("Launch the preset NAME on the dataset once it is loaded."),
