@@ -1,9 +1,9 @@
 #include "ui/main_window.h"
 
-#include "ui/compare_panel.h"
+#include "ui/compare/compare_panel.h"
 #include "ui/dataset_loader.h"
 #include "ui/dataset_panel.h"
-#include "ui/explorer_panel.h"
+#include "ui/explorer/explorer_panel.h"
 #include "ui/run_config_form.h"
 #include "ui/run_queue.h"
 #include "ui/runs_panel.h"

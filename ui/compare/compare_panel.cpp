@@ -1,4 +1,4 @@
-#include "ui/compare_panel.h"
+#include "ui/compare/compare_panel.h"
 
 namespace irl4rec::ui {
 

@@ -1,4 +1,4 @@
-#include "ui/explorer_panel.h"
+#include "ui/explorer/explorer_panel.h"
 
 namespace irl4rec::ui {
 
