@@ -73,6 +73,8 @@ MetricPlot::MetricPlot(const QString& xLabel, const QString& yLabel, bool smooth
   plot_->legend->setBrush(QColor(255, 255, 255, 200));
   plot_->legend->setRowSpacing(-3);
   plot_->setMinimumHeight(200);
+  // Mean ± std bands are drawn under every curve.
+  plot_->addLayer(QStringLiteral("bands"), plot_->layer(QStringLiteral("main")), QCustomPlot::limBelow);
   layout->addWidget(plot_, 1);
 
   readout_ = new QCPItemText(plot_);
@@ -92,6 +94,11 @@ MetricPlot::MetricPlot(const QString& xLabel, const QString& yLabel, bool smooth
             if (!plItem) return;
             QCPAbstractPlottable* p = plItem->plottable();
             p->setVisible(!p->visible());
+            for (Curve& c : curves_) {
+              if (c.graph != p) continue;
+              if (c.low) c.low->setVisible(p->visible());
+              if (c.high) c.high->setVisible(p->visible());
+            }
             plItem->setTextColor(p->visible() ? Qt::black : Qt::gray);
             plot_->replot(QCustomPlot::rpQueuedReplot);
           });
@@ -115,7 +122,7 @@ MetricPlot::Curve& MetricPlot::curve(const QString& run, const QString& runLabel
   c.run = run;
   c.series = series;
   c.graph = plot_->addGraph();
-  c.graph->setName(QStringLiteral("%1 · %2").arg(runLabel, series));
+  c.graph->setName(series.isEmpty() ? runLabel : QStringLiteral("%1 · %2").arg(runLabel, series));
   QPen pen(colorFor(run, series));
   pen.setWidthF(1.0);  // wider pens leave Qt's fast line path: 50 curves redraw 20 ms instead of 1.7 s (docs/GUI.md)
   pen.setStyle(kSeriesStyles[seriesIndex_.value(series) % 5]);
@@ -127,9 +134,51 @@ MetricPlot::Curve& MetricPlot::curve(const QString& run, const QString& runLabel
 }
 
 QColor MetricPlot::colorFor(const QString& run, const QString& series) {
-  if (!runIndex_.contains(run)) runIndex_.insert(run, runIndex_.size());
   if (!seriesIndex_.contains(series)) seriesIndex_.insert(series, seriesIndex_.size());
+  if (runColors_.contains(run)) return runColors_.value(run);
+  if (!runIndex_.contains(run)) runIndex_.insert(run, runIndex_.size());
   return kRunColors[runIndex_.value(run) % 10];
+}
+
+void MetricPlot::setRunColor(const QString& run, const QColor& color) { runColors_.insert(run, color); }
+
+QCPGraph* MetricPlot::graph(const QString& run, const QString& series) const {
+  auto it = curves_.constFind(curveKey(run, series));
+  return it == curves_.constEnd() ? nullptr : it->graph;
+}
+
+void MetricPlot::setBand(const QString& run, const QString& series, const QVector<double>& spread) {
+  auto it = curves_.find(curveKey(run, series));
+  if (it == curves_.end()) return;
+  Curve& c = *it;
+  c.spread = spread;
+  if (spread.isEmpty()) {
+    if (c.high) plot_->removeGraph(c.high);
+    if (c.low) plot_->removeGraph(c.low);
+    c.high = c.low = nullptr;
+  } else if (!c.low) {
+    QColor fill = c.graph->pen().color();
+    fill.setAlpha(50);
+    c.low = plot_->addGraph();
+    c.high = plot_->addGraph();
+    for (QCPGraph* edge : {c.low, c.high}) {
+      edge->setPen(Qt::NoPen);
+      edge->removeFromLegend();
+      edge->setVisible(c.graph->visible());
+      edge->setSelectable(QCP::stNone);
+      edge->setLayer(QStringLiteral("bands"));
+    }
+    c.high->setBrush(fill);
+    c.high->setChannelFillGraph(c.low);
+  }
+  rebuildGraph(c);
+  scheduleRedraw();
+}
+
+void MetricPlot::removeCurveGraphs(Curve& c) {
+  if (c.high) plot_->removeGraph(c.high);
+  if (c.low) plot_->removeGraph(c.low);
+  plot_->removeGraph(c.graph);
 }
 
 bool MetricPlot::seriesVisible(const QString& series) const {
@@ -156,7 +205,7 @@ void MetricPlot::setCurve(const QString& run, const QString& runLabel, const QSt
 void MetricPlot::removeRun(const QString& run) {
   for (auto it = curves_.begin(); it != curves_.end();) {
     if (it->run == run) {
-      plot_->removeGraph(it->graph);
+      removeCurveGraphs(*it);
       it = curves_.erase(it);
     } else {
       ++it;
@@ -169,6 +218,7 @@ void MetricPlot::clear() {
   plot_->clearGraphs();
   curves_.clear();
   runIndex_.clear();
+  runColors_.clear();
   scheduleRedraw();
 }
 
@@ -184,8 +234,10 @@ void MetricPlot::flush() {
 
 void MetricPlot::rebuildGraph(Curve& c) {
   c.graph->data()->clear();
+  if (c.low) c.low->data()->clear();
+  if (c.high) c.high->data()->clear();
   c.drawn = 0;
-  c.ema = 0;
+  c.ema = c.emaLow = c.emaHigh = 0;
   appendToGraph(c);
 }
 
@@ -193,28 +245,44 @@ void MetricPlot::appendToGraph(Curve& c) {
   // Debiased EMA (as TensorBoard's smoothing) so early points are not pulled towards zero.
   const int n = c.x.size();
   if (c.drawn >= n) return;
-  QVector<double> keys, values;
+  QVector<double> keys, values, lows, highs;
   keys.reserve(n - c.drawn);
   values.reserve(n - c.drawn);
-  double ema = c.ema;
+  const bool band = c.low && c.spread.size() == n;
+  double ema = c.ema, emaLow = c.emaLow, emaHigh = c.emaHigh;
+  // EMA is linear, so smoothing the band's edges keeps it centred on the smoothed curve.
+  auto smooth = [this](double& state, double y, int i) {
+    if (smoothing_ <= 0 || !std::isfinite(y)) return y;
+    state = smoothing_ * state + (1.0 - smoothing_) * y;
+    return state / (1.0 - std::pow(smoothing_, i + 1));
+  };
+  auto shownValue = [this](double v) {
+    return logScale_ && v <= 0 ? std::numeric_limits<double>::quiet_NaN() : v;
+  };
   for (int i = c.drawn; i < n; ++i) {
     const double y = c.y[i];
-    double shown = y;
-    if (smoothing_ > 0 && std::isfinite(y)) {
-      ema = smoothing_ * ema + (1.0 - smoothing_) * y;
-      shown = ema / (1.0 - std::pow(smoothing_, i + 1));
-    }
     keys.push_back(c.x[i]);
-    values.push_back(logScale_ && shown <= 0 ? std::numeric_limits<double>::quiet_NaN() : shown);
+    values.push_back(shownValue(smooth(ema, y, i)));
+    if (band) {
+      const double s = std::isfinite(c.spread[i]) ? c.spread[i] : 0.0;
+      lows.push_back(shownValue(smooth(emaLow, y - s, i)));
+      highs.push_back(shownValue(smooth(emaHigh, y + s, i)));
+    }
   }
   c.graph->addData(keys, values, true);
+  if (band) {
+    c.low->addData(keys, lows, true);
+    c.high->addData(keys, highs, true);
+  }
   c.ema = ema;
+  c.emaLow = emaLow;
+  c.emaHigh = emaHigh;
   c.drawn = n;
 }
 
 void MetricPlot::redraw() {
   for (Curve& c : curves_) appendToGraph(c);
-  plot_->legend->setVisible(plot_->legend->itemCount() > 0);
+  plot_->legend->setVisible(legendVisible_ && plot_->legend->itemCount() > 0);
   if (autoRescale_ && !curves_.isEmpty()) {
     bool any = false;
     QCPRange xr, yr;
@@ -222,8 +290,13 @@ void MetricPlot::redraw() {
       if (!c.graph->visible() || c.graph->dataCount() == 0) continue;
       bool okX = false, okY = false;
       const QCPRange gx = c.graph->getKeyRange(okX);
-      const QCPRange gy = c.graph->getValueRange(okY, QCP::sdBoth);
+      QCPRange gy = c.graph->getValueRange(okY, QCP::sdBoth);
       if (!okX || !okY) continue;
+      for (QCPGraph* edge : {c.low, c.high}) {
+        bool okEdge = false;
+        const QCPRange er = edge ? edge->getValueRange(okEdge, QCP::sdBoth) : QCPRange();
+        if (okEdge) gy.expand(er);
+      }
       if (!any) {
         xr = gx;
         yr = gy;
@@ -288,11 +361,18 @@ void MetricPlot::setLogScale(bool on) {
   scheduleRedraw();
 }
 
+void MetricPlot::setLegendVisible(bool on) {
+  legendVisible_ = on;
+  scheduleRedraw();
+}
+
 void MetricPlot::setVisibleSeries(const QStringList& series) {
   visibleSeries_ = series;
   for (Curve& c : curves_) {
     const bool visible = seriesVisible(c.series);
     c.graph->setVisible(visible);
+    if (c.low) c.low->setVisible(visible);
+    if (c.high) c.high->setVisible(visible);
     if (visible) {
       c.graph->addToLegend();
     } else {

@@ -34,6 +34,14 @@ class MetricPlot : public QWidget {
   /// Replaces a whole curve at once (e.g. loaded from the store).
   void setCurve(const QString& run, const QString& runLabel, const QString& series,
                 const QVector<double>& x, const QVector<double>& y);
+  /// Shades y ± spread[i] around the curve (run, series), e.g. mean ± std over seeds: a channel
+  /// fill between two pen-less graphs that stay out of the legend, smoothed like the curve.
+  /// Call after setCurve() with the same x; NaN spread (n < 2) narrows the band to the curve.
+  void setBand(const QString& run, const QString& series, const QVector<double>& spread);
+  /// Colour of a run's curves instead of the next palette colour (set before the first curve).
+  void setRunColor(const QString& run, const QColor& color);
+  /// The graph of a curve (nullptr if none), to restyle it or take it out of the legend.
+  QCPGraph* graph(const QString& run, const QString& series) const;
   /// Removes every curve of a run.
   void removeRun(const QString& run);
   void clear();
@@ -47,6 +55,8 @@ class MetricPlot : public QWidget {
   void setIntegerX(bool on);
   void setLegendCorner(Qt::Alignment corner);
   void setLogScale(bool on);
+  /// Shows the legend whenever it has entries (default), or never.
+  void setLegendVisible(bool on);
   /// Only series whose name is in `series` are shown (empty = all).
   void setVisibleSeries(const QStringList& series);
 
@@ -66,7 +76,12 @@ class MetricPlot : public QWidget {
     int drawn = 0;        ///< points already handed to the graph
     double ema = 0;       ///< running smoothed value at `drawn`
     QCPGraph* graph = nullptr;
+    QVector<double> spread;  ///< band half-width per point (empty = no band)
+    double emaLow = 0, emaHigh = 0;
+    QCPGraph* low = nullptr;   ///< band edges; `high` fills down to `low`
+    QCPGraph* high = nullptr;
   };
+  void removeCurveGraphs(Curve& c);
   Curve& curve(const QString& run, const QString& runLabel, const QString& series);
   void scheduleRedraw();
   void redraw();
@@ -82,11 +97,13 @@ class MetricPlot : public QWidget {
   QCheckBox* logBox_ = nullptr;
   QHash<QString, Curve> curves_;  ///< key: run + '\x1f' + series
   QHash<QString, int> runIndex_;
+  QHash<QString, QColor> runColors_;
   QHash<QString, int> seriesIndex_;
   QStringList visibleSeries_;
   double smoothing_ = 0.0;
   bool autoRescale_ = true;
   bool logScale_ = false;
+  bool legendVisible_ = true;
 };
 
 }  // namespace irl4rec::ui

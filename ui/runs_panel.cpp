@@ -235,6 +235,34 @@ void RunsPanel::onLaunchRequested(const train::TrainConfig& config, const QList<
   for (qint64 id : ids.value()) selectRun(id);
 }
 
+Expected<QList<qint64>> RunsPanel::enqueueConfigs(
+    const QList<QPair<QString, train::TrainConfig>>& configs, const QList<quint64>& seeds) {
+  auto fail = [this](const QString& message) -> Expected<QList<qint64>> {
+    Q_EMIT errorOccurred(tr("Cannot queue the runs"), message);
+    return Error::general(message);
+  };
+  if (!dataset_) return fail(tr("Open a dataset first (File ▸ Open dataset…)."));
+  if (configs.isEmpty()) return fail(tr("Nothing to queue."));
+  for (const auto& [name, config] : configs) {
+    if (Status s = train::RunController::check(*dataset_, config); !s.ok()) {
+      return fail(tr("%1: %2").arg(name, s.error().message()));
+    }
+  }
+  QList<qint64> all;
+  for (const auto& [name, config] : configs) {
+    auto ids = queue_->enqueue(dataset_, config, seeds, name);
+    if (!ids.ok()) {
+      reload();
+      return fail(tr("%1: %2").arg(name, ids.error().message()));
+    }
+    all << ids.value();
+  }
+  reload();
+  table_->clearSelection();
+  for (qint64 id : all) selectRun(id);
+  return all;
+}
+
 QString RunsPanel::runLabel(qint64 runId) const {
   const store::RunListEntry* e = model_->entry(runId);
   return e ? e->run.name : QString::number(runId);

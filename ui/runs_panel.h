@@ -49,6 +49,11 @@ class RunsPanel : public QWidget {
   MetricPlot* metricPlot() const { return metricPlot_; }
   /// Launches the form's configuration as the user's Launch button does; false + message if not.
   bool launch();
+  /// Queues each named configuration over `seeds` on the loaded dataset (one run per seed, named as
+  /// Launch names them), as Launch does, and selects them. Every configuration is checked first, so
+  /// a bad one queues nothing; errors are also reported through errorOccurred().
+  Expected<QList<qint64>> enqueueConfigs(const QList<QPair<QString, train::TrainConfig>>& configs,
+                                         const QList<quint64>& seeds);
   /// Runs selected in the table (store ids).
   QList<qint64> selectedRuns() const;
   void selectRun(qint64 runId);

@@ -1,10 +1,34 @@
 #pragma once
 
+#include "core/common/error.h"
 #include "core/data/dataset.h"
+#include "core/train/train_config.h"
+#include "ui/compare/compare_data.h"
 
+#include <QList>
+#include <QSet>
 #include <QWidget>
 
+#include <limits>
 #include <memory>
+#include <vector>
+
+class QCPBarsGroup;
+class QCPColorScale;
+class QCPTextElement;
+class QCheckBox;
+class QComboBox;
+class QCustomPlot;
+class QLabel;
+class QLineEdit;
+class QStandardItem;
+class QStandardItemModel;
+class QTabWidget;
+class QTableView;
+class QThread;
+class QTimer;
+class QToolButton;
+class QTreeView;
 
 namespace irl4rec::store {
 class RunStore;
@@ -12,29 +36,147 @@ class RunStore;
 
 namespace irl4rec::ui {
 
+class MetricPlot;
 class RunQueue;
 class RunsPanel;
 
 /// Compare runs across seeds and ablations (issue 6, "Compare"): overlaid curves with mean ± std
 /// bands per group, a table of final / best metrics, the ablation view against a reference group
 /// with Welch p-values, the β/γ/α sweep view and the "Run ablation grid" action.
+///
+/// Runs and their per-epoch curves are read on a worker thread with its own store connection
+/// (compare::readSnapshot); grouping, statistics and plots are built on the UI thread from that
+/// snapshot. Runs that end in this process trigger a new read.
 class ComparePanel : public QWidget {
   Q_OBJECT
  public:
+  /// Columns of the groups table.
+  enum class Column { Name, N, Seed, ValHr, ValNdcg, TestHr, TestNdcg, BestEpoch, Note, Count };
+  /// Plots that can be exported.
+  enum class PlotKind { Curves, Ablation, Sweep };
+
   /// `store` is the UI thread's connection (may be null when the store could not be opened);
   /// `runs` launches runs (ablation grid) through the same queue as the Runs tab.
   ComparePanel(store::RunStore* store, RunQueue* queue, RunsPanel* runs, QWidget* parent = nullptr);
-  ~ComparePanel() override;
+  ~ComparePanel() override;  ///< waits for the reader thread
 
   void setDataset(std::shared_ptr<const data::Dataset> dataset);
-  /// Re-reads the runs of the store.
+  /// Re-reads the runs of the store (in the background; snapshotLoaded() when shown).
   void reload();
 
+  // ---- state, for tests and the benchmark ----------------------------------------------------
+  const compare::Snapshot& snapshot() const { return *snapshot_; }
+  const std::vector<compare::Group>& groups() const { return groups_; }
+  /// Sets the snapshot directly and rebuilds every view (what reload() does on the UI thread).
+  void setSnapshot(std::shared_ptr<const compare::Snapshot> snapshot);
+  compare::ValueMode valueMode() const;
+  void setValueMode(compare::ValueMode mode);
+  void setCurveKey(const QString& key);
+  QString curveKey() const;
+  /// Index into groups() of the ablation reference (-1 if none).
+  int referenceGroup() const;
+  void setReferenceGroup(int group);
+  void setSweepWeights(const QString& x, const QString& y);
+  const compare::Sweep& currentSweep() const { return sweep_; }
+  const std::vector<compare::AblationRow>& ablationRows() const { return ablationRows_; }
+  /// Unticks (or ticks) a run: it stays listed but leaves every statistic and plot.
+  void setRunExcluded(qint64 runId, bool excluded);
+  /// The message line above the views ("" when all is well).
+  QString message() const;
+  QTreeView* tree() const { return tree_; }
+  QStandardItemModel* treeModel() const { return treeModel_; }
+  MetricPlot* curvePlot() const { return curves_; }
+  QCustomPlot* ablationPlot() const { return ablationPlot_; }
+  QCustomPlot* sweepPlot() const { return sweepPlot_; }
+
+  // ---- actions -------------------------------------------------------------------------------
+  Status exportTableCsv(const QString& path) const;
+  Status exportAblationCsv(const QString& path) const;
+  Status exportSweepCsv(const QString& path) const;
+  /// PNG or PDF by the file's suffix.
+  Status exportPlot(PlotKind plot, const QString& path) const;
+  /// The configuration "Run ablation grid" starts from: the selected run's or group's when one is
+  /// selected in the table, else the Runs tab form's.
+  Expected<train::TrainConfig> gridSourceConfig() const;
+  /// Queues the ablation grid of `base` for seeds seedStart … seedStart + seeds − 1 through the
+  /// Runs tab (what the dialog's OK does).
+  Expected<QList<qint64>> queueAblationGrid(const train::TrainConfig& base, int seeds,
+                                            quint64 seedStart, const QString& namePrefix);
+
+ Q_SIGNALS:
+  /// A snapshot read by reload() is on screen.
+  void snapshotLoaded();
+
+ protected:
+  void showEvent(QShowEvent* event) override;
+
  private:
+  void buildUi();
+  void rebuild();
+  compare::Filter currentFilter() const;
+  void fillDatasetCombo();
+  void fillTree();
+  void fillCurves();
+  void fillAblation();
+  void fillSweep();
+  void fillKeyCombo();
+  void onItemChanged(QStandardItem* item);
+  void showMessage(const QString& text);
+  void runGridDialog();
+  void exportPlotDialog(PlotKind plot);
+  void exportCsvDialog(int which);
+  QColor groupColor(int group) const;
+
   store::RunStore* store_;
   RunQueue* queue_;
   RunsPanel* runs_;
   std::shared_ptr<const data::Dataset> dataset_;
+  std::shared_ptr<const compare::Snapshot> snapshot_;
+  std::vector<compare::Group> groups_;
+  std::vector<compare::AblationRow> ablationRows_;
+  compare::Sweep sweep_;
+  QSet<qint64> excluded_;
+  QSet<QString> expanded_;  ///< group keys expanded in the tree
+  QList<QThread*> readers_;
+  int generation_ = 0;
+  bool stale_ = true;
+  bool filling_ = false;
+  bool rebuildQueued_ = false;
+  qint64 datasetChoice_ = -1;  ///< dataset id chosen by the user; -1 = follow the loaded dataset
+  double sweepFixedValue_ = std::numeric_limits<double>::quiet_NaN();
+  QTimer* reloadTimer_ = nullptr;
+  QString referenceKey_;  ///< group key of the user's reference choice
+
+  QComboBox* datasetBox_ = nullptr;
+  QComboBox* modelBox_ = nullptr;
+  QComboBox* statusBox_ = nullptr;
+  QLineEdit* filter_ = nullptr;
+  QComboBox* modeBox_ = nullptr;
+  QToolButton* refresh_ = nullptr;
+  QToolButton* grid_ = nullptr;
+  QLabel* message_ = nullptr;
+  QTreeView* tree_ = nullptr;
+  QStandardItemModel* treeModel_ = nullptr;
+  QComboBox* keyBox_ = nullptr;
+  QCheckBox* showRuns_ = nullptr;
+  QCheckBox* showBands_ = nullptr;
+  QCheckBox* showLegend_ = nullptr;
+  bool legendChosen_ = false;  ///< the user set the legend checkbox
+  MetricPlot* curves_ = nullptr;
+  QTabWidget* views_ = nullptr;
+  QComboBox* referenceBox_ = nullptr;
+  QComboBox* splitBox_ = nullptr;
+  QCustomPlot* ablationPlot_ = nullptr;
+  QTableView* ablationTable_ = nullptr;
+  QStandardItemModel* ablationModel_ = nullptr;
+  QComboBox* sweepX_ = nullptr;
+  QComboBox* sweepY_ = nullptr;
+  QComboBox* sweepFixed_ = nullptr;
+  QLabel* sweepMessage_ = nullptr;
+  QCustomPlot* sweepPlot_ = nullptr;
+  QCPColorScale* sweepScale_ = nullptr;
+  QCPTextElement* sweepTitle_ = nullptr;
+  QCPBarsGroup* barsGroup_ = nullptr;
 };
 
 }  // namespace irl4rec::ui
