@@ -1,5 +1,6 @@
 #include "core/train/recorded_run.h"
 
+#include "core/analysis/run_projections.h"
 #include "core/store/metric_writer.h"
 #include "core/store/run_store.h"
 
@@ -195,12 +196,30 @@ RunOutcome RecordedRun::run(const RunCallbacks& callbacks) {
             {&store::kind::kSpurious, &e.spurious},
             {&store::kind::kItem, &e.items},
             {&store::kind::kItemAttribute, &e.itemAttributes}};
+        std::vector<store::EmbeddingMatrix> stored;
         for (const auto& [kind, matrix] : kinds) {
+          stored.push_back(toStore(*matrix));
           if (matrix->rows == 0) continue;
-          if (Status s = store.saveEmbeddings(runId_, *kind, toStore(*matrix)); !s.ok()) {
+          if (Status s = store.saveEmbeddings(runId_, *kind, stored.back()); !s.ok()) {
             if (callbacks.onLog) callbacks.onLog(QStringLiteral("embeddings not stored: ") + s.error().message());
           }
         }
+        // What the explorer shows without computing: PCA of t, s and the items, and each user's
+        // test rank (full ranking, history masked) for the top-10 colouring and hover.
+        const Status projected = analysis::savePcaProjections(
+            store, runId_, {{store::kind::kAdjustment, &stored[0]},
+                            {store::kind::kSpurious, &stored[1]},
+                            {store::kind::kItem, &stored[2]}});
+        if (!projected.ok() && callbacks.onLog)
+          callbacks.onLog(QStringLiteral("projections not stored: ") + projected.error().message());
+        auto ranks = controller.ranks(data::Stage::Test);
+        Status rankStatus = ranks.ok() ? store.saveEmbeddings(runId_, analysis::kTestRankKind,
+                                                              analysis::ranksToMatrix(
+                                                                  ranks.value().users,
+                                                                  ranks.value().ranks))
+                                       : Status(ranks.error());
+        if (!rankStatus.ok() && callbacks.onLog)
+          callbacks.onLog(QStringLiteral("test ranks not stored: ") + rankStatus.error().message());
       } else if (callbacks.onLog) {
         callbacks.onLog(QStringLiteral("embeddings not available: ") + embeddings.error().message());
       }

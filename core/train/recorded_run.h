@@ -3,7 +3,8 @@
 /// worker threads share. It opens its own store connection on the thread that calls run(),
 /// moves the run through running -> finished/cancelled/failed/diverged, logs every loss term per
 /// step and the validation metrics per epoch (batched writes), records the best checkpoint and,
-/// at the end, the test metrics and the user (t, s) and item embeddings. No LibTorch here.
+/// at the end, the test metrics, the user (t, s) and item embeddings, their PCA projections and
+/// each user's test rank (analysis::kTestRankKind) for the embedding explorer. No LibTorch here.
 
 #include "core/common/error.h"
 #include "core/data/dataset.h"

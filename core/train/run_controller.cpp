@@ -95,6 +95,12 @@ struct RunController::Impl {
   }
 
   eval::RankingMetrics evaluateCases(const std::vector<data::EvalCase>& cases) {
+    const bool sampled = config.evalProtocol == EvalProtocol::Sampled;
+    return eval::metricsFromRanks(rankCases(cases, sampled),
+                                  sampled ? QStringLiteral("sampled") : QStringLiteral("full"));
+  }
+
+  std::vector<int64_t> rankCases(const std::vector<data::EvalCase>& cases, bool sampled) {
     torch::NoGradGuard noGrad;
     const bool wasTraining = model->is_training();
     model->eval();
@@ -103,12 +109,12 @@ struct RunController::Impl {
       return torch::matmul(queryEmbeddings(h, nullptr), table.t());
     };
     eval::EvalOptions options;
-    options.sampled = config.evalProtocol == EvalProtocol::Sampled;
+    options.sampled = sampled;
     options.sampledNegatives = config.sampledNegatives;
     options.batchSize = config.evalBatchSize;
-    auto metrics = eval::evaluateCases(dataset, cases, scorer, options);
+    auto ranks = eval::rankCases(dataset, cases, scorer, options);
     model->train(wasTraining);
-    return metrics;
+    return ranks;
   }
 
   /// Builds one batch and returns its loss terms; throws only for bugs.
@@ -368,6 +374,21 @@ Expected<eval::RankingMetrics> RunController::evaluate(data::Stage stage) const 
   try {
     applyThreads(config_.threads);
     return impl_->evaluateCases(impl_->split.cases(stage));
+  } catch (const std::exception& e) {
+    return Error::general(QString::fromUtf8(e.what()));
+  }
+}
+
+Expected<UserRanks> RunController::ranks(data::Stage stage) const {
+  if (!hasModel()) return Error::general(QStringLiteral("no trained model"));
+  try {
+    applyThreads(config_.threads);
+    const auto& cases = impl_->split.cases(stage);
+    UserRanks out;
+    out.ranks = impl_->rankCases(cases, /*sampled=*/false);
+    out.users.reserve(cases.size());
+    for (const data::EvalCase& c : cases) out.users.push_back(c.user);
+    return out;
   } catch (const std::exception& e) {
     return Error::general(QString::fromUtf8(e.what()));
   }

@@ -95,6 +95,12 @@ struct RunEmbeddings {
   EmbeddingMatrix itemAttributes;  ///< a_j per item (empty without confounder)
 };
 
+/// Where each evaluated user's target ranks (what the explorer colours and shows on hover).
+struct UserRanks {
+  std::vector<int64_t> users;  ///< user index (0-based, into Dataset::sequences)
+  std::vector<int64_t> ranks;  ///< 0-based pessimistic rank of that user's target
+};
+
 class RunController {
  public:
   /// The dataset must outlive the controller (shared ownership makes this easy across threads).
@@ -128,6 +134,11 @@ class RunController {
   /// in this dataset, with the history of *this* dataset; items are mapped through their tokens
   /// (users whose target token is unknown are skipped). For the synthetic shift benchmark.
   Expected<eval::RankingMetrics> evaluateOn(const data::Dataset& targets) const;
+
+  /// The rank of every evaluated user's target at `stage` under full ranking with the history
+  /// masked and ties counted pessimistically (eval::rankCases, the code behind evaluate()),
+  /// whatever the config's protocol; HR@10 of these ranks is the full-ranking HR@10.
+  Expected<UserRanks> ranks(data::Stage stage = data::Stage::Test) const;
 
   /// t = μ, s and the item tables for the users evaluated at `stage` (history = their inputs).
   Expected<RunEmbeddings> embeddings(data::Stage stage = data::Stage::Test) const;
