@@ -187,8 +187,7 @@ Expected<Dataset> readAmazon(const QString& path, const LoadOptions& options) {
   d.sourcePath = path;
   d.name = datasetName(path);
   d.format = Format::AmazonDump;
-  std::vector<int32_t> finalId(itemTokens.size(), 0);
-  std::vector<QByteArray> ordered;
+  FirstAppearanceIds ids(itemTokens);
   for (size_t u = 0; u < perUser.size(); ++u) {
     auto& ev = perUser[u];
     if (ev.empty()) continue;
@@ -196,14 +195,7 @@ Expected<Dataset> readAmazon(const QString& path, const LoadOptions& options) {
                      [](const auto& x, const auto& y) { return x.first < y.first; });
     std::vector<int32_t> seq;
     seq.reserve(ev.size());
-    for (const auto& [t, item] : ev) {
-      int32_t& id = finalId[size_t(item)];
-      if (id == 0) {
-        ordered.push_back(itemTokens[size_t(item)]);
-        id = int32_t(ordered.size());
-      }
-      seq.push_back(id);
-    }
+    for (const auto& [t, item] : ev) seq.push_back(ids(item));
     d.sequences.push_back(std::move(seq));
     d.userTokens.append(QString::fromUtf8(userTokens[u]));
   }
@@ -213,7 +205,7 @@ Expected<Dataset> readAmazon(const QString& path, const LoadOptions& options) {
                          .arg(options.minRating)
                          .arg(options.kCore));
   }
-  finishItems(&d, std::move(ordered));
+  finishItems(&d, std::move(ids).tokens());
 
   const QString metaPath =
       options.metadataPath.isEmpty() ? findMetadata(path, d.name) : options.metadataPath;

@@ -50,6 +50,30 @@ class ProgressTicker {
   int64_t last_ = 0;
 };
 
+/// Gives items ids in order of first appearance (the rule above): call it for every raw item
+/// index (into `rawTokens`) in sequence order, then pass tokens() to finishItems().
+class FirstAppearanceIds {
+ public:
+  explicit FirstAppearanceIds(const std::vector<QByteArray>& rawTokens)
+      : raw_(rawTokens), id_(rawTokens.size(), 0) {
+    ordered_.reserve(rawTokens.size());
+  }
+  int32_t operator()(int32_t rawItem) {
+    int32_t& id = id_[size_t(rawItem)];
+    if (id == 0) {
+      ordered_.push_back(raw_[size_t(rawItem)]);
+      id = int32_t(ordered_.size());
+    }
+    return id;
+  }
+  std::vector<QByteArray> tokens() && { return std::move(ordered_); }
+
+ private:
+  const std::vector<QByteArray>& raw_;
+  std::vector<int32_t> id_;
+  std::vector<QByteArray> ordered_;
+};
+
 /// Sets itemTokens from the first-appearance tokens (index id-1) and renumbers the sequences
 /// naturally when the tokens are exactly 1..N.
 void finishItems(Dataset* dataset, std::vector<QByteArray> firstAppearanceTokens);

@@ -211,9 +211,7 @@ Expected<Dataset> readRecBole(const QString& given, const LoadOptions& options) 
   d.name = baseName(path);
   d.format = Format::RecBole;
   // Items are numbered by first appearance in the time-ordered sequences (see reader_common.h).
-  std::vector<int32_t> finalId(itemTokens.size(), 0);
-  std::vector<QByteArray> ordered;
-  ordered.reserve(itemTokens.size());
+  FirstAppearanceIds ids(itemTokens);
   d.sequences.resize(events.size());
   for (size_t u = 0; u < events.size(); ++u) {
     auto& ev = events[u];
@@ -223,18 +221,11 @@ Expected<Dataset> readRecBole(const QString& given, const LoadOptions& options) 
     }
     auto& seq = d.sequences[u];
     seq.reserve(ev.size());
-    for (const Event& x : ev) {
-      int32_t& id = finalId[size_t(x.item)];
-      if (id == 0) {
-        ordered.push_back(itemTokens[size_t(x.item)]);
-        id = int32_t(ordered.size());
-      }
-      seq.push_back(id);
-    }
+    for (const Event& x : ev) seq.push_back(ids(x.item));
   }
   d.userTokens.reserve(int(userTokens.size()));
   for (const QByteArray& t : userTokens) d.userTokens.append(QString::fromUtf8(t));
-  finishItems(&d, std::move(ordered));
+  finishItems(&d, std::move(ids).tokens());
 
   const QString itemPath = sidecarPath(path, QStringLiteral(".item"));
   if (!QFileInfo::exists(itemPath)) return d;
