@@ -268,7 +268,8 @@ def synthetic_sweep():
     print("| run | weights | valid NDCG@10 | HR@10 iid test | HR@10 shifted test | shift gap |")
     print("|---|---|---|---|---|---|")
     chosen = max(runs, key=lambda x: x[1]["validation"]["NDCG@10"])[0]
-    extra = [(n, load(n)) for n in ("syn-sasrec", "syn-irl-zero", "syn-irl-zero-nonoise")]
+    extra = [(n, load(n)) for n in ("syn-sasrec", "syn-irl-zero", "syn-irl-zero-nonoise",
+                                    "syn-only-alpha", "syn-only-beta", "syn-only-gamma")]
     for n, r in [x for x in extra if x[1]] + runs:
         sh = r.get("test_data", {}).get("test", {}).get("HR@10")
         mark = " **(chosen)**" if n == chosen else ""
