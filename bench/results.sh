@@ -65,6 +65,10 @@ run syn-sasrec      --data "$IID" --model baseline --encoder sasrec "${SYN[@]}"
 # (and without noise only by W_mu): how much of any difference is the objective at all?
 run syn-irl-zero    --data "$IID" --model irl4rec --encoder sasrec --alpha 0 --beta 0 --gamma 0 "${SYN[@]}"
 run syn-irl-zero-nonoise --data "$IID" --model irl4rec --encoder sasrec --alpha 0 --beta 0 --gamma 0 --no-noise "${SYN[@]}"
+# one term at a time, at the smallest weights of the sweep
+run syn-only-alpha  --data "$IID" --model irl4rec --encoder sasrec --alpha 0.1 --beta 0 --gamma 0 "${SYN[@]}"
+run syn-only-beta   --data "$IID" --model irl4rec --encoder sasrec --alpha 0 --beta 1e-4 --gamma 0 "${SYN[@]}"
+run syn-only-gamma  --data "$IID" --model irl4rec --encoder sasrec --alpha 0 --beta 0 --gamma 0.01 "${SYN[@]}"
 
 # --- synthetic weight sweep, chosen on the (i.i.d.) validation split only, then seeds: the
 # baseline and the chosen configuration on seeds 1-3 besides 42 (shifted test reported, never
