@@ -342,6 +342,9 @@ class TestExplorer : public QObject {
     QVERIFY(db.open(storePath_).ok());
     const qint64 empty = finishedRun(db, datasetId_, QStringLiteral("no-embeddings"));  // newest
     ExplorerPanel panel(&db, nullptr);
+    QTest::qWait(100);
+    QVERIFY(!panel.currentRun());  // nothing is read while the tab is hidden
+    panel.show();
     QVERIFY(QTest::qWaitFor([&] { return panel.currentRun() != nullptr; }, 60000));
     QVERIFY(panel.currentRun()->info.id != empty);
     // Picking the run without embeddings says so instead of failing silently.
@@ -568,6 +571,7 @@ class TestExplorer : public QObject {
       });
     }
     ExplorerPanel panel(&db, nullptr);
+    panel.show();
     panel.setDataset(dataset_);
     QSignalSpy loaded(&panel, &ExplorerPanel::runLoaded);
     QSignalSpy failed(&panel, &ExplorerPanel::runFailed);

@@ -55,7 +55,7 @@ QString tsneLabel(const QJsonObject& p) {
 QString pcaLabel(const store::Projection& p) {
   const QJsonArray r = p.parameters.value(QStringLiteral("explained_variance_ratio")).toArray();
   if (r.size() < 2) return QObject::tr("PCA");
-  return QObject::tr("PCA (PC1 %1 %, PC2 %2 % of the variance)")
+  return QObject::tr("PCA: PC1 %1 %, PC2 %2 % of the variance")
       .arg(r[0].toDouble() * 100, 0, 'f', 1)
       .arg(r[1].toDouble() * 100, 0, 'f', 1);
 }
@@ -97,7 +97,7 @@ ExplorerPanel::~ExplorerPanel() {
 
 void ExplorerPanel::buildUi() {
   runPicker_ = new QComboBox(this);
-  runPicker_->setMinimumContentsLength(36);
+  runPicker_->setMinimumContentsLength(28);
   runPicker_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
   runPicker_->setToolTip(tr("Finished runs of the store, newest first"));
   auto* refresh = new QToolButton(this);
@@ -107,7 +107,8 @@ void ExplorerPanel::buildUi() {
   viewPicker_->addItem(tr("Users: t vs s"));
   viewPicker_->addItem(tr("Items"));
   projectionPicker_ = new QComboBox(this);
-  projectionPicker_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+  projectionPicker_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  projectionPicker_->setMinimumContentsLength(30);
   colourPicker_ = new QComboBox(this);
   topK_ = new QSpinBox(this);
   topK_->setRange(1, 20);
@@ -248,6 +249,7 @@ void ExplorerPanel::buildUi() {
   vertical->addWidget(bottom);
   vertical->setStretchFactor(0, 3);
   vertical->setStretchFactor(1, 1);
+  vertical->setSizes({720, 240});
 
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(row1);
@@ -411,9 +413,17 @@ qint64 ExplorerPanel::currentRunId() const {
   return run_ ? run_->info.id : runPicker_->currentData().toLongLong();
 }
 
+void ExplorerPanel::showEvent(QShowEvent* event) {
+  QWidget::showEvent(event);
+  if (pendingLoad_) onRunPicked();
+}
+
 void ExplorerPanel::onRunPicked() {
   const qint64 runId = runPicker_->currentData().toLongLong();
   if (runId <= 0 || !store_) return;
+  // Nothing is read until the tab is shown: a closed tab costs no worker time at start-up.
+  pendingLoad_ = !isVisible();
+  if (pendingLoad_) return;
   cancelTsne();
   const int generation = ++loadGeneration_;
   loading_ = runId;

@@ -90,6 +90,9 @@ class ExplorerPanel : public QWidget {
   void probeFinished();
   void neighboursFound(qint64 row);
 
+ protected:
+  void showEvent(QShowEvent* event) override;
+
  private:
   struct ProjectionKey {
     QString method;
@@ -129,6 +132,7 @@ class ExplorerPanel : public QWidget {
   qint64 loading_ = 0;
   int loadGeneration_ = 0;
   bool userPicked_ = false;
+  bool pendingLoad_ = false;  ///< a run waits for the panel to be shown
   QHash<qint64, QString> probeCache_;
   QString probeText_;
   std::shared_ptr<std::atomic<bool>> tsneCancel_;
