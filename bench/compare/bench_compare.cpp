@@ -10,7 +10,11 @@
 //            heat map, with the panel shown offscreen at 1400 × 900
 // and the same with the per-step curve loss/total (E × K points per run) chosen.
 //
+// --store FILE measures an existing store instead (nothing is written to it); --export DIR also
+// saves the three plots as PNG there (what the Export buttons write), to look at them.
+//
 // usage: bench_compare [--runs N] [--seeds S] [--epochs E] [--steps K] [--repeats R]
+//                      [--store FILE] [--export DIR]
 #include "core/store/run_store.h"
 #include "core/train/train_config.h"
 #include "ui/compare/compare_data.h"
@@ -19,7 +23,9 @@
 #include "ui/qcustomplot_include.h"
 
 #include <QApplication>
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QTemporaryDir>
 
 #include <algorithm>
@@ -62,6 +68,11 @@ void print(const char* what, const Stat& s) {
   std::printf("  %-58s median %8.1f ms  max %8.1f ms\n", what, s.median(), s.max());
 }
 
+QString argText(const QStringList& args, const QString& name) {
+  const int i = args.indexOf(name);
+  return i >= 0 && i + 1 < args.size() ? args[i + 1] : QString();
+}
+
 int argValue(const QStringList& args, const QString& name, int fallback) {
   const int i = args.indexOf(name);
   return i >= 0 && i + 1 < args.size() ? args[i + 1].toInt() : fallback;
@@ -79,12 +90,20 @@ int main(int argc, char** argv) {
   const int repeats = argValue(args, QStringLiteral("--repeats"), 7);
 
   QTemporaryDir dir;
-  const QString path = dir.filePath(QStringLiteral("compare.sqlite"));
-  std::printf("store: %d runs in groups of %d seeds, %d epochs, %d loss points per epoch\n", runs, seeds,
-              epochs, steps);
+  const QString given = argText(args, QStringLiteral("--store"));
+  const QString exportDir = argText(args, QStringLiteral("--export"));
+  const QString path = given.isEmpty() ? dir.filePath(QStringLiteral("compare.sqlite")) : given;
+  QFile loadavg(QStringLiteral("/proc/loadavg"));
+  if (loadavg.open(QIODevice::ReadOnly)) std::printf("load average: %s", loadavg.readAll().constData());
+  if (given.isEmpty()) {
+    std::printf("store: %d runs in groups of %d seeds, %d epochs, %d loss points per epoch\n", runs, seeds,
+                epochs, steps);
+  } else {
+    std::printf("store: %s\n", qPrintable(given));
+  }
   QElapsedTimer writing;
   writing.start();
-  {
+  if (given.isEmpty()) {
     irl4rec::store::RunStore db;
     if (!db.open(path).ok()) return 1;
     auto ds = db.upsertDataset({0, QStringLiteral("bench"), QStringLiteral("/bench.txt"),
@@ -125,9 +144,9 @@ int main(int argc, char** argv) {
       db.setStatus(id, irl4rec::store::RunStatus::Finished);
     }
   }
-  std::printf("  written in %.1f s\n\n", msSince(writing) / 1000.0);
+  if (given.isEmpty()) std::printf("  written in %.1f s\n\n", msSince(writing) / 1000.0);
 
-  std::printf("per-epoch curve val/ndcg@10 (%d points per run):\n", epochs);
+  std::printf("per-epoch curve val/ndcg@10:\n");
   std::shared_ptr<const compare::Snapshot> snapshot;
   print("read: readSnapshot (worker thread)", repeat(repeats, [&] {
           snapshot = std::make_shared<const compare::Snapshot>(compare::readSnapshot(path));
@@ -155,8 +174,18 @@ int main(int argc, char** argv) {
   print("redraw: sweep heat map", repeat(repeats, [&] {
           panel.sweepPlot()->replot(QCustomPlot::rpImmediateRefresh);
         }));
+  if (!exportDir.isEmpty()) {
+    for (const auto& [kind, name] : {std::pair{ComparePanel::PlotKind::Curves, "curves.png"},
+                                     std::pair{ComparePanel::PlotKind::Ablation, "ablation.png"},
+                                     std::pair{ComparePanel::PlotKind::Sweep, "sweep.png"}}) {
+      const QString file = QDir(exportDir).filePath(QString::fromLatin1(name));
+      const irl4rec::Status s = panel.exportPlot(kind, file);
+      std::printf("  export %s: %s\n", qPrintable(file), s.ok() ? "ok" : qPrintable(s.error().message()));
+    }
+    panel.exportTableCsv(QDir(exportDir).filePath(QStringLiteral("groups.csv")));
+  }
 
-  std::printf("\nper-step curve loss/total (%d points per run):\n", epochs * steps);
+  std::printf("\nper-step curve loss/total:\n");
   print("read: readSnapshot with loss/total (worker thread)", repeat(repeats, [&] {
           snapshot = std::make_shared<const compare::Snapshot>(
               compare::readSnapshot(path, {QStringLiteral("loss/total")}));

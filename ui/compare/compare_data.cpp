@@ -185,6 +185,8 @@ void nameGroups(std::vector<Group>& groups, const Snapshot& snapshot) {
   QSet<QString> allKeys;
   std::vector<QJsonObject> flat;
   for (const Group& g : groups) {
+    // A run whose config is unreadable would make every key "differ": it is named on its own.
+    if (g.config.isEmpty()) continue;
     flat.push_back(store::RunStore::flattenConfig(g.config));
     for (auto it = flat.back().begin(); it != flat.back().end(); ++it) allKeys.insert(it.key());
   }
@@ -281,17 +283,42 @@ analysis::GroupSummary groupValue(const Snapshot& snapshot, const Group& group, 
 
 Band groupBand(const Snapshot& snapshot, const Group& group, const QString& key,
                const QSet<qint64>& excluded) {
-  std::map<double, std::vector<double>> byX;
+  std::vector<const Series*> curves;
   for (int i : group.runs) {
     const RunRecord& r = snapshot.runs[size_t(i)];
     if (excluded.contains(r.run.id)) continue;
     auto it = r.curves.constFind(key);
-    if (it == r.curves.constEnd()) continue;
-    for (int k = 0; k < it->x.size(); ++k) {
-      if (std::isfinite(it->y[k])) byX[it->x[k]].push_back(it->y[k]);
-    }
+    if (it != r.curves.constEnd() && !it->x.isEmpty()) curves.push_back(&*it);
   }
   Band band;
+  // Runs of one configuration usually log at the same x: then the band is computed column by
+  // column, without sorting (a per-step curve of a 200-epoch run has ~20,000 points).
+  bool sameX = !curves.empty();
+  for (const Series* c : curves) sameX = sameX && c->x == curves.front()->x;
+  if (sameX) {
+    const QVector<double>& xs = curves.front()->x;
+    std::vector<double> column;
+    for (int k = 0; k < xs.size(); ++k) {
+      if (k > 0 && xs[k] == xs[k - 1]) continue;  // a repeated x (resumed logging) counts once
+      column.clear();
+      for (const Series* c : curves) {
+        if (std::isfinite(c->y[k])) column.push_back(c->y[k]);
+      }
+      if (column.empty()) continue;
+      const analysis::GroupSummary s = analysis::summarize(column);
+      band.x << xs[k];
+      band.mean << s.mean;
+      band.std << s.std;
+      band.n << int(s.n);
+    }
+    return band;
+  }
+  std::map<double, std::vector<double>> byX;
+  for (const Series* c : curves) {
+    for (int k = 0; k < c->x.size(); ++k) {
+      if (std::isfinite(c->y[k])) byX[c->x[k]].push_back(c->y[k]);
+    }
+  }
   band.x.reserve(int(byX.size()));
   for (const auto& [x, values] : byX) {
     const analysis::GroupSummary s = analysis::summarize(values);

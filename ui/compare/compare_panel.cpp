@@ -245,6 +245,7 @@ void ComparePanel::buildUi() {
   curvesLayout->addLayout(curveBar);
   curves_ = new MetricPlot(tr("epoch"), tr("value"), false, curvesBox);
   curves_->setIntegerX(true);
+  curves_->plot()->setNotAntialiasedElements(QCP::aeFills);
   curves_->setLegendCorner(Qt::AlignBottom | Qt::AlignRight);
   curvesLayout->addWidget(curves_, 1);
   bottom->addWidget(curvesBox);
@@ -791,7 +792,7 @@ void ComparePanel::fillCurves() {
     }
     if (showBands_->isChecked()) curves_->setBand(run, QString(), band.std);
   }
-  curves_->flush();
+  // Drawn by the plot's coalesced timer, not here: a rebuild never waits for a replot.
 }
 
 void ComparePanel::fillAblation() {
@@ -840,6 +841,7 @@ void ComparePanel::fillAblation() {
     errors->setErrorType(QCPErrorBars::etValueError);
     errors->setPen(QPen(QColor(40, 40, 40)));
     errors->setWhiskerWidth(5);
+    errors->setSymbolGap(0);
     QVector<double> keys, values, stds;
     // Bars of metric m sit at key ± half a bar in the group (two bars per key).
     const double offset = (m - 0.5) * (kWidth + barsGroup_->spacing());
@@ -1019,13 +1021,16 @@ Status ComparePanel::exportPlot(PlotKind kind, const QString& path) const {
   QCustomPlot* plot = kind == PlotKind::Curves ? curves_->plot() : kind == PlotKind::Ablation ? ablationPlot_ : sweepPlot_;
   const int w = std::max(plot->width(), 800), h = std::max(plot->height(), 500);
   const QString suffix = QFileInfo(path).suffix().toLower();
-  bool ok = false;
-  if (suffix == QLatin1String("pdf")) {
-    ok = plot->savePdf(path, w, h);
-  } else if (suffix == QLatin1String("png")) {
-    ok = plot->savePng(path, w, h, 2.0);
-  } else {
+  if (suffix != QLatin1String("pdf") && suffix != QLatin1String("png")) {
     return Error::general(QStringLiteral("choose a .png or .pdf file name (got %1)").arg(path));
+  }
+  // A saved figure always says which curve is which, even when the legend is hidden on screen.
+  const bool legendHidden = kind == PlotKind::Curves && !plot->legend->visible() && plot->legend->itemCount() > 0;
+  if (legendHidden) plot->legend->setVisible(true);
+  const bool ok = suffix == QLatin1String("pdf") ? plot->savePdf(path, w, h) : plot->savePng(path, w, h, 2.0);
+  if (legendHidden) {
+    plot->legend->setVisible(false);
+    plot->replot(QCustomPlot::rpQueuedReplot);
   }
   if (!ok) return Error::general(QStringLiteral("could not write %1").arg(path));
   return Status();
