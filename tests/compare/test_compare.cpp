@@ -14,7 +14,13 @@
 #include "ui/run_queue.h"
 #include "ui/runs_panel.h"
 
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QFile>
+#include <QLabel>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QToolButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSqlDatabase>
@@ -433,6 +439,34 @@ class TestCompare : public QObject {
     QVERIFY(!refused.ok());
     QVERIFY(panel->message().contains(QStringLiteral("irl4rec")));
     QCOMPARE(int(store.listRuns().value().size()), 12);
+
+    // The button's dialog queues the same grid: N = 1 seed starting at 9.
+    QToolButton* button = nullptr;
+    for (QToolButton* b : panel->findChildren<QToolButton*>()) {
+      if (b->text().startsWith(QStringLiteral("Run ablation grid"))) button = b;
+    }
+    QVERIFY(button);
+    button->click();
+    QDialog* dialog = panel->findChild<QDialog*>();
+    QVERIFY(dialog);
+    const QList<QSpinBox*> spins = dialog->findChildren<QSpinBox*>();
+    QCOMPARE(spins.size(), 2);
+    spins[0]->setValue(1);
+    spins[1]->setValue(9);
+    QLabel* preview = nullptr;
+    for (QLabel* l : dialog->findChildren<QLabel*>()) {
+      if (l->text().contains(QStringLiteral("runs</b>"))) preview = l;
+    }
+    QVERIFY(preview);
+    QVERIFY2(preview->text().contains(QStringLiteral("6 configurations × 1 seeds")), qPrintable(preview->text()));
+    dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->click();
+    window->runQueue()->cancelAll();
+    auto after = store.listRuns(options);
+    QVERIFY(after.ok());
+    QCOMPARE(int(after.value().size()), 18);
+    int seed9 = 0;
+    for (const auto& e : after.value()) seed9 += e.run.config.value(QStringLiteral("seed")).toString() == QLatin1String("9");
+    QCOMPARE(seed9, 6);
 
     // Wait for the one run that had started to end (cancelled).
     QTRY_VERIFY_WITH_TIMEOUT(window->runQueue()->running().isEmpty(), 120000);

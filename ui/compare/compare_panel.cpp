@@ -446,7 +446,9 @@ void ComparePanel::setDataset(std::shared_ptr<const data::Dataset> dataset) {
 
 void ComparePanel::showEvent(QShowEvent* event) {
   QWidget::showEvent(event);
-  if (stale_) reload();
+  // Runs may have been launched, renamed or deleted in the Runs tab (or by the CLI) meanwhile;
+  // the read is in the background, so opening the tab never waits for it.
+  reload();
 }
 
 void ComparePanel::reload() {
