@@ -43,7 +43,7 @@ namespace {
 
 using compare::ValueMode;
 
-enum Role { kRunIdRole = Qt::UserRole + 1, kGroupRole, kSortRole };
+enum Role { kRunIdRole = Qt::UserRole + 1, kGroupRole, kGroupKeyRole, kSortRole };
 
 // Columns of the table that hold a metric, with their store keys.
 const QList<QPair<ComparePanel::Column, QString>>& metricColumns() {
@@ -380,10 +380,10 @@ void ComparePanel::buildUi() {
   connect(grid_, &QToolButton::clicked, this, &ComparePanel::runGridDialog);
   connect(treeModel_, &QStandardItemModel::itemChanged, this, &ComparePanel::onItemChanged);
   connect(tree_, &QTreeView::expanded, this, [this](const QModelIndex& index) {
-    expanded_.insert(index.data(kGroupRole + 10).toString());
+    expanded_.insert(index.data(kGroupKeyRole).toString());
   });
   connect(tree_, &QTreeView::collapsed, this, [this](const QModelIndex& index) {
-    expanded_.remove(index.data(kGroupRole + 10).toString());
+    expanded_.remove(index.data(kGroupKeyRole).toString());
   });
   connect(tree_, &QTreeView::customContextMenuRequested, this, [this](const QPoint& pos) {
     QMenu menu;
@@ -608,6 +608,8 @@ void ComparePanel::rebuild() {
   QString text;
   if (!snapshot_->error.isEmpty()) {
     text = tr("Could not read the run store: %1").arg(snapshot_->error);
+  } else if (!store_ && snapshot_->runs.empty()) {
+    text = tr("The run store is not available, so there is nothing to compare.");
   } else if (snapshot_->runs.empty()) {
     text = tr("No runs in the store yet. Launch runs in the Runs tab, or use “Run ablation grid…”.");
   } else if (groups_.empty()) {
@@ -654,7 +656,7 @@ void ComparePanel::fillTree() {
     QList<QStandardItem*> row;
     auto* name = cell(group.name);
     name->setData(g, kGroupRole);
-    name->setData(group.key, kGroupRole + 10);
+    name->setData(group.key, kGroupKeyRole);
     name->setData(groupColor(g), Qt::DecorationRole);
     name->setToolTip(tr("%1\ngroup %2").arg(group.name, group.hash));
     name->setCheckable(true);
