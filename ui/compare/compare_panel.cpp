@@ -43,7 +43,8 @@ namespace {
 
 using compare::ValueMode;
 
-enum Role { kRunIdRole = Qt::UserRole + 1, kGroupRole, kGroupKeyRole, kSortRole };
+/// Item data roles of the groups table.
+enum class Role { RunId = Qt::UserRole + 1, Group, GroupKey, Sort };
 
 // Columns of the table that hold a metric, with their store keys.
 const QList<QPair<ComparePanel::Column, QString>>& metricColumns() {
@@ -196,7 +197,7 @@ void ComparePanel::buildUi() {
   auto* topLayout = new QVBoxLayout(top);
   topLayout->setContentsMargins(0, 0, 0, 0);
   treeModel_ = new QStandardItemModel(this);
-  treeModel_->setSortRole(kSortRole);
+  treeModel_->setSortRole(int(Role::Sort));
   treeModel_->setHorizontalHeaderLabels({tr("Group / run"), tr("n"), tr("Seeds / status"), tr("val HR@10"),
                                          tr("val NDCG@10"), tr("test HR@10"), tr("test NDCG@10"),
                                          tr("best epoch"), tr("Note")});
@@ -380,10 +381,10 @@ void ComparePanel::buildUi() {
   connect(grid_, &QToolButton::clicked, this, &ComparePanel::runGridDialog);
   connect(treeModel_, &QStandardItemModel::itemChanged, this, &ComparePanel::onItemChanged);
   connect(tree_, &QTreeView::expanded, this, [this](const QModelIndex& index) {
-    expanded_.insert(index.data(kGroupKeyRole).toString());
+    expanded_.insert(index.data(int(Role::GroupKey)).toString());
   });
   connect(tree_, &QTreeView::collapsed, this, [this](const QModelIndex& index) {
-    expanded_.remove(index.data(kGroupKeyRole).toString());
+    expanded_.remove(index.data(int(Role::GroupKey)).toString());
   });
   connect(tree_, &QTreeView::customContextMenuRequested, this, [this](const QPoint& pos) {
     QMenu menu;
@@ -648,15 +649,15 @@ void ComparePanel::fillTree() {
   auto cell = [](const QString& text, const QVariant& sort = {}) {
     auto* item = new QStandardItem(text);
     item->setEditable(false);
-    item->setData(sort.isValid() ? sort : QVariant(text), kSortRole);
+    item->setData(sort.isValid() ? sort : QVariant(text), int(Role::Sort));
     return item;
   };
   for (int g = 0; g < int(groups_.size()); ++g) {
     const compare::Group& group = groups_[size_t(g)];
     QList<QStandardItem*> row;
     auto* name = cell(group.name);
-    name->setData(g, kGroupRole);
-    name->setData(group.key, kGroupKeyRole);
+    name->setData(g, int(Role::Group));
+    name->setData(group.key, int(Role::GroupKey));
     name->setData(groupColor(g), Qt::DecorationRole);
     name->setToolTip(tr("%1\ngroup %2").arg(group.name, group.hash));
     name->setCheckable(true);
@@ -703,7 +704,7 @@ void ComparePanel::fillTree() {
       const compare::RunRecord& r = snapshot_->runs[size_t(i)];
       QList<QStandardItem*> child;
       auto* runName = cell(r.run.name.isEmpty() ? r.run.uuid.left(8) : r.run.name);
-      runName->setData(r.run.id, kRunIdRole);
+      runName->setData(r.run.id, int(Role::RunId));
       runName->setToolTip(tr("run %1").arg(r.run.uuid));
       runName->setCheckable(true);
       runName->setCheckState(excluded_.contains(r.run.id) ? Qt::Unchecked : Qt::Checked);
@@ -735,7 +736,7 @@ void ComparePanel::fillTree() {
 
 void ComparePanel::onItemChanged(QStandardItem* item) {
   if (filling_ || item->column() != 0) return;
-  const QVariant runId = item->data(kRunIdRole);
+  const QVariant runId = item->data(int(Role::RunId));
   if (!runId.isValid()) return;  // a group: Qt propagates its state to the runs, handled there
   if (item->checkState() == Qt::Checked) {
     excluded_.remove(runId.toLongLong());
@@ -1067,8 +1068,8 @@ Expected<train::TrainConfig> ComparePanel::gridSourceConfig() const {
   const QModelIndex index = tree_->currentIndex();
   if (index.isValid() && tree_->selectionModel()->isSelected(index)) {
     const QModelIndex first = index.siblingAtColumn(0);
-    const QVariant runId = first.data(kRunIdRole);
-    const QVariant group = first.data(kGroupRole);
+    const QVariant runId = first.data(int(Role::RunId));
+    const QVariant group = first.data(int(Role::Group));
     QJsonObject config;
     if (runId.isValid()) {
       for (const compare::RunRecord& r : snapshot_->runs) {
