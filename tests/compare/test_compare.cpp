@@ -653,6 +653,9 @@ class TestCompare : public QObject {
       weird[QStringLiteral("alpha")] = QStringLiteral("not a number");
       b.addJson(weird, QStringLiteral("weird"), {0.1}, {0.1}, 0.1, 0.1);
       damaged = b.add(irlConfig(0.1, 0.01, 0.1), 1, {0.1}, {0.1}, 0.1, 0.1);
+      QJsonObject textWeight = irlConfig(0.1, 0, 0).toJson();
+      textWeight[QStringLiteral("alpha")] = QStringLiteral("abc");
+      b.addJson(textWeight, QStringLiteral("text weight"), {0.1}, {0.1}, 0.1, 0.1);
     }
     {
       // Damage the stored config text of one run, as a broken writer or a hand edit would.
@@ -667,7 +670,7 @@ class TestCompare : public QObject {
     QSqlDatabase::removeDatabase(QStringLiteral("damage"));
     const compare::Snapshot snap = compare::readSnapshot(path);
     QVERIFY2(snap.error.isEmpty(), qPrintable(snap.error));
-    QCOMPARE(int(snap.runs.size()), 5);
+    QCOMPARE(int(snap.runs.size()), 6);
     ComparePanel panel(nullptr, nullptr, nullptr);
     panel.setSnapshot(std::make_shared<compare::Snapshot>(snap));
     const compare::Group* base = findGroup(panel.groups(), QStringLiteral("baseline sasrec"));
@@ -689,6 +692,11 @@ class TestCompare : public QObject {
     QVERIFY(incompleteNoted);
     QVERIFY2(unknownModel, qPrintable(groupNames(panel.groups())));
     QVERIFY2(damagedNoted, qPrintable(groupNames(panel.groups())));
+    // A weight that is not a number is named as written and kept off the sweep map.
+    QVERIFY2(findGroup(panel.groups(), QStringLiteral("irl4rec sasrec α=abc β=0 γ=0")), qPrintable(groupNames(panel.groups())));
+    QVERIFY2(panel.currentSweep().message.contains(QStringLiteral("without numeric weights")),
+             qPrintable(panel.currentSweep().message));
+    QVERIFY(panel.currentSweep().cells.empty());
     // Every view still has something sensible and exporting works.
     QVERIFY(panel.exportTableCsv(dir_.filePath(QStringLiteral("bad.csv"))).ok());
     QVERIFY(!panel.ablationRows().empty());

@@ -215,7 +215,7 @@ void nameGroups(std::vector<Group>& groups, const Snapshot& snapshot) {
     const QString encoder = c.value(QStringLiteral("encoder")).toString();
     if (!encoder.isEmpty()) parts << encoder;
     if (model == QLatin1String("irl4rec")) {
-      const auto w = [&](const char* key) { return formatWeight(c.value(QLatin1String(key)).toDouble()); };
+      const auto w = [&](const char* key) { return jsonText(c.value(QLatin1String(key))); };
       if (usesConfounder(c)) {
         parts << QStringLiteral("α=%1 β=%2 γ=%3").arg(w("alpha"), w("beta"), w("gamma"));
       } else {
@@ -436,8 +436,21 @@ Sweep sweep(const Snapshot& snapshot, const std::vector<Group>& groups, const QS
   auto weight = [&](int i, const QString& w) {
     return snapshot.runs[size_t(i)].groupConfig.value(w).toDouble(kNaN);
   };
+  // A weight that is not a number (a hand-edited config) cannot be placed on the map.
+  std::vector<int> placed;
+  for (int i : runs) {
+    if (std::isfinite(weight(i, QStringLiteral("alpha"))) && std::isfinite(weight(i, QStringLiteral("beta"))) &&
+        std::isfinite(weight(i, QStringLiteral("gamma")))) {
+      placed.push_back(i);
+    }
+  }
+  if (placed.size() < runs.size()) {
+    sw.message += (sw.message.isEmpty() ? QString() : QStringLiteral("; ")) +
+                  QStringLiteral("%1 run(s) without numeric weights are not shown").arg(runs.size() - placed.size());
+  }
+  if (placed.empty()) return sw;
   std::map<double, int> fixedCounts;
-  for (int i : runs) ++fixedCounts[weight(i, sw.fixedWeight)];
+  for (int i : placed) ++fixedCounts[weight(i, sw.fixedWeight)];
   for (const auto& [v, count] : fixedCounts) sw.fixedValues << v;
   if (std::isnan(fixedValue)) {
     int best = -1;
@@ -450,7 +463,7 @@ Sweep sweep(const Snapshot& snapshot, const std::vector<Group>& groups, const QS
   }
   sw.fixedValue = fixedValue;
   std::map<std::pair<double, double>, std::vector<double>> cells;
-  for (int i : runs) {
+  for (int i : placed) {
     if (weight(i, sw.fixedWeight) != fixedValue) continue;
     cells[{weight(i, xWeight), weight(i, yWeight)}].push_back(runValue(snapshot.runs[size_t(i)], key, mode));
     ++sw.runsUsed;
