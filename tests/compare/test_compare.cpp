@@ -609,6 +609,14 @@ class TestCompare : public QObject {
     seed3->setCheckState(Qt::Unchecked);
     QTRY_COMPARE(panel.treeModel()->item(0, int(ComparePanel::Column::TestHr))->text(), QStringLiteral("0.1100 ± 0.0141"));
 
+    // Unticking a group unticks its runs: they leave the statistics, the curves and the tests.
+    panel.treeModel()->item(1)->setCheckState(Qt::Unchecked);
+    QTRY_COMPARE(panel.treeModel()->item(1, int(ComparePanel::Column::N))->text(), QStringLiteral("0 of 2"));
+    QCOMPARE(panel.treeModel()->item(1, int(ComparePanel::Column::TestHr))->text(), QStringLiteral("–"));
+    QCOMPARE(panel.curvePlot()->pointCount(QStringLiteral("g") + panel.groups()[1].hash, QString()), 0);
+    panel.treeModel()->item(1)->setCheckState(Qt::Checked);
+    QTRY_COMPARE(panel.treeModel()->item(1, int(ComparePanel::Column::N))->text(), QStringLiteral("2"));
+
     // A run deleted while shown: the next read simply no longer has it.
     const qint64 victim = panel.snapshot().runs[size_t(panel.groups()[0].runs[0])].run.id;
     QVERIFY(store.deleteRun(victim).ok());

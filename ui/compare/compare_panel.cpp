@@ -737,11 +737,26 @@ void ComparePanel::fillTree() {
 void ComparePanel::onItemChanged(QStandardItem* item) {
   if (filling_ || item->column() != 0) return;
   const QVariant runId = item->data(int(Role::RunId));
-  if (!runId.isValid()) return;  // a group: Qt propagates its state to the runs, handled there
-  if (item->checkState() == Qt::Checked) {
-    excluded_.remove(runId.toLongLong());
+  const QVariant group = item->data(int(Role::Group));
+  if (runId.isValid()) {
+    if (item->checkState() == Qt::Checked) {
+      excluded_.remove(runId.toLongLong());
+    } else {
+      excluded_.insert(runId.toLongLong());
+    }
+  } else if (group.isValid() && group.toInt() < int(groups_.size()) &&
+             item->checkState() != Qt::PartiallyChecked) {
+    // Ticking or unticking a group applies to all its runs.
+    for (int i : groups_[size_t(group.toInt())].runs) {
+      const qint64 id = snapshot_->runs[size_t(i)].run.id;
+      if (item->checkState() == Qt::Checked) {
+        excluded_.remove(id);
+      } else {
+        excluded_.insert(id);
+      }
+    }
   } else {
-    excluded_.insert(runId.toLongLong());
+    return;
   }
   // Ticking a group changes every run of it: rebuild once, after all of them.
   if (!rebuildQueued_) {
