@@ -269,6 +269,9 @@ class TestCompare : public QObject {
     panel.setSnapshot(std::make_shared<compare::Snapshot>(snap));
     const int valHr = int(ComparePanel::Column::ValHr);
     QCOMPARE(panel.treeModel()->item(0, valHr)->text(), QStringLiteral("0.4000 ± 0.1000"));
+    // Final and best side by side: last val NDCG 0.20, 0.28, 0.10; best 0.30, 0.28, 0.20.
+    QCOMPARE(panel.treeModel()->item(0, int(ComparePanel::Column::ValNdcg))->text(), QStringLiteral("0.1933 ± 0.0902"));
+    QCOMPARE(panel.treeModel()->item(0, int(ComparePanel::Column::BestValNdcg))->text(), QStringLiteral("0.2600 ± 0.0529"));
     panel.setValueMode(compare::ValueMode::BestValidation);
     QCOMPARE(panel.treeModel()->item(0, valHr)->text(), QStringLiteral("0.4667 ± 0.0577"));
   }
@@ -553,21 +556,21 @@ class TestCompare : public QObject {
     const QStringList lines = readLines(csv);
     QCOMPARE(lines.size(), 4);  // header, the group, its two runs
     QCOMPARE(lines[0], QStringLiteral("level,group,group_hash,run,uuid,seed,n,val/hr@10 mean,val/hr@10 std,"
-                                      "val/ndcg@10 mean,val/ndcg@10 std,test/hr@10 mean,test/hr@10 std,"
-                                      "test/ndcg@10 mean,test/ndcg@10 std"));
+                                      "val/ndcg@10 mean,val/ndcg@10 std,val/ndcg@10 best mean,val/ndcg@10 best std,"
+                                      "test/hr@10 mean,test/hr@10 std,test/ndcg@10 mean,test/ndcg@10 std"));
     const QStringList group = lines[1].split(QLatin1Char(','));
-    QCOMPARE(group.size(), 15);
+    QCOMPARE(group.size(), 17);
     QCOMPARE(group[0], QStringLiteral("group"));
     QCOMPARE(group[1], QStringLiteral("baseline sasrec"));
     QCOMPARE(group[6], QStringLiteral("2"));
     QVERIFY(near(group[7].toDouble(), 0.3));                  // val HR mean of 0.2, 0.4
     QVERIFY(near(group[8].toDouble(), std::sqrt(0.02)));      // its sample std
-    QVERIFY(near(group[11].toDouble(), 0.15));                // test HR
+    QVERIFY(near(group[13].toDouble(), 0.15));                // test HR
     const QStringList run = lines[2].split(QLatin1Char(','));
     QCOMPARE(run[0], QStringLiteral("run"));
     QCOMPARE(run[5], QStringLiteral("1"));
-    QVERIFY(near(run[11].toDouble(), 0.10));
-    QVERIFY(run[12].isEmpty());  // no std for one run
+    QVERIFY(near(run[13].toDouble(), 0.10));
+    QVERIFY(run[14].isEmpty());  // no std for one run
     // Fields with commas or quotes are quoted.
     QCOMPARE(compare::csvField(QStringLiteral("a,\"b\"")), QStringLiteral("\"a,\"\"b\"\"\""));
 

@@ -509,20 +509,24 @@ QString csvLine(const QStringList& fields) {
 }
 }  // namespace
 
-QString groupsCsv(const Snapshot& snapshot, const std::vector<Group>& groups, const QStringList& keys,
-                  ValueMode mode, const QSet<qint64>& excluded) {
+QString groupsCsv(const Snapshot& snapshot, const std::vector<Group>& groups,
+                  const std::vector<MetricColumn>& columns, ValueMode mode, const QSet<qint64>& excluded) {
   QStringList header = {QStringLiteral("level"), QStringLiteral("group"), QStringLiteral("group_hash"),
                         QStringLiteral("run"),   QStringLiteral("uuid"),  QStringLiteral("seed"),
                         QStringLiteral("n")};
-  for (const QString& k : keys) header << k + QStringLiteral(" mean") << k + QStringLiteral(" std");
+  for (const MetricColumn& c : columns) {
+    const QString name = c.best ? c.key + QStringLiteral(" best") : c.key;
+    header << name + QStringLiteral(" mean") << name + QStringLiteral(" std");
+  }
   QString csv = csvLine(header);
   for (const Group& g : groups) {
     QStringList row = {QStringLiteral("group"), g.name, g.hash, QString(), QString(), QString()};
     int n = 0;
     for (int i : g.runs) n += excluded.contains(snapshot.runs[size_t(i)].run.id) ? 0 : 1;
     row << QString::number(n);
-    for (const QString& k : keys) {
-      const analysis::GroupSummary s = groupValue(snapshot, g, k, mode, excluded);
+    for (const MetricColumn& c : columns) {
+      const analysis::GroupSummary s =
+          groupValue(snapshot, g, c.key, c.best ? ValueMode::BestValidation : mode, excluded);
       row << numberCsv(s.mean) << numberCsv(s.std);
     }
     csv += csvLine(row);
@@ -531,7 +535,9 @@ QString groupsCsv(const Snapshot& snapshot, const std::vector<Group>& groups, co
       if (excluded.contains(r.run.id)) continue;
       QStringList runRow = {QStringLiteral("run"), g.name, g.hash, r.run.name, r.run.uuid, r.seed,
                             QStringLiteral("1")};
-      for (const QString& k : keys) runRow << numberCsv(runValue(r, k, mode)) << QString();
+      for (const MetricColumn& c : columns) {
+        runRow << numberCsv(runValue(r, c.key, c.best ? ValueMode::BestValidation : mode)) << QString();
+      }
       csv += csvLine(runRow);
     }
   }

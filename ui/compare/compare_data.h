@@ -152,9 +152,16 @@ Sweep sweep(const Snapshot& snapshot, const std::vector<Group>& groups, const QS
 // ---- CSV --------------------------------------------------------------------------------------
 /// One quoted CSV field (RFC 4180).
 QString csvField(const QString& text);
-/// Groups and their runs: level, group, run, uuid, seed, n, then mean and std per key.
-QString groupsCsv(const Snapshot& snapshot, const std::vector<Group>& groups, const QStringList& keys,
-                  ValueMode mode, const QSet<qint64>& excluded = {});
+/// A metric column of the groups table: a key, and whether it always shows the best-validation
+/// value (e.g. "best val NDCG@10" next to the last one) instead of following the mode.
+struct MetricColumn {
+  QString key;
+  bool best = false;
+};
+/// Groups and their runs: level, group, run, uuid, seed, n, then mean and std per column.
+QString groupsCsv(const Snapshot& snapshot, const std::vector<Group>& groups,
+                  const std::vector<MetricColumn>& columns, ValueMode mode,
+                  const QSet<qint64>& excluded = {});
 QString ablationCsv(const std::vector<Group>& groups, int reference, const std::vector<AblationRow>& rows);
 QString sweepCsv(const Sweep& sweep, const QString& key);
 

@@ -46,13 +46,20 @@ using compare::ValueMode;
 /// Item data roles of the groups table.
 enum class Role { RunId = Qt::UserRole + 1, Group, GroupKey, Sort };
 
-// Columns of the table that hold a metric, with their store keys.
-const QList<QPair<ComparePanel::Column, QString>>& metricColumns() {
+// Columns of the table that hold a metric: store key, and whether the column always shows the
+// best-validation value (the other columns follow the "each run contributes" choice).
+struct MetricColumnDef {
+  ComparePanel::Column column;
+  compare::MetricColumn metric;
+};
+const QList<MetricColumnDef>& metricColumns() {
   using C = ComparePanel::Column;
-  static const QList<QPair<C, QString>> columns = {{C::ValHr, QStringLiteral("val/hr@10")},
-                                                   {C::ValNdcg, QStringLiteral("val/ndcg@10")},
-                                                   {C::TestHr, QStringLiteral("test/hr@10")},
-                                                   {C::TestNdcg, QStringLiteral("test/ndcg@10")}};
+  static const QList<MetricColumnDef> columns = {
+      {C::ValHr, {QStringLiteral("val/hr@10"), false}},
+      {C::ValNdcg, {QStringLiteral("val/ndcg@10"), false}},
+      {C::BestValNdcg, {QStringLiteral("val/ndcg@10"), true}},
+      {C::TestHr, {QStringLiteral("test/hr@10"), false}},
+      {C::TestNdcg, {QStringLiteral("test/ndcg@10"), false}}};
   return columns;
 }
 
@@ -199,7 +206,7 @@ void ComparePanel::buildUi() {
   treeModel_ = new QStandardItemModel(this);
   treeModel_->setSortRole(int(Role::Sort));
   treeModel_->setHorizontalHeaderLabels({tr("Group / run"), tr("n"), tr("Seeds / status"), tr("val HR@10"),
-                                         tr("val NDCG@10"), tr("test HR@10"), tr("test NDCG@10"),
+                                         tr("val NDCG@10"), tr("best val NDCG@10"), tr("test HR@10"), tr("test NDCG@10"),
                                          tr("best epoch"), tr("Note")});
   tree_ = new QTreeView(top);
   tree_->setModel(treeModel_);
@@ -679,10 +686,13 @@ void ComparePanel::fillTree() {
                 used);
     row << cell(tr("seeds %1").arg(seeds.join(QStringLiteral(", "))));
     QStringList notes;
-    for (const auto& [column, key] : metricColumns()) {
-      const analysis::GroupSummary s = compare::groupValue(*snapshot_, group, key, mode, excluded_);
+    for (const MetricColumnDef& c : metricColumns()) {
+      const analysis::GroupSummary s = compare::groupValue(
+          *snapshot_, group, c.metric.key, c.metric.best ? ValueMode::BestValidation : mode, excluded_);
       auto* item = cell(summaryText(s), std::isfinite(s.mean) ? QVariant(s.mean) : QVariant(-1.0));
-      if (s.n > 0 && s.n < used) notes << tr("%1: %2 run(s) without a value").arg(metricLabel(key)).arg(used - s.n);
+      if (s.n > 0 && s.n < used && !c.metric.best) {
+        notes << tr("%1: %2 run(s) without a value").arg(metricLabel(c.metric.key)).arg(used - s.n);
+      }
       row << item;
     }
     std::vector<double> bestEpochs;
@@ -712,8 +722,8 @@ void ComparePanel::fillTree() {
       child << cell(tr("seed %1 · %2").arg(r.seed.isEmpty() ? QStringLiteral("?") : r.seed,
                                           store::toString(r.run.status)),
                     r.seed.toDouble());
-      for (const auto& [column, key] : metricColumns()) {
-        const double v = compare::runValue(r, key, mode);
+      for (const MetricColumnDef& c : metricColumns()) {
+        const double v = compare::runValue(r, c.metric.key, c.metric.best ? ValueMode::BestValidation : mode);
         child << cell(valueText(v), std::isfinite(v) ? v : -1.0);
       }
       const store::MetricSummary* s = r.summary(compare::kSelectionKey);
@@ -1024,9 +1034,9 @@ void ComparePanel::fillSweep() {
 }
 
 Status ComparePanel::exportTableCsv(const QString& path) const {
-  QStringList keys;
-  for (const auto& [column, key] : metricColumns()) keys << key;
-  return writeText(path, compare::groupsCsv(*snapshot_, groups_, keys, valueMode(), excluded_));
+  std::vector<compare::MetricColumn> columns;
+  for (const MetricColumnDef& c : metricColumns()) columns.push_back(c.metric);
+  return writeText(path, compare::groupsCsv(*snapshot_, groups_, columns, valueMode(), excluded_));
 }
 
 Status ComparePanel::exportAblationCsv(const QString& path) const {

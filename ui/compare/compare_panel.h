@@ -51,7 +51,7 @@ class ComparePanel : public QWidget {
   Q_OBJECT
  public:
   /// Columns of the groups table.
-  enum class Column { Name, N, Seed, ValHr, ValNdcg, TestHr, TestNdcg, BestEpoch, Note, Count };
+  enum class Column { Name, N, Seed, ValHr, ValNdcg, BestValNdcg, TestHr, TestNdcg, BestEpoch, Note, Count };
   /// Plots that can be exported.
   enum class PlotKind { Curves, Ablation, Sweep };
 
