@@ -25,7 +25,6 @@
 #include <QSignalSpy>
 #include <QSqlDatabase>
 #include <QSqlQuery>
-#include <QStandardItemModel>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -267,13 +266,13 @@ class TestCompare : public QObject {
     // The panel's control switches the table between the two.
     ComparePanel panel(nullptr, nullptr, nullptr);
     panel.setSnapshot(std::make_shared<compare::Snapshot>(snap));
-    const int valHr = int(ComparePanel::Column::ValHr);
-    QCOMPARE(panel.treeModel()->item(0, valHr)->text(), QStringLiteral("0.4000 ± 0.1000"));
+    const auto valHr = ComparePanel::Column::ValHr;
+    QCOMPARE(panel.treeModel()->text(0, -1, valHr), QStringLiteral("0.4000 ± 0.1000"));
     // Final and best side by side: last val NDCG 0.20, 0.28, 0.10; best 0.30, 0.28, 0.20.
-    QCOMPARE(panel.treeModel()->item(0, int(ComparePanel::Column::ValNdcg))->text(), QStringLiteral("0.1933 ± 0.0902"));
-    QCOMPARE(panel.treeModel()->item(0, int(ComparePanel::Column::BestValNdcg))->text(), QStringLiteral("0.2600 ± 0.0529"));
+    QCOMPARE(panel.treeModel()->text(0, -1, ComparePanel::Column::ValNdcg), QStringLiteral("0.1933 ± 0.0902"));
+    QCOMPARE(panel.treeModel()->text(0, -1, ComparePanel::Column::BestValNdcg), QStringLiteral("0.2600 ± 0.0529"));
     panel.setValueMode(compare::ValueMode::BestValidation);
-    QCOMPARE(panel.treeModel()->item(0, valHr)->text(), QStringLiteral("0.4667 ± 0.0577"));
+    QCOMPARE(panel.treeModel()->text(0, -1, valHr), QStringLiteral("0.4667 ± 0.0577"));
   }
 
   void ablationWelchAgainstScipy() {
@@ -597,8 +596,8 @@ class TestCompare : public QObject {
     QVERIFY(loaded.wait(30000));
     QCOMPARE(int(panel.groups().size()), 3);
     QCOMPARE(panel.treeModel()->rowCount(), 3);
-    QCOMPARE(panel.treeModel()->item(0)->rowCount(), 3);  // runs of the group, shown on expand
-    QCOMPARE(panel.treeModel()->item(0, int(ComparePanel::Column::TestHr))->text(), QStringLiteral("0.1300 ± 0.0361"));
+    QCOMPARE(panel.treeModel()->rowCount(panel.treeModel()->index(0, 0)), 3);  // its runs, shown on expand
+    QCOMPARE(panel.treeModel()->text(0, -1, ComparePanel::Column::TestHr), QStringLiteral("0.1300 ± 0.0361"));
     // One mean curve per group, bands around the groups with n >= 2.
     QCOMPARE(panel.curvePlot()->pointCount(QStringLiteral("g") + panel.groups()[0].hash, QString()), 3);
     QVERIFY(panel.curvePlot()->plot()->graphCount() >= 3 + 2 * 2);
@@ -608,17 +607,19 @@ class TestCompare : public QObject {
     QCOMPARE(panel.curvePlot()->pointCount(QStringLiteral("g") + panel.groups()[0].hash, QString()), 12);
 
     // Unticking a run in the table takes it out of the statistics.
-    QStandardItem* seed3 = panel.treeModel()->item(0)->child(2, 0);
-    seed3->setCheckState(Qt::Unchecked);
-    QTRY_COMPARE(panel.treeModel()->item(0, int(ComparePanel::Column::TestHr))->text(), QStringLiteral("0.1100 ± 0.0141"));
+    // (the check box of a row, as a click in the view sets it)
+    auto* model = panel.treeModel();
+    QVERIFY(model->setData(model->index(2, 0, model->index(0, 0)), Qt::Unchecked, Qt::CheckStateRole));
+    QCOMPARE(model->index(0, 0).data(Qt::CheckStateRole).toInt(), int(Qt::PartiallyChecked));
+    QTRY_COMPARE(panel.treeModel()->text(0, -1, ComparePanel::Column::TestHr), QStringLiteral("0.1100 ± 0.0141"));
 
     // Unticking a group unticks its runs: they leave the statistics, the curves and the tests.
-    panel.treeModel()->item(1)->setCheckState(Qt::Unchecked);
-    QTRY_COMPARE(panel.treeModel()->item(1, int(ComparePanel::Column::N))->text(), QStringLiteral("0 of 2"));
-    QCOMPARE(panel.treeModel()->item(1, int(ComparePanel::Column::TestHr))->text(), QStringLiteral("–"));
+    QVERIFY(model->setData(model->index(1, 0), Qt::Unchecked, Qt::CheckStateRole));
+    QTRY_COMPARE(panel.treeModel()->text(1, -1, ComparePanel::Column::N), QStringLiteral("0 of 2"));
+    QCOMPARE(panel.treeModel()->text(1, -1, ComparePanel::Column::TestHr), QStringLiteral("–"));
     QCOMPARE(panel.curvePlot()->pointCount(QStringLiteral("g") + panel.groups()[1].hash, QString()), 0);
-    panel.treeModel()->item(1)->setCheckState(Qt::Checked);
-    QTRY_COMPARE(panel.treeModel()->item(1, int(ComparePanel::Column::N))->text(), QStringLiteral("2"));
+    QVERIFY(model->setData(model->index(1, 0), Qt::Checked, Qt::CheckStateRole));
+    QTRY_COMPARE(panel.treeModel()->text(1, -1, ComparePanel::Column::N), QStringLiteral("2"));
 
     // A run deleted while shown: the next read simply no longer has it.
     const qint64 victim = panel.snapshot().runs[size_t(panel.groups()[0].runs[0])].run.id;
@@ -694,8 +695,8 @@ class TestCompare : public QObject {
     QVERIFY(panel.message().contains(QStringLiteral("no metrics")));
     bool incompleteNoted = false, unknownModel = false, damagedNoted = false;
     for (int r = 0; r < panel.treeModel()->rowCount(); ++r) {
-      const QString name = panel.treeModel()->item(r, 0)->text();
-      const QString note = panel.treeModel()->item(r, int(ComparePanel::Column::Note))->text();
+      const QString name = panel.treeModel()->text(r, -1, ComparePanel::Column::Name);
+      const QString note = panel.treeModel()->text(r, -1, ComparePanel::Column::Note);
       if (name.startsWith(QStringLiteral("baseline"))) incompleteNoted = note.contains(QStringLiteral("incomplete"));
       if (name.startsWith(QStringLiteral("mystery"))) unknownModel = true;
       if (name.startsWith(QStringLiteral("(unknown model)"))) damagedNoted = note.contains(QStringLiteral("incomplete"));

@@ -170,6 +170,15 @@ std::vector<Group> groupRuns(const Snapshot& snapshot, const Filter& filter, boo
   return groups;
 }
 
+QString metricLabel(const QString& key) {
+  const int slash = key.indexOf(QLatin1Char('/'));
+  if (slash < 0) return key;
+  QString name = key.mid(slash + 1);
+  const int at = name.indexOf(QLatin1Char('@'));
+  if (at > 0 && !isStepKey(key)) name = name.left(at).toUpper() + name.mid(at);
+  return key.left(slash) + QLatin1Char(' ') + name;
+}
+
 QString formatWeight(double v) {
   if (!std::isfinite(v)) return QString::number(v);
   if (v == 0) return QStringLiteral("0");

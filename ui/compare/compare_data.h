@@ -94,6 +94,8 @@ std::vector<Group> groupRuns(const Snapshot& snapshot, const Filter& filter, boo
 /// the groups span datasets. Equal names get the group hash appended.
 void nameGroups(std::vector<Group>& groups, const Snapshot& snapshot);
 
+/// "test/ndcg@10" -> "test NDCG@10"; per-step keys as they are ("loss/total" -> "loss total").
+QString metricLabel(const QString& key);
 /// Compact number for names and labels: 0, 0.1, 1e-4, 2.5e-3, 64.
 QString formatWeight(double v);
 

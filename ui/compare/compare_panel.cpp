@@ -1,5 +1,7 @@
 #include "ui/compare/compare_panel.h"
 
+#include "ui/compare/compare_tree_model.h"
+
 #include "core/store/run_store.h"
 #include "core/train/ablation_grid.h"
 #include "ui/metric_plot.h"
@@ -24,6 +26,7 @@
 #include <QPushButton>
 #include <QSaveFile>
 #include <QSpinBox>
+#include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStandardItemModel>
 #include <QTabWidget>
@@ -42,26 +45,7 @@ namespace irl4rec::ui {
 namespace {
 
 using compare::ValueMode;
-
-/// Item data roles of the groups table.
-enum class Role { RunId = Qt::UserRole + 1, Group, GroupKey, Sort };
-
-// Columns of the table that hold a metric: store key, and whether the column always shows the
-// best-validation value (the other columns follow the "each run contributes" choice).
-struct MetricColumnDef {
-  ComparePanel::Column column;
-  compare::MetricColumn metric;
-};
-const QList<MetricColumnDef>& metricColumns() {
-  using C = ComparePanel::Column;
-  static const QList<MetricColumnDef> columns = {
-      {C::ValHr, {QStringLiteral("val/hr@10"), false}},
-      {C::ValNdcg, {QStringLiteral("val/ndcg@10"), false}},
-      {C::BestValNdcg, {QStringLiteral("val/ndcg@10"), true}},
-      {C::TestHr, {QStringLiteral("test/hr@10"), false}},
-      {C::TestNdcg, {QStringLiteral("test/ndcg@10"), false}}};
-  return columns;
-}
+using Role = CompareTreeModel::Role;
 
 // Tableau 10, as the Runs tab's plots.
 const QColor kGroupColors[] = {
@@ -76,15 +60,7 @@ QString greek(const QString& weight) {
   return weight;
 }
 
-QString metricLabel(const QString& key) {
-  // "test/ndcg@10" -> "test NDCG@10"
-  const int slash = key.indexOf(QLatin1Char('/'));
-  if (slash < 0) return key;
-  QString name = key.mid(slash + 1);
-  const int at = name.indexOf(QLatin1Char('@'));
-  if (at > 0 && !key.startsWith(QLatin1String("loss/"))) name = name.left(at).toUpper() + name.mid(at);
-  return key.left(slash) + QLatin1Char(' ') + name;
-}
+using compare::metricLabel;
 
 QString valueText(double v) { return std::isfinite(v) ? QString::number(v, 'f', 4) : QStringLiteral("–"); }
 
@@ -203,13 +179,12 @@ void ComparePanel::buildUi() {
   auto* top = new QWidget(split);
   auto* topLayout = new QVBoxLayout(top);
   topLayout->setContentsMargins(0, 0, 0, 0);
-  treeModel_ = new QStandardItemModel(this);
-  treeModel_->setSortRole(int(Role::Sort));
-  treeModel_->setHorizontalHeaderLabels({tr("Group / run"), tr("n"), tr("Seeds / status"), tr("val HR@10"),
-                                         tr("val NDCG@10"), tr("best val NDCG@10"), tr("test HR@10"), tr("test NDCG@10"),
-                                         tr("best epoch"), tr("Note")});
+  treeModel_ = new CompareTreeModel(this);
+  treeProxy_ = new QSortFilterProxyModel(this);
+  treeProxy_->setSourceModel(treeModel_);
+  treeProxy_->setSortRole(int(Role::Sort));
   tree_ = new QTreeView(top);
-  tree_->setModel(treeModel_);
+  tree_->setModel(treeProxy_);
   tree_->setSortingEnabled(true);
   tree_->sortByColumn(-1, Qt::AscendingOrder);
   tree_->setAlternatingRowColors(true);
@@ -386,7 +361,16 @@ void ComparePanel::buildUi() {
   connect(modeBox_, &QComboBox::currentIndexChanged, this, rebuildLater);
   connect(refresh_, &QToolButton::clicked, this, &ComparePanel::reload);
   connect(grid_, &QToolButton::clicked, this, &ComparePanel::runGridDialog);
-  connect(treeModel_, &QStandardItemModel::itemChanged, this, &ComparePanel::onItemChanged);
+  connect(treeModel_, &CompareTreeModel::excludedChanged, this, [this](const QSet<qint64>& excluded) {
+    excluded_ = excluded;
+    // Not from inside the model's setData(): rebuild (a model reset) once the click is handled.
+    if (!rebuildQueued_) {
+      rebuildQueued_ = true;
+      QTimer::singleShot(0, this, [this] {
+        if (rebuildQueued_) rebuild();
+      });
+    }
+  });
   connect(tree_, &QTreeView::expanded, this, [this](const QModelIndex& index) {
     expanded_.insert(index.data(int(Role::GroupKey)).toString());
   });
@@ -648,133 +632,14 @@ void ComparePanel::rebuild() {
 }
 
 void ComparePanel::fillTree() {
-  filling_ = true;
-  const ValueMode mode = valueMode();
-  const int sortColumn = tree_->header()->sortIndicatorSection();
-  const Qt::SortOrder sortOrder = tree_->header()->sortIndicatorOrder();
-  treeModel_->removeRows(0, treeModel_->rowCount());
-  auto cell = [](const QString& text, const QVariant& sort = {}) {
-    auto* item = new QStandardItem(text);
-    item->setEditable(false);
-    item->setData(sort.isValid() ? sort : QVariant(text), int(Role::Sort));
-    return item;
-  };
+  QVector<QColor> colors;
+  for (int g = 0; g < int(groups_.size()); ++g) colors << groupColor(g);
+  treeModel_->setGroups(*snapshot_, groups_, valueMode(), excluded_, colors);
   for (int g = 0; g < int(groups_.size()); ++g) {
-    const compare::Group& group = groups_[size_t(g)];
-    QList<QStandardItem*> row;
-    auto* name = cell(group.name);
-    name->setData(g, int(Role::Group));
-    name->setData(group.key, int(Role::GroupKey));
-    name->setData(groupColor(g), Qt::DecorationRole);
-    name->setToolTip(tr("%1\ngroup %2").arg(group.name, group.hash));
-    name->setCheckable(true);
-    name->setAutoTristate(true);
-    int used = 0;
-    QStringList seeds;
-    QStringList problems;
-    for (int i : group.runs) {
-      const compare::RunRecord& r = snapshot_->runs[size_t(i)];
-      if (!excluded_.contains(r.run.id)) ++used;
-      seeds << (r.seed.isEmpty() ? QStringLiteral("?") : r.seed);
-      if (!r.problem.isEmpty()) problems << r.problem;
-    }
-    name->setCheckState(used == 0 ? Qt::Unchecked
-                                  : used == int(group.runs.size()) ? Qt::Checked : Qt::PartiallyChecked);
-    row << name;
-    row << cell(used == int(group.runs.size()) ? QString::number(used)
-                                               : tr("%1 of %2").arg(used).arg(group.runs.size()),
-                used);
-    row << cell(tr("seeds %1").arg(seeds.join(QStringLiteral(", "))));
-    QStringList notes;
-    for (const MetricColumnDef& c : metricColumns()) {
-      const analysis::GroupSummary s = compare::groupValue(
-          *snapshot_, group, c.metric.key, c.metric.best ? ValueMode::BestValidation : mode, excluded_);
-      auto* item = cell(summaryText(s), std::isfinite(s.mean) ? QVariant(s.mean) : QVariant(-1.0));
-      if (s.n > 0 && s.n < used && !c.metric.best) {
-        notes << tr("%1: %2 run(s) without a value").arg(metricLabel(c.metric.key)).arg(used - s.n);
-      }
-      row << item;
-    }
-    std::vector<double> bestEpochs;
-    for (int i : group.runs) {
-      const compare::RunRecord& r = snapshot_->runs[size_t(i)];
-      if (excluded_.contains(r.run.id)) continue;
-      const store::MetricSummary* s = r.summary(compare::kSelectionKey);
-      bestEpochs.push_back(s && std::isfinite(s->bestValue) ? double(s->bestEpoch) : std::nan(""));
-    }
-    const analysis::GroupSummary be = analysis::summarize(bestEpochs);
-    row << cell(be.n == 0 ? QStringLiteral("–") : QString::number(be.mean, 'f', be.n > 1 ? 1 : 0),
-                std::isfinite(be.mean) ? be.mean : -1.0);
-    if (!problems.isEmpty()) notes.prepend(tr("%n run(s) incomplete", nullptr, int(problems.size())));
-    auto* note = cell(notes.join(QStringLiteral("; ")));
-    note->setToolTip(problems.join(QLatin1Char('\n')));
-    row << note;
-
-    for (int i : group.runs) {
-      const compare::RunRecord& r = snapshot_->runs[size_t(i)];
-      QList<QStandardItem*> child;
-      auto* runName = cell(r.run.name.isEmpty() ? r.run.uuid.left(8) : r.run.name);
-      runName->setData(r.run.id, int(Role::RunId));
-      runName->setToolTip(tr("run %1").arg(r.run.uuid));
-      runName->setCheckable(true);
-      runName->setCheckState(excluded_.contains(r.run.id) ? Qt::Unchecked : Qt::Checked);
-      child << runName << cell(QString());
-      child << cell(tr("seed %1 · %2").arg(r.seed.isEmpty() ? QStringLiteral("?") : r.seed,
-                                          store::toString(r.run.status)),
-                    r.seed.toDouble());
-      for (const MetricColumnDef& c : metricColumns()) {
-        const double v = compare::runValue(r, c.metric.key, c.metric.best ? ValueMode::BestValidation : mode);
-        child << cell(valueText(v), std::isfinite(v) ? v : -1.0);
-      }
-      const store::MetricSummary* s = r.summary(compare::kSelectionKey);
-      const bool hasBest = s && std::isfinite(s->bestValue);
-      child << cell(hasBest ? QString::number(s->bestEpoch) : QStringLiteral("–"), hasBest ? s->bestEpoch : -1);
-      QString runNote = r.problem;
-      if (runNote.isEmpty() && r.run.status == store::RunStatus::Diverged) runNote = tr("diverged");
-      if (!r.run.message.isEmpty()) runNote += (runNote.isEmpty() ? QString() : QStringLiteral("; ")) + r.run.message;
-      child << cell(runNote);
-      name->appendRow(child);
-    }
-    treeModel_->appendRow(row);
-    if (expanded_.contains(group.key)) tree_->expand(name->index());
+    if (expanded_.contains(groups_[size_t(g)].key)) tree_->expand(treeProxy_->mapFromSource(treeModel_->index(g, 0)));
   }
-  if (sortColumn >= 0) tree_->sortByColumn(sortColumn, sortOrder);
   for (int c = 0; c < int(Column::Note); ++c) tree_->resizeColumnToContents(c);
   tree_->setColumnWidth(0, std::min(tree_->columnWidth(0) + 12, 420));
-  filling_ = false;
-}
-
-void ComparePanel::onItemChanged(QStandardItem* item) {
-  if (filling_ || item->column() != 0) return;
-  const QVariant runId = item->data(int(Role::RunId));
-  const QVariant group = item->data(int(Role::Group));
-  if (runId.isValid()) {
-    if (item->checkState() == Qt::Checked) {
-      excluded_.remove(runId.toLongLong());
-    } else {
-      excluded_.insert(runId.toLongLong());
-    }
-  } else if (group.isValid() && group.toInt() < int(groups_.size()) &&
-             item->checkState() != Qt::PartiallyChecked) {
-    // Ticking or unticking a group applies to all its runs.
-    for (int i : groups_[size_t(group.toInt())].runs) {
-      const qint64 id = snapshot_->runs[size_t(i)].run.id;
-      if (item->checkState() == Qt::Checked) {
-        excluded_.remove(id);
-      } else {
-        excluded_.insert(id);
-      }
-    }
-  } else {
-    return;
-  }
-  // Ticking a group changes every run of it: rebuild once, after all of them.
-  if (!rebuildQueued_) {
-    rebuildQueued_ = true;
-    QTimer::singleShot(0, this, [this] {
-      if (rebuildQueued_) rebuild();
-    });
-  }
 }
 
 void ComparePanel::fillCurves() {
@@ -1035,7 +900,7 @@ void ComparePanel::fillSweep() {
 
 Status ComparePanel::exportTableCsv(const QString& path) const {
   std::vector<compare::MetricColumn> columns;
-  for (const MetricColumnDef& c : metricColumns()) columns.push_back(c.metric);
+  for (const auto& [column, metric] : CompareTreeModel::metricColumns()) columns.push_back(metric);
   return writeText(path, compare::groupsCsv(*snapshot_, groups_, columns, valueMode(), excluded_));
 }
 

@@ -4,6 +4,7 @@
 #include "core/data/dataset.h"
 #include "core/train/train_config.h"
 #include "ui/compare/compare_data.h"
+#include "ui/compare/compare_tree_model.h"
 
 #include <QList>
 #include <QSet>
@@ -21,7 +22,7 @@ class QComboBox;
 class QCustomPlot;
 class QLabel;
 class QLineEdit;
-class QStandardItem;
+class QSortFilterProxyModel;
 class QStandardItemModel;
 class QTabWidget;
 class QTableView;
@@ -51,7 +52,7 @@ class ComparePanel : public QWidget {
   Q_OBJECT
  public:
   /// Columns of the groups table.
-  enum class Column { Name, N, Seed, ValHr, ValNdcg, BestValNdcg, TestHr, TestNdcg, BestEpoch, Note, Count };
+  using Column = CompareTreeModel::Column;
   /// Plots that can be exported.
   enum class PlotKind { Curves, Ablation, Sweep };
 
@@ -84,7 +85,7 @@ class ComparePanel : public QWidget {
   /// The message line above the views ("" when all is well).
   QString message() const;
   QTreeView* tree() const { return tree_; }
-  QStandardItemModel* treeModel() const { return treeModel_; }
+  CompareTreeModel* treeModel() const { return treeModel_; }
   MetricPlot* curvePlot() const { return curves_; }
   QCustomPlot* ablationPlot() const { return ablationPlot_; }
   QCustomPlot* sweepPlot() const { return sweepPlot_; }
@@ -120,7 +121,6 @@ class ComparePanel : public QWidget {
   void fillAblation();
   void fillSweep();
   void fillKeyCombo();
-  void onItemChanged(QStandardItem* item);
   void showMessage(const QString& text);
   void runGridDialog();
   void exportPlotDialog(PlotKind plot);
@@ -156,7 +156,8 @@ class ComparePanel : public QWidget {
   QToolButton* grid_ = nullptr;
   QLabel* message_ = nullptr;
   QTreeView* tree_ = nullptr;
-  QStandardItemModel* treeModel_ = nullptr;
+  CompareTreeModel* treeModel_ = nullptr;
+  QSortFilterProxyModel* treeProxy_ = nullptr;
   QComboBox* keyBox_ = nullptr;
   QCheckBox* showRuns_ = nullptr;
   QCheckBox* showBands_ = nullptr;
