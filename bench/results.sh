@@ -95,7 +95,7 @@ fi
 IRL=(--data "$BEAUTY" --model irl4rec --encoder sasrec --loss sampled-ce --negatives 256 --epochs 30 "${COMMON[@]}")
 run irl-sce-a       "${IRL[@]}" --alpha 0.1 --beta 1e-4 --gamma 0.01
 run irl-sce-b       "${IRL[@]}" --alpha 0.5 --beta 1e-3 --gamma 0.1
-run irl-sce-c       "${IRL[@]}" --alpha 0.1 --beta 1e-3 --gamma 1
+run irl-sce-c       "${IRL[@]}" --alpha 0.1 --beta 1e-5 --gamma 1e-3
 run irl-sce-d       "${IRL[@]}" --alpha 1 --beta 1e-4 --gamma 0.01
 run irl-sce-e       "${IRL[@]}" --alpha 0.1 --beta 1e-2 --gamma 0.01 --compression kl
 # The chosen weights, retrained with the loss of the best baseline (on validation) and the
