@@ -156,23 +156,28 @@ void MetricPlot::setBand(const QString& run, const QString& series, const QVecto
     if (c.high) plot_->removeGraph(c.high);
     if (c.low) plot_->removeGraph(c.low);
     c.high = c.low = nullptr;
-  } else if (!c.low) {
-    QColor fill = c.graph->pen().color();
-    fill.setAlpha(50);
-    c.low = plot_->addGraph();
-    c.high = plot_->addGraph();
-    for (QCPGraph* edge : {c.low, c.high}) {
-      edge->setPen(Qt::NoPen);
-      edge->removeFromLegend();
-      edge->setVisible(c.graph->visible());
-      edge->setSelectable(QCP::stNone);
-      edge->setLayer(QStringLiteral("bands"));
-    }
-    c.high->setBrush(fill);
-    c.high->setChannelFillGraph(c.low);
+  } else {
+    ensureBandGraphs(c);
   }
   rebuildGraph(c);
   scheduleRedraw();
+}
+
+void MetricPlot::ensureBandGraphs(Curve& c) {
+  if (c.low) return;
+  QColor fill = c.graph->pen().color();
+  fill.setAlpha(50);
+  c.low = plot_->addGraph();
+  c.high = plot_->addGraph();
+  for (QCPGraph* edge : {c.low, c.high}) {
+    edge->setPen(Qt::NoPen);
+    edge->removeFromLegend();
+    edge->setVisible(c.graph->visible());
+    edge->setSelectable(QCP::stNone);
+    edge->setLayer(QStringLiteral("bands"));
+  }
+  c.high->setBrush(fill);
+  c.high->setChannelFillGraph(c.low);
 }
 
 void MetricPlot::removeCurveGraphs(Curve& c) {
@@ -194,10 +199,14 @@ void MetricPlot::append(const QString& run, const QString& runLabel, const QStri
 }
 
 void MetricPlot::setCurve(const QString& run, const QString& runLabel, const QString& series,
-                          const QVector<double>& x, const QVector<double>& y) {
+                          const QVector<double>& x, const QVector<double>& y, const QVector<double>& spread) {
   Curve& c = curve(run, runLabel, series);
   c.x = x;
   c.y = y;
+  if (!spread.isEmpty()) {
+    c.spread = spread;
+    ensureBandGraphs(c);
+  }
   rebuildGraph(c);
   scheduleRedraw();
 }

@@ -31,9 +31,10 @@ class MetricPlot : public QWidget {
   /// Adds a point to the curve (run, series), creating it on first use. `runLabel` names the run
   /// in the legend; x must not decrease within a curve.
   void append(const QString& run, const QString& runLabel, const QString& series, double x, double y);
-  /// Replaces a whole curve at once (e.g. loaded from the store).
+  /// Replaces a whole curve at once (e.g. loaded from the store); a non-empty `spread` also
+  /// shades y ± spread around it (as setBand(), in the same pass).
   void setCurve(const QString& run, const QString& runLabel, const QString& series,
-                const QVector<double>& x, const QVector<double>& y);
+                const QVector<double>& x, const QVector<double>& y, const QVector<double>& spread = {});
   /// Shades y ± spread[i] around the curve (run, series), e.g. mean ± std over seeds: a channel
   /// fill between two pen-less graphs that stay out of the legend, smoothed like the curve.
   /// Call after setCurve() with the same x; NaN spread (n < 2) narrows the band to the curve.
@@ -82,6 +83,7 @@ class MetricPlot : public QWidget {
     QCPGraph* high = nullptr;
   };
   void removeCurveGraphs(Curve& c);
+  void ensureBandGraphs(Curve& c);
   Curve& curve(const QString& run, const QString& runLabel, const QString& series);
   void scheduleRedraw();
   void redraw();

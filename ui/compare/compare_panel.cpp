@@ -679,13 +679,8 @@ void ComparePanel::fillCurves() {
     for (int k : band.n) n = std::max(n, k);
     const QString run = QStringLiteral("g%1").arg(group.hash);
     curves_->setRunColor(run, color);
-    curves_->setCurve(run, tr("%1 (n=%2)").arg(group.name).arg(n), QString(), band.x, band.mean);
-    if (QCPGraph* graph = curves_->graph(run, QString())) {
-      QPen pen = graph->pen();
-      pen.setWidthF(1.0);
-      graph->setPen(pen);
-    }
-    if (showBands_->isChecked()) curves_->setBand(run, QString(), band.std);
+    curves_->setCurve(run, tr("%1 (n=%2)").arg(group.name).arg(n), QString(), band.x, band.mean,
+                      showBands_->isChecked() ? band.std : QVector<double>());
   }
   // Drawn by the plot's coalesced timer, not here: a rebuild never waits for a replot.
 }
