@@ -113,8 +113,8 @@ ComparePanel::ComparePanel(store::RunStore* store, RunQueue* queue, RunsPanel* r
   reloadTimer_->setInterval(300);  // a burst of runs ending reads the store once
   connect(reloadTimer_, &QTimer::timeout, this, &ComparePanel::reload);
   if (queue_) {
+    // A hidden tab reads the store when it is shown next.
     connect(queue_, &RunQueue::runEnded, this, [this] {
-      stale_ = true;
       if (isVisible()) reloadTimer_->start();
     });
   }
@@ -449,7 +449,6 @@ void ComparePanel::reload() {
     showMessage(tr("The run store is not available, so there is nothing to compare."));
     return;
   }
-  stale_ = false;
   const int generation = ++generation_;
   const QString path = store_->path();
   QStringList extra;

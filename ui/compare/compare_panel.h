@@ -139,7 +139,6 @@ class ComparePanel : public QWidget {
   QSet<QString> expanded_;  ///< group keys expanded in the tree
   QList<QThread*> readers_;
   int generation_ = 0;
-  bool stale_ = true;  ///< a run ended since the last read
   bool filling_ = false;
   bool rebuildQueued_ = false;
   qint64 datasetChoice_ = -1;  ///< dataset id chosen by the user; -1 = follow the loaded dataset
