@@ -393,10 +393,17 @@ class TestCompare : public QObject {
     // The form keeps seeds in its own field: everything else is the configuration set.
     QCOMPARE(RunStore::groupKey(source.value().toJson()), RunStore::groupKey(base.toJson()));
 
+    // Shown, the tab reads the store (no runs yet), then re-reads it when runs end.
+    QSignalSpy shown(panel, &ComparePanel::snapshotLoaded);
+    window->showTab(QStringLiteral("compare"));
+    QVERIFY(shown.wait(30000));
+    QCOMPARE(int(panel->snapshot().runs.size()), 0);
     auto ids = panel->queueAblationGrid(source.value(), 2, 5, QStringLiteral("abl"));
     window->runQueue()->cancelAll();  // what was queued is in the store; no need to train it
     QVERIFY2(ids.ok(), ids.ok() ? "" : qPrintable(ids.error().message()));
     QCOMPARE(ids.value().size(), 12);
+    // The ended (cancelled) runs reach the Compare tab without a manual refresh.
+    QTRY_COMPARE_WITH_TIMEOUT(int(panel->snapshot().runs.size()), 12, 30000);
 
     RunStore store;
     QVERIFY(store.open(path).ok());
