@@ -22,6 +22,7 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSortFilterProxyModel>
 #include <QSpinBox>
 #include <QSplitter>
@@ -60,11 +61,28 @@ QString pcaLabel(const store::Projection& p) {
       .arg(r[1].toDouble() * 100, 0, 'f', 1);
 }
 
+QStringList userColumns() {
+  return {QObject::tr("user"), QObject::tr("id"), QObject::tr("dominant attribute"),
+          QObject::tr("history"), QObject::tr("test item"), QObject::tr("test rank"),
+          QObject::tr("top 10")};
+}
+
+QStringList itemColumns() {
+  return {QObject::tr("item"), QObject::tr("id"), QObject::tr("colour label"), QObject::tr("attributes")};
+}
+
+QStringList neighbourColumns() {
+  return {QObject::tr("#"), QObject::tr("neighbour in t"), QObject::tr("cos t"),
+          QObject::tr("neighbour in s"), QObject::tr("cos s")};
+}
+
 QTableView* makeTable(QAbstractItemModel* model, QWidget* parent) {
   auto* proxy = new QSortFilterProxyModel(parent);
   proxy->setSourceModel(model);
   auto* table = new QTableView(parent);
   table->setModel(proxy);
+  // Rows stay in the order they were listed (best neighbour first) until a header is clicked.
+  table->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
   table->setSortingEnabled(true);
   table->setSelectionBehavior(QAbstractItemView::SelectRows);
   table->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -206,10 +224,8 @@ void ExplorerPanel::buildUi() {
   plots->addWidget(left_);
   plots->addWidget(right_);
 
-  selectionModel_ = new RowsModel({tr("user"), tr("id"), tr("dominant attribute"), tr("history"),
-                                   tr("test item"), tr("test rank"), tr("top 10")}, this);
-  neighbourModel_ = new RowsModel({tr("#"), tr("neighbour in t"), tr("cos t"), tr("neighbour in s"),
-                                   tr("cos s")}, this);
+  selectionModel_ = new RowsModel(userColumns(), this);
+  neighbourModel_ = new RowsModel(neighbourColumns(), this);
   selectionTable_ = makeTable(selectionModel_, this);
   neighbourTable_ = makeTable(neighbourModel_, this);
   selectionTitle_ = new QLabel(tr("Selection: box or lasso in either plot"), this);
@@ -232,11 +248,16 @@ void ExplorerPanel::buildUi() {
     l->addWidget(body, 1);
     return w;
   };
-  auto* info = new QWidget(this);
-  auto* infoLayout = new QVBoxLayout(info);
-  infoLayout->setContentsMargins(4, 0, 0, 0);
+  auto* infoBody = new QWidget(this);
+  auto* infoLayout = new QVBoxLayout(infoBody);
+  infoLayout->setContentsMargins(4, 0, 4, 0);
   infoLayout->addWidget(probe_);
   infoLayout->addWidget(details_, 1);
+  auto* info = new QScrollArea(this);
+  info->setWidget(infoBody);
+  info->setWidgetResizable(true);
+  info->setFrameShape(QFrame::NoFrame);
+  info->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
   auto* bottom = new QSplitter(Qt::Horizontal, this);
   bottom->addWidget(box(selectionTitle_, selectionTable_));
   bottom->addWidget(box(neighbourTitle_, neighbourTable_));
@@ -263,6 +284,13 @@ void ExplorerPanel::buildUi() {
   });
   connect(viewPicker_, &QComboBox::currentIndexChanged, this, [this](int i) {
     view_ = i == 1 ? View::Items : View::Users;
+    chosen_ = -1;
+    neighbourModel_->setRows({}, {});
+    neighbourTitle_->setText(tr("Nearest neighbours (cosine, original space): click a point"));
+    details_->setText(tr("Hover a point for details; click one for its neighbours."));
+    selectionModel_->setHeaders(view_ == View::Users ? userColumns() : itemColumns());
+    neighbourModel_->setHeaders(view_ == View::Users ? neighbourColumns()
+                                                     : QStringList{tr("#"), tr("nearest item"), tr("cos")});
     refreshProjectionChoices();
     refreshColourChoices();
     showCurrent();
@@ -464,7 +492,7 @@ void ExplorerPanel::onRunLoaded(std::shared_ptr<const ExplorerRun> run, int) {
   chosen_ = -1;
   neighbourModel_->setRows({}, {});
   details_->setText(tr("Hover a point for details; click one for its neighbours."));
-  refreshProjectionChoices();
+  refreshProjectionChoices(QStringLiteral("newest"));
   refreshColourChoices();
   showCurrent();
   probeText_ = probeCache_.value(run_->info.id);
@@ -557,11 +585,25 @@ void ExplorerPanel::refreshProjectionChoices(const QString& method, const QJsonO
     projectionChoices_ << ProjectionKey{p.method, p.parameters};
   }
   int select = 0;
-  const QString wantMethod = method.isEmpty() ? old.method : method;
-  const QJsonObject wantParameters = method.isEmpty() ? old.parameters : parameters;
-  for (int i = 0; i < projectionChoices_.size(); ++i)
-    if (projectionChoices_[i].method == wantMethod && projectionChoices_[i].parameters == wantParameters)
-      select = i;
+  if (method == QLatin1String("newest")) {
+    // A newly opened run shows its newest projection: the t-SNE computed last time, else PCA.
+    qint64 newest = -1;
+    for (int i = 0; i < projectionChoices_.size(); ++i) {
+      const ProjectionKey& k = projectionChoices_[i];
+      const store::Projection* p = analysis::findProjection(
+          projections_, kind, k.method, k.method == analysis::kPca ? QJsonObject() : k.parameters);
+      if (p && p->id > newest) {
+        newest = p->id;
+        select = i;
+      }
+    }
+  } else {
+    const QString wantMethod = method.isEmpty() ? old.method : method;
+    const QJsonObject wantParameters = method.isEmpty() ? old.parameters : parameters;
+    for (int i = 0; i < projectionChoices_.size(); ++i)
+      if (projectionChoices_[i].method == wantMethod && projectionChoices_[i].parameters == wantParameters)
+        select = i;
+  }
   projectionPicker_->setCurrentIndex(select);
 }
 
@@ -809,15 +851,16 @@ QString ExplorerPanel::describe(int64_t point) const {
 }
 
 void ExplorerPanel::onHovered(qint64 point, QPoint globalPos) {
+  // The same user is ringed in the other plot while hovered; the chosen user's ring otherwise.
+  ScatterView* other = sender() == left_ ? right_ : left_;
   if (point < 0) {
     QToolTip::hideText();
+    if (view_ == View::Users) other->setMarked(chosen_);
     return;
   }
   const QString text = describe(point);
   details_->setText(text);
   QToolTip::showText(globalPos, text, this);
-  // The same user in the other plot.
-  ScatterView* other = sender() == left_ ? right_ : left_;
   if (view_ == View::Users) other->setMarked(point);
 }
 
@@ -853,8 +896,11 @@ void ExplorerPanel::updateSelectionTable() {
         const int64_t item = run_->items.ids[size_t(p)];
         QVariantList row;
         const bool known = match && item > 0 && item <= dataset_->numItems();
+        QStringList attrs;
+        if (known && size_t(item) < dataset_->itemAttributes.size())
+          for (int32_t a : dataset_->itemAttributes[size_t(item)]) attrs << dataset_->attributeTokens.value(a);
         row << (known ? dataset_->itemTokens.value(int(item)) : QString::number(item)) << qlonglong(item)
-            << (known ? userLabel(p) : QString()) << QVariant() << QVariant() << QVariant() << QVariant();
+            << (known ? userLabel(p) : QString()) << attrs.join(QStringLiteral("; "));
         rows << row;
       }
       keys << p;
@@ -888,7 +934,11 @@ void ExplorerPanel::chooseUser(int64_t row) {
     return [this, run, row, users, generation, nt, ns] {
       if (generation != loadGeneration_ || run != run_) return;
       auto label = [&](int64_t tRow) {
-        if (!users) return describe(tRow).isEmpty() ? QString() : QString::number(run->items.ids[size_t(tRow)]);
+        if (!users) {
+          const int64_t item = run->items.ids[size_t(tRow)];
+          if (datasetMatches() && item > 0 && item <= dataset_->numItems()) return dataset_->itemTokens.value(int(item));
+          return QString::number(item);
+        }
         const int64_t user = run->t.ids[size_t(tRow)];
         if (datasetMatches() && user < dataset_->numUsers()) return dataset_->userTokens.value(int(user));
         return QString::number(user);

@@ -102,6 +102,8 @@ class ExplorerPanel : public QWidget {
   void fillRunPicker(qint64 keep);
   void onRunPicked();
   void onRunLoaded(std::shared_ptr<const ExplorerRun> run, int computedPca);
+  /// Lists the projections of the current view's kind and selects `method` + `parameters`,
+  /// "newest" (the most recently stored one), or, when empty, the previous choice.
   void refreshProjectionChoices(const QString& method = {}, const QJsonObject& parameters = {});
   void refreshColourChoices();
   void showCurrent();

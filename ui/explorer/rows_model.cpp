@@ -7,6 +7,15 @@ namespace irl4rec::ui {
 RowsModel::RowsModel(QStringList headers, QObject* parent)
     : QAbstractTableModel(parent), headers_(std::move(headers)) {}
 
+void RowsModel::setHeaders(QStringList headers) {
+  if (headers == headers_) return;
+  beginResetModel();
+  headers_ = std::move(headers);
+  rows_.clear();
+  keys_.clear();
+  endResetModel();
+}
+
 void RowsModel::setRows(QVector<QVariantList> rows, QVector<qint64> keys) {
   beginResetModel();
   rows_ = std::move(rows);
@@ -29,7 +38,7 @@ QVariant RowsModel::data(const QModelIndex& index, int role) const {
   if (role != Qt::DisplayRole && role != Qt::ToolTipRole) return {};
   const QVariant v = rows_[index.row()].value(index.column());
   if (role == Qt::DisplayRole && v.typeId() == QMetaType::Double)
-    return QString::number(v.toDouble(), 'f', 3);
+    return QString::number(v.toDouble(), 'f', 6);
   return v;
 }
 

@@ -16,6 +16,8 @@ class RowsModel : public QAbstractTableModel {
 
   explicit RowsModel(QStringList headers, QObject* parent = nullptr);
 
+  /// Replaces the column titles (and empties the table).
+  void setHeaders(QStringList headers);
   /// Replaces every row (one model reset). `keys` has one entry per row.
   void setRows(QVector<QVariantList> rows, QVector<qint64> keys);
   qint64 keyOf(int row) const { return keys_.value(row, -1); }

@@ -149,13 +149,14 @@ ScatterView::ScatterView(QWidget* parent) : QWidget(parent) {
     if (mode_ == Mode::Lasso) {
       lassoPixels_.clear();
       lasso_->data()->clear();
-      overlay_->replot();
+      if (painted_) overlay_->replot();
     }
     if (click && mode_ != Mode::Box) {
       const int64_t p = pointAt(e->position());
       if (p >= 0) Q_EMIT pointClicked(p);
     }
   });
+  connect(plot_, &QCustomPlot::afterReplot, this, [this] { painted_ = plot_->isVisible(); });
   plot_->installEventFilter(this);
   setMode(Mode::Pan);
 }
@@ -204,13 +205,13 @@ void ScatterView::clear(const QString& message) {
   message_->setText(message);
   message_->setVisible(!message.isEmpty());
   plot_->legend->setVisible(false);
-  plot_->replot(QCustomPlot::rpQueuedReplot);
+  queueReplot();
 }
 
 void ScatterView::setNote(const QString& note) {
   note_->setText(note);
   note_->setVisible(!note.isEmpty());
-  plot_->replot(QCustomPlot::rpQueuedReplot);
+  queueReplot();
 }
 
 void ScatterView::setGroups(const std::vector<int>& group, const QStringList& names,
@@ -220,7 +221,7 @@ void ScatterView::setGroups(const std::vector<int>& group, const QStringList& na
   groupNames_ = names;
   groupColours_ = colours;
   rebuildGraphs();
-  plot_->replot(QCustomPlot::rpQueuedReplot);
+  queueReplot();
 }
 
 void ScatterView::rebuildGraphs() {
@@ -272,7 +273,19 @@ void ScatterView::drawOverlay() {
   if (marked_ >= 0) mark.push_back(marked_);
   if (hovered_ >= 0 && hovered_ != marked_) mark.push_back(hovered_);
   setGraphPoints(markGraph_, x_, y_, mark);
-  overlay_->replot();
+  // The layer's own buffer exists only after a first full replot at the widget's size.
+  if (painted_ && plot_->isVisible()) overlay_->replot();
+  else queueReplot();
+}
+
+void ScatterView::queueReplot() {
+  // A hidden plot has no paint buffers to draw into; showEvent() replots it.
+  if (isVisible()) plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void ScatterView::showEvent(QShowEvent* event) {
+  QWidget::showEvent(event);
+  queueReplot();
 }
 
 void ScatterView::setMode(Mode mode) {
@@ -304,7 +317,7 @@ void ScatterView::setAdaptiveSampling(bool on) {
 void ScatterView::setPointSize(int pixels) {
   pointSize_ = std::clamp(pixels, 2, 20);
   rebuildGraphs();
-  plot_->replot(QCustomPlot::rpQueuedReplot);
+  queueReplot();
 }
 
 int64_t ScatterView::pointAt(const QPointF& pixel, double radius) const {
@@ -338,7 +351,7 @@ void ScatterView::onMouseMove(QMouseEvent* e) {
       ky << ky.front();
     }
     lasso_->setData(kx, ky);
-    overlay_->replot();
+    if (painted_) overlay_->replot();
     return;
   }
   if (pressed_) return;  // dragging: no hover
@@ -374,7 +387,7 @@ void ScatterView::rescale() {
   const double mx = std::max((x1 - x0) * 0.04, 1e-9), my = std::max((y1 - y0) * 0.04, 1e-9);
   plot_->xAxis->setRange(x0 - mx, x1 + mx);
   plot_->yAxis->setRange(y0 - my, y1 + my);
-  plot_->replot(QCustomPlot::rpQueuedReplot);
+  queueReplot();
 }
 
 void ScatterView::replot() { plot_->replot(QCustomPlot::rpImmediateRefresh); }

@@ -89,11 +89,13 @@ class ScatterView : public QWidget {
 
  protected:
   bool eventFilter(QObject* watched, QEvent* event) override;
+  void showEvent(QShowEvent* event) override;
 
  private:
   void rebuildGraphs();
   QColor colours(int group) const;
   void drawOverlay();
+  void queueReplot();
   void onMouseMove(QMouseEvent* event);
 
   QCustomPlot* plot_ = nullptr;
@@ -117,6 +119,7 @@ class ScatterView : public QWidget {
   int pointSize_ = 5;
   QPointF pressPos_;
   bool pressed_ = false;
+  bool painted_ = false;  ///< a full replot happened while visible (layer buffers are valid)
   QPolygonF lassoPixels_;
 };
 
