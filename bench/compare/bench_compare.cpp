@@ -94,10 +94,11 @@ int main(int argc, char** argv) {
   const QString exportDir = argText(args, QStringLiteral("--export"));
   const QString path = given.isEmpty() ? dir.filePath(QStringLiteral("compare.sqlite")) : given;
   QFile loadavg(QStringLiteral("/proc/loadavg"));
-  if (loadavg.open(QIODevice::ReadOnly)) std::printf("load average: %s", loadavg.readAll().constData());
+  if (loadavg.open(QIODevice::ReadOnly))
+    std::printf("load average: %s", loadavg.readAll().constData());
   if (given.isEmpty()) {
-    std::printf("store: %d runs in groups of %d seeds, %d epochs, %d loss points per epoch\n", runs, seeds,
-                epochs, steps);
+    std::printf("store: %d runs in groups of %d seeds, %d epochs, %d loss points per epoch\n", runs,
+                seeds, epochs, steps);
   } else {
     std::printf("store: %s\n", qPrintable(given));
   }
@@ -106,23 +107,32 @@ int main(int argc, char** argv) {
   if (given.isEmpty()) {
     irl4rec::store::RunStore db;
     if (!db.open(path).ok()) return 1;
-    auto ds = db.upsertDataset({0, QStringLiteral("bench"), QStringLiteral("/bench.txt"),
-                                QStringLiteral("sequence-text"), QStringLiteral("bench-fp"), {}});
+    auto ds = db.upsertDataset({0,
+                                QStringLiteral("bench"),
+                                QStringLiteral("/bench.txt"),
+                                QStringLiteral("sequence-text"),
+                                QStringLiteral("bench-fp"),
+                                {}});
     std::mt19937 rng(7);
     std::normal_distribution<double> noise(0.0, 0.01);
     const double weights[] = {0, 1e-3, 1e-2, 0.1, 1};
     for (int r = 0; r < runs; ++r) {
       const int group = r / seeds;
       irl4rec::train::TrainConfig c;
-      c.model = group == 0 ? irl4rec::train::ModelKind::Baseline : irl4rec::train::ModelKind::Irl4Rec;
+      c.model =
+          group == 0 ? irl4rec::train::ModelKind::Baseline : irl4rec::train::ModelKind::Irl4Rec;
       if (group > 0) {
         c.alpha = 0.1 * (1 + (group / 25) % 4);
         c.beta = weights[group % 5];
         c.gamma = weights[(group / 5) % 5];
       }
       c.seed = quint64(r % seeds + 1);
-      auto run = db.createRun({QStringLiteral("run %1").arg(r), c.toJson(), ds.value(),
-                               irl4rec::store::RunStatus::Queued, {}, {}});
+      auto run = db.createRun({QStringLiteral("run %1").arg(r),
+                               c.toJson(),
+                               ds.value(),
+                               irl4rec::store::RunStatus::Queued,
+                               {},
+                               {}});
       if (!run.ok()) return 1;
       const qint64 id = run.value().id;
       db.setStatus(id, irl4rec::store::RunStatus::Running);
@@ -131,15 +141,18 @@ int main(int argc, char** argv) {
       for (int e = 1; e <= epochs; ++e) {
         for (int k = 0; k < steps; ++k) {
           const qint64 step = qint64(e - 1) * steps + k + 1;
-          rows.push_back({QStringLiteral("loss/total"), step, e, 5.0 / std::sqrt(double(step)) + noise(rng), 0});
+          rows.push_back({QStringLiteral("loss/total"), step, e,
+                          5.0 / std::sqrt(double(step)) + noise(rng), 0});
         }
         const double v = level * (1 - std::exp(-e / 8.0)) + noise(rng);
         rows.push_back({QStringLiteral("val/ndcg@10"), qint64(e) * steps, e, v, 0});
         rows.push_back({QStringLiteral("val/hr@10"), qint64(e) * steps, e, 2 * v, 0});
         rows.push_back({QStringLiteral("train/epoch_loss"), qint64(e) * steps, e, 5.0 / e, 0});
       }
-      rows.push_back({QStringLiteral("test/hr@10"), qint64(epochs) * steps, epochs, 2 * level + noise(rng), 0});
-      rows.push_back({QStringLiteral("test/ndcg@10"), qint64(epochs) * steps, epochs, level + noise(rng), 0});
+      rows.push_back({QStringLiteral("test/hr@10"), qint64(epochs) * steps, epochs,
+                      2 * level + noise(rng), 0});
+      rows.push_back(
+          {QStringLiteral("test/ndcg@10"), qint64(epochs) * steps, epochs, level + noise(rng), 0});
       if (!db.logMetrics(id, rows).ok()) return 1;
       db.setStatus(id, irl4rec::store::RunStatus::Finished);
     }
@@ -155,32 +168,32 @@ int main(int argc, char** argv) {
   panel.resize(1400, 900);
   panel.show();
   QCoreApplication::processEvents();
-  print("  of which groupRuns (filter, group, name)", repeat(repeats, [&] {
-          compare::groupRuns(*snapshot, compare::Filter{});
-        }));
+  print("  of which groupRuns (filter, group, name)",
+        repeat(repeats, [&] { compare::groupRuns(*snapshot, compare::Filter{}); }));
   const auto groups = compare::groupRuns(*snapshot, compare::Filter{});
   print("  of which groupBand for every group", repeat(repeats, [&] {
-          for (const compare::Group& g : groups) compare::groupBand(*snapshot, g, compare::kSelectionKey);
+          for (const compare::Group& g : groups)
+            compare::groupBand(*snapshot, g, compare::kSelectionKey);
         }));
-  print("build: ComparePanel::setSnapshot (UI thread)", repeat(repeats, [&] { panel.setSnapshot(snapshot); }));
+  print("build: ComparePanel::setSnapshot (UI thread)",
+        repeat(repeats, [&] { panel.setSnapshot(snapshot); }));
   std::printf("  -> %zu groups, %d graphs on the curve plot\n", panel.groups().size(),
               panel.curvePlot()->plot()->graphCount());
   print("redraw: curves (means + bands)", repeat(repeats, [&] {
           panel.curvePlot()->plot()->replot(QCustomPlot::rpImmediateRefresh);
         }));
-  print("redraw: ablation chart", repeat(repeats, [&] {
-          panel.ablationPlot()->replot(QCustomPlot::rpImmediateRefresh);
-        }));
-  print("redraw: sweep heat map", repeat(repeats, [&] {
-          panel.sweepPlot()->replot(QCustomPlot::rpImmediateRefresh);
-        }));
+  print("redraw: ablation chart",
+        repeat(repeats, [&] { panel.ablationPlot()->replot(QCustomPlot::rpImmediateRefresh); }));
+  print("redraw: sweep heat map",
+        repeat(repeats, [&] { panel.sweepPlot()->replot(QCustomPlot::rpImmediateRefresh); }));
   if (!exportDir.isEmpty()) {
     for (const auto& [kind, name] : {std::pair{ComparePanel::PlotKind::Curves, "curves.png"},
                                      std::pair{ComparePanel::PlotKind::Ablation, "ablation.png"},
                                      std::pair{ComparePanel::PlotKind::Sweep, "sweep.png"}}) {
       const QString file = QDir(exportDir).filePath(QString::fromLatin1(name));
       const irl4rec::Status s = panel.exportPlot(kind, file);
-      std::printf("  export %s: %s\n", qPrintable(file), s.ok() ? "ok" : qPrintable(s.error().message()));
+      std::printf("  export %s: %s\n", qPrintable(file),
+                  s.ok() ? "ok" : qPrintable(s.error().message()));
     }
     panel.exportTableCsv(QDir(exportDir).filePath(QStringLiteral("groups.csv")));
   }
@@ -192,7 +205,8 @@ int main(int argc, char** argv) {
         }));
   panel.setSnapshot(snapshot);
   panel.setCurveKey(QStringLiteral("loss/total"));
-  print("build: ComparePanel::setSnapshot (UI thread)", repeat(repeats, [&] { panel.setSnapshot(snapshot); }));
+  print("build: ComparePanel::setSnapshot (UI thread)",
+        repeat(repeats, [&] { panel.setSnapshot(snapshot); }));
   print("redraw: curves (means + bands)", repeat(repeats, [&] {
           panel.curvePlot()->plot()->replot(QCustomPlot::rpImmediateRefresh);
         }));

@@ -9,9 +9,9 @@ bool sameConfig(const TrainConfig& a, const TrainConfig& b) { return a.toJson() 
 
 Expected<AblationGrid> ablationGrid(const TrainConfig& base) {
   if (base.model != ModelKind::Irl4Rec) {
-    return Error::general(QStringLiteral(
-        "the ablation grid starts from an irl4rec configuration (this one is %1)")
-                              .arg(toString(base.model)));
+    return Error::general(
+        QStringLiteral("the ablation grid starts from an irl4rec configuration (this one is %1)")
+            .arg(toString(base.model)));
   }
   if (!base.useConfounder) {
     return Error::general(QStringLiteral(

@@ -19,14 +19,14 @@
 #include <QFile>
 #include <QLabel>
 #include <QPushButton>
-#include <QSpinBox>
-#include <QToolButton>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QToolButton>
 #include <QtTest>
 
 #include <cmath>
@@ -69,8 +69,12 @@ class StoreBuilder {
   explicit StoreBuilder(const QString& path) {
     ok_ = db_.open(path).ok();
     if (!ok_) return;
-    auto ds = db_.upsertDataset({0, QStringLiteral("toy"), QStringLiteral("/data/toy.txt"),
-                                 QStringLiteral("sequence-text"), QStringLiteral("toy-fingerprint"), {}});
+    auto ds = db_.upsertDataset({0,
+                                 QStringLiteral("toy"),
+                                 QStringLiteral("/data/toy.txt"),
+                                 QStringLiteral("sequence-text"),
+                                 QStringLiteral("toy-fingerprint"),
+                                 {}});
     ok_ = ds.ok();
     if (ok_) datasetId_ = ds.value();
   }
@@ -82,7 +86,8 @@ class StoreBuilder {
              const std::vector<double>& valHr, double testHr, double testNdcg,
              RunStatus status = RunStatus::Finished) {
     config.seed = seed;
-    return addJson(config.toJson(), QStringLiteral("%1 s%2").arg(irl4rec::train::toString(config.model)).arg(seed),
+    return addJson(config.toJson(),
+                   QStringLiteral("%1 s%2").arg(irl4rec::train::toString(config.model)).arg(seed),
                    valNdcg, valHr, testHr, testNdcg, status);
   }
 
@@ -100,8 +105,10 @@ class StoreBuilder {
         const qint64 step = e * 4 + s + 1;
         rows.push_back({QStringLiteral("loss/total"), step, e + 1, 5.0 - 0.1 * double(step), 0});
       }
-      if (e < int(valNdcg.size())) rows.push_back({QStringLiteral("val/ndcg@10"), (e + 1) * 4, e + 1, valNdcg[size_t(e)], 0});
-      if (e < int(valHr.size())) rows.push_back({QStringLiteral("val/hr@10"), (e + 1) * 4, e + 1, valHr[size_t(e)], 0});
+      if (e < int(valNdcg.size()))
+        rows.push_back({QStringLiteral("val/ndcg@10"), (e + 1) * 4, e + 1, valNdcg[size_t(e)], 0});
+      if (e < int(valHr.size()))
+        rows.push_back({QStringLiteral("val/hr@10"), (e + 1) * 4, e + 1, valHr[size_t(e)], 0});
     }
     if (!std::isnan(testHr) || !std::isnan(testNdcg)) {
       rows.push_back({QStringLiteral("test/hr@10"), epochs * 4, epochs, testHr, 0});
@@ -180,8 +187,10 @@ class TestCompare : public QObject {
     // Readable names from the differences; the baseline first.
     QCOMPARE(groups[0].name, QStringLiteral("baseline sasrec"));
     QVERIFY(groups[0].baseline);
-    const compare::Group* irl = findGroup(groups, QStringLiteral("irl4rec sasrec α=0.1 β=1e-4 γ=0"));
-    const compare::Group* irl5 = findGroup(groups, QStringLiteral("irl4rec sasrec α=0.1 β=1e-4 γ=0.5"));
+    const compare::Group* irl =
+        findGroup(groups, QStringLiteral("irl4rec sasrec α=0.1 β=1e-4 γ=0"));
+    const compare::Group* irl5 =
+        findGroup(groups, QStringLiteral("irl4rec sasrec α=0.1 β=1e-4 γ=0.5"));
     QVERIFY2(irl && irl5, qPrintable(groupNames(groups)));
     // The running run (seed 4) is not finished: left out by the default filter.
     QCOMPARE(int(groups[0].runs.size()), 3);
@@ -189,23 +198,27 @@ class TestCompare : public QObject {
     QCOMPARE(int(irl5->runs.size()), 1);
 
     // test/hr@10: baseline 0.10, 0.12, 0.17 -> mean 0.13, sample std sqrt(0.0026 / 2).
-    const auto base = compare::groupValue(snap, groups[0], QStringLiteral("test/hr@10"), compare::ValueMode::Last);
+    const auto base = compare::groupValue(snap, groups[0], QStringLiteral("test/hr@10"),
+                                          compare::ValueMode::Last);
     QCOMPARE(base.n, int64_t(3));
     QVERIFY(near(base.mean, 0.13));
     QVERIFY(near(base.std, std::sqrt(0.0013)));
     // Irl4Rec 0.20, 0.26 -> 0.23 ± sqrt(0.0018).
-    const auto other = compare::groupValue(snap, *irl, QStringLiteral("test/hr@10"), compare::ValueMode::Last);
+    const auto other =
+        compare::groupValue(snap, *irl, QStringLiteral("test/hr@10"), compare::ValueMode::Last);
     QCOMPARE(other.n, int64_t(2));
     QVERIFY(near(other.mean, 0.23));
     QVERIFY(near(other.std, std::sqrt(0.0018)));
     // A single run: a mean, no std.
-    const auto single = compare::groupValue(snap, *irl5, QStringLiteral("test/hr@10"), compare::ValueMode::Last);
+    const auto single =
+        compare::groupValue(snap, *irl5, QStringLiteral("test/hr@10"), compare::ValueMode::Last);
     QCOMPARE(single.n, int64_t(1));
     QVERIFY(std::isnan(single.std));
 
     // Unticking a run removes it from the statistics.
     QSet<qint64> excluded{snap.runs[size_t(groups[0].runs[2])].run.id};  // seed 3 (0.17)
-    const auto two = compare::groupValue(snap, groups[0], QStringLiteral("test/hr@10"), compare::ValueMode::Last, excluded);
+    const auto two = compare::groupValue(snap, groups[0], QStringLiteral("test/hr@10"),
+                                         compare::ValueMode::Last, excluded);
     QCOMPARE(two.n, int64_t(2));
     QVERIFY(near(two.mean, 0.11));
 
@@ -233,7 +246,8 @@ class TestCompare : public QObject {
     QVERIFY(near(band.mean[2], (0.20 + 0.28 + 0.10) / 3));
     QCOMPARE(band.n, (QVector<int>{3, 3, 3}));
     // A group of one run has a mean curve and no spread.
-    const compare::Group* irl5 = findGroup(groups, QStringLiteral("irl4rec sasrec α=0.1 β=1e-4 γ=0.5"));
+    const compare::Group* irl5 =
+        findGroup(groups, QStringLiteral("irl4rec sasrec α=0.1 β=1e-4 γ=0.5"));
     QVERIFY(irl5);
     const compare::Band one = compare::groupBand(snap, *irl5, QStringLiteral("val/ndcg@10"));
     QCOMPARE(one.x.size(), 1);
@@ -246,21 +260,32 @@ class TestCompare : public QObject {
     const compare::RunRecord& seed1 = snap.runs[size_t(groups[0].runs[0])];
     QCOMPARE(seed1.seed, QStringLiteral("1"));
     // Seed 1: val NDCG 0.10, 0.30, 0.20 -> best at epoch 2; val HR there is 0.5 (last 0.4).
-    QVERIFY(near(compare::runValue(seed1, QStringLiteral("val/ndcg@10"), compare::ValueMode::Last), 0.20));
-    QVERIFY(near(compare::runValue(seed1, QStringLiteral("val/ndcg@10"), compare::ValueMode::BestValidation), 0.30));
-    QVERIFY(near(compare::runValue(seed1, QStringLiteral("val/hr@10"), compare::ValueMode::Last), 0.4));
-    QVERIFY(near(compare::runValue(seed1, QStringLiteral("val/hr@10"), compare::ValueMode::BestValidation), 0.5));
+    QVERIFY(near(compare::runValue(seed1, QStringLiteral("val/ndcg@10"), compare::ValueMode::Last),
+                 0.20));
+    QVERIFY(near(
+        compare::runValue(seed1, QStringLiteral("val/ndcg@10"), compare::ValueMode::BestValidation),
+        0.30));
+    QVERIFY(
+        near(compare::runValue(seed1, QStringLiteral("val/hr@10"), compare::ValueMode::Last), 0.4));
+    QVERIFY(near(
+        compare::runValue(seed1, QStringLiteral("val/hr@10"), compare::ValueMode::BestValidation),
+        0.5));
     // Test metrics are logged once, for the best-validation checkpoint: the same in both modes.
-    QVERIFY(near(compare::runValue(seed1, QStringLiteral("test/hr@10"), compare::ValueMode::BestValidation), 0.10));
+    QVERIFY(near(
+        compare::runValue(seed1, QStringLiteral("test/hr@10"), compare::ValueMode::BestValidation),
+        0.10));
 
     // Group: last val HR 0.4, 0.5, 0.3 -> 0.4; at best validation 0.5, 0.5, 0.4.
-    const auto last = compare::groupValue(snap, groups[0], QStringLiteral("val/hr@10"), compare::ValueMode::Last);
-    const auto best = compare::groupValue(snap, groups[0], QStringLiteral("val/hr@10"), compare::ValueMode::BestValidation);
+    const auto last =
+        compare::groupValue(snap, groups[0], QStringLiteral("val/hr@10"), compare::ValueMode::Last);
+    const auto best = compare::groupValue(snap, groups[0], QStringLiteral("val/hr@10"),
+                                          compare::ValueMode::BestValidation);
     QVERIFY(near(last.mean, 0.4));
     QVERIFY(near(last.std, 0.1));
     QVERIFY(near(best.mean, 1.4 / 3));
     QVERIFY(near(best.std, std::sqrt(1.0 / 300)));  // squares (1 + 1 + 4) / 900, over n - 1 = 2
-    const auto bestNdcg = compare::groupValue(snap, groups[0], QStringLiteral("val/ndcg@10"), compare::ValueMode::BestValidation);
+    const auto bestNdcg = compare::groupValue(snap, groups[0], QStringLiteral("val/ndcg@10"),
+                                              compare::ValueMode::BestValidation);
     QVERIFY(near(bestNdcg.mean, (0.30 + 0.28 + 0.20) / 3));
 
     // The panel's control switches the table between the two.
@@ -269,8 +294,10 @@ class TestCompare : public QObject {
     const auto valHr = ComparePanel::Column::ValHr;
     QCOMPARE(panel.treeModel()->text(0, -1, valHr), QStringLiteral("0.4000 ± 0.1000"));
     // Final and best side by side: last val NDCG 0.20, 0.28, 0.10; best 0.30, 0.28, 0.20.
-    QCOMPARE(panel.treeModel()->text(0, -1, ComparePanel::Column::ValNdcg), QStringLiteral("0.1933 ± 0.0902"));
-    QCOMPARE(panel.treeModel()->text(0, -1, ComparePanel::Column::BestValNdcg), QStringLiteral("0.2600 ± 0.0529"));
+    QCOMPARE(panel.treeModel()->text(0, -1, ComparePanel::Column::ValNdcg),
+             QStringLiteral("0.1933 ± 0.0902"));
+    QCOMPARE(panel.treeModel()->text(0, -1, ComparePanel::Column::BestValNdcg),
+             QStringLiteral("0.2600 ± 0.0529"));
     panel.setValueMode(compare::ValueMode::BestValidation);
     QCOMPARE(panel.treeModel()->text(0, -1, valHr), QStringLiteral("0.4667 ± 0.0577"));
   }
@@ -284,7 +311,8 @@ class TestCompare : public QObject {
       const std::vector<double> full = {0.31, 0.35, 0.30, 0.36, 0.33};
       for (int i = 0; i < 5; ++i) {
         b.add(baselineConfig(), quint64(i + 1), {0.1}, {0.2}, base[size_t(i)], base[size_t(i)] / 2);
-        b.add(irlConfig(0.1, 0.01, 0.1), quint64(i + 1), {0.1}, {0.2}, full[size_t(i)], full[size_t(i)] / 2);
+        b.add(irlConfig(0.1, 0.01, 0.1), quint64(i + 1), {0.1}, {0.2}, full[size_t(i)],
+              full[size_t(i)] / 2);
       }
       b.add(irlConfig(0.1, 0.01, 0), 1, {0.1}, {0.2}, 0.33, 0.16);
     }
@@ -305,16 +333,20 @@ class TestCompare : public QObject {
     QVERIFY2(full && single, qPrintable(groupNames(panel.groups())));
     // scipy.stats.ttest_ind(full, base, equal_var=False): t = 2.981423969999719,
     // p = 0.02162913045799299; relative change +13.793103448275858 %.
-    QVERIFY2(near(full->welch.t, 2.981423969999719, 1e-9), qPrintable(QString::number(full->welch.t, 'g', 12)));
-    QVERIFY2(near(full->welch.p, 0.02162913045799299, 1e-9), qPrintable(QString::number(full->welch.p, 'g', 12)));
+    QVERIFY2(near(full->welch.t, 2.981423969999719, 1e-9),
+             qPrintable(QString::number(full->welch.t, 'g', 12)));
+    QVERIFY2(near(full->welch.p, 0.02162913045799299, 1e-9),
+             qPrintable(QString::number(full->welch.p, 'g', 12)));
     QVERIFY(near(full->welch.relativeChangePercent, 13.793103448275858, 1e-9));
     QCOMPARE(compare::ablationLabel(*full, false), QStringLiteral("+14% (p = 0.022, n = 5)"));
     // n = 1: p is undefined and the label says so.
     QVERIFY(std::isnan(single->welch.p));
-    QCOMPARE(compare::ablationLabel(*single, false), QStringLiteral("+14% (p undefined, n = 1 vs 5)"));
+    QCOMPARE(compare::ablationLabel(*single, false),
+             QStringLiteral("+14% (p undefined, n = 1 vs 5)"));
     // NDCG rows exist too, and the chart has two bar series with error bars.
     int ndcgRows = 0;
-    for (const compare::AblationRow& row : panel.ablationRows()) ndcgRows += row.metric == QLatin1String("test/ndcg@10");
+    for (const compare::AblationRow& row : panel.ablationRows())
+      ndcgRows += row.metric == QLatin1String("test/ndcg@10");
     QCOMPARE(ndcgRows, 3);
     int bars = 0, errorBars = 0;
     for (int i = 0; i < panel.ablationPlot()->plottableCount(); ++i) {
@@ -419,19 +451,29 @@ class TestCompare : public QObject {
       QVERIFY(c.ok());
       const TrainConfig& t = c.value();
       got << QStringLiteral("%1 %2 %3 %4 %5 %6 %7")
-                 .arg(irl4rec::train::toString(t.model)).arg(t.alpha).arg(t.beta).arg(t.gamma)
-                 .arg(t.useConfounder).arg(t.seed).arg(e.run.name);
+                 .arg(irl4rec::train::toString(t.model))
+                 .arg(t.alpha)
+                 .arg(t.beta)
+                 .arg(t.gamma)
+                 .arg(t.useConfounder)
+                 .arg(t.seed)
+                 .arg(e.run.name);
       QCOMPARE(t.hiddenSize, 16);
       QCOMPARE(t.epochs, 1);
     }
     const QList<std::tuple<QString, QString, double, double, double, bool>> grid = {
-        {"baseline", "baseline", 0, 0, 0, true},  {"irl4rec", "full", 0.1, 0.01, 0.2, true},
-        {"irl4rec", "γ=0", 0.1, 0.01, 0, true},    {"irl4rec", "β=0", 0.1, 0, 0.2, true},
-        {"irl4rec", "α=0", 0, 0.01, 0.2, true},    {"irl4rec", "no confounder", 0, 0.01, 0, false}};
+        {"baseline", "baseline", 0, 0, 0, true}, {"irl4rec", "full", 0.1, 0.01, 0.2, true},
+        {"irl4rec", "γ=0", 0.1, 0.01, 0, true},  {"irl4rec", "β=0", 0.1, 0, 0.2, true},
+        {"irl4rec", "α=0", 0, 0.01, 0.2, true},  {"irl4rec", "no confounder", 0, 0.01, 0, false}};
     for (const auto& [model, label, a, b, g, conf] : grid) {
       for (int seed : {5, 6}) {
         expected << QStringLiteral("%1 %2 %3 %4 %5 %6 %7")
-                        .arg(model).arg(a).arg(b).arg(g).arg(conf).arg(seed)
+                        .arg(model)
+                        .arg(a)
+                        .arg(b)
+                        .arg(g)
+                        .arg(conf)
+                        .arg(seed)
                         .arg(QStringLiteral("abl %1 s%2").arg(label).arg(seed));
       }
     }
@@ -467,14 +509,16 @@ class TestCompare : public QObject {
       if (l->text().contains(QStringLiteral("runs</b>"))) preview = l;
     }
     QVERIFY(preview);
-    QVERIFY2(preview->text().contains(QStringLiteral("6 configurations × 1 seeds")), qPrintable(preview->text()));
+    QVERIFY2(preview->text().contains(QStringLiteral("6 configurations × 1 seeds")),
+             qPrintable(preview->text()));
     dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->click();
     window->runQueue()->cancelAll();
     auto after = store.listRuns(options);
     QVERIFY(after.ok());
     QCOMPARE(int(after.value().size()), 18);
     int seed9 = 0;
-    for (const auto& e : after.value()) seed9 += e.run.config.value(QStringLiteral("seed")).toString() == QLatin1String("9");
+    for (const auto& e : after.value())
+      seed9 += e.run.config.value(QStringLiteral("seed")).toString() == QLatin1String("9");
     QCOMPARE(seed9, 6);
 
     // Wait for the one run that had started to end (cancelled).
@@ -502,8 +546,9 @@ class TestCompare : public QObject {
     }
     const compare::Snapshot snap = compare::readSnapshot(path);
     const auto groups = compare::groupRuns(snap, compare::Filter{});
-    const compare::Sweep sw = compare::sweep(snap, groups, QStringLiteral("beta"), QStringLiteral("gamma"),
-                                             std::nan(""), QStringLiteral("val/ndcg@10"), compare::ValueMode::Last);
+    const compare::Sweep sw =
+        compare::sweep(snap, groups, QStringLiteral("beta"), QStringLiteral("gamma"), std::nan(""),
+                       QStringLiteral("val/ndcg@10"), compare::ValueMode::Last);
     QCOMPARE(sw.fixedWeight, QStringLiteral("alpha"));
     QCOMPARE(sw.fixedValue, 0.1);  // the value with the most runs
     QCOMPARE(sw.fixedValues, (QVector<double>{0.1, 0.2}));
@@ -511,7 +556,8 @@ class TestCompare : public QObject {
     QCOMPARE(sw.ys, (QVector<double>{0, 1}));
     QCOMPARE(int(sw.cells.size()), 3);
     QCOMPARE(sw.runsUsed, 6);
-    QVERIFY2(sw.message.contains(QStringLiteral("1 Irl4Rec run")), qPrintable(sw.message));  // the GRU4Rec run
+    QVERIFY2(sw.message.contains(QStringLiteral("1 Irl4Rec run")),
+             qPrintable(sw.message));  // the GRU4Rec run
     auto cell = [&](int xi, int yi) -> const compare::SweepCell* {
       for (const compare::SweepCell& c : sw.cells) {
         if (c.xi == xi && c.yi == yi) return &c;
@@ -524,8 +570,9 @@ class TestCompare : public QObject {
     QVERIFY(!cell(1, 1));  // missing: no runs
     // Best validation takes each run's best: seed 1 of (0, 0) has 0.05 then 0.1 -> same here,
     // but the fixed weight can be chosen.
-    const compare::Sweep other = compare::sweep(snap, groups, QStringLiteral("beta"), QStringLiteral("gamma"), 0.2,
-                                                QStringLiteral("val/ndcg@10"), compare::ValueMode::BestValidation);
+    const compare::Sweep other =
+        compare::sweep(snap, groups, QStringLiteral("beta"), QStringLiteral("gamma"), 0.2,
+                       QStringLiteral("val/ndcg@10"), compare::ValueMode::BestValidation);
     QCOMPARE(int(other.cells.size()), 1);
     QVERIFY(near(other.cells[0].value.mean, 0.9));
 
@@ -543,7 +590,8 @@ class TestCompare : public QObject {
     for (int i = 0; i < panel.sweepPlot()->itemCount(); ++i) {
       if (auto* t = qobject_cast<QCPItemText*>(panel.sweepPlot()->item(i))) labels << t->text();
     }
-    QVERIFY2(labels.contains(QStringLiteral("0.1500\nn = 2")), qPrintable(labels.join(QLatin1Char('|'))));
+    QVERIFY2(labels.contains(QStringLiteral("0.1500\nn = 2")),
+             qPrintable(labels.join(QLatin1Char('|'))));
     QVERIFY(labels.contains(QStringLiteral("no runs")));
   }
 
@@ -561,17 +609,19 @@ class TestCompare : public QObject {
     QVERIFY(panel.exportTableCsv(csv).ok());
     const QStringList lines = readLines(csv);
     QCOMPARE(lines.size(), 4);  // header, the group, its two runs
-    QCOMPARE(lines[0], QStringLiteral("level,group,group_hash,run,uuid,seed,n,val/hr@10 mean,val/hr@10 std,"
-                                      "val/ndcg@10 mean,val/ndcg@10 std,val/ndcg@10 best mean,val/ndcg@10 best std,"
-                                      "test/hr@10 mean,test/hr@10 std,test/ndcg@10 mean,test/ndcg@10 std"));
+    QCOMPARE(lines[0],
+             QStringLiteral(
+                 "level,group,group_hash,run,uuid,seed,n,val/hr@10 mean,val/hr@10 std,"
+                 "val/ndcg@10 mean,val/ndcg@10 std,val/ndcg@10 best mean,val/ndcg@10 best std,"
+                 "test/hr@10 mean,test/hr@10 std,test/ndcg@10 mean,test/ndcg@10 std"));
     const QStringList group = lines[1].split(QLatin1Char(','));
     QCOMPARE(group.size(), 17);
     QCOMPARE(group[0], QStringLiteral("group"));
     QCOMPARE(group[1], QStringLiteral("baseline sasrec"));
     QCOMPARE(group[6], QStringLiteral("2"));
-    QVERIFY(near(group[7].toDouble(), 0.3));                  // val HR mean of 0.2, 0.4
-    QVERIFY(near(group[8].toDouble(), std::sqrt(0.02)));      // its sample std
-    QVERIFY(near(group[13].toDouble(), 0.15));                // test HR
+    QVERIFY(near(group[7].toDouble(), 0.3));              // val HR mean of 0.2, 0.4
+    QVERIFY(near(group[8].toDouble(), std::sqrt(0.02)));  // its sample std
+    QVERIFY(near(group[13].toDouble(), 0.15));            // test HR
     const QStringList run = lines[2].split(QLatin1Char(','));
     QCOMPARE(run[0], QStringLiteral("run"));
     QCOMPARE(run[5], QStringLiteral("1"));
@@ -586,11 +636,15 @@ class TestCompare : public QObject {
     QCOMPARE(ablationLines.size(), 3);  // header + HR and NDCG of the (reference) group
     QVERIFY(ablationLines[0].startsWith(QStringLiteral("group,reference,metric,mean,std,n")));
     // Plots export as PNG and PDF; another suffix is refused.
-    QVERIFY(panel.exportPlot(ComparePanel::PlotKind::Curves, dir_.filePath(QStringLiteral("c.png"))).ok());
+    QVERIFY(panel.exportPlot(ComparePanel::PlotKind::Curves, dir_.filePath(QStringLiteral("c.png")))
+                .ok());
     QVERIFY(QFileInfo(dir_.filePath(QStringLiteral("c.png"))).size() > 1000);
-    QVERIFY(panel.exportPlot(ComparePanel::PlotKind::Ablation, dir_.filePath(QStringLiteral("a.pdf"))).ok());
+    QVERIFY(
+        panel.exportPlot(ComparePanel::PlotKind::Ablation, dir_.filePath(QStringLiteral("a.pdf")))
+            .ok());
     QVERIFY(QFileInfo(dir_.filePath(QStringLiteral("a.pdf"))).size() > 500);
-    QVERIFY(!panel.exportPlot(ComparePanel::PlotKind::Sweep, dir_.filePath(QStringLiteral("s.bmp"))).ok());
+    QVERIFY(!panel.exportPlot(ComparePanel::PlotKind::Sweep, dir_.filePath(QStringLiteral("s.bmp")))
+                 .ok());
   }
 
   void panelReadsTheStoreInTheBackground() {
@@ -603,28 +657,35 @@ class TestCompare : public QObject {
     QVERIFY(loaded.wait(30000));
     QCOMPARE(int(panel.groups().size()), 3);
     QCOMPARE(panel.treeModel()->rowCount(), 3);
-    QCOMPARE(panel.treeModel()->rowCount(panel.treeModel()->index(0, 0)), 3);  // its runs, shown on expand
-    QCOMPARE(panel.treeModel()->text(0, -1, ComparePanel::Column::TestHr), QStringLiteral("0.1300 ± 0.0361"));
+    QCOMPARE(panel.treeModel()->rowCount(panel.treeModel()->index(0, 0)),
+             3);  // its runs, shown on expand
+    QCOMPARE(panel.treeModel()->text(0, -1, ComparePanel::Column::TestHr),
+             QStringLiteral("0.1300 ± 0.0361"));
     // One mean curve per group, bands around the groups with n >= 2.
-    QCOMPARE(panel.curvePlot()->pointCount(QStringLiteral("g") + panel.groups()[0].hash, QString()), 3);
+    QCOMPARE(panel.curvePlot()->pointCount(QStringLiteral("g") + panel.groups()[0].hash, QString()),
+             3);
     QVERIFY(panel.curvePlot()->plot()->graphCount() >= 3 + 2 * 2);
     // Per-step curves are read on demand.
     panel.setCurveKey(QStringLiteral("loss/total"));
     QVERIFY(loaded.wait(30000));
-    QCOMPARE(panel.curvePlot()->pointCount(QStringLiteral("g") + panel.groups()[0].hash, QString()), 12);
+    QCOMPARE(panel.curvePlot()->pointCount(QStringLiteral("g") + panel.groups()[0].hash, QString()),
+             12);
 
     // Unticking a run in the table takes it out of the statistics.
     // (the check box of a row, as a click in the view sets it)
     auto* model = panel.treeModel();
-    QVERIFY(model->setData(model->index(2, 0, model->index(0, 0)), Qt::Unchecked, Qt::CheckStateRole));
+    QVERIFY(
+        model->setData(model->index(2, 0, model->index(0, 0)), Qt::Unchecked, Qt::CheckStateRole));
     QCOMPARE(model->index(0, 0).data(Qt::CheckStateRole).toInt(), int(Qt::PartiallyChecked));
-    QTRY_COMPARE(panel.treeModel()->text(0, -1, ComparePanel::Column::TestHr), QStringLiteral("0.1100 ± 0.0141"));
+    QTRY_COMPARE(panel.treeModel()->text(0, -1, ComparePanel::Column::TestHr),
+                 QStringLiteral("0.1100 ± 0.0141"));
 
     // Unticking a group unticks its runs: they leave the statistics, the curves and the tests.
     QVERIFY(model->setData(model->index(1, 0), Qt::Unchecked, Qt::CheckStateRole));
     QTRY_COMPARE(panel.treeModel()->text(1, -1, ComparePanel::Column::N), QStringLiteral("0 of 2"));
     QCOMPARE(panel.treeModel()->text(1, -1, ComparePanel::Column::TestHr), QStringLiteral("–"));
-    QCOMPARE(panel.curvePlot()->pointCount(QStringLiteral("g") + panel.groups()[1].hash, QString()), 0);
+    QCOMPARE(panel.curvePlot()->pointCount(QStringLiteral("g") + panel.groups()[1].hash, QString()),
+             0);
     QVERIFY(model->setData(model->index(1, 0), Qt::Checked, Qt::CheckStateRole));
     QTRY_COMPARE(panel.treeModel()->text(1, -1, ComparePanel::Column::N), QStringLiteral("2"));
 
@@ -641,7 +702,8 @@ class TestCompare : public QObject {
     ComparePanel none(nullptr, nullptr, nullptr);
     none.reload();
     QVERIFY(none.message().contains(QStringLiteral("not available")));
-    const compare::Snapshot missing = compare::readSnapshot(dir_.filePath(QStringLiteral("nope/none.sqlite")));
+    const compare::Snapshot missing =
+        compare::readSnapshot(dir_.filePath(QStringLiteral("nope/none.sqlite")));
     QVERIFY(!missing.error.isEmpty());
 
     // An empty store.
@@ -665,8 +727,8 @@ class TestCompare : public QObject {
       StoreBuilder b(path);
       QVERIFY(b.ok());
       b.add(baselineConfig(), 1, {0.1}, {0.2}, 0.10, 0.05);
-      b.add(baselineConfig(), 2, {}, {}, std::nan(""), std::nan(""));            // no metrics at all
-      b.add(baselineConfig(), 3, {0.2}, {0.3}, std::nan(""), 0.06);               // NaN test HR
+      b.add(baselineConfig(), 2, {}, {}, std::nan(""), std::nan(""));  // no metrics at all
+      b.add(baselineConfig(), 3, {0.2}, {0.3}, std::nan(""), 0.06);    // NaN test HR
       QJsonObject weird = irlConfig(0.1, 0, 0).toJson();
       weird[QStringLiteral("model")] = QStringLiteral("mystery");
       weird[QStringLiteral("alpha")] = QStringLiteral("not a number");
@@ -678,11 +740,13 @@ class TestCompare : public QObject {
     }
     {
       // Damage the stored config text of one run, as a broken writer or a hand edit would.
-      QSqlDatabase sql = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("damage"));
+      QSqlDatabase sql =
+          QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("damage"));
       sql.setDatabaseName(path);
       QVERIFY(sql.open());
       QSqlQuery q(sql);
-      QVERIFY(q.exec(QStringLiteral("UPDATE runs SET config = '{not json' WHERE id = %1").arg(damaged)));
+      QVERIFY(q.exec(
+          QStringLiteral("UPDATE runs SET config = '{not json' WHERE id = %1").arg(damaged)));
       q.finish();
       sql.close();
     }
@@ -695,7 +759,8 @@ class TestCompare : public QObject {
     const compare::Group* base = findGroup(panel.groups(), QStringLiteral("baseline sasrec"));
     QVERIFY2(base, qPrintable(groupNames(panel.groups())));
     QCOMPARE(int(base->runs.size()), 3);
-    const auto hr = compare::groupValue(snap, *base, QStringLiteral("test/hr@10"), compare::ValueMode::Last);
+    const auto hr =
+        compare::groupValue(snap, *base, QStringLiteral("test/hr@10"), compare::ValueMode::Last);
     QCOMPARE(hr.n, int64_t(1));        // only seed 1 has a finite value
     QCOMPARE(hr.skipped, int64_t(2));  // no metrics, NaN
     QVERIFY(near(hr.mean, 0.10));
@@ -704,15 +769,18 @@ class TestCompare : public QObject {
     for (int r = 0; r < panel.treeModel()->rowCount(); ++r) {
       const QString name = panel.treeModel()->text(r, -1, ComparePanel::Column::Name);
       const QString note = panel.treeModel()->text(r, -1, ComparePanel::Column::Note);
-      if (name.startsWith(QStringLiteral("baseline"))) incompleteNoted = note.contains(QStringLiteral("incomplete"));
+      if (name.startsWith(QStringLiteral("baseline")))
+        incompleteNoted = note.contains(QStringLiteral("incomplete"));
       if (name.startsWith(QStringLiteral("mystery"))) unknownModel = true;
-      if (name.startsWith(QStringLiteral("(unknown model)"))) damagedNoted = note.contains(QStringLiteral("incomplete"));
+      if (name.startsWith(QStringLiteral("(unknown model)")))
+        damagedNoted = note.contains(QStringLiteral("incomplete"));
     }
     QVERIFY(incompleteNoted);
     QVERIFY2(unknownModel, qPrintable(groupNames(panel.groups())));
     QVERIFY2(damagedNoted, qPrintable(groupNames(panel.groups())));
     // A weight that is not a number is named as written and kept off the sweep map.
-    QVERIFY2(findGroup(panel.groups(), QStringLiteral("irl4rec sasrec α=abc β=0 γ=0")), qPrintable(groupNames(panel.groups())));
+    QVERIFY2(findGroup(panel.groups(), QStringLiteral("irl4rec sasrec α=abc β=0 γ=0")),
+             qPrintable(groupNames(panel.groups())));
     QVERIFY2(panel.currentSweep().message.contains(QStringLiteral("without numeric weights")),
              qPrintable(panel.currentSweep().message));
     QVERIFY(panel.currentSweep().cells.empty());
@@ -720,7 +788,9 @@ class TestCompare : public QObject {
     QVERIFY(panel.exportTableCsv(dir_.filePath(QStringLiteral("bad.csv"))).ok());
     QVERIFY(!panel.ablationRows().empty());
     // A damaged or unknown configuration cannot seed the ablation grid: an error, not a crash.
-    QVERIFY(!TrainConfig::fromJson(QJsonObject{{QStringLiteral("model"), QStringLiteral("mystery")}}).ok());
+    QVERIFY(
+        !TrainConfig::fromJson(QJsonObject{{QStringLiteral("model"), QStringLiteral("mystery")}})
+             .ok());
   }
 };
 

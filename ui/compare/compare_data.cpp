@@ -28,8 +28,9 @@ QString jsonText(const QJsonValue& v) {
     case QJsonValue::Null:
       return QStringLiteral("–");
     default:
-      return QString::fromUtf8(v.isArray() ? QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact)
-                                           : QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact));
+      return QString::fromUtf8(v.isArray()
+                                   ? QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact)
+                                   : QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact));
   }
 }
 
@@ -41,10 +42,11 @@ QString numberCsv(double v) { return std::isfinite(v) ? QString::number(v, 'g', 
 
 // Keys that only matter to Irl4Rec: left out of a baseline group's name.
 const QStringList& irl4recOnlyKeys() {
-  static const QStringList keys = {QStringLiteral("alpha"),         QStringLiteral("beta"),
-                                   QStringLiteral("gamma"),         QStringLiteral("compression"),
-                                   QStringLiteral("dependence"),    QStringLiteral("use_confounder"),
-                                   QStringLiteral("reparameterize")};
+  static const QStringList keys = {
+      QStringLiteral("alpha"),         QStringLiteral("beta"),
+      QStringLiteral("gamma"),         QStringLiteral("compression"),
+      QStringLiteral("dependence"),    QStringLiteral("use_confounder"),
+      QStringLiteral("reparameterize")};
   return keys;
 }
 
@@ -66,7 +68,8 @@ Snapshot readSnapshot(const QString& storePath, const QStringList& extraKeys, qi
     snapshot.error = s.error().message();
     return snapshot;
   }
-  if (auto datasets = store.datasets(); datasets.ok()) snapshot.datasets = std::move(datasets).value();
+  if (auto datasets = store.datasets(); datasets.ok())
+    snapshot.datasets = std::move(datasets).value();
   store::ListOptions options;
   options.includeConfig = true;
   options.datasetId = datasetId;
@@ -80,11 +83,13 @@ Snapshot readSnapshot(const QString& storePath, const QStringList& extraKeys, qi
     RunRecord r;
     r.run = std::move(entry.run);
     r.summaries = std::move(entry.metrics);
-    if (r.run.config.isEmpty()) r.problem = QStringLiteral("its configuration is missing or unreadable");
+    if (r.run.config.isEmpty())
+      r.problem = QStringLiteral("its configuration is missing or unreadable");
     r.groupConfig = r.run.config;
     for (const QString& k : store::RunStore::groupExcludedKeys()) r.groupConfig.remove(k);
     r.seed = r.run.config.value(QStringLiteral("seed")).toVariant().toString();
-    if (r.summaries.empty() && r.problem.isEmpty()) r.problem = QStringLiteral("no metrics recorded");
+    if (r.summaries.empty() && r.problem.isEmpty())
+      r.problem = QStringLiteral("no metrics recorded");
     for (const store::MetricSummary& s : r.summaries) {
       keys.insert(s.key);
       if (isStepKey(s.key) && !extraKeys.contains(s.key)) continue;
@@ -118,7 +123,9 @@ std::vector<Group> groupRuns(const Snapshot& snapshot, const Filter& filter, boo
     const RunRecord& r = snapshot.runs[size_t(i)];
     if (filter.datasetId != 0 && r.run.datasetId != filter.datasetId) continue;
     if (!filter.status.isEmpty() && store::toString(r.run.status) != filter.status) continue;
-    if (!filter.model.isEmpty() && r.run.config.value(QStringLiteral("model")).toString() != filter.model) continue;
+    if (!filter.model.isEmpty() &&
+        r.run.config.value(QStringLiteral("model")).toString() != filter.model)
+      continue;
     if (!keepExcluded && filter.excluded.contains(r.run.id)) continue;
     auto it = index.find(r.run.groupKey);
     if (it == index.end()) {
@@ -127,7 +134,8 @@ std::vector<Group> groupRuns(const Snapshot& snapshot, const Filter& filter, boo
       g.key = r.run.groupKey;
       g.hash = r.run.groupHash;
       g.config = r.groupConfig;
-      g.baseline = r.groupConfig.value(QStringLiteral("model")).toString() == QLatin1String("baseline");
+      g.baseline =
+          r.groupConfig.value(QStringLiteral("model")).toString() == QLatin1String("baseline");
       groups.push_back(std::move(g));
     }
     groups[*it].runs.push_back(i);
@@ -240,7 +248,8 @@ void nameGroups(std::vector<Group>& groups, const Snapshot& snapshot) {
       }
       // Flattened keys of nested configs ("a.b") are looked up in the flattened object.
       const QJsonValue v = c.contains(key) ? c.value(key) : QJsonValue();
-      parts << QStringLiteral("%1=%2").arg(key, c.contains(key) ? jsonText(v) : QStringLiteral("–"));
+      parts << QStringLiteral("%1=%2").arg(key,
+                                           c.contains(key) ? jsonText(v) : QStringLiteral("–"));
     }
     if (datasets.size() > 1 && !g.runs.empty()) {
       const QString ds = snapshot.runs[size_t(g.runs.front())].run.datasetName;
@@ -345,12 +354,14 @@ std::vector<AblationRow> ablation(const Snapshot& snapshot, const std::vector<Gr
   std::vector<AblationRow> rows;
   if (reference < 0 || reference >= int(groups.size())) return rows;
   for (const QString& metric : metrics) {
-    const std::vector<double> ref = groupValues(snapshot, groups[size_t(reference)], metric, mode, excluded);
+    const std::vector<double> ref =
+        groupValues(snapshot, groups[size_t(reference)], metric, mode, excluded);
     for (int g = 0; g < int(groups.size()); ++g) {
       AblationRow row;
       row.group = g;
       row.metric = metric;
-      const std::vector<double> values = groupValues(snapshot, groups[size_t(g)], metric, mode, excluded);
+      const std::vector<double> values =
+          groupValues(snapshot, groups[size_t(g)], metric, mode, excluded);
       if (g == reference) {
         row.welch.group = row.welch.reference = analysis::summarize(values);
         row.welch.reason = QStringLiteral("reference group");
@@ -377,7 +388,8 @@ QString ablationLabel(const AblationRow& row, bool isReference) {
   const double c = w.relativeChangePercent;
   QString change;
   if (std::isfinite(c)) {
-    change = QStringLiteral("%1%2%").arg(c >= 0 ? QStringLiteral("+") : QString())
+    change = QStringLiteral("%1%2%")
+                 .arg(c >= 0 ? QStringLiteral("+") : QString())
                  .arg(QString::number(c, 'f', std::fabs(c) >= 10 ? 0 : 1));
   } else {
     change = QStringLiteral("change undefined");
@@ -402,7 +414,8 @@ Sweep sweep(const Snapshot& snapshot, const std::vector<Group>& groups, const QS
   Sweep sw;
   sw.xWeight = xWeight;
   sw.yWeight = yWeight;
-  for (const QString& w : {QStringLiteral("alpha"), QStringLiteral("beta"), QStringLiteral("gamma")}) {
+  for (const QString& w :
+       {QStringLiteral("alpha"), QStringLiteral("beta"), QStringLiteral("gamma")}) {
     if (w != xWeight && w != yWeight) sw.fixedWeight = w;
   }
   if (xWeight == yWeight || sw.fixedWeight.isEmpty()) {
@@ -417,15 +430,18 @@ Sweep sweep(const Snapshot& snapshot, const std::vector<Group>& groups, const QS
     if (!usesConfounder(g.config)) continue;
     QJsonObject rest = g.config;
     for (const char* w : {"alpha", "beta", "gamma"}) rest.remove(QLatin1String(w));
-    const QString family = QString::fromUtf8(QJsonDocument(rest).toJson(QJsonDocument::Compact)) +
-                           (g.runs.empty() ? QString() : QString::number(snapshot.runs[size_t(g.runs.front())].run.datasetId));
+    const QString family =
+        QString::fromUtf8(QJsonDocument(rest).toJson(QJsonDocument::Compact)) +
+        (g.runs.empty() ? QString()
+                        : QString::number(snapshot.runs[size_t(g.runs.front())].run.datasetId));
     familyConfig.insert(family, rest);
     for (int i : g.runs) {
       if (!excluded.contains(snapshot.runs[size_t(i)].run.id)) families[family].push_back(i);
     }
   }
   if (families.isEmpty()) {
-    sw.message = QStringLiteral("no Irl4Rec runs with the confounder branch among the selected runs");
+    sw.message =
+        QStringLiteral("no Irl4Rec runs with the confounder branch among the selected runs");
     return sw;
   }
   QString chosen;
@@ -438,8 +454,9 @@ Sweep sweep(const Snapshot& snapshot, const std::vector<Group>& groups, const QS
     for (auto it = families.begin(); it != families.end(); ++it) {
       if (it.key() != chosen) left += int(it->size());
     }
-    sw.message = QStringLiteral("%1 Irl4Rec run(s) with other settings (encoder, sizes, loss, ...) are "
-                                "not shown; filter the runs to one configuration")
+    sw.message = QStringLiteral(
+                     "%1 Irl4Rec run(s) with other settings (encoder, sizes, loss, ...) are "
+                     "not shown; filter the runs to one configuration")
                      .arg(left);
   }
   auto weight = [&](int i, const QString& w) {
@@ -448,14 +465,16 @@ Sweep sweep(const Snapshot& snapshot, const std::vector<Group>& groups, const QS
   // A weight that is not a number (a hand-edited config) cannot be placed on the map.
   std::vector<int> placed;
   for (int i : runs) {
-    if (std::isfinite(weight(i, QStringLiteral("alpha"))) && std::isfinite(weight(i, QStringLiteral("beta"))) &&
+    if (std::isfinite(weight(i, QStringLiteral("alpha"))) &&
+        std::isfinite(weight(i, QStringLiteral("beta"))) &&
         std::isfinite(weight(i, QStringLiteral("gamma")))) {
       placed.push_back(i);
     }
   }
   if (placed.size() < runs.size()) {
     sw.message += (sw.message.isEmpty() ? QString() : QStringLiteral("; ")) +
-                  QStringLiteral("%1 run(s) without numeric weights are not shown").arg(runs.size() - placed.size());
+                  QStringLiteral("%1 run(s) without numeric weights are not shown")
+                      .arg(runs.size() - placed.size());
   }
   if (placed.empty()) return sw;
   std::map<double, int> fixedCounts;
@@ -474,11 +493,13 @@ Sweep sweep(const Snapshot& snapshot, const std::vector<Group>& groups, const QS
   std::map<std::pair<double, double>, std::vector<double>> cells;
   for (int i : placed) {
     if (weight(i, sw.fixedWeight) != fixedValue) continue;
-    cells[{weight(i, xWeight), weight(i, yWeight)}].push_back(runValue(snapshot.runs[size_t(i)], key, mode));
+    cells[{weight(i, xWeight), weight(i, yWeight)}].push_back(
+        runValue(snapshot.runs[size_t(i)], key, mode));
     ++sw.runsUsed;
   }
   if (cells.empty()) {
-    sw.message = QStringLiteral("no runs with %1 = %2").arg(sw.fixedWeight, formatWeight(fixedValue));
+    sw.message =
+        QStringLiteral("no runs with %1 = %2").arg(sw.fixedWeight, formatWeight(fixedValue));
     return sw;
   }
   std::map<double, int> xs, ys;
@@ -519,9 +540,11 @@ QString csvLine(const QStringList& fields) {
 }  // namespace
 
 QString groupsCsv(const Snapshot& snapshot, const std::vector<Group>& groups,
-                  const std::vector<MetricColumn>& columns, ValueMode mode, const QSet<qint64>& excluded) {
-  QStringList header = {QStringLiteral("level"), QStringLiteral("group"), QStringLiteral("group_hash"),
-                        QStringLiteral("run"),   QStringLiteral("uuid"),  QStringLiteral("seed"),
+                  const std::vector<MetricColumn>& columns, ValueMode mode,
+                  const QSet<qint64>& excluded) {
+  QStringList header = {QStringLiteral("level"),      QStringLiteral("group"),
+                        QStringLiteral("group_hash"), QStringLiteral("run"),
+                        QStringLiteral("uuid"),       QStringLiteral("seed"),
                         QStringLiteral("n")};
   for (const MetricColumn& c : columns) {
     const QString name = c.best ? c.key + QStringLiteral(" best") : c.key;
@@ -545,7 +568,8 @@ QString groupsCsv(const Snapshot& snapshot, const std::vector<Group>& groups,
       QStringList runRow = {QStringLiteral("run"), g.name, g.hash, r.run.name, r.run.uuid, r.seed,
                             QStringLiteral("1")};
       for (const MetricColumn& c : columns) {
-        runRow << numberCsv(runValue(r, c.key, c.best ? ValueMode::BestValidation : mode)) << QString();
+        runRow << numberCsv(runValue(r, c.key, c.best ? ValueMode::BestValidation : mode))
+               << QString();
       }
       csv += csvLine(runRow);
     }
@@ -553,14 +577,16 @@ QString groupsCsv(const Snapshot& snapshot, const std::vector<Group>& groups,
   return csv;
 }
 
-QString ablationCsv(const std::vector<Group>& groups, int reference, const std::vector<AblationRow>& rows) {
-  QString csv = csvLine({QStringLiteral("group"), QStringLiteral("reference"), QStringLiteral("metric"),
-                         QStringLiteral("mean"), QStringLiteral("std"), QStringLiteral("n"),
-                         QStringLiteral("reference_mean"), QStringLiteral("reference_std"),
-                         QStringLiteral("reference_n"), QStringLiteral("change_percent"),
-                         QStringLiteral("t"), QStringLiteral("df"), QStringLiteral("p"),
-                         QStringLiteral("note")});
-  const QString refName = reference >= 0 && reference < int(groups.size()) ? groups[size_t(reference)].name : QString();
+QString ablationCsv(const std::vector<Group>& groups, int reference,
+                    const std::vector<AblationRow>& rows) {
+  QString csv =
+      csvLine({QStringLiteral("group"), QStringLiteral("reference"), QStringLiteral("metric"),
+               QStringLiteral("mean"), QStringLiteral("std"), QStringLiteral("n"),
+               QStringLiteral("reference_mean"), QStringLiteral("reference_std"),
+               QStringLiteral("reference_n"), QStringLiteral("change_percent"), QStringLiteral("t"),
+               QStringLiteral("df"), QStringLiteral("p"), QStringLiteral("note")});
+  const QString refName =
+      reference >= 0 && reference < int(groups.size()) ? groups[size_t(reference)].name : QString();
   for (const AblationRow& row : rows) {
     const analysis::WelchResult& w = row.welch;
     const bool isRef = row.group == reference;

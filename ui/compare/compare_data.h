@@ -67,10 +67,10 @@ Snapshot readSnapshot(const QString& storePath, const QStringList& extraKeys = {
 
 /// Which runs take part.
 struct Filter {
-  qint64 datasetId = 0;  ///< 0 = every dataset
-  QString model;         ///< "baseline" | "irl4rec" | "" (any)
+  qint64 datasetId = 0;                         ///< 0 = every dataset
+  QString model;                                ///< "baseline" | "irl4rec" | "" (any)
   QString status = QStringLiteral("finished");  ///< canonical status name, "" = any
-  QString text;          ///< case-insensitive, in the run name, group name, tags, encoder, loss
+  QString text;           ///< case-insensitive, in the run name, group name, tags, encoder, loss
   QSet<qint64> excluded;  ///< runs the user unticked
 };
 
@@ -78,7 +78,7 @@ struct Filter {
 struct Group {
   QString key;
   QString hash;
-  QString name;           ///< what differs from the other groups, e.g. "irl4rec sasrec α=0.1 β=1e-4 γ=0"
+  QString name;  ///< what differs from the other groups, e.g. "irl4rec sasrec α=0.1 β=1e-4 γ=0"
   QJsonObject config;     ///< the shared config (without seed)
   std::vector<int> runs;  ///< indices into Snapshot::runs, ascending seed
   bool baseline = false;
@@ -87,7 +87,8 @@ struct Group {
 /// Groups the runs that pass `filter` (text also matches group names); baseline groups first,
 /// then by name. Unticked runs (`filter.excluded`) stay in their group's `runs` only if
 /// `keepExcluded` (the table lists them, the statistics do not use them).
-std::vector<Group> groupRuns(const Snapshot& snapshot, const Filter& filter, bool keepExcluded = false);
+std::vector<Group> groupRuns(const Snapshot& snapshot, const Filter& filter,
+                             bool keepExcluded = false);
 
 /// Readable names for the groups: model and encoder, α/β/γ for Irl4Rec, "no confounder", and
 /// every other config value that differs between the groups ("lr=0.01"); the dataset name when
@@ -164,7 +165,8 @@ struct MetricColumn {
 QString groupsCsv(const Snapshot& snapshot, const std::vector<Group>& groups,
                   const std::vector<MetricColumn>& columns, ValueMode mode,
                   const QSet<qint64>& excluded = {});
-QString ablationCsv(const std::vector<Group>& groups, int reference, const std::vector<AblationRow>& rows);
+QString ablationCsv(const std::vector<Group>& groups, int reference,
+                    const std::vector<AblationRow>& rows);
 QString sweepCsv(const Sweep& sweep, const QString& key);
 
 }  // namespace irl4rec::ui::compare

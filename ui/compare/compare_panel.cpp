@@ -25,8 +25,8 @@
 #include <QMenu>
 #include <QPushButton>
 #include <QSaveFile>
-#include <QSpinBox>
 #include <QSortFilterProxyModel>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QStandardItemModel>
 #include <QTabWidget>
@@ -48,10 +48,10 @@ using compare::ValueMode;
 using Role = CompareTreeModel::Role;
 
 // Tableau 10, as the Runs tab's plots.
-const QColor kGroupColors[] = {
-    QColor(31, 119, 180), QColor(255, 127, 14), QColor(44, 160, 44),  QColor(214, 39, 40),
-    QColor(148, 103, 189), QColor(140, 86, 75), QColor(227, 119, 194), QColor(127, 127, 127),
-    QColor(188, 189, 34),  QColor(23, 190, 207)};
+const QColor kGroupColors[] = {QColor(31, 119, 180),  QColor(255, 127, 14),  QColor(44, 160, 44),
+                               QColor(214, 39, 40),   QColor(148, 103, 189), QColor(140, 86, 75),
+                               QColor(227, 119, 194), QColor(127, 127, 127), QColor(188, 189, 34),
+                               QColor(23, 190, 207)};
 
 QString greek(const QString& weight) {
   if (weight == QLatin1String("alpha")) return QStringLiteral("α");
@@ -62,7 +62,9 @@ QString greek(const QString& weight) {
 
 using compare::metricLabel;
 
-QString valueText(double v) { return std::isfinite(v) ? QString::number(v, 'f', 4) : QStringLiteral("–"); }
+QString valueText(double v) {
+  return std::isfinite(v) ? QString::number(v, 'f', 4) : QStringLiteral("–");
+}
 
 QString summaryText(const analysis::GroupSummary& s) {
   if (s.n == 0) return QStringLiteral("–");
@@ -84,7 +86,8 @@ Status writeText(const QString& path, const QString& text) {
     return Error::general(QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
   }
   file.write(text.toUtf8());
-  if (!file.commit()) return Error::general(QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
+  if (!file.commit())
+    return Error::general(QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
   return Status();
 }
 
@@ -104,8 +107,12 @@ QCPColorGradient heatGradient() {
 
 }  // namespace
 
-ComparePanel::ComparePanel(store::RunStore* store, RunQueue* queue, RunsPanel* runs, QWidget* parent)
-    : QWidget(parent), store_(store), queue_(queue), runs_(runs),
+ComparePanel::ComparePanel(store::RunStore* store, RunQueue* queue, RunsPanel* runs,
+                           QWidget* parent)
+    : QWidget(parent),
+      store_(store),
+      queue_(queue),
+      runs_(runs),
       snapshot_(std::make_shared<compare::Snapshot>()) {
   buildUi();
   reloadTimer_ = new QTimer(this);
@@ -142,7 +149,8 @@ void ComparePanel::buildUi() {
   bar->addWidget(modelBox_);
   bar->addWidget(new QLabel(tr("Status:"), this));
   statusBox_ = new QComboBox(this);
-  for (const char* s : {"finished", "", "running", "queued", "failed", "cancelled", "diverged", "interrupted"}) {
+  for (const char* s :
+       {"finished", "", "running", "queued", "failed", "cancelled", "diverged", "interrupted"}) {
     const QString status = QString::fromLatin1(s);
     statusBox_->addItem(status.isEmpty() ? tr("any") : status, status);
   }
@@ -155,14 +163,17 @@ void ComparePanel::buildUi() {
   modeBox_ = new QComboBox(this);
   modeBox_->addItem(tr("last value"), int(ValueMode::Last));
   modeBox_->addItem(tr("value at best validation"), int(ValueMode::BestValidation));
-  modeBox_->setToolTip(tr("Last logged value, or the value at the epoch of the best validation NDCG@10 "
-                          "(test metrics are logged once, for the best-validation checkpoint)"));
+  modeBox_->setToolTip(
+      tr("Last logged value, or the value at the epoch of the best validation NDCG@10 "
+         "(test metrics are logged once, for the best-validation checkpoint)"));
   bar->addWidget(modeBox_);
   refresh_ = toolButton(tr("Refresh"), tr("Read the runs of the store again"), this);
   bar->addWidget(refresh_);
-  grid_ = toolButton(tr("Run ablation grid…"),
-                     tr("Queue baseline, full model, γ=0, β=0, α=0 and no confounder over N seeds, from the "
-                        "selected run's configuration or the Runs tab form's"), this);
+  grid_ = toolButton(
+      tr("Run ablation grid…"),
+      tr("Queue baseline, full model, γ=0, β=0, α=0 and no confounder over N seeds, from the "
+         "selected run's configuration or the Runs tab form's"),
+      this);
   bar->addWidget(grid_);
   layout->addLayout(bar);
 
@@ -252,7 +263,8 @@ void ComparePanel::buildUi() {
   auto* ablationExport = toolButton(tr("Export ▾"), tr("Save the chart or the table"), ablation);
   ablationExport->setPopupMode(QToolButton::InstantPopup);
   auto* ablationMenu = new QMenu(ablationExport);
-  ablationMenu->addAction(tr("Chart as PNG or PDF…"), this, [this] { exportPlotDialog(PlotKind::Ablation); });
+  ablationMenu->addAction(tr("Chart as PNG or PDF…"), this,
+                          [this] { exportPlotDialog(PlotKind::Ablation); });
   ablationMenu->addAction(tr("Table as CSV…"), this, [this] { exportCsvDialog(1); });
   ablationExport->setMenu(ablationMenu);
   ablationBar->addWidget(ablationExport);
@@ -298,7 +310,8 @@ void ComparePanel::buildUi() {
   auto* sweepLayout = new QVBoxLayout(sweepBox);
   sweepLayout->setContentsMargins(2, 2, 2, 2);
   auto* sweepBar = new QHBoxLayout;
-  const QStringList weights = {QStringLiteral("alpha"), QStringLiteral("beta"), QStringLiteral("gamma")};
+  const QStringList weights = {QStringLiteral("alpha"), QStringLiteral("beta"),
+                               QStringLiteral("gamma")};
   sweepX_ = new QComboBox(sweepBox);
   sweepY_ = new QComboBox(sweepBox);
   for (const QString& w : weights) {
@@ -317,7 +330,8 @@ void ComparePanel::buildUi() {
   auto* sweepExport = toolButton(tr("Export ▾"), tr("Save the heat map or its cells"), sweepBox);
   sweepExport->setPopupMode(QToolButton::InstantPopup);
   auto* sweepMenu = new QMenu(sweepExport);
-  sweepMenu->addAction(tr("Heat map as PNG or PDF…"), this, [this] { exportPlotDialog(PlotKind::Sweep); });
+  sweepMenu->addAction(tr("Heat map as PNG or PDF…"), this,
+                       [this] { exportPlotDialog(PlotKind::Sweep); });
   sweepMenu->addAction(tr("Cells as CSV…"), this, [this] { exportCsvDialog(2); });
   sweepExport->setMenu(sweepMenu);
   sweepBar->addWidget(sweepExport);
@@ -361,16 +375,18 @@ void ComparePanel::buildUi() {
   connect(modeBox_, &QComboBox::currentIndexChanged, this, rebuildLater);
   connect(refresh_, &QToolButton::clicked, this, &ComparePanel::reload);
   connect(grid_, &QToolButton::clicked, this, &ComparePanel::runGridDialog);
-  connect(treeModel_, &CompareTreeModel::excludedChanged, this, [this](const QSet<qint64>& excluded) {
-    excluded_ = excluded;
-    // Not from inside the model's setData(): rebuild (a model reset) once the click is handled.
-    if (!rebuildQueued_) {
-      rebuildQueued_ = true;
-      QTimer::singleShot(0, this, [this] {
-        if (rebuildQueued_) rebuild();
-      });
-    }
-  });
+  connect(treeModel_, &CompareTreeModel::excludedChanged, this,
+          [this](const QSet<qint64>& excluded) {
+            excluded_ = excluded;
+            // Not from inside the model's setData(): rebuild (a model reset) once the click is
+            // handled.
+            if (!rebuildQueued_) {
+              rebuildQueued_ = true;
+              QTimer::singleShot(0, this, [this] {
+                if (rebuildQueued_) rebuild();
+              });
+            }
+          });
   connect(tree_, &QTreeView::expanded, this, [this](const QModelIndex& index) {
     expanded_.insert(index.data(int(Role::GroupKey)).toString());
   });
@@ -383,7 +399,8 @@ void ComparePanel::buildUi() {
     menu.addAction(tr("Collapse all"), tree_, &QTreeView::collapseAll);
     menu.addSeparator();
     menu.addAction(tr("Export table as CSV…"), this, [this] { exportCsvDialog(0); });
-    menu.addAction(tr("Run ablation grid from this configuration…"), this, &ComparePanel::runGridDialog);
+    menu.addAction(tr("Run ablation grid from this configuration…"), this,
+                   &ComparePanel::runGridDialog);
     menu.exec(tree_->viewport()->mapToGlobal(pos));
   });
   connect(keyBox_, &QComboBox::currentIndexChanged, this, [this] {
@@ -431,8 +448,9 @@ void ComparePanel::buildUi() {
 
 void ComparePanel::setDataset(std::shared_ptr<const data::Dataset> dataset) {
   dataset_ = std::move(dataset);
-  grid_->setToolTip(dataset_ ? tr("Queue baseline, full model, γ=0, β=0, α=0 and no confounder over N seeds")
-                             : tr("Open a dataset first: the grid trains on the loaded dataset"));
+  grid_->setToolTip(
+      dataset_ ? tr("Queue baseline, full model, γ=0, β=0, α=0 and no confounder over N seeds")
+               : tr("Open a dataset first: the grid trains on the loaded dataset"));
   if (datasetChoice_ < 0) rebuild();
 }
 
@@ -456,11 +474,14 @@ void ComparePanel::reload() {
   ComparePanel* self = this;  // the destructor waits for every reader
   QThread* reader = QThread::create([self, path, extra, generation] {
     auto snapshot = std::make_shared<const compare::Snapshot>(compare::readSnapshot(path, extra));
-    QMetaObject::invokeMethod(self, [self, snapshot, generation] {
-      if (generation != self->generation_) return;  // a newer read is under way
-      self->setSnapshot(snapshot);
-      Q_EMIT self->snapshotLoaded();
-    }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        self,
+        [self, snapshot, generation] {
+          if (generation != self->generation_) return;  // a newer read is under way
+          self->setSnapshot(snapshot);
+          Q_EMIT self->snapshotLoaded();
+        },
+        Qt::QueuedConnection);
   });
   connect(reader, &QThread::finished, this, [this, reader] {
     readers_.removeOne(reader);
@@ -480,7 +501,9 @@ void ComparePanel::setSnapshot(std::shared_ptr<const compare::Snapshot> snapshot
   rebuild();
 }
 
-compare::ValueMode ComparePanel::valueMode() const { return ValueMode(modeBox_->currentData().toInt()); }
+compare::ValueMode ComparePanel::valueMode() const {
+  return ValueMode(modeBox_->currentData().toInt());
+}
 
 void ComparePanel::setValueMode(compare::ValueMode mode) {
   modeBox_->setCurrentIndex(modeBox_->findData(int(mode)));
@@ -582,7 +605,8 @@ void ComparePanel::fillKeyCombo() {
   QStringList keys = snapshot_->keys;
   if (keys.isEmpty()) keys << compare::kSelectionKey;
   // Per-epoch keys first (validation, test, epoch loss), then per-step losses.
-  std::stable_partition(keys.begin(), keys.end(), [](const QString& k) { return !compare::isStepKey(k); });
+  std::stable_partition(keys.begin(), keys.end(),
+                        [](const QString& k) { return !compare::isStepKey(k); });
   for (const QString& k : keys) keyBox_->addItem(metricLabel(k), k);
   int index = keyBox_->findData(current.isEmpty() ? compare::kSelectionKey : current);
   if (index < 0) index = keyBox_->findData(compare::kSelectionKey);
@@ -602,15 +626,19 @@ void ComparePanel::rebuild() {
   } else if (!store_ && snapshot_->runs.empty()) {
     text = tr("The run store is not available, so there is nothing to compare.");
   } else if (snapshot_->runs.empty()) {
-    text = tr("No runs in the store yet. Launch runs in the Runs tab, or use “Run ablation grid…”.");
+    text =
+        tr("No runs in the store yet. Launch runs in the Runs tab, or use “Run ablation grid…”.");
   } else if (groups_.empty()) {
-    text = tr("No run matches the filter (%n run(s) in the store).", nullptr, int(snapshot_->runs.size()));
+    text = tr("No run matches the filter (%n run(s) in the store).", nullptr,
+              int(snapshot_->runs.size()));
   } else {
     int withoutMetrics = 0;
     for (const compare::Group& g : groups_) {
       for (int i : g.runs) withoutMetrics += snapshot_->runs[size_t(i)].summaries.empty() ? 1 : 0;
     }
-    if (withoutMetrics > 0) text = tr("%n run(s) have no metrics yet and count as missing values.", nullptr, withoutMetrics);
+    if (withoutMetrics > 0)
+      text =
+          tr("%n run(s) have no metrics yet and count as missing values.", nullptr, withoutMetrics);
   }
   showMessage(text);
   // Default reference: the user's choice if still shown, else a baseline group.
@@ -635,7 +663,8 @@ void ComparePanel::fillTree() {
   for (int g = 0; g < int(groups_.size()); ++g) colors << groupColor(g);
   treeModel_->setGroups(*snapshot_, groups_, valueMode(), excluded_, colors);
   for (int g = 0; g < int(groups_.size()); ++g) {
-    if (expanded_.contains(groups_[size_t(g)].key)) tree_->expand(treeProxy_->mapFromSource(treeModel_->index(g, 0)));
+    if (expanded_.contains(groups_[size_t(g)].key))
+      tree_->expand(treeProxy_->mapFromSource(treeModel_->index(g, 0)));
   }
   for (int c = 0; c < int(Column::Note); ++c) tree_->resizeColumnToContents(c);
   tree_->setColumnWidth(0, std::min(tree_->columnWidth(0) + 12, 420));
@@ -693,8 +722,10 @@ void ComparePanel::fillAblation() {
   filling_ = false;
 
   const QString split = splitBox_->currentData().toString();
-  const QStringList metrics = {split + QStringLiteral("/hr@10"), split + QStringLiteral("/ndcg@10")};
-  ablationRows_ = compare::ablation(*snapshot_, groups_, reference, metrics, valueMode(), excluded_);
+  const QStringList metrics = {split + QStringLiteral("/hr@10"),
+                               split + QStringLiteral("/ndcg@10")};
+  ablationRows_ =
+      compare::ablation(*snapshot_, groups_, reference, metrics, valueMode(), excluded_);
 
   QCustomPlot* plot = ablationPlot_;
   plot->clearPlottables();
@@ -757,7 +788,9 @@ void ComparePanel::fillAblation() {
     errors->setData(stds);
     // The reference's mean as a dashed line across all groups.
     for (const compare::AblationRow& row : ablationRows_) {
-      if (row.metric != metrics[m] || row.group != reference || !std::isfinite(row.welch.group.mean)) continue;
+      if (row.metric != metrics[m] || row.group != reference ||
+          !std::isfinite(row.welch.group.mean))
+        continue;
       auto* line = new QCPItemStraightLine(plot);
       line->point1->setCoords(row.welch.group.mean, 0);
       line->point2->setCoords(row.welch.group.mean, 1);
@@ -774,22 +807,27 @@ void ComparePanel::fillAblation() {
   plot->yAxis->setRange(0.4, count + 0.6);
   // Room on the right for "+12% (p = 0.03, n = 5)".
   plot->xAxis->setRange(0, maxEnd > 0 ? maxEnd * 1.8 : 1.0);
-  plot->xAxis->setLabel(tr("%1 HR@10 / NDCG@10, mean ± std over seeds (%2)")
-                            .arg(split == QLatin1String("test") ? tr("test") : tr("validation"),
-                                 valueMode() == ValueMode::Last ? tr("last values") : tr("at best validation")));
+  plot->xAxis->setLabel(
+      tr("%1 HR@10 / NDCG@10, mean ± std over seeds (%2)")
+          .arg(split == QLatin1String("test") ? tr("test") : tr("validation"),
+               valueMode() == ValueMode::Last ? tr("last values") : tr("at best validation")));
   plot->replot(QCustomPlot::rpQueuedReplot);
 
   ablationModel_->clear();
   ablationModel_->setHorizontalHeaderLabels({tr("Group"), tr("Metric"), tr("Mean ± std"), tr("n"),
-                                             tr("vs reference"), tr("p (Welch)"), tr("t"), tr("df")});
+                                             tr("vs reference"), tr("p (Welch)"), tr("t"),
+                                             tr("df")});
   for (const compare::AblationRow& row : ablationRows_) {
     const analysis::WelchResult& w = row.welch;
     const bool isRef = row.group == reference;
     QList<QStandardItem*> items;
-    items << new QStandardItem(groups_[size_t(row.group)].name) << new QStandardItem(metricLabel(row.metric))
-          << new QStandardItem(summaryText(w.group)) << new QStandardItem(QString::number(w.group.n))
+    items << new QStandardItem(groups_[size_t(row.group)].name)
+          << new QStandardItem(metricLabel(row.metric)) << new QStandardItem(summaryText(w.group))
+          << new QStandardItem(QString::number(w.group.n))
           << new QStandardItem(compare::ablationLabel(row, isRef))
-          << new QStandardItem(isRef ? QString() : w.valid() ? compare::formatP(w.p) : tr("undefined: %1").arg(w.reason))
+          << new QStandardItem(isRef       ? QString()
+                               : w.valid() ? compare::formatP(w.p)
+                                           : tr("undefined: %1").arg(w.reason))
           << new QStandardItem(std::isfinite(w.t) ? QString::number(w.t, 'f', 2) : QString())
           << new QStandardItem(std::isfinite(w.df) ? QString::number(w.df, 'f', 1) : QString());
     ablationModel_->appendRow(items);
@@ -800,14 +838,16 @@ void ComparePanel::fillAblation() {
 void ComparePanel::fillSweep() {
   const QString xWeight = sweepX_->currentData().toString();
   const QString yWeight = sweepY_->currentData().toString();
-  sweep_ = compare::sweep(*snapshot_, groups_, xWeight, yWeight, sweepFixedValue_, compare::kSelectionKey,
-                          valueMode(), excluded_);
+  sweep_ = compare::sweep(*snapshot_, groups_, xWeight, yWeight, sweepFixedValue_,
+                          compare::kSelectionKey, valueMode(), excluded_);
   filling_ = true;
   sweepFixed_->clear();
   for (double v : sweep_.fixedValues) {
-    sweepFixed_->addItem(QStringLiteral("%1 = %2").arg(greek(sweep_.fixedWeight), compare::formatWeight(v)), v);
+    sweepFixed_->addItem(
+        QStringLiteral("%1 = %2").arg(greek(sweep_.fixedWeight), compare::formatWeight(v)), v);
   }
-  if (std::isfinite(sweep_.fixedValue)) sweepFixed_->setCurrentIndex(sweepFixed_->findData(sweep_.fixedValue));
+  if (std::isfinite(sweep_.fixedValue))
+    sweepFixed_->setCurrentIndex(sweepFixed_->findData(sweep_.fixedValue));
   sweepFixed_->setEnabled(sweepFixed_->count() > 1);
   filling_ = false;
 
@@ -818,7 +858,8 @@ void ComparePanel::fillSweep() {
   sweepMessage_->setVisible(!sweep_.message.isEmpty());
   sweepTitle_->setText(tr("validation NDCG@10, mean over seeds (%1), %2 = %3")
                            .arg(valueMode() == ValueMode::Last ? tr("last value") : tr("best"),
-                                greek(sweep_.fixedWeight), compare::formatWeight(sweep_.fixedValue)));
+                                greek(sweep_.fixedWeight),
+                                compare::formatWeight(sweep_.fixedValue)));
   const int nx = sweep_.xs.size(), ny = sweep_.ys.size();
   if (sweep_.cells.empty()) {
     sweepTitle_->setText(tr("β/γ/α sweep: no data"));
@@ -907,16 +948,20 @@ Status ComparePanel::exportSweepCsv(const QString& path) const {
 }
 
 Status ComparePanel::exportPlot(PlotKind kind, const QString& path) const {
-  QCustomPlot* plot = kind == PlotKind::Curves ? curves_->plot() : kind == PlotKind::Ablation ? ablationPlot_ : sweepPlot_;
+  QCustomPlot* plot = kind == PlotKind::Curves     ? curves_->plot()
+                      : kind == PlotKind::Ablation ? ablationPlot_
+                                                   : sweepPlot_;
   const int w = std::max(plot->width(), 800), h = std::max(plot->height(), 500);
   const QString suffix = QFileInfo(path).suffix().toLower();
   if (suffix != QLatin1String("pdf") && suffix != QLatin1String("png")) {
     return Error::general(QStringLiteral("choose a .png or .pdf file name (got %1)").arg(path));
   }
   // A saved figure always says which curve is which, even when the legend is hidden on screen.
-  const bool legendHidden = kind == PlotKind::Curves && !plot->legend->visible() && plot->legend->itemCount() > 0;
+  const bool legendHidden =
+      kind == PlotKind::Curves && !plot->legend->visible() && plot->legend->itemCount() > 0;
   if (legendHidden) plot->legend->setVisible(true);
-  const bool ok = suffix == QLatin1String("pdf") ? plot->savePdf(path, w, h) : plot->savePng(path, w, h, 2.0);
+  const bool ok =
+      suffix == QLatin1String("pdf") ? plot->savePdf(path, w, h) : plot->savePng(path, w, h, 2.0);
   if (legendHidden) {
     plot->legend->setVisible(false);
     plot->replot(QCustomPlot::rpQueuedReplot);
@@ -926,12 +971,14 @@ Status ComparePanel::exportPlot(PlotKind kind, const QString& path) const {
 }
 
 void ComparePanel::exportPlotDialog(PlotKind kind) {
-  auto* dialog = new QFileDialog(this, tr("Export plot"), QString(), tr("PNG image (*.png);;PDF document (*.pdf)"));
+  auto* dialog = new QFileDialog(this, tr("Export plot"), QString(),
+                                 tr("PNG image (*.png);;PDF document (*.pdf)"));
   dialog->setAcceptMode(QFileDialog::AcceptSave);
   dialog->setDefaultSuffix(QStringLiteral("png"));
   dialog->setAttribute(Qt::WA_DeleteOnClose);
   connect(dialog, &QFileDialog::fileSelected, this, [this, kind](const QString& path) {
-    if (Status s = exportPlot(kind, path); !s.ok()) showMessage(tr("Export failed: %1").arg(s.error().message()));
+    if (Status s = exportPlot(kind, path); !s.ok())
+      showMessage(tr("Export failed: %1").arg(s.error().message()));
   });
   dialog->open();
 }
@@ -942,7 +989,9 @@ void ComparePanel::exportCsvDialog(int which) {
   dialog->setDefaultSuffix(QStringLiteral("csv"));
   dialog->setAttribute(Qt::WA_DeleteOnClose);
   connect(dialog, &QFileDialog::fileSelected, this, [this, which](const QString& path) {
-    const Status s = which == 0 ? exportTableCsv(path) : which == 1 ? exportAblationCsv(path) : exportSweepCsv(path);
+    const Status s = which == 0   ? exportTableCsv(path)
+                     : which == 1 ? exportAblationCsv(path)
+                                  : exportSweepCsv(path);
     if (!s.ok()) showMessage(tr("Export failed: %1").arg(s.error().message()));
   });
   dialog->open();
@@ -962,7 +1011,8 @@ Expected<train::TrainConfig> ComparePanel::gridSourceConfig() const {
     } else if (group.isValid() && group.toInt() < int(groups_.size())) {
       config = groups_[size_t(group.toInt())].config;
     }
-    if (config.isEmpty()) return Error::general(QStringLiteral("the selected run has no readable configuration"));
+    if (config.isEmpty())
+      return Error::general(QStringLiteral("the selected run has no readable configuration"));
     return train::TrainConfig::fromJson(config);
   }
   if (!runs_) return Error::general(QStringLiteral("no run configuration available"));
@@ -970,7 +1020,8 @@ Expected<train::TrainConfig> ComparePanel::gridSourceConfig() const {
 }
 
 Expected<QList<qint64>> ComparePanel::queueAblationGrid(const train::TrainConfig& base, int seeds,
-                                                        quint64 seedStart, const QString& namePrefix) {
+                                                        quint64 seedStart,
+                                                        const QString& namePrefix) {
   if (!runs_) return Error::general(QStringLiteral("runs cannot be launched here"));
   if (seeds < 1) return Error::general(QStringLiteral("choose at least one seed"));
   auto grid = train::ablationGrid(base);
@@ -981,7 +1032,8 @@ Expected<QList<qint64>> ComparePanel::queueAblationGrid(const train::TrainConfig
   QList<QPair<QString, train::TrainConfig>> configs;
   const QString prefix = namePrefix.trimmed();
   for (const train::AblationVariant& v : grid.value().variants) {
-    configs << qMakePair(prefix.isEmpty() ? v.label : QStringLiteral("%1 %2").arg(prefix, v.label), v.config);
+    configs << qMakePair(prefix.isEmpty() ? v.label : QStringLiteral("%1 %2").arg(prefix, v.label),
+                         v.config);
   }
   QList<quint64> seedList;
   for (int i = 0; i < seeds; ++i) seedList << seedStart + quint64(i);
@@ -990,9 +1042,10 @@ Expected<QList<qint64>> ComparePanel::queueAblationGrid(const train::TrainConfig
     showMessage(tr("Cannot queue the ablation grid: %1").arg(ids.error().message()));
     return ids;
   }
-  QString text = tr("Queued %n run(s) of the ablation grid; they appear here as they finish.", nullptr,
-                    int(ids.value().size()));
-  if (!grid.value().notes.isEmpty()) text += QLatin1Char(' ') + grid.value().notes.join(QStringLiteral("; ")) + QLatin1Char('.');
+  QString text = tr("Queued %n run(s) of the ablation grid; they appear here as they finish.",
+                    nullptr, int(ids.value().size()));
+  if (!grid.value().notes.isEmpty())
+    text += QLatin1Char(' ') + grid.value().notes.join(QStringLiteral("; ")) + QLatin1Char('.');
   showMessage(text);
   return ids;
 }
@@ -1003,8 +1056,8 @@ void ComparePanel::runGridDialog() {
     return;
   }
   auto source = gridSourceConfig();
-  const bool fromSelection = tree_->currentIndex().isValid() &&
-                             tree_->selectionModel()->isSelected(tree_->currentIndex());
+  const bool fromSelection =
+      tree_->currentIndex().isValid() && tree_->selectionModel()->isSelected(tree_->currentIndex());
   auto* dialog = new QDialog(this);
   dialog->setAttribute(Qt::WA_DeleteOnClose);
   dialog->setWindowTitle(tr("Run ablation grid"));
@@ -1015,8 +1068,9 @@ void ComparePanel::runGridDialog() {
     const train::TrainConfig& c = source.value();
     from->setText(tr("%1: %2 %3, α=%4 β=%5 γ=%6, %7 epochs")
                       .arg(fromSelection ? tr("selected in the table") : tr("the Runs tab form"),
-                           train::toString(c.model), train::toString(c.encoder), compare::formatWeight(c.alpha),
-                           compare::formatWeight(c.beta), compare::formatWeight(c.gamma))
+                           train::toString(c.model), train::toString(c.encoder),
+                           compare::formatWeight(c.alpha), compare::formatWeight(c.beta),
+                           compare::formatWeight(c.gamma))
                       .arg(c.epochs));
   } else {
     from->setText(source.error().message());
@@ -1037,11 +1091,14 @@ void ComparePanel::runGridDialog() {
   form->addRow(preview);
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, dialog);
   form->addRow(buttons);
-  auto grid = source.ok() ? train::ablationGrid(source.value()) : Expected<train::AblationGrid>(source.error());
+  auto grid = source.ok() ? train::ablationGrid(source.value())
+                          : Expected<train::AblationGrid>(source.error());
   auto updatePreview = [=] {
     if (!grid.ok()) {
-      preview->setText(tr("<b>Cannot build the grid:</b> %1. Select an Irl4Rec run in the table or set the "
-                          "Runs tab form to an Irl4Rec configuration.").arg(grid.error().message().toHtmlEscaped()));
+      preview->setText(
+          tr("<b>Cannot build the grid:</b> %1. Select an Irl4Rec run in the table or set the "
+             "Runs tab form to an Irl4Rec configuration.")
+              .arg(grid.error().message().toHtmlEscaped()));
       buttons->button(QDialogButtonBox::Ok)->setEnabled(false);
       return;
     }
@@ -1054,7 +1111,9 @@ void ComparePanel::runGridDialog() {
                        .arg(start->value())
                        .arg(start->value() + seeds->value() - 1)
                        .arg(int(grid.value().variants.size()) * seeds->value());
-    if (!grid.value().notes.isEmpty()) text += QStringLiteral("<br><i>%1</i>").arg(grid.value().notes.join(QStringLiteral("<br>")).toHtmlEscaped());
+    if (!grid.value().notes.isEmpty())
+      text += QStringLiteral("<br><i>%1</i>")
+                  .arg(grid.value().notes.join(QStringLiteral("<br>")).toHtmlEscaped());
     preview->setText(text);
   };
   updatePreview();
@@ -1062,7 +1121,8 @@ void ComparePanel::runGridDialog() {
   connect(start, &QSpinBox::valueChanged, dialog, updatePreview);
   connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
   connect(buttons, &QDialogButtonBox::accepted, dialog, [=] {
-    if (source.ok()) queueAblationGrid(source.value(), seeds->value(), quint64(start->value()), prefix->text());
+    if (source.ok())
+      queueAblationGrid(source.value(), seeds->value(), quint64(start->value()), prefix->text());
     dialog->accept();
   });
   dialog->open();  // window-modal, no nested event loop: training keeps reporting

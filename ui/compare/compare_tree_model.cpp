@@ -11,7 +11,9 @@ using Column = CompareTreeModel::Column;
 
 constexpr quintptr kGroupRow = 0;  // internal id of group rows; run rows store group + 1
 
-QString valueText(double v) { return std::isfinite(v) ? QString::number(v, 'f', 4) : QStringLiteral("–"); }
+QString valueText(double v) {
+  return std::isfinite(v) ? QString::number(v, 'f', 4) : QStringLiteral("–");
+}
 
 QString summaryText(const analysis::GroupSummary& s) {
   if (s.n == 0) return QStringLiteral("–");
@@ -31,8 +33,9 @@ std::vector<std::pair<int, compare::MetricColumn>> CompareTreeModel::metricColum
 
 CompareTreeModel::CompareTreeModel(QObject* parent) : QAbstractItemModel(parent) {}
 
-void CompareTreeModel::setGroups(const compare::Snapshot& snapshot, const std::vector<compare::Group>& groups,
-                                 ValueMode mode, const QSet<qint64>& excluded, const QVector<QColor>& colors) {
+void CompareTreeModel::setGroups(const compare::Snapshot& snapshot,
+                                 const std::vector<compare::Group>& groups, ValueMode mode,
+                                 const QSet<qint64>& excluded, const QVector<QColor>& colors) {
   beginResetModel();
   excluded_ = excluded;
   groups_.clear();
@@ -59,7 +62,8 @@ void CompareTreeModel::setGroups(const compare::Snapshot& snapshot, const std::v
     }
     const int total = int(group.runs.size());
     set(row, Column::Name, group.name);
-    set(row, Column::N, used == total ? QString::number(used) : tr("%1 of %2").arg(used).arg(total), used);
+    set(row, Column::N, used == total ? QString::number(used) : tr("%1 of %2").arg(used).arg(total),
+        used);
     set(row, Column::Seed, tr("seeds %1").arg(seeds.join(QStringLiteral(", "))));
     QStringList notes;
     for (const auto& [column, metric] : columns) {
@@ -67,7 +71,9 @@ void CompareTreeModel::setGroups(const compare::Snapshot& snapshot, const std::v
           snapshot, group, metric.key, metric.best ? ValueMode::BestValidation : mode, excluded);
       set(row, Column(column), summaryText(s), std::isfinite(s.mean) ? s.mean : -1.0);
       if (s.n > 0 && s.n < used && !metric.best) {
-        notes << tr("%1: %2 run(s) without a value").arg(compare::metricLabel(metric.key)).arg(used - s.n);
+        notes << tr("%1: %2 run(s) without a value")
+                     .arg(compare::metricLabel(metric.key))
+                     .arg(used - s.n);
       }
     }
     std::vector<double> bestEpochs;
@@ -78,9 +84,11 @@ void CompareTreeModel::setGroups(const compare::Snapshot& snapshot, const std::v
       bestEpochs.push_back(s && std::isfinite(s->bestValue) ? double(s->bestEpoch) : std::nan(""));
     }
     const analysis::GroupSummary be = analysis::summarize(bestEpochs);
-    set(row, Column::BestEpoch, be.n == 0 ? QStringLiteral("–") : QString::number(be.mean, 'f', be.n > 1 ? 1 : 0),
+    set(row, Column::BestEpoch,
+        be.n == 0 ? QStringLiteral("–") : QString::number(be.mean, 'f', be.n > 1 ? 1 : 0),
         std::isfinite(be.mean) ? be.mean : -1.0);
-    if (!problems.isEmpty()) notes.prepend(tr("%n run(s) incomplete", nullptr, int(problems.size())));
+    if (!problems.isEmpty())
+      notes.prepend(tr("%n run(s) incomplete", nullptr, int(problems.size())));
     set(row, Column::Note, notes.join(QStringLiteral("; ")));
     row.noteTooltip = problems.join(QLatin1Char('\n'));
 
@@ -92,10 +100,12 @@ void CompareTreeModel::setGroups(const compare::Snapshot& snapshot, const std::v
       run.tooltip = tr("run %1").arg(r.run.uuid);
       set(run, Column::Name, r.run.name.isEmpty() ? r.run.uuid.left(8) : r.run.name);
       set(run, Column::Seed,
-          tr("seed %1 · %2").arg(r.seed.isEmpty() ? QStringLiteral("?") : r.seed, store::toString(r.run.status)),
+          tr("seed %1 · %2")
+              .arg(r.seed.isEmpty() ? QStringLiteral("?") : r.seed, store::toString(r.run.status)),
           r.seed.toDouble());
       for (const auto& [column, metric] : columns) {
-        const double v = compare::runValue(r, metric.key, metric.best ? ValueMode::BestValidation : mode);
+        const double v =
+            compare::runValue(r, metric.key, metric.best ? ValueMode::BestValidation : mode);
         set(run, Column(column), valueText(v), std::isfinite(v) ? v : -1.0);
       }
       const store::MetricSummary* s = r.summary(compare::kSelectionKey);
@@ -104,7 +114,8 @@ void CompareTreeModel::setGroups(const compare::Snapshot& snapshot, const std::v
           hasBest ? s->bestEpoch : -1.0);
       QString note = r.problem;
       if (note.isEmpty() && r.run.status == store::RunStatus::Diverged) note = tr("diverged");
-      if (!r.run.message.isEmpty()) note += (note.isEmpty() ? QString() : QStringLiteral("; ")) + r.run.message;
+      if (!r.run.message.isEmpty())
+        note += (note.isEmpty() ? QString() : QStringLiteral("; ")) + r.run.message;
       set(run, Column::Note, note);
       run.noteTooltip = note;
       rows.runs.push_back(std::move(run));
@@ -129,7 +140,8 @@ QModelIndex CompareTreeModel::index(int row, int column, const QModelIndex& pare
   }
   if (parent.internalId() != kGroupRow || parent.row() >= int(groups_.size())) return {};
   const GroupRows& g = groups_[size_t(parent.row())];
-  return row < int(g.runs.size()) ? createIndex(row, column, quintptr(parent.row()) + 1) : QModelIndex();
+  return row < int(g.runs.size()) ? createIndex(row, column, quintptr(parent.row()) + 1)
+                                  : QModelIndex();
 }
 
 QModelIndex CompareTreeModel::parent(const QModelIndex& index) const {
@@ -139,7 +151,9 @@ QModelIndex CompareTreeModel::parent(const QModelIndex& index) const {
 
 int CompareTreeModel::rowCount(const QModelIndex& parent) const {
   if (!parent.isValid()) return int(groups_.size());
-  if (parent.column() != 0 || parent.internalId() != kGroupRow || parent.row() >= int(groups_.size())) return 0;
+  if (parent.column() != 0 || parent.internalId() != kGroupRow ||
+      parent.row() >= int(groups_.size()))
+    return 0;
   return int(groups_[size_t(parent.row())].runs.size());
 }
 
@@ -171,7 +185,8 @@ QVariant CompareTreeModel::data(const QModelIndex& index, int role) const {
     case Qt::DisplayRole:
       return cell.text;
     case Qt::ToolTipRole:
-      if (index.column() == int(Column::Note)) return row->noteTooltip.isEmpty() ? QVariant() : row->noteTooltip;
+      if (index.column() == int(Column::Note))
+        return row->noteTooltip.isEmpty() ? QVariant() : row->noteTooltip;
       return row->tooltip;
     case Qt::DecorationRole:
       if (isGroup && index.column() == 0) return groups_[size_t(index.row())].color;
@@ -233,17 +248,28 @@ Qt::ItemFlags CompareTreeModel::flags(const QModelIndex& index) const {
 QVariant CompareTreeModel::headerData(int section, Qt::Orientation orientation, int role) const {
   if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
   switch (Column(section)) {
-    case Column::Name: return tr("Group / run");
-    case Column::N: return tr("n");
-    case Column::Seed: return tr("Seeds / status");
-    case Column::ValHr: return tr("val HR@10");
-    case Column::ValNdcg: return tr("val NDCG@10");
-    case Column::BestValNdcg: return tr("best val NDCG@10");
-    case Column::TestHr: return tr("test HR@10");
-    case Column::TestNdcg: return tr("test NDCG@10");
-    case Column::BestEpoch: return tr("best epoch");
-    case Column::Note: return tr("Note");
-    case Column::Count: break;
+    case Column::Name:
+      return tr("Group / run");
+    case Column::N:
+      return tr("n");
+    case Column::Seed:
+      return tr("Seeds / status");
+    case Column::ValHr:
+      return tr("val HR@10");
+    case Column::ValNdcg:
+      return tr("val NDCG@10");
+    case Column::BestValNdcg:
+      return tr("best val NDCG@10");
+    case Column::TestHr:
+      return tr("test HR@10");
+    case Column::TestNdcg:
+      return tr("test NDCG@10");
+    case Column::BestEpoch:
+      return tr("best epoch");
+    case Column::Note:
+      return tr("Note");
+    case Column::Count:
+      break;
   }
   return {};
 }

@@ -18,7 +18,19 @@ namespace irl4rec::ui {
 class CompareTreeModel : public QAbstractItemModel {
   Q_OBJECT
  public:
-  enum class Column { Name, N, Seed, ValHr, ValNdcg, BestValNdcg, TestHr, TestNdcg, BestEpoch, Note, Count };
+  enum class Column {
+    Name,
+    N,
+    Seed,
+    ValHr,
+    ValNdcg,
+    BestValNdcg,
+    TestHr,
+    TestNdcg,
+    BestEpoch,
+    Note,
+    Count
+  };
   enum class Role { RunId = Qt::UserRole + 1, Group, GroupKey, Sort };
 
   explicit CompareTreeModel(QObject* parent = nullptr);
@@ -28,7 +40,8 @@ class CompareTreeModel : public QAbstractItemModel {
 
   /// Replaces every row. `colors` has one colour per group (the curves' colours).
   void setGroups(const compare::Snapshot& snapshot, const std::vector<compare::Group>& groups,
-                 compare::ValueMode mode, const QSet<qint64>& excluded, const QVector<QColor>& colors);
+                 compare::ValueMode mode, const QSet<qint64>& excluded,
+                 const QVector<QColor>& colors);
   const QSet<qint64>& excluded() const { return excluded_; }
 
   /// Display text of a group (run < 0) or of one of its runs (tests, export of what is shown).
