@@ -734,7 +734,18 @@ void ComparePanel::fillAblation() {
   barsGroup_ = nullptr;
   const int count = int(groups_.size());
   if (count == 0 || reference < 0) {
+    // Empty bars keep the legend row (and with it the layout) as it is with data.
+    for (const QString& metric : metrics)
+      (new QCPBars(plot->yAxis, plot->xAxis))->setName(metricLabel(metric));
     plot->yAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+    plot->yAxis->setRange(0, 1);
+    plot->xAxis->setRange(0, 1);
+    plot->xAxis->setLabel(QString());
+    auto* empty = new QCPItemText(plot);
+    empty->position->setType(QCPItemPosition::ptAxisRectRatio);
+    empty->position->setCoords(0.5, 0.5);
+    empty->setText(tr("No groups to compare"));
+    empty->setColor(Qt::gray);
     plot->replot(QCustomPlot::rpQueuedReplot);
     ablationModel_->clear();
     return;
