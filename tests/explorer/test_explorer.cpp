@@ -547,6 +547,7 @@ class TestExplorer : public QObject {
     QTest::newRow("t and s of different users") << "ids" << "no user id in common";
     QTest::newRow("NaN in t") << "nan" << "non-finite";
     QTest::newRow("baseline without s") << "no-s" << "no spurious embeddings";
+    QTest::newRow("NaN coordinates in a stored projection") << "nan-xy" << "2 with non-finite coordinates left out";
   }
 
   void badInputGivesMessages() {
@@ -563,6 +564,13 @@ class TestExplorer : public QObject {
     if (damage == QLatin1String("nan")) t.values[3 * size_t(t.dim) + 1] = std::nanf("");
     QVERIFY(db.saveEmbeddings(runId, store::kind::kAdjustment, t).ok());
     if (damage != QLatin1String("no-s")) QVERIFY(db.saveEmbeddings(runId, store::kind::kSpurious, s).ok());
+    if (damage == QLatin1String("nan-xy")) {
+      auto p = analysis::pcaProjection(t, store::kind::kAdjustment);
+      QVERIFY(p.ok());
+      p.value().xy[0] = std::nanf("");
+      p.value().xy[7] = std::numeric_limits<float>::infinity();
+      QVERIFY(db.saveProjection(runId, p.value()).ok());
+    }
     if (damage == QLatin1String("blob")) {
       store_test::withRawDb(storePath_, [&](QSqlDatabase& raw) {
         QSqlQuery q(raw);
@@ -579,7 +587,8 @@ class TestExplorer : public QObject {
     QVERIFY(QTest::qWaitFor([&] { return loaded.count() + failed.count() > 0; }, 60000));
     QString said;
     if (failed.count() > 0) said = failed.at(0).at(1).toString();
-    else said = panel.message() + QLatin1Char('\n') + panel.currentRun()->sNote;
+    else said = panel.message() + QLatin1Char('\n') + panel.currentRun()->sNote + QLatin1Char('\n') +
+                panel.leftPlot()->note() + QLatin1Char('\n') + panel.leftPlot()->message();
     QVERIFY2(said.contains(expected), qPrintable(said));
     db.deleteRun(runId);
   }

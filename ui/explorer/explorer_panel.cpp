@@ -367,7 +367,9 @@ void ExplorerPanel::runWorker(std::function<std::function<void()>()> work) {
 // ---- runs ---------------------------------------------------------------------------------------
 
 void ExplorerPanel::reload() {
-  qint64 keep = userPicked_ ? currentRunId() : 0;
+  // The run on screen stays (a run finishing elsewhere does not pull the user away from it);
+  // without one, the newest finished run with embeddings is shown.
+  const qint64 keep = run_ ? run_->info.id : (userPicked_ ? currentRunId() : 0);
   fillRunPicker(keep);
 }
 

@@ -214,6 +214,10 @@ void ScatterView::setNote(const QString& note) {
   queueReplot();
 }
 
+QString ScatterView::note() const { return note_->visible() ? note_->text() : QString(); }
+
+QString ScatterView::message() const { return message_->visible() ? message_->text() : QString(); }
+
 void ScatterView::setGroups(const std::vector<int>& group, const QStringList& names,
                             const QVector<QColor>& colours) {
   group_ = group;

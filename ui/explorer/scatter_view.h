@@ -44,6 +44,9 @@ class ScatterView : public QWidget {
   void clear(const QString& message);
   /// A line shown in the plot's top-left corner (e.g. "3 points with NaN coordinates hidden").
   void setNote(const QString& note);
+  QString note() const;
+  /// The centred message of an empty plot (clear()), empty when points are shown.
+  QString message() const;
   /// Colours: group[i] in [0, names.size()) for point i (others are not drawn); one graph and
   /// legend entry per group, in the given order.
   void setGroups(const std::vector<int>& group, const QStringList& names,
