@@ -401,13 +401,33 @@ class TestExplorer : public QObject {
       listed.push_back(panel->selectionModel()->index(r, 1).data().toLongLong());
     QCOMPARE(listed, inT);
 
-    // A lasso in the s plot selects in t.
-    const double sx0 = s->plot()->xAxis->range().lower, sx1 = s->plot()->xAxis->range().upper;
-    const double sy0 = s->plot()->yAxis->range().lower, sy1 = s->plot()->yAxis->range().upper;
-    QPolygonF lasso;
-    lasso << QPointF(sx0, sy0) << QPointF((sx0 + sx1) / 2, sy1) << QPointF(sx1, sy0);
-    s->selectInPolygon(lasso);
+    // A lasso drawn with the mouse in the s plot selects the same users in t.
+    s->setMode(ScatterView::Mode::Lasso);
+    QCustomPlot* sp = s->plot();
+    sp->replot();
+    const QRect sr = sp->axisRect()->rect();
+    const QPoint corners[] = {sr.bottomLeft() + QPoint(5, -5), QPoint(sr.center().x(), sr.top() + 5),
+                              sr.bottomRight() + QPoint(-5, -5)};
+    QPolygonF lassoData;
+    QMouseEvent lassoPress(QEvent::MouseButtonPress, corners[0], sp->mapToGlobal(corners[0]), Qt::LeftButton,
+                           Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(sp, &lassoPress);
+    for (const QPoint& c : corners) {
+      QMouseEvent move(QEvent::MouseMove, c, sp->mapToGlobal(c), Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
+      QCoreApplication::sendEvent(sp, &move);
+    }
+    QMouseEvent lassoRelease(QEvent::MouseButtonRelease, corners[2], sp->mapToGlobal(corners[2]), Qt::LeftButton,
+                             Qt::NoButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(sp, &lassoRelease);
+    // The press point and every move (the first corner twice) form the polygon, in data units.
+    lassoData << corners[0] << corners[0] << corners[1] << corners[2];
+    for (QPointF& p : lassoData) p = QPointF(sp->xAxis->pixelToCoord(p.x()), sp->yAxis->pixelToCoord(p.y()));
+    std::vector<int64_t> expectedLasso;
+    for (int64_t i = 0; i < s->pointCount(); ++i)
+      if (std::isfinite(s->x(i)) && lassoData.containsPoint(QPointF(s->x(i), s->y(i)), Qt::OddEvenFill))
+        expectedLasso.push_back(panel->currentRun()->t.ids[size_t(i)]);
     const std::vector<int64_t> inS = panel->highlightedIds(s);
+    QCOMPARE(inS, expectedLasso);
     QVERIFY(!inS.empty());
     QCOMPARE(panel->highlightedIds(t), inS);
     QVERIFY(inS != inT);
@@ -445,6 +465,13 @@ class TestExplorer : public QObject {
     const int64_t hit = t->pointAt(pixel, 0.5);
     QVERIFY(hit >= 0);
     QCOMPARE(t->x(hit), t->x(row));
+    // A real mouse move there shows the hovered user's details.
+    const QPoint at = pixel.toPoint();
+    QMouseEvent move(QEvent::MouseMove, at, t->plot()->mapToGlobal(at), Qt::NoButton, Qt::NoButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(t->plot(), &move);
+    const int64_t shown = t->pointAt(QPointF(at));
+    QVERIFY(shown >= 0);
+    QCOMPARE(panel->detailsText(), panel->describe(shown));
 
     QSignalSpy found(panel.get(), &ExplorerPanel::neighboursFound);
     panel->chooseUser(row);
