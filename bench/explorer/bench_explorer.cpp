@@ -138,7 +138,7 @@ int main(int argc, char** argv) {
     y[size_t(i)] = pca.value().xy[size_t(2 * i + 1)];
   }
   const ui::Grouping groups = ui::groupLabels(labels, 12, QStringLiteral("none"));
-  std::printf("colour groups: %d labels -> %d graphs (top 12 + other + none)\n", groups.distinctLabels,
+  std::printf("colour groups: %d labels -> %d graphs (top 12, then other / none)\n", groups.distinctLabels,
               int(groups.names.size()));
 
   // ---- scatter redraw ---------------------------------------------------------------------------
