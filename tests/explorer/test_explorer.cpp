@@ -1,5 +1,6 @@
 // The Explorer tab (issue 6, "Explore embeddings"), offscreen, on real SQLite stores in a
 // temporary directory and a real Irl4Rec run trained on the bundled synthetic sample.
+#include "core/analysis/neighbours.h"
 #include "core/analysis/run_projections.h"
 #include "core/data/readers.h"
 #include "core/store/run_store.h"
@@ -12,6 +13,7 @@
 #include "ui/explorer/spatial_index.h"
 #include "ui/qcustomplot_include.h"
 
+#include <QCheckBox>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -485,6 +487,26 @@ class TestExplorer : public QObject {
       previous = cos;
       QVERIFY(panel->neighbourModel()->keyOf(r) != row);
       QVERIFY(panel->neighbourModel()->index(r, 4).data(Qt::ToolTipRole).isValid());
+    }
+    // Centred cosine: the same ranking as nearestByCosine on the mean-subtracted matrix.
+    store::EmbeddingMatrix c = run->t;
+    for (int64_t k = 0; k < c.dim; ++k) {
+      double mean = 0;
+      for (int64_t i = 0; i < c.rows; ++i) mean += c.values[size_t(i * c.dim + k)];
+      mean /= double(c.rows);
+      for (int64_t i = 0; i < c.rows; ++i) c.values[size_t(i * c.dim + k)] -= float(mean);
+    }
+    auto expected = analysis::nearestByCosine(analysis::viewOf(c), row, 10);
+    QVERIFY(expected.ok());
+    auto* centred = panel->findChild<QCheckBox*>();
+    QVERIFY(centred);
+    found.clear();
+    centred->setChecked(true);
+    QVERIFY(found.wait(20000));
+    for (int r = 0; r < 10; ++r) {
+      QCOMPARE(panel->neighbourModel()->keyOf(r), expected.value()[size_t(r)].row);
+      QVERIFY(qAbs(panel->neighbourModel()->index(r, 2).data(Qt::ToolTipRole).toDouble() -
+                   expected.value()[size_t(r)].similarity) < 1e-5);
     }
   }
 

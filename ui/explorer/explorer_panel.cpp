@@ -9,6 +9,7 @@
 #include "ui/run_queue.h"
 
 #include <QButtonGroup>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
@@ -230,6 +231,12 @@ void ExplorerPanel::buildUi() {
   neighbourTable_ = makeTable(neighbourModel_, this);
   selectionTitle_ = new QLabel(tr("Selection: box or lasso in either plot"), this);
   neighbourTitle_ = new QLabel(tr("Nearest neighbours (cosine, original space): click a point"), this);
+  centred_ = new QCheckBox(tr("centred"), this);
+  centred_->setToolTip(tr("Cosine after subtracting each dimension's mean over all rows: an offset "
+                          "shared by every user no longer makes all users look alike"));
+  connect(centred_, &QCheckBox::toggled, this, [this] {
+    if (chosen_ >= 0) chooseUser(chosen_);
+  });
   details_ = new QLabel(tr("Hover a point for details."), this);
   details_->setWordWrap(true);
   details_->setTextFormat(Qt::RichText);
@@ -260,7 +267,17 @@ void ExplorerPanel::buildUi() {
   info->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
   auto* bottom = new QSplitter(Qt::Horizontal, this);
   bottom->addWidget(box(selectionTitle_, selectionTable_));
-  bottom->addWidget(box(neighbourTitle_, neighbourTable_));
+  auto* neighbourHeader = new QWidget(this);
+  auto* neighbourHeaderLayout = new QHBoxLayout(neighbourHeader);
+  neighbourHeaderLayout->setContentsMargins(0, 0, 0, 0);
+  neighbourHeaderLayout->addWidget(neighbourTitle_, 1);
+  neighbourHeaderLayout->addWidget(centred_);
+  auto* neighbourBox = new QWidget(this);
+  auto* neighbourLayout = new QVBoxLayout(neighbourBox);
+  neighbourLayout->setContentsMargins(0, 0, 0, 0);
+  neighbourLayout->addWidget(neighbourHeader);
+  neighbourLayout->addWidget(neighbourTable_, 1);
+  bottom->addWidget(neighbourBox);
   bottom->addWidget(info);
   bottom->setStretchFactor(0, 3);
   bottom->setStretchFactor(1, 2);
@@ -927,13 +944,25 @@ void ExplorerPanel::chooseUser(int64_t row) {
   details_->setText(describe(row));
   auto run = run_;
   const int generation = loadGeneration_;
-  runWorker([this, run, row, users, generation]() -> std::function<void()> {
-    const store::EmbeddingMatrix& m = users ? run->t : run->items;
-    auto nt = analysis::nearestByCosine(analysis::viewOf(m), row, kNeighbours);
+  const bool centred = centred_->isChecked();
+  runWorker([this, run, row, users, generation, centred]() -> std::function<void()> {
+    // Centred: cosine after subtracting the column means, so that an offset shared by every
+    // row does not make all rows look alike.
+    auto nearest = [centred](const store::EmbeddingMatrix& m, int64_t r) {
+      if (!centred) return analysis::nearestByCosine(analysis::viewOf(m), r, kNeighbours);
+      store::EmbeddingMatrix c = m;
+      std::vector<double> mean(size_t(m.dim), 0.0);
+      for (int64_t i = 0; i < m.rows; ++i)
+        for (int64_t k = 0; k < m.dim; ++k) mean[size_t(k)] += m.values[size_t(i * m.dim + k)];
+      for (double& v : mean) v /= double(std::max<int64_t>(m.rows, 1));
+      for (int64_t i = 0; i < m.rows; ++i)
+        for (int64_t k = 0; k < m.dim; ++k) c.values[size_t(i * m.dim + k)] -= float(mean[size_t(k)]);
+      return analysis::nearestByCosine(analysis::viewOf(c), r, kNeighbours);
+    };
+    auto nt = nearest(users ? run->t : run->items, row);
     Expected<std::vector<analysis::Neighbour>> ns = std::vector<analysis::Neighbour>{};
-    if (users && run->s.rows > 0 && run->sRow[size_t(row)] >= 0)
-      ns = analysis::nearestByCosine(analysis::viewOf(run->s), run->sRow[size_t(row)], kNeighbours);
-    return [this, run, row, users, generation, nt, ns] {
+    if (users && run->s.rows > 0 && run->sRow[size_t(row)] >= 0) ns = nearest(run->s, run->sRow[size_t(row)]);
+    return [this, run, row, users, generation, centred, nt, ns] {
       if (generation != loadGeneration_ || run != run_) return;
       auto label = [&](int64_t tRow) {
         if (!users) {
@@ -969,8 +998,11 @@ void ExplorerPanel::chooseUser(int64_t row) {
         keys << key;
       }
       neighbourModel_->setRows(std::move(rows), std::move(keys));
-      QString title = users ? tr("Nearest neighbours of %1 (cosine in the original 64-D spaces)").arg(label(row))
-                            : tr("Nearest items of %1 (cosine)").arg(label(row));
+      const QString how = centred ? tr("centred cosine") : tr("cosine");
+      QString title = users ? tr("Nearest neighbours of %1 (%2 in the original %3-D spaces)")
+                                  .arg(label(row), how)
+                                  .arg(run->t.dim)
+                            : tr("Nearest items of %1 (%2)").arg(label(row), how);
       if (!nt) title = nt.error().message();
       else if (!ns) title += QStringLiteral(" — s: ") + ns.error().message();
       neighbourTitle_->setText(title);

@@ -12,6 +12,7 @@
 #include <memory>
 #include <vector>
 
+class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
@@ -164,6 +165,7 @@ class ExplorerPanel : public QWidget {
   QTableView* neighbourTable_ = nullptr;
   QLabel* selectionTitle_ = nullptr;
   QLabel* neighbourTitle_ = nullptr;
+  QCheckBox* centred_ = nullptr;
   QLabel* details_ = nullptr;
   QLabel* probe_ = nullptr;
 };
