@@ -116,7 +116,7 @@ ExplorerPanel::~ExplorerPanel() {
 
 void ExplorerPanel::buildUi() {
   runPicker_ = new QComboBox(this);
-  runPicker_->setMinimumContentsLength(28);
+  runPicker_->setMinimumContentsLength(24);
   runPicker_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
   runPicker_->setToolTip(tr("Finished runs of the store, newest first"));
   auto* refresh = new QToolButton(this);
@@ -127,8 +127,10 @@ void ExplorerPanel::buildUi() {
   viewPicker_->addItem(tr("Items"));
   projectionPicker_ = new QComboBox(this);
   projectionPicker_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-  projectionPicker_->setMinimumContentsLength(30);
+  projectionPicker_->setMinimumContentsLength(26);
   colourPicker_ = new QComboBox(this);
+  colourPicker_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  colourPicker_->setMinimumContentsLength(22);
   topK_ = new QSpinBox(this);
   topK_->setRange(1, 20);
   topK_->setValue(12);
@@ -280,8 +282,9 @@ void ExplorerPanel::buildUi() {
   bottom->addWidget(neighbourBox);
   bottom->addWidget(info);
   bottom->setStretchFactor(0, 3);
-  bottom->setStretchFactor(1, 2);
+  bottom->setStretchFactor(1, 3);
   bottom->setStretchFactor(2, 3);
+  bottom->setSizes({480, 440, 420});
   auto* vertical = new QSplitter(Qt::Vertical, this);
   vertical->addWidget(plots);
   vertical->addWidget(bottom);
