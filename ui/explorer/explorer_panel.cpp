@@ -465,6 +465,8 @@ qint64 ExplorerPanel::currentRunId() const {
 
 void ExplorerPanel::showEvent(QShowEvent* event) {
   QWidget::showEvent(event);
+  // Runs may have been deleted or renamed in the Runs tab meanwhile (a cheap listing).
+  if (!pendingLoad_ && !loading_) reload();
   if (pendingLoad_) onRunPicked();
 }
 
