@@ -1,5 +1,7 @@
 #include "core/analysis/run_projections.h"
 
+#include "core/analysis/probe.h"
+#include "core/data/dataset.h"
 #include "core/store/run_store.h"
 
 #include <QJsonArray>
@@ -94,6 +96,36 @@ store::EmbeddingMatrix ranksToMatrix(const std::vector<int64_t>& users,
   m.values.reserve(size_t(m.rows));
   for (int64_t i = 0; i < m.rows; ++i) m.values.push_back(float(ranks[size_t(i)]));
   return m;
+}
+
+Status saveDatasetLabels(store::RunStore& store, qint64 datasetId, const data::Dataset& dataset) {
+  store::LabelColumn users{store::EntityKind::User, QStringLiteral("token"), {}, {}};
+  store::LabelColumn dominant{store::EntityKind::User, QStringLiteral("dominant_attribute"), {}, {}};
+  const std::vector<int32_t> attribute = dominantAttributes(dataset);
+  for (int64_t u = 0; u < dataset.numUsers(); ++u) {
+    users.ids.push_back(u);
+    users.values << dataset.userTokens.value(int(u));
+    dominant.ids.push_back(u);
+    const int32_t a = attribute[size_t(u)];
+    dominant.values << (a > 0 ? dataset.attributeTokens.value(a) : QString());
+  }
+  store::LabelColumn items{store::EntityKind::Item, QStringLiteral("token"), {}, {}};
+  store::LabelColumn attributes{store::EntityKind::Item, QStringLiteral("attributes"), {}, {}};
+  for (int32_t j = 1; j <= dataset.numItems(); ++j) {
+    items.ids.push_back(j);
+    items.values << dataset.itemTokens.value(j);
+    QStringList names;
+    if (size_t(j) < dataset.itemAttributes.size())
+      for (int32_t a : dataset.itemAttributes[size_t(j)]) names << dataset.attributeTokens.value(a);
+    attributes.ids.push_back(j);
+    attributes.values << names.join(QStringLiteral("; "));
+  }
+  for (const store::LabelColumn* c : {&users, &dominant, &items, &attributes}) {
+    if (c->key == QLatin1String("dominant_attribute") && !dataset.hasAttributes()) continue;
+    if (c->key == QLatin1String("attributes") && !dataset.hasAttributes()) continue;
+    if (Status s = store.saveLabels(datasetId, *c); !s) return s;
+  }
+  return Status();
 }
 
 Expected<std::vector<int64_t>> ranksFromMatrix(const store::EmbeddingMatrix& m) {

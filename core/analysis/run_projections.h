@@ -12,6 +12,10 @@
 #include <cstdint>
 #include <vector>
 
+namespace irl4rec::data {
+struct Dataset;
+}
+
 namespace irl4rec::store {
 class RunStore;
 }
@@ -62,6 +66,11 @@ store::EmbeddingMatrix ranksToMatrix(const std::vector<int64_t>& users,
 /// Ranks read back from a kTestRankKind matrix, one per row (its ids are the users). Errors: a
 /// matrix that is not one column, sizes that do not agree, a negative or non-integer value.
 Expected<std::vector<int64_t>> ranksFromMatrix(const store::EmbeddingMatrix& m);
+
+/// Saves the dataset's label columns for colouring and exports without the dataset file
+/// (replacing earlier ones): user "token" and "dominant_attribute" (dominantAttributes(), as
+/// attribute tokens, empty for none), item "token" and "attributes" ("a; b").
+Status saveDatasetLabels(store::RunStore& store, qint64 datasetId, const data::Dataset& dataset);
 
 /// A matrix is usable when rows * dim values and rows ids are present; otherwise the reason.
 Status checkMatrix(const store::EmbeddingMatrix& m, const QString& kind);

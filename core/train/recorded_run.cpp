@@ -220,6 +220,12 @@ RunOutcome RecordedRun::run(const RunCallbacks& callbacks) {
                                        : Status(ranks.error());
         if (!rankStatus.ok() && callbacks.onLog)
           callbacks.onLog(QStringLiteral("test ranks not stored: ") + rankStatus.error().message());
+        // Tokens and attributes for colouring and exports when the dataset file is not at hand.
+        if (info.value().datasetId > 0) {
+          const Status labelled = analysis::saveDatasetLabels(store, info.value().datasetId, *setup_.dataset);
+          if (!labelled.ok() && callbacks.onLog)
+            callbacks.onLog(QStringLiteral("labels not stored: ") + labelled.error().message());
+        }
       } else if (callbacks.onLog) {
         callbacks.onLog(QStringLiteral("embeddings not available: ") + embeddings.error().message());
       }

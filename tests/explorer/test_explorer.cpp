@@ -1,6 +1,7 @@
 // The Explorer tab (issue 6, "Explore embeddings"), offscreen, on real SQLite stores in a
 // temporary directory and a real Irl4Rec run trained on the bundled synthetic sample.
 #include "core/analysis/neighbours.h"
+#include "core/analysis/probe.h"
 #include "core/analysis/run_projections.h"
 #include "core/data/readers.h"
 #include "core/store/run_store.h"
@@ -306,6 +307,17 @@ class TestExplorer : public QObject {
     QVERIFY(storedHr >= 0);
     QVERIFY(qAbs(hits / n - storedHr) < 1e-9);
     QVERIFY(qAbs(ndcg / n - storedNdcg) < 1e-9);
+
+    // The dataset's labels are stored for use without the dataset file.
+    auto dominant = db.loadLabels(datasetId_, store::EntityKind::User, QStringLiteral("dominant_attribute"));
+    QVERIFY(dominant.ok());
+    QCOMPARE(qsizetype(dominant.value().ids.size()), qsizetype(dataset_->numUsers()));
+    const auto attribute = analysis::dominantAttributes(*dataset_);
+    for (int u : {0, 17, 2999})
+      QCOMPARE(dominant.value().values[u], dataset_->attributeTokens.value(attribute[size_t(u)]));
+    auto tokens = db.loadLabels(datasetId_, store::EntityKind::Item, QStringLiteral("token"));
+    QVERIFY(tokens.ok());
+    QCOMPARE(tokens.value().values.size(), qsizetype(dataset_->numItems()));
   }
 
   void oldRunWithoutRanksAndProjectionsOpens() {
@@ -650,6 +662,13 @@ class TestExplorer : public QObject {
     QVERIFY(panel->message().contains(QLatin1String("No dataset loaded")));
     panel->setColour(ExplorerPanel::Colour::DominantAttribute);
     QVERIFY(panel->describe(0).contains(QLatin1String("load the run's dataset")));
+    // Tokens and dominant attributes still come from the store: 5 tags in the legend.
+    const int64_t user0 = panel->currentRun()->t.ids[0];
+    QVERIFY(panel->describe(0).contains(dataset_->userTokens[int(user0)]));
+    QCOMPARE(panel->leftPlot()->plot()->legend->itemCount(), 5);
+    panel->setColour(ExplorerPanel::Colour::LengthBucket);
+    QCOMPARE(panel->leftPlot()->plot()->legend->itemCount(), 1);  // "no label (dataset not loaded)"
+    panel->setColour(ExplorerPanel::Colour::DominantAttribute);
     auto shifted = data::loadDataset(kShifted);
     QVERIFY(shifted.ok());
     panel->setDataset(std::make_shared<const data::Dataset>(std::move(shifted).value()));

@@ -130,6 +130,21 @@ Expected<std::shared_ptr<ExplorerRun>> loadExplorerRun(const QString& storePath,
                                  "correctness).");
   }
 
+  // Labels stored with the dataset (tokens, dominant attribute), for use without the dataset.
+  if (out->info.datasetId > 0) {
+    auto alignedLabels = [&](const QString& key, std::vector<QString>& to) {
+      auto column = store.loadLabels(out->info.datasetId, store::EntityKind::User, key);
+      if (!column || qsizetype(column.value().ids.size()) != column.value().values.size()) return;
+      to.assign(size_t(out->t.rows), QString());
+      for (size_t i = 0; i < column.value().ids.size(); ++i) {
+        const int64_t row = out->userRow.value(column.value().ids[i], -1);
+        if (row >= 0) to[size_t(row)] = column.value().values[qsizetype(i)];
+      }
+    };
+    alignedLabels(QStringLiteral("token"), out->storedToken);
+    alignedLabels(QStringLiteral("dominant_attribute"), out->storedDominant);
+  }
+
   // Projections; PCA computed and stored for the kinds that lack it.
   auto projections = store.projections(runId, true);
   if (!projections) return projections.error();

@@ -35,6 +35,10 @@ struct ExplorerRun {
   std::vector<store::Projection> projections;  ///< every stored projection with coordinates
   QStringList notes;                           ///< what the user should know (PCA computed now, ...)
   QHash<int64_t, int64_t> userRow;             ///< user id -> row of t
+  /// Per user (row of t), from the store's label columns of the run's dataset (written when a
+  /// run finishes): used when the dataset itself is not loaded. Empty vectors without them.
+  std::vector<QString> storedToken;
+  std::vector<QString> storedDominant;
 };
 
 /// Reads run `runId` through a new store connection at `storePath` (call on a worker thread).

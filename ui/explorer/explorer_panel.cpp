@@ -560,8 +560,11 @@ void ExplorerPanel::updateMessage() {
     lines << run_->notes;
     if (!run_->hasRanks) lines << run_->ranksNote;
     if (!dataset_) {
-      lines << tr("No dataset loaded: open the run's dataset (%1) to colour by attribute and see "
-                  "histories on hover.")
+      lines << (run_->storedDominant.empty()
+                    ? tr("No dataset loaded: open the run's dataset (%1) to colour by attribute and "
+                         "see histories on hover.")
+                    : tr("No dataset loaded: dominant attributes and user tokens come from the store; "
+                         "open the run's dataset (%1) for histories on hover and the other colourings."))
                    .arg(run_->dataset.path.isEmpty() ? run_->dataset.name : run_->dataset.path);
     } else if (labels_ && !datasetMatches()) {
       lines << tr("The loaded dataset '%1' is not the one this run was trained on ('%2', %3): "
@@ -765,7 +768,12 @@ QString ExplorerPanel::userLabel(int64_t row) const {
     if (r < 0) return {};
     return r < 10 ? tr("in top 10") : tr("not in top 10");
   }
-  if (!datasetMatches()) return {};
+  if (!datasetMatches()) {
+    // Without the dataset: the dominant attribute the store kept for it, if any.
+    if (colour == Colour::DominantAttribute && !run_->storedDominant.empty())
+      return run_->storedDominant[size_t(row)];
+    return {};
+  }
   const int64_t user = run_->t.ids[size_t(row)];
   if (user < 0 || user >= dataset_->numUsers()) return {};
   switch (colour) {
@@ -860,7 +868,12 @@ QString ExplorerPanel::describe(int64_t point) const {
                                            .arg(rank < 10 ? tr("in top 10") : tr("not in top 10"))
                                      : tr("<b>test rank</b> unavailable for this run");
   if (!datasetMatches() || user < 0 || user >= dataset_->numUsers()) {
-    return tr("<b>user</b> id %1<br>%2<br><i>history: load the run's dataset</i>").arg(user).arg(rankText);
+    QString text = tr("<b>user</b> %1").arg(
+        run_->storedToken.empty() ? tr("id %1").arg(user)
+                                  : tr("%1 (id %2)").arg(html(run_->storedToken[size_t(point)])).arg(user));
+    if (!run_->storedDominant.empty() && !run_->storedDominant[size_t(point)].isEmpty())
+      text += tr("<br>dominant attribute: %1").arg(html(run_->storedDominant[size_t(point)]));
+    return text + tr("<br>%1<br><i>history: load the run's dataset</i>").arg(rankText);
   }
   const auto& seq = dataset_->sequences[size_t(user)];
   const int64_t history = int64_t(seq.size()) - 1;  // the test input: all but the last item
@@ -910,7 +923,9 @@ void ExplorerPanel::updateSelectionTable() {
           row << (a > 0 ? dataset_->attributeTokens.value(a) : QString()) << qlonglong(seq.size()) - 1
               << (seq.empty() ? QString() : dataset_->itemTokens.value(seq.back()));
         } else {
-          row << QVariant() << QVariant() << QVariant();
+          if (!run_->storedToken.empty()) row[0] = run_->storedToken[size_t(p)];
+          row << (run_->storedDominant.empty() ? QVariant() : QVariant(run_->storedDominant[size_t(p)]))
+              << QVariant() << QVariant();
         }
         row << (rank >= 0 ? QVariant(qlonglong(rank + 1)) : QVariant())
             << (rank >= 0 ? QVariant(rank < 10 ? tr("yes") : tr("no")) : QVariant());
