@@ -47,11 +47,13 @@ constexpr int kMaxTableRows = 20000;   ///< selection rows listed (the plots sho
 QString html(const QString& s) { return s.toHtmlEscaped(); }
 
 QString tsneLabel(const QJsonObject& p) {
-  return QObject::tr("t-SNE: perplexity %1, %2 it., seed %3, ≤ %4 points")
+  const double theta = p.value(QStringLiteral("theta")).toDouble();
+  return QObject::tr("t-SNE: perplexity %1, %2 it., seed %3, ≤ %4 points%5")
       .arg(p.value(QStringLiteral("perplexity")).toDouble())
       .arg(p.value(QStringLiteral("iterations")).toInt())
       .arg(p.value(QStringLiteral("seed")).toString())
-      .arg(p.value(QStringLiteral("max_points")).toInteger());
+      .arg(p.value(QStringLiteral("max_points")).toInteger())
+      .arg(theta == 0.5 ? QString() : theta == 0 ? QObject::tr(", exact") : QObject::tr(", θ %1").arg(theta));
 }
 
 QString pcaLabel(const store::Projection& p) {
@@ -192,6 +194,13 @@ void ExplorerPanel::buildUi() {
   sample_->setValue(10000);
   sample_->setPrefix(tr("sample ≤ "));
   sample_->setToolTip(tr("Larger matrices are embedded on a seeded random sample of this many rows"));
+  theta_ = new QDoubleSpinBox(this);
+  theta_->setRange(0, 1);
+  theta_->setSingleStep(0.1);
+  theta_->setValue(0.5);
+  theta_->setPrefix(tr("θ "));
+  theta_->setToolTip(tr("Barnes–Hut opening angle; 0 = exact repulsion (use a sample of a few "
+                        "thousand points)"));
   seed_ = new QSpinBox(this);
   seed_->setRange(0, 1000000);
   seed_->setValue(1);
@@ -208,6 +217,7 @@ void ExplorerPanel::buildUi() {
   row2->addWidget(perplexity_);
   row2->addWidget(iterations_);
   row2->addWidget(sample_);
+  row2->addWidget(theta_);
   row2->addWidget(seed_);
   row2->addWidget(tsneButton_);
   row2->addWidget(tsneProgress_);
@@ -330,6 +340,7 @@ void ExplorerPanel::buildUi() {
     o.perplexity = perplexity_->value();
     o.iterations = iterations_->value();
     o.maxPoints = sample_->value();
+    o.theta = theta_->value();
     o.seed = uint64_t(seed_->value());
     computeTsne(o);
   });

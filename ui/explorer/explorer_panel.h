@@ -152,6 +152,7 @@ class ExplorerPanel : public QWidget {
   QDoubleSpinBox* perplexity_ = nullptr;
   QSpinBox* iterations_ = nullptr;
   QSpinBox* sample_ = nullptr;
+  QDoubleSpinBox* theta_ = nullptr;
   QSpinBox* seed_ = nullptr;
   QPushButton* tsneButton_ = nullptr;
   QPushButton* tsneCancelButton_ = nullptr;
