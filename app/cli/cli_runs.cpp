@@ -1,7 +1,8 @@
 // irl4rec runs list|show|delete|export: the run store from the command line.
 #include "app/cli/cli_common.h"
-#include "core/common/files.h"
 #include "app/cli/commands.h"
+#include "core/analysis/run_projections.h"
+#include "core/common/files.h"
 #include "core/store/run_store.h"
 
 #include <QDir>
@@ -431,7 +432,9 @@ Status exportProjector(RunStore& store, const store::RunInfo& r, const Options& 
   if (!kinds.ok()) return kinds.error();
   QStringList selected;
   for (const store::EmbeddingInfo& k : kinds.value()) {
-    if (o.kind.isEmpty() || k.kind == o.kind) selected << k.kind;
+    // Per-user test ranks are stored beside the embeddings but are not vectors to project.
+    const bool vectors = k.kind != analysis::kTestRankKind;
+    if ((o.kind.isEmpty() && vectors) || k.kind == o.kind) selected << k.kind;
   }
   if (selected.isEmpty()) {
     return Error::general(

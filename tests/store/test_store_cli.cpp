@@ -106,6 +106,9 @@ class TestStoreCli : public QObject {
     QVERIFY(store.saveEmbeddings(id, kind::kAdjustment, t).ok());
     EmbeddingMatrix items{2, 2, {1, 2}, {1.f, 2.f, 3.f, 4.f}};
     QVERIFY(store.saveEmbeddings(id, kind::kItem, items).ok());
+    // Per-user test ranks live beside the embeddings (the explorer's) but are not vectors.
+    EmbeddingMatrix ranks{3, 1, {0, 1, 2}, {1.f, 40.f, 7.f}};
+    QVERIFY(store.saveEmbeddings(id, QStringLiteral("test_rank"), ranks).ok());
     checkpoint_ = dir_.filePath(QStringLiteral("best.pt"));
     QFile f(checkpoint_);
     QVERIFY(f.open(QIODevice::WriteOnly));
@@ -148,7 +151,8 @@ class TestStoreCli : public QObject {
     QCOMPARE(
         run.value(QStringLiteral("config")).toObject().value(QStringLiteral("beta")).toDouble(),
         0.1);
-    QCOMPARE(run.value(QStringLiteral("embeddings")).toArray().size(), 2);
+    // adjustment, item and the per-user test ranks (shown as stored, one column)
+    QCOMPARE(run.value(QStringLiteral("embeddings")).toArray().size(), 3);
     QCOMPARE(run.value(QStringLiteral("checkpoints")).toArray().size(), 1);
     const Result text = cli({QStringLiteral("show"), uuid_.left(6), QStringLiteral("--db"), db_});
     QCOMPARE(text.code, 0);
@@ -196,6 +200,8 @@ class TestStoreCli : public QObject {
     const QString config = readText(out + QStringLiteral("/projector_config.pbtxt"));
     QVERIFY(config.contains(QStringLiteral("tensor_path: \"adjustment_vectors.tsv\"")));
     QVERIFY(config.contains(QStringLiteral("metadata_path: \"item_metadata.tsv\"")));
+    QVERIFY2(!QFileInfo::exists(out + QStringLiteral("/test_rank_vectors.tsv")),
+             "test ranks are not an embedding to project");
 
     const QString only = dir_.filePath(QStringLiteral("only-item"));
     QCOMPARE(cli({QStringLiteral("export"), uuid_, QStringLiteral("--format"),
