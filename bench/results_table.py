@@ -264,8 +264,8 @@ def synthetic_sweep():
           "128 negatives). The choice uses the i.i.d. validation split only, as a user without the "
           "shifted file would; the shifted column is shown, never used.")
     print()
-    print("| run | weights | valid NDCG@10 | HR@10 iid test | HR@10 shifted test | shift gap |")
-    print("|---|---|---|---|---|---|")
+    print("| run | weights | valid NDCG@10 | HR@10 iid test | NDCG@10 iid test | HR@10 shifted test | NDCG@10 shifted test | shift gap (HR@10) |")
+    print("|---|---|---|---|---|---|---|---|")
     chosen = max(runs, key=lambda x: x[1]["validation"]["NDCG@10"])[0]
     extra = [(n, load(n)) for n in ("syn-sasrec", "syn-irl-zero", "syn-irl-zero-nonoise",
                                     "syn-only-alpha", "syn-only-beta", "syn-only-gamma")]
@@ -275,8 +275,10 @@ def synthetic_sweep():
         w = "baseline" if r["config"]["model"] == "baseline" else weights(r["config"])
         if r["config"]["model"] != "baseline" and not r["config"].get("reparameterize", True):
             w += ", no noise"
+        shn = r.get("test_data", {}).get("test", {}).get("NDCG@10")
         print(f"| {n}{mark} | {w} | {fmt(r['validation']['NDCG@10'])} | {fmt(r['test']['HR@10'])} | "
-              f"{fmt(sh)} | {fmt(None if sh is None else r['test']['HR@10'] - sh)} |")
+              f"{fmt(r['test']['NDCG@10'])} | {fmt(sh)} | {fmt(shn)} | "
+              f"{fmt(None if sh is None else r['test']['HR@10'] - sh)} |")
     base = [r for r in (load(n) for n in ["syn-sasrec", "syn-sasrec-s1", "syn-sasrec-s2", "syn-sasrec-s3"]) if r]
     best = [r for r in (load(n) for n in [chosen, "syn-best-s1", "syn-best-s2", "syn-best-s3"]) if r]
     if len(base) < 2 or len(best) < 2:
@@ -289,7 +291,9 @@ def synthetic_sweep():
     print("|---|---|---|---|---|---|")
     for label, get in (("valid NDCG@10", lambda r: r["validation"]["NDCG@10"]),
                        ("HR@10 iid test", lambda r: r["test"]["HR@10"]),
+                       ("NDCG@10 iid test", lambda r: r["test"]["NDCG@10"]),
                        ("HR@10 shifted test", lambda r: r["test_data"]["test"]["HR@10"]),
+                       ("NDCG@10 shifted test", lambda r: r["test_data"]["test"]["NDCG@10"]),
                        ("shift gap", lambda r: r["test"]["HR@10"] - r["test_data"]["test"]["HR@10"])):
         xs, ys = [get(r) for r in base], [get(r) for r in best]
         p = welch_p(ys, xs)
@@ -336,8 +340,12 @@ NOTES = """## Notes
   alone and γ = 0.01 alone stay within 0.005 HR@10. Together, α > 0 trains s to predict from
   item tags and γ then pushes t to be uncorrelated with that s: this combination is what moves
   the model, and on this benchmark it costs accuracy on the i.i.d. *and* the shifted test
-  (e.g. α = 0.1, β = 1e-4, γ = 0.01: 0.491 / 0.112 against 0.762 / 0.172). The shift gap
-  shrinks only because the i.i.d. score falls. In the generator the tag co-occurs with the true
+  (e.g. α = 0.1, β = 1e-4, γ = 0.01: HR@10 0.491 / 0.112 against 0.762 / 0.172). The shift gap
+  shrinks only because the i.i.d. score falls. Over four seeds the loss is in HR@10 (−34 %
+  i.i.d., −32 % shifted, p ≈ 0.01) while NDCG@10 barely moves (−6 %, p = 0.33; −3 %, p = 0.56):
+  the model still puts the target first when the generator's sequential rule produced it
+  (half of the steps), but no longer ranks the items of the user's preferred cluster/tag cell
+  in the top 10 otherwise; selection on validation NDCG@10 therefore cannot see the loss. In the generator the tag co-occurs with the true
   cluster (ρ = 0.9 in training), so decorrelating t from the tag signal also removes cluster
   information; a cluster oracle scores 0.106 on both tests, and the baseline's 0.17 on the
   shifted test is already above it.
