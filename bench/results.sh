@@ -106,6 +106,16 @@ if want irl-best; then
   [ -n "$BEST" ] && run irl-best --data "$BEAUTY" --model irl4rec --encoder sasrec $BEST --epochs 100 "${COMMON[@]}"
 fi
 
+# --- seeds 1 and 2 of the final pair (seed 42 above): the full-CE baseline and irl-best
+if GROUP=beauty-seeds want beauty-seeds; then
+  BEST=$(python3 bench/results_table.py "$OUT" --best-beauty)
+  for seed in 1 2; do
+    GROUP=beauty-seeds run "sasrec-ce-s$seed" --data "$BEAUTY" --model baseline --encoder sasrec --loss ce --epochs 100 "${COMMON[@]}" --seed $seed
+    # shellcheck disable=SC2086
+    [ -n "$BEST" ] && GROUP=beauty-seeds run "irl-best-s$seed" --data "$BEAUTY" --model irl4rec --encoder sasrec $BEST --epochs 100 "${COMMON[@]}" --seed $seed
+  done
+fi
+
 # --- the classic baselines
 run gru4rec-sce     --data "$BEAUTY" --model baseline --encoder gru4rec --layers 1 --loss sampled-ce --negatives 256 --epochs 200 --hidden 64 --lr 1e-3 --batch 256 --seed 42 --threads 1 --eval-every 2 --patience 10
 run bert4rec-sce    --data "$BEAUTY" --model baseline --encoder bert4rec --loss sampled-ce --negatives 256 --dropout 0.2 --epochs 200 "${COMMON[@]}"
