@@ -366,10 +366,18 @@ NOTES = """## Notes
   information; a cluster oracle scores 0.106 on both tests, and the baseline's 0.17 on the
   shifted test is already above it.
 - **Irl4Rec on Beauty.** Larger weights lose on validation (α = 0.5, β = 1e-3, γ = 0.1: −16 %
-  NDCG@10 against the baseline's first 30 epochs); a γ = 1 configuration was started and
-  stopped to give the machine time to smaller weights. The chosen configuration is the
-  search's best on validation, retrained with the chosen loss (full CE) and the baseline's
-  budget; the comparison is one seed each.
+  NDCG@10 against the baseline's first 30 epochs). Configurations c–e (smaller weights, α = 1,
+  KL compression) were started and stopped so that the final pair and its seeds could run
+  before the deadline: the search is a choice between two, and says so. The chosen weights
+  (α = 0.1, β = 1e-4, γ = 0.01), retrained with full CE and the baseline's budget, give test
+  NDCG@10 0.0479 against 0.0490 (−2 %, seed 42); the seeds table above says whether that is
+  more than noise. On Beauty, at weights small enough not to hurt, Irl4Rec is the baseline
+  within noise; the larger weights the method needs to change t cost accuracy.
+- **Classic baselines.** GRU4Rec and BERT4Rec with sampled CE pass their targets (BERT4Rec:
+  0.0452 / 0.0240 against 0.0347 / 0.0170 — the S3-Rec figures come from BERT4Rec's own cloze
+  + full softmax training at another budget). SASRec with BCE and one negative, S3-Rec's
+  setting, reaches 0.0572 / 0.0302 against the published 0.0605 / 0.0318, 5 % short on one
+  seed; its validation peaked at epoch 64 of 84.
 - **Machine.** The shared 2-core VM while two other engineers compiled, tested and trained on
   it (load average 8–12), so wall times in the logs are 3–5 times the quiet-machine figures of
   docs/SPEED.md.
