@@ -12,14 +12,15 @@
 #include <QInputDialog>
 #include <QItemSelectionModel>
 #include <QLabel>
-#include <QThread>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSortFilterProxyModel>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTableView>
+#include <QThread>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -172,26 +173,123 @@ RunsPanel::RunsPanel(store::RunStore* store, RunQueue* queue, QWidget* parent)
 
 void RunsPanel::setDataset(std::shared_ptr<const data::Dataset> dataset) {
   dataset_ = std::move(dataset);
+  datasetChecks_ = {};
+  // Hashing every sequence (~16 ms on Beauty): once per dataset, not at every re-run.
+  datasetFingerprint_ = dataset_ ? dataset_->stats().fingerprint : QString();
   updateActions();
+}
+
+Status RunsPanel::checkLaunch(const train::TrainConfig& config) {
+  if (Status s = config.validate(); !s.ok()) return s;
+  // Past validate(), RunController::check depends only on the dataset and on whether the
+  // configuration has the confounder branch (it needs item attributes); its dataset part builds
+  // the leave-one-out split, so it is computed once per dataset and kept.
+  std::optional<Status>& cached = datasetChecks_[config.hasConfounder() ? 1 : 0];
+  if (!cached) cached = train::RunController::check(*dataset_, config);
+  return *cached;
 }
 
 void RunsPanel::reload() {
   if (!store_ || !store_->isOpen()) return;
-  const QList<qint64> selected = selectedRuns();
-  store::ListOptions options;
-  options.includeConfig = true;
-  auto runs = store_->listRuns(options);
+  ++reloadRequest_;
+  listing_ = true;
+  if (!listingRunning_) startListing();
+}
+
+void RunsPanel::startListing() {
+  // Listing 1,000 runs with their configurations takes ~0.1 s: a worker thread with its own
+  // store connection reads them; the UI thread only swaps the rows in.
+  listingRunning_ = true;
+  ++listingsStarted_;
+  const quint64 request = reloadRequest_;
+  const QString path = store_->path();
+  RunsPanel* self = this;  // the destructor waits for every loader
+  QThread* loader = QThread::create([self, path, request] {
+    Expected<std::vector<store::RunListEntry>> runs = Error::general(QString());
+    try {
+      store::RunStore store;
+      if (Status s = store.open(path, store::RunStore::OpenMode::MustExist); !s.ok()) {
+        runs = s.error();
+      } else {
+        store::ListOptions options;
+        options.includeConfig = true;
+        runs = store.listRuns(options);
+      }
+    } catch (const std::exception& e) {
+      runs = Error::general(QString::fromUtf8(e.what()));
+    }
+    auto result = std::make_shared<Expected<std::vector<store::RunListEntry>>>(std::move(runs));
+    QMetaObject::invokeMethod(
+        self, [self, request, result] { self->applyListing(request, std::move(*result)); },
+        Qt::QueuedConnection);
+  });
+  connect(loader, &QThread::finished, this, [this, loader] {
+    loaders_.removeOne(loader);
+    loader->deleteLater();
+  });
+  loaders_ << loader;
+  loader->start();
+}
+
+void RunsPanel::applyListing(quint64 request, Expected<std::vector<store::RunListEntry>> runs) {
+  listingRunning_ = false;
+  if (request != reloadRequest_) {
+    // Requested again while this listing ran: it may miss those changes, and rows updated since
+    // (a run that ended) may be newer than it. Drop it and read once more for all the requests.
+    startListing();
+    return;
+  }
+  listing_ = false;
   if (!runs.ok()) {
     Q_EMIT errorOccurred(tr("Could not read the run store"), runs.error().message());
     return;
   }
+  // What the user was looking at, by run id: rows move when the list changes.
+  const QList<qint64> selected = selectedRuns();
+  auto idAt = [](const QModelIndex& index) {
+    return index.isValid() ? index.data(int(RunsTableModel::Role::RunId)).toLongLong() : qint64(0);
+  };
+  const qint64 current = idAt(table_->currentIndex());
+  const int vertical = table_->verticalScrollBar()->value();
+  const int horizontal = table_->horizontalScrollBar()->value();
+  const qint64 topRun = vertical > 0 ? idAt(table_->indexAt(QPoint(0, 0))) : 0;
+
   model_->setRuns(std::move(runs).value());
   // Runs of this process that are queued or training keep their live status.
   for (qint64 id : queue_->queued()) model_->setLiveStatus(id, store::RunStatus::Queued);
   for (qint64 id : queue_->running()) model_->setLiveStatus(id, store::RunStatus::Running);
-  const QSignalBlocker blocker(table_->selectionModel());
-  for (qint64 id : selected) selectRun(id);
+
+  auto proxyIndex = [this](qint64 runId) {
+    const int row = model_->rowOf(runId);
+    return row < 0 ? QModelIndex() : proxy_->mapFromSource(model_->index(row, 0));
+  };
+  QItemSelection selection;
+  for (qint64 id : selected) {
+    const QModelIndex index = proxyIndex(id);
+    if (index.isValid()) selection.select(index, index);
+  }
+  QItemSelectionModel* selectionModel = table_->selectionModel();
+  {
+    const QSignalBlocker blocker(selectionModel);
+    selectionModel->select(selection, QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    const QModelIndex currentIndex = proxyIndex(current);
+    if (currentIndex.isValid())
+      selectionModel->setCurrentIndex(currentIndex, QItemSelectionModel::NoUpdate);
+  }
+  // At the top, stay there (new runs appear first); scrolled down, keep the same run at the top.
+  table_->doItemsLayout();
+  const QModelIndex top = proxyIndex(topRun);
+  if (top.isValid()) {
+    table_->scrollTo(top, QAbstractItemView::PositionAtTop);
+  } else {
+    table_->verticalScrollBar()->setValue(vertical);
+  }
+  table_->horizontalScrollBar()->setValue(horizontal);
+  table_->viewport()->update();
+  // Runs deleted elsewhere left the selection: drop their curves.
+  if (selectionModel->selectedRows().size() != selected.size()) onSelectionChanged();
   updateActions();
+  Q_EMIT reloaded();
 }
 
 QList<qint64> RunsPanel::selectedRuns() const {
@@ -221,18 +319,34 @@ void RunsPanel::onLaunchRequested(const train::TrainConfig& config, const QList<
     Q_EMIT errorOccurred(tr("No dataset"), tr("Open a dataset first (File ▸ Open dataset…)."));
     return;
   }
-  if (Status s = train::RunController::check(*dataset_, config); !s.ok()) {
+  if (Status s = checkLaunch(config); !s.ok()) {
     Q_EMIT errorOccurred(tr("Cannot launch"), s.error().message());
     return;
   }
   auto ids = queue_->enqueue(dataset_, config, seeds, name);
   if (!ids.ok()) {
     Q_EMIT errorOccurred(tr("Cannot launch"), ids.error().message());
+    reload();
     return;
+  }
+  showQueuedRuns(ids.value());
+}
+
+void RunsPanel::showQueuedRuns(const QList<qint64>& ids) {
+  // The new rows are shown and selected now (their curves then draw live), from one-row reads;
+  // the full listing follows off the UI thread.
+  for (qint64 id : ids) {
+    auto info = store_ ? store_->run(id) : Expected<store::RunInfo>(Error::general(QString()));
+    if (!info.ok()) continue;  // the listing below brings it
+    store::RunListEntry entry;
+    entry.run = std::move(info).value();
+    model_->insertRun(std::move(entry));
+    if (queue_->isQueued(id)) model_->setLiveStatus(id, store::RunStatus::Queued);
+    if (queue_->running().contains(id)) model_->setLiveStatus(id, store::RunStatus::Running);
   }
   reload();
   table_->clearSelection();
-  for (qint64 id : ids.value()) selectRun(id);
+  for (qint64 id : ids) selectRun(id);
 }
 
 Expected<QList<qint64>> RunsPanel::enqueueConfigs(
@@ -244,7 +358,7 @@ Expected<QList<qint64>> RunsPanel::enqueueConfigs(
   if (!dataset_) return fail(tr("Open a dataset first (File ▸ Open dataset…)."));
   if (configs.isEmpty()) return fail(tr("Nothing to queue."));
   for (const auto& [name, config] : configs) {
-    if (Status s = train::RunController::check(*dataset_, config); !s.ok()) {
+    if (Status s = checkLaunch(config); !s.ok()) {
       return fail(tr("%1: %2").arg(name, s.error().message()));
     }
   }
@@ -252,14 +366,12 @@ Expected<QList<qint64>> RunsPanel::enqueueConfigs(
   for (const auto& [name, config] : configs) {
     auto ids = queue_->enqueue(dataset_, config, seeds, name);
     if (!ids.ok()) {
-      reload();
+      showQueuedRuns(all);
       return fail(tr("%1: %2").arg(name, ids.error().message()));
     }
     all << ids.value();
   }
-  reload();
-  table_->clearSelection();
-  for (qint64 id : all) selectRun(id);
+  showQueuedRuns(all);
   return all;
 }
 
@@ -392,7 +504,8 @@ void RunsPanel::onEnded(qint64 runId, const train::RunOutcome& outcome) {
       updated = model_->updateRun(std::move(entry));
     }
   }
-  if (!updated) reload();
+  // A listing in flight may have read the store before this run ended: read again.
+  if (!updated || listing_) reload();
   updateActions();
   if (outcome.status == train::RunStatus::Failed || outcome.status == train::RunStatus::Diverged) {
     Q_EMIT errorOccurred(outcome.status == train::RunStatus::Diverged ? tr("Run diverged") : tr("Run failed"),
@@ -424,7 +537,7 @@ void RunsPanel::rerunSelected() {
     // A re-run trains on the loaded dataset, so it must be the run's own dataset.
     if (e->run.datasetId != 0) {
       auto recorded = store_->dataset(e->run.datasetId);
-      if (recorded.ok() && recorded.value().fingerprint != dataset_->stats().fingerprint) {
+      if (recorded.ok() && recorded.value().fingerprint != datasetFingerprint_) {
         Q_EMIT errorOccurred(tr("Cannot re-run"),
                              tr("Run '%1' was trained on %2 (%3); open that dataset first.")
                                  .arg(e->run.name, recorded.value().name, recorded.value().path));
@@ -436,7 +549,8 @@ void RunsPanel::rerunSelected() {
       Q_EMIT errorOccurred(tr("Cannot re-run"), config.error().message());
       continue;
     }
-    onLaunchRequested(config.value(), {config.value().seed}, e->run.name);
+    const QString name = e->run.name;  // launching adds rows: `e` may not survive it
+    onLaunchRequested(config.value(), {config.value().seed}, name);
   }
 }
 

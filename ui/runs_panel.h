@@ -1,13 +1,17 @@
 #pragma once
 
 #include "core/data/dataset.h"
+#include "core/store/store_types.h"
 #include "core/train/run_controller.h"
 
 #include <QHash>
 #include <QSet>
 #include <QWidget>
 
+#include <array>
 #include <memory>
+#include <optional>
+#include <vector>
 
 class QLabel;
 class QThread;
@@ -36,11 +40,21 @@ class RunsPanel : public QWidget {
  public:
   /// `store` is the UI thread's connection; `queue` trains in worker threads.
   RunsPanel(store::RunStore* store, RunQueue* queue, QWidget* parent = nullptr);
-  ~RunsPanel() override;  ///< waits for curve loaders
+  ~RunsPanel() override;  ///< waits for curve loaders and store listings
 
+  /// The dataset runs are launched on. Its fingerprint and launch checks are computed here and
+  /// when first needed, once per dataset, not at every launch.
   void setDataset(std::shared_ptr<const data::Dataset> dataset);
-  /// Re-reads the run list from the store (one model reset), keeping the selection.
+  /// Asks for the run list to be re-read from the store. The listing runs on a worker thread with
+  /// its own store connection (40-90 ms with 1,000 runs); reloaded() says when the table holds it
+  /// (one model reset, selection, current row and scroll position kept). Requests made while a
+  /// listing is in flight are coalesced into one more listing, and a listing overtaken by a newer
+  /// request is dropped rather than shown. A failed listing is reported through errorOccurred().
   void reload();
+  /// True from reload() until its listing is in the table (or failed).
+  bool isReloading() const { return listing_; }
+  /// Store listings reload() has started so far (coalescing shows here; for tests and benches).
+  int listingsStarted() const { return listingsStarted_; }
 
   RunConfigForm* form() const { return form_; }
   RunsTableModel* model() const { return model_; }
@@ -62,6 +76,8 @@ class RunsPanel : public QWidget {
   void errorOccurred(const QString& title, const QString& message);
   /// The stored curves of a selected run are on the plots.
   void curvesLoaded(qint64 runId);
+  /// The runs table holds the listing of the newest reload() request.
+  void reloaded();
 
  private:
   void onLaunchRequested(const train::TrainConfig& config, const QList<quint64>& seeds, const QString& name);
@@ -70,6 +86,12 @@ class RunsPanel : public QWidget {
   void onEpoch(qint64 runId, const train::EpochProgress& epoch);
   void onEnded(qint64 runId, const train::RunOutcome& outcome);
   void loadCurves(qint64 runId);
+  void startListing();
+  void applyListing(quint64 request, Expected<std::vector<store::RunListEntry>> runs);
+  /// Adds rows for runs just queued (read one by one, no full listing) and selects them.
+  void showQueuedRuns(const QList<qint64>& ids);
+  /// RunController::check, with the dataset part computed once per dataset.
+  Status checkLaunch(const train::TrainConfig& config);
   QString runLabel(qint64 runId) const;
   void cancelSelected();
   void rerunSelected();
@@ -96,7 +118,14 @@ class RunsPanel : public QWidget {
   QToolButton* tag_ = nullptr;
   QToolButton* delete_ = nullptr;
   QSet<qint64> plotted_;
-  QList<QThread*> loaders_;  ///< curve reads off the UI thread, each with its own store connection
+  /// Curve reads and run listings off the UI thread, each with its own store connection.
+  QList<QThread*> loaders_;
+  quint64 reloadRequest_ = 0;  ///< number of the newest reload() request
+  bool listing_ = false;       ///< a listing is in flight or requested
+  bool listingRunning_ = false;
+  int listingsStarted_ = 0;
+  QString datasetFingerprint_;
+  std::array<std::optional<Status>, 2> datasetChecks_;  ///< [hasConfounder]
 };
 
 }  // namespace irl4rec::ui

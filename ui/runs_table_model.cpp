@@ -58,6 +58,18 @@ bool RunsTableModel::updateRun(store::RunListEntry entry) {
   return true;
 }
 
+void RunsTableModel::insertRun(store::RunListEntry entry) {
+  if (rowOf(entry.run.id) >= 0) {
+    updateRun(std::move(entry));
+    return;
+  }
+  const int row = int(rows_.size());
+  beginInsertRows({}, row, row);
+  rowOf_.insert(entry.run.id, row);
+  rows_.push_back(std::move(entry));
+  endInsertRows();
+}
+
 int RunsTableModel::rowOf(qint64 runId) const { return rowOf_.value(runId, -1); }
 
 qint64 RunsTableModel::runIdAt(int row) const {

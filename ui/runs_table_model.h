@@ -29,6 +29,9 @@ class RunsTableModel : public QAbstractTableModel {
   void setLiveStatus(qint64 runId, store::RunStatus status, const QString& message = {});
   /// Replaces one run's row (e.g. when it ends) without resetting the model; false if absent.
   bool updateRun(store::RunListEntry entry);
+  /// Adds a run that is not listed yet (e.g. just queued) as one inserted row, or replaces its
+  /// row when it is already there.
+  void insertRun(store::RunListEntry entry);
 
   int rowOf(qint64 runId) const;
   qint64 runIdAt(int row) const;

@@ -7,8 +7,11 @@
 // precise QTimer how late each timeout fires. "quiet" = no user input; "busy" = the same plus
 // RunsPanel::reload() every 250 ms and, every second, a past run with full-length curves
 // (5 x 17,600 steps, a 200-epoch Beauty run) selected or deselected in the table.
+// --extra-runs N adds N short finished runs to the store first, so that each reload() lists a big
+// store (the listing runs on a worker thread; its rows are swapped in on the UI thread).
 //
 // usage: bench_ui_latency [--synthetic-epochs N] [--beauty-epochs N] [--no-beauty] [--past-steps N]
+//                         [--extra-runs N]
 #include "bench_ui_common.h"
 
 #include "core/store/run_store.h"
@@ -183,8 +186,10 @@ void measureTraining(TimedApp& app, MainWindow& window, const QString& dataset, 
   g_rows.push_back(row);
   std::printf("    %d steps reported live; load average now %s\n", steps, loadAverage().constData());
   if (busy) {
-    std::printf("    RunsPanel::reload(): %zu calls, median %.1f ms, max %.1f ms\n", reloadMs.size(),
-                percentile(reloadMs, 0.5), maxOf(reloadMs));
+    std::printf(
+        "    RunsPanel::reload() call: %zu calls, median %.1f ms, max %.1f ms; %d store listings "
+        "so far\n",
+        reloadMs.size(), percentile(reloadMs, 0.5), maxOf(reloadMs), panel->listingsStarted());
     std::printf("    select/deselect a past run (5 x %s points): %zu calls, median %.1f ms, max %.1f ms\n",
                 "full-length", selectMs.size(), percentile(selectMs, 0.5), maxOf(selectMs));
   }
@@ -204,6 +209,7 @@ int main(int argc, char** argv) {
   const int syntheticEpochs = intArg("--synthetic-epochs", 20);
   const int beautyEpochs = intArg("--beauty-epochs", 2);
   const int pastSteps = intArg("--past-steps", 17600);
+  const int extraRuns = intArg("--extra-runs", 0);
   const bool beautyWanted = !args.contains(QStringLiteral("--no-beauty"));
   QSettings().clear();
 
@@ -221,9 +227,10 @@ int main(int argc, char** argv) {
     irl4rec::store::RunStore store;
     check(store.open(storePath));
     std::mt19937 rng(7);
+    for (int i = 0; i < extraRuns; ++i) writeFinishedRun(store, 5000 + i, 60, 20, rng);
     for (int i = 0; i < 3; ++i) pastRuns << writeFinishedRun(store, 1000 + i, pastSteps, 200, rng);
-    std::printf("store: %d past runs x 5 loss keys x %d steps written in %.1f s\n", int(pastRuns.size()),
-                pastSteps, ms(t) / 1000);
+    std::printf("store: %d past runs x 5 loss keys x %d steps + %d short runs written in %.1f s\n",
+                int(pastRuns.size()), pastSteps, extraRuns, ms(t) / 1000);
   }
 
   MainWindow window(storePath);

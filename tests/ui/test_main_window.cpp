@@ -2,6 +2,8 @@
 // and turn a bad file into a message instead of a crash.
 #include "ui/dataset_panel.h"
 #include "ui/main_window.h"
+#include "ui/runs_panel.h"
+#include "ui/runs_table_model.h"
 
 #include "core/data/readers.h"
 #include "ui/qcustomplot_include.h"
@@ -14,6 +16,7 @@
 #include <QtTest>
 
 using irl4rec::ui::MainWindow;
+using irl4rec::ui::RunsPanel;
 
 class TestMainWindow : public QObject {
   Q_OBJECT
@@ -64,6 +67,48 @@ class TestMainWindow : public QObject {
     QVERIFY2(message.contains(QStringLiteral(":2")), qPrintable(message));  // the line
     QCOMPARE(window.lastError(), message);
     QVERIFY(window.dataset() == nullptr);
+  }
+  void failedListingShowsTheStoreMessage() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("runs.sqlite"));
+    MainWindow window(path);
+    RunsPanel* panel = window.runsPanel();
+    QSignalSpy reloaded(panel, &RunsPanel::reloaded);
+    window.show();
+    QVERIFY(reloaded.count() > 0 || reloaded.wait(30000));
+    QVERIFY(panel->isEnabled());
+    QCOMPARE(panel->model()->rowCount(), 0);
+    // The file goes away under the open window: the next listing (a new connection) fails, and
+    // the user is told why, with the store's own message.
+    for (const QString& suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")})
+      QFile::remove(path + suffix);
+    QSignalSpy errors(panel, &RunsPanel::errorOccurred);
+    panel->reload();
+    QVERIFY(errors.wait(30000));
+    const QString message = errors.at(0).at(1).toString();
+    QVERIFY2(message.contains(QStringLiteral("runs.sqlite")), qPrintable(message));
+    QVERIFY2(message.contains(QStringLiteral("no run store")), qPrintable(message));
+    QCOMPARE(window.lastError(), message);
+    QVERIFY(!panel->isReloading());
+    QCOMPARE(reloaded.count(), 1);
+  }
+
+  void unavailableStoreDisablesRunsTab() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("not-a-store.sqlite"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("this is not an SQLite file\n");
+    file.close();
+    MainWindow window(path);
+    window.show();
+    RunsPanel* panel = window.runsPanel();
+    QVERIFY(!panel->isEnabled());
+    panel->reload();  // nothing to list: no listing, no crash
+    QVERIFY(!panel->isReloading());
+    QCOMPARE(panel->listingsStarted(), 0);
+    QCOMPARE(panel->model()->rowCount(), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(!window.lastError().isEmpty(), 30000);
   }
 };
 

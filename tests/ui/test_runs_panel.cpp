@@ -10,9 +10,11 @@
 #include "ui/runs_panel.h"
 #include "ui/runs_table_model.h"
 
+#include <QItemSelectionModel>
 #include <QLineEdit>
 #include <QProcess>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -23,6 +25,7 @@
 using irl4rec::store::RunStatus;
 using irl4rec::ui::MainWindow;
 using irl4rec::ui::RunQueue;
+using irl4rec::ui::RunsPanel;
 using irl4rec::ui::RunsTableModel;
 
 namespace {
@@ -48,6 +51,20 @@ irl4rec::train::TrainConfig tinyConfig(int epochs) {
   c.patience = 0;
   c.threads = 1;
   return c;
+}
+
+/// Waits for the listing reload() asked for to be in the table.
+bool waitReloaded(RunsPanel* panel, QSignalSpy& spy) { return spy.count() > 0 || spy.wait(30000); }
+
+/// Run ids of the selected rows, sorted.
+QList<qint64> sortedSelection(const RunsPanel* panel) {
+  QList<qint64> ids = panel->selectedRuns();
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+qint64 topRunId(const RunsPanel* panel) {
+  return panel->table()->indexAt(QPoint(2, 2)).data(int(RunsTableModel::Role::RunId)).toLongLong();
 }
 
 QString statusOf(const RunsTableModel* model, qint64 runId) {
@@ -190,7 +207,9 @@ class TestRunsPanel : public QObject {
     QCOMPARE(maxRunning, 1);
     for (int i = 0; i < 3; ++i) QCOMPARE(ended.at(i).at(0).toLongLong(), ids.value()[i]);
     // Seeds differ, so they form one group.
+    QSignalSpy reloaded(window->runsPanel(), &RunsPanel::reloaded);
     window->runsPanel()->reload();
+    QVERIFY(reloaded.wait(30000));
     const auto* model = window->runsPanel()->model();
     const QString group = model->index(model->rowOf(ids.value()[0]), 0).data(int(RunsTableModel::Role::GroupHash)).toString();
     QVERIFY(!group.isEmpty());
@@ -240,7 +259,10 @@ class TestRunsPanel : public QObject {
     QVERIFY(cli.waitForFinished());
 
     auto window = std::make_unique<MainWindow>(storePath());
+    QSignalSpy listed(window->runsPanel(), &RunsPanel::reloaded);
     window->show();
+    // The store is listed off the UI thread: the table fills once the listing arrives.
+    QVERIFY(waitReloaded(window->runsPanel(), listed));
     const auto* model = window->runsPanel()->model();
     QCOMPARE(statusOf(model, killedId), QStringLiteral("interrupted"));
     int finished = 0;
@@ -256,6 +278,147 @@ class TestRunsPanel : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(window->runsPanel()->lossPlot()->pointCount(QString::number(finishedId), QStringLiteral("total")) > 0, 30000);
     window->runsPanel()->selectRun(killedId);
     QTRY_VERIFY_WITH_TIMEOUT(window->runsPanel()->lossPlot()->pointCount(QString::number(killedId), QStringLiteral("total")) > 0, 30000);
+  }
+  void reloadCoalescesAndKeepsTheView() {
+    // 200 stored runs: more than the table shows, so it can scroll.
+    const QString path = dir_.filePath(QStringLiteral("many.sqlite"));
+    QList<qint64> ids;
+    {
+      irl4rec::store::RunStore store;
+      QVERIFY(store.open(path).ok());
+      for (int i = 0; i < 200; ++i) {
+        auto run = store.createRun(irl4rec::store::NewRun{QStringLiteral("run %1").arg(i),
+                                                          tinyConfig(1).toJson(),
+                                                          0,
+                                                          RunStatus::Running,
+                                                          {},
+                                                          {}});
+        QVERIFY(run.ok());
+        QVERIFY(store.setStatus(run.value().id, RunStatus::Finished).ok());
+        ids << run.value().id;
+      }
+    }
+    auto window = std::make_unique<MainWindow>(path);
+    auto* panel = window->runsPanel();
+    QSignalSpy first(panel, &RunsPanel::reloaded);
+    window->resize(1200, 800);
+    window->show();
+    window->showTab(QStringLiteral("runs"));
+    QVERIFY(waitReloaded(panel, first));
+    QCOMPARE(panel->model()->rowCount(), 200);
+    QVERIFY(!panel->isReloading());
+
+    // The user scrolled down, selected two runs and has a current row.
+    auto* proxy = panel->table()->model();
+    auto idOfRow = [&](int row) {
+      return proxy->index(row, 0).data(int(RunsTableModel::Role::RunId)).toLongLong();
+    };
+    const qint64 current = idOfRow(110);
+    panel->table()->selectionModel()->setCurrentIndex(
+        proxy->index(110, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    panel->selectRun(idOfRow(112));
+    panel->table()->scrollTo(proxy->index(105, 0), QAbstractItemView::PositionAtTop);
+    const qint64 top = topRunId(panel);
+    QCOMPARE(top, idOfRow(105));
+    QVERIFY(panel->table()->verticalScrollBar()->value() > 0);
+    const QList<qint64> selected = sortedSelection(panel);
+    QCOMPARE(selected.size(), 2);
+
+    // A reload starts a listing; before its result is handled (that needs the event loop) the
+    // store changes, a new run appears above everything, and the panel is asked four more times.
+    QSignalSpy reloaded(panel, &RunsPanel::reloaded);
+    QSignalSpy errors(panel, &RunsPanel::errorOccurred);
+    const int listings = panel->listingsStarted();
+    panel->reload();
+    QVERIFY(window->store()->rename(ids[5], QStringLiteral("renamed")).ok());
+    auto added = window->store()->createRun(irl4rec::store::NewRun{
+        QStringLiteral("newest"), tinyConfig(1).toJson(), 0, RunStatus::Running, {}, {}});
+    QVERIFY(added.ok());
+    for (int i = 0; i < 4; ++i) panel->reload();
+    QVERIFY(panel->isReloading());
+    QVERIFY(reloaded.wait(30000));
+    QTRY_VERIFY_WITH_TIMEOUT(!panel->isReloading(), 30000);
+    // One listing in flight + one more for the four requests; the first one, older than the
+    // requests, never reached the table.
+    QCOMPARE(panel->listingsStarted() - listings, 2);
+    QCOMPARE(reloaded.count(), 1);
+    QCOMPARE(errors.count(), 0);
+    QCOMPARE(panel->model()->rowCount(), 201);
+    QCOMPARE(panel->model()->entry(ids[5])->run.name, QStringLiteral("renamed"));
+    QVERIFY(panel->model()->entry(added.value().id));
+    // Same runs selected, same current run, same run at the top although every row moved down.
+    QCOMPARE(sortedSelection(panel), selected);
+    QCOMPARE(panel->table()->currentIndex().data(int(RunsTableModel::Role::RunId)).toLongLong(),
+             current);
+    QCOMPARE(topRunId(panel), top);
+
+    // At the top, the view stays at the top: new runs show up first.
+    panel->table()->scrollToTop();
+    QVERIFY(window->store()
+                ->createRun(irl4rec::store::NewRun{
+                    QStringLiteral("newer"), tinyConfig(1).toJson(), 0, RunStatus::Running, {}, {}})
+                .ok());
+    panel->reload();
+    QVERIFY(reloaded.wait(30000));
+    QCOMPARE(panel->table()->verticalScrollBar()->value(), 0);
+    QCOMPARE(panel->table()->indexAt(QPoint(2, 2)).data().toString(), QStringLiteral("newer"));
+    QCOMPARE(sortedSelection(panel), selected);
+  }
+
+  void launchChecksFollowTheDataset() {
+    // A dataset without item attributes: the confounder branch is refused, the baseline is not,
+    // in either order, and a dataset with attributes loaded next accepts the confounder.
+    const QString plain = dir_.filePath(QStringLiteral("plain.txt"));
+    {
+      QFile f(plain);
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      for (int u = 1; u <= 30; ++u)
+        f.write(QStringLiteral("%1 %2 %3 %4 %5 %6\n")
+                    .arg(u)
+                    .arg(u % 9 + 1)
+                    .arg(u % 7 + 2)
+                    .arg(u % 5 + 3)
+                    .arg(u % 11 + 1)
+                    .arg(u % 13 + 2)
+                    .toUtf8());
+    }
+    auto window = std::make_unique<MainWindow>(storePath());
+    window->show();
+    QSignalSpy loaded(window.get(), &MainWindow::datasetLoaded);
+    window->openDataset(plain);
+    QVERIFY(loaded.wait(30000));
+    QVERIFY(!window->dataset()->hasAttributes());
+    auto* panel = window->runsPanel();
+    irl4rec::train::TrainConfig baseline = tinyConfig(1);
+    baseline.model = irl4rec::train::ModelKind::Baseline;
+    baseline.alpha = baseline.beta = baseline.gamma = 0;
+    const irl4rec::train::TrainConfig irl = tinyConfig(1);
+    QSignalSpy errors(panel, &RunsPanel::errorOccurred);
+    auto ok = panel->enqueueConfigs({{QStringLiteral("base"), baseline}}, {1});
+    window->runQueue()->cancelAll();
+    QVERIFY2(ok.ok(), ok.ok() ? "" : qPrintable(ok.error().message()));
+    auto refused = panel->enqueueConfigs({{QStringLiteral("irl"), irl}}, {1});
+    QVERIFY(!refused.ok());
+    QVERIFY2(refused.error().message().contains(QStringLiteral("attributes")),
+             qPrintable(refused.error().message()));
+    QCOMPARE(errors.count(), 1);
+    // A bad configuration is still refused for its own reason, not by a cached answer.
+    irl4rec::train::TrainConfig bad = baseline;
+    bad.hiddenSize = 10;
+    bad.heads = 3;
+    auto badResult = panel->enqueueConfigs({{QStringLiteral("bad"), bad}}, {1});
+    QVERIFY(!badResult.ok());
+    QVERIFY2(badResult.error().message().contains(QStringLiteral("head")),
+             qPrintable(badResult.error().message()));
+
+    window->openDataset(kSample);
+    QVERIFY(loaded.wait(30000));
+    QVERIFY(window->dataset()->hasAttributes());
+    auto accepted = panel->enqueueConfigs({{QStringLiteral("irl"), irl}}, {1});
+    window->runQueue()->cancelAll();
+    QVERIFY2(accepted.ok(), accepted.ok() ? "" : qPrintable(accepted.error().message()));
+    // The queued runs are in the table and selected at once, before any listing arrived.
+    QCOMPARE(panel->selectedRuns(), accepted.value());
   }
 };
 
