@@ -202,6 +202,7 @@ int main(int argc, char** argv) {
     usLinear.push_back(std::chrono::duration<double>(c - b).count() * 1e6);
     usIndexFar.push_back(std::chrono::duration<double>(d - c).count() * 1e6);
     mismatches += hit != ref;
+    mismatches += hit >= 0 && any != hit;  // a hit within the radius is also the nearest overall
     found += hit >= 0;
   }
   const Stats si = stats(usIndex), sl = stats(usLinear), sf = stats(usIndexFar);

@@ -178,6 +178,16 @@ std::vector<Group> groupRuns(const Snapshot& snapshot, const Filter& filter, boo
   return groups;
 }
 
+QString valueText(double v) {
+  return std::isfinite(v) ? QString::number(v, 'f', 4) : QStringLiteral("–");
+}
+
+QString summaryText(const analysis::GroupSummary& s) {
+  if (s.n == 0) return QStringLiteral("–");
+  if (s.n < 2) return valueText(s.mean);
+  return QStringLiteral("%1 ± %2").arg(valueText(s.mean), valueText(s.std));
+}
+
 QString metricLabel(const QString& key) {
   const int slash = key.indexOf(QLatin1Char('/'));
   if (slash < 0) return key;

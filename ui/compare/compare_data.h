@@ -97,6 +97,10 @@ void nameGroups(std::vector<Group>& groups, const Snapshot& snapshot);
 
 /// "test/ndcg@10" -> "test NDCG@10"; per-step keys as they are ("loss/total" -> "loss total").
 QString metricLabel(const QString& key);
+/// A value with four decimals, "–" when it is not finite.
+QString valueText(double v);
+/// "mean ± std" of a group (the mean alone for one run, "–" for none).
+QString summaryText(const analysis::GroupSummary& s);
 /// Compact number for names and labels: 0, 0.1, 1e-4, 2.5e-3, 64.
 QString formatWeight(double v);
 

@@ -62,15 +62,8 @@ QString greek(const QString& weight) {
 
 using compare::metricLabel;
 
-QString valueText(double v) {
-  return std::isfinite(v) ? QString::number(v, 'f', 4) : QStringLiteral("–");
-}
-
-QString summaryText(const analysis::GroupSummary& s) {
-  if (s.n == 0) return QStringLiteral("–");
-  if (s.n < 2) return valueText(s.mean);
-  return QStringLiteral("%1 ± %2").arg(valueText(s.mean), valueText(s.std));
-}
+using compare::summaryText;
+using compare::valueText;
 
 QToolButton* toolButton(const QString& text, const QString& tip, QWidget* parent) {
   auto* b = new QToolButton(parent);

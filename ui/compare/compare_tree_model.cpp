@@ -11,15 +11,8 @@ using Column = CompareTreeModel::Column;
 
 constexpr quintptr kGroupRow = 0;  // internal id of group rows; run rows store group + 1
 
-QString valueText(double v) {
-  return std::isfinite(v) ? QString::number(v, 'f', 4) : QStringLiteral("–");
-}
-
-QString summaryText(const analysis::GroupSummary& s) {
-  if (s.n == 0) return QStringLiteral("–");
-  if (s.n < 2) return valueText(s.mean);
-  return QStringLiteral("%1 ± %2").arg(valueText(s.mean), valueText(s.std));
-}
+using compare::summaryText;
+using compare::valueText;
 
 }  // namespace
 
