@@ -2,6 +2,7 @@
 // Helpers shared by the GUI benchmarks (docs/GUI.md): a QApplication that times every event it
 // delivers, percentiles, store filling and the machine line printed before the figures.
 
+#include "tests/support/tiny_config.h"
 #include "core/common/error.h"
 #include "core/store/run_store.h"
 #include "core/train/recorded_run.h"
@@ -131,26 +132,7 @@ class TimedApp : public QApplication {
   int depth_ = 0;
 };
 
-/// A configuration that trains in seconds (hidden 16, 1 block): the machine is shared.
-inline irl4rec::train::TrainConfig tinyConfig(int epochs) {
-  irl4rec::train::TrainConfig c;
-  c.model = irl4rec::train::ModelKind::Irl4Rec;
-  c.encoder = irl4rec::train::EncoderKind::SasRec;
-  c.loss = irl4rec::train::LossKind::SampledCe;
-  c.negatives = 32;
-  c.alpha = 0.1;
-  c.beta = 0.01;
-  c.gamma = 0.1;
-  c.hiddenSize = 16;
-  c.layers = 1;
-  c.heads = 1;
-  c.maxLength = 20;
-  c.batchSize = 256;
-  c.epochs = epochs;
-  c.patience = 0;
-  c.threads = 1;
-  return c;
-}
+using irl4rec::testing::tinyConfig;
 
 /// Writes one finished run as a recorded run would: `steps` rows of each of the five loss keys,
 /// `epochs` rows of train/epoch_loss, val/hr@10 and val/ndcg@10, and the test metrics.

@@ -1,5 +1,6 @@
 // The Explorer tab (issue 6, "Explore embeddings"), offscreen, on real SQLite stores in a
 // temporary directory and a real Irl4Rec run trained on the bundled synthetic sample.
+#include "tests/support/tiny_config.h"
 #include "core/analysis/neighbours.h"
 #include "core/analysis/probe.h"
 #include "core/analysis/run_projections.h"
@@ -32,23 +33,11 @@ namespace {
 const QString kSample = QStringLiteral(IRL4REC_SOURCE_DIR "/datasets/synthetic/iid.txt");
 const QString kShifted = QStringLiteral(IRL4REC_SOURCE_DIR "/datasets/synthetic/shifted.txt");
 
-/// An Irl4Rec configuration that trains in a few seconds on the sample.
+/// The shared tiny configuration, with larger weights so that s and t differ visibly.
 train::TrainConfig tinyConfig() {
-  train::TrainConfig c;
-  c.model = train::ModelKind::Irl4Rec;
-  c.encoder = train::EncoderKind::SasRec;
-  c.loss = train::LossKind::SampledCe;
-  c.negatives = 32;
+  train::TrainConfig c = testing::tinyConfig(3);
   c.alpha = 0.5;
   c.beta = 1e-3;
-  c.gamma = 0.1;
-  c.hiddenSize = 16;
-  c.layers = 1;
-  c.heads = 1;
-  c.maxLength = 20;
-  c.batchSize = 256;
-  c.epochs = 3;
-  c.patience = 0;
   c.threads = 2;
   c.seed = 3;
   return c;

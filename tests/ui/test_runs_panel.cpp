@@ -1,5 +1,6 @@
 // The Runs tab, offscreen, with real training on the bundled synthetic sample and a real
 // SQLite store in a temporary directory.
+#include "tests/support/tiny_config.h"
 #include "core/data/readers.h"
 #include "core/store/run_store.h"
 #include "core/train/recorded_run.h"
@@ -32,26 +33,7 @@ namespace {
 
 const QString kSample = QStringLiteral(IRL4REC_SOURCE_DIR "/datasets/synthetic/iid.txt");
 
-/// A configuration that trains in a second or two on the sample.
-irl4rec::train::TrainConfig tinyConfig(int epochs) {
-  irl4rec::train::TrainConfig c;
-  c.model = irl4rec::train::ModelKind::Irl4Rec;
-  c.encoder = irl4rec::train::EncoderKind::SasRec;
-  c.loss = irl4rec::train::LossKind::SampledCe;
-  c.negatives = 32;
-  c.alpha = 0.1;
-  c.beta = 0.01;
-  c.gamma = 0.1;
-  c.hiddenSize = 16;
-  c.layers = 1;
-  c.heads = 1;
-  c.maxLength = 20;
-  c.batchSize = 256;
-  c.epochs = epochs;
-  c.patience = 0;
-  c.threads = 1;
-  return c;
-}
+using irl4rec::testing::tinyConfig;
 
 /// Waits for the listing reload() asked for to be in the table.
 bool waitReloaded(RunsPanel* panel, QSignalSpy& spy) { return spy.count() > 0 || spy.wait(30000); }
