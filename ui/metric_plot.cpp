@@ -66,7 +66,7 @@ MetricPlot::MetricPlot(const QString& xLabel, const QString& yLabel, bool smooth
   plot_->setNoAntialiasingOnDrag(true);
   plot_->xAxis->setLabel(xLabel);
   plot_->yAxis->setLabel(yLabel);
-  plot_->legend->setVisible(true);
+  plot_->legend->setVisible(false);  // redraw() shows it once there are curves
   QFont legendFont = font();
   legendFont.setPointSizeF(legendFont.pointSizeF() * 0.85);
   plot_->legend->setFont(legendFont);
