@@ -34,7 +34,9 @@ run() {  # name, then arguments of `irl4rec train`
   want "$name" || return 0
   if [ -s "$OUT/$name.json" ]; then echo "skip $name (done)"; return 0; fi
   echo "$(date -u +%H:%M:%S) start $name: $*"
-  "$CLI" train "$@" --json --no-store --checkpoint "$OUT/$name.pt" >"$OUT/$name.json.tmp" 2>"$OUT/$name.log"
+  # Every run is also recorded in OUT/runs.sqlite, so the workbench's Compare and Explorer tabs
+  # can show them: irl4rec-workbench --db OUT/runs.sqlite
+  "$CLI" train "$@" --json --db "$OUT/runs.sqlite" --name "$name" --checkpoint "$OUT/$name.pt" >"$OUT/$name.json.tmp" 2>"$OUT/$name.log"
   local rc=$?
   [ -s "$OUT/$name.json.tmp" ] && mv "$OUT/$name.json.tmp" "$OUT/$name.json"
   echo "$(date -u +%H:%M:%S) end $name (exit $rc)"
