@@ -7,6 +7,7 @@
 #include "core/models/random.h"
 #include "core/models/recommender.h"
 
+#include <optional>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QHash>
@@ -93,6 +94,8 @@ struct RunController::Impl {
     if (s && out.s.defined()) *s = out.s;
     return out.t;
   }
+
+  std::optional<UserRanks> testRanks;  ///< full-ranking test ranks of the final model
 
   eval::RankingMetrics evaluateCases(const std::vector<data::EvalCase>& cases) {
     const bool sampled = config.evalProtocol == EvalProtocol::Sampled;
@@ -347,7 +350,20 @@ RunOutcome RunController::run(const RunCallbacks& callbacks) {
       return outcome;
     }
     if (best.empty()) outcome.validation = m.evaluateCases(validCases);
-    outcome.test = m.evaluateCases(m.split.cases(data::Stage::Test));
+    {
+      // The test ranks are kept (full protocol) so that ranks(Test) does not rank again.
+      const auto& testCases = m.split.cases(data::Stage::Test);
+      const bool sampled = m.config.evalProtocol == EvalProtocol::Sampled;
+      std::vector<int64_t> ranks = m.rankCases(testCases, sampled);
+      outcome.test = eval::metricsFromRanks(ranks, sampled ? QStringLiteral("sampled") : QStringLiteral("full"));
+      if (!sampled) {
+        UserRanks kept;
+        kept.users.reserve(testCases.size());
+        for (const data::EvalCase& c : testCases) kept.users.push_back(c.user);
+        kept.ranks = std::move(ranks);
+        m.testRanks = std::move(kept);
+      }
+    }
     outcome.status = RunStatus::Finished;
   } catch (const c10::Error& e) {
     outcome.status = RunStatus::Failed;
@@ -382,6 +398,7 @@ Expected<eval::RankingMetrics> RunController::evaluate(data::Stage stage) const 
 Expected<UserRanks> RunController::ranks(data::Stage stage) const {
   if (!hasModel()) return Error::general(QStringLiteral("no trained model"));
   try {
+    if (stage == data::Stage::Test && impl_->testRanks) return *impl_->testRanks;
     applyThreads(config_.threads);
     const auto& cases = impl_->split.cases(stage);
     UserRanks out;
