@@ -323,7 +323,7 @@ class TestStoreCli : public QObject {
       }
     }
     for (auto& p : writers) {
-      QCOMPARE(p->exitCode(), 0);
+      QVERIFY2(p->exitCode() == 0, p->readAllStandardError().constData());
     }
     reader.close();
     irl4rec::store::RunStore store;
