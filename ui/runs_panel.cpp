@@ -288,6 +288,15 @@ void RunsPanel::applyListing(quint64 request, Expected<std::vector<store::RunLis
   table_->viewport()->update();
   // Runs deleted elsewhere left the selection: drop their curves.
   if (selectionModel->selectedRows().size() != selected.size()) onSelectionChanged();
+  // The first listing of a store selects the run at the top (the newest), so its curves show
+  // without a click; later listings never change what the user chose.
+  if (!firstListingShown_) {
+    firstListingShown_ = true;
+    const QModelIndex top = proxy_->index(0, 0);
+    if (selected.isEmpty() && top.isValid()) {
+      selectionModel->setCurrentIndex(top, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    }
+  }
   updateActions();
   Q_EMIT reloaded();
 }

@@ -123,6 +123,7 @@ class RunsPanel : public QWidget {
   quint64 reloadRequest_ = 0;  ///< number of the newest reload() request
   bool listing_ = false;       ///< a listing is in flight or requested
   bool listingRunning_ = false;
+  bool firstListingShown_ = false;  ///< the first listing selected the newest run
   int listingsStarted_ = 0;
   QString datasetFingerprint_;
   std::array<std::optional<Status>, 2> datasetChecks_;  ///< [hasConfounder]

@@ -256,6 +256,14 @@ class TestRunsPanel : public QObject {
       }
     }
     QVERIFY(finished >= 1);
+    // Nothing was selected before: the first listing selects the newest run (the killed one,
+    // at the top of the default order) and its curves show without a click.
+    const QList<qint64> autoSelected = window->runsPanel()->selectedRuns();
+    QCOMPARE(autoSelected.size(), 1);
+    QCOMPARE(autoSelected.front(),
+             window->runsPanel()->table()->model()->index(0, 0).data(int(RunsTableModel::Role::RunId)).toLongLong());
+    QTRY_VERIFY_WITH_TIMEOUT(window->runsPanel()->lossPlot()->pointCount(QString::number(autoSelected.front()), QStringLiteral("total")) > 0, 30000);
+    window->runsPanel()->table()->clearSelection();
     window->runsPanel()->selectRun(finishedId);
     QTRY_VERIFY_WITH_TIMEOUT(window->runsPanel()->lossPlot()->pointCount(QString::number(finishedId), QStringLiteral("total")) > 0, 30000);
     window->runsPanel()->selectRun(killedId);
@@ -290,7 +298,10 @@ class TestRunsPanel : public QObject {
     QCOMPARE(panel->model()->rowCount(), 200);
     QVERIFY(!panel->isReloading());
 
-    // The user scrolled down, selected two runs and has a current row.
+    // The first listing selected the newest run; the user then scrolled down, selected two
+    // other runs and has a current row.
+    QCOMPARE(panel->selectedRuns().size(), 1);
+    panel->table()->clearSelection();
     auto* proxy = panel->table()->model();
     auto idOfRow = [&](int row) {
       return proxy->index(row, 0).data(int(RunsTableModel::Role::RunId)).toLongLong();
