@@ -1,6 +1,7 @@
 // irl4rec train | eval: the training core from the command line.
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
+#include "core/common/files.h"
 #include "core/data/readers.h"
 #include "core/eval/reference_models.h"
 #include "core/store/run_store.h"
@@ -247,13 +248,9 @@ int runTrain(const QStringList& args) {
 
   train::TrainConfig config;
   if (f.has("--config")) {
-    QFile file(f.value("--config"));
-    if (!file.open(QIODevice::ReadOnly))
-      return badInput(Error::at(f.value("--config"), 0, QStringLiteral("cannot open")));
-    const auto doc = QJsonDocument::fromJson(file.readAll());
-    if (!doc.isObject())
-      return badInput(Error::at(f.value("--config"), 0, QStringLiteral("not a JSON object")));
-    auto parsed = train::TrainConfig::fromJson(doc.object());
+    auto object = readJsonObjectFile(f.value("--config"));
+    if (!object) return badInput(object.error());
+    auto parsed = train::TrainConfig::fromJson(object.value());
     if (!parsed) return badInput(Error::at(f.value("--config"), 0, parsed.error().cause));
     config = parsed.value();
   }

@@ -340,6 +340,18 @@ void TestTraining::cliRefusesBadInput_data() {
   QTest::newRow("unknown option") << QStringList{"train", "--data", iid, "--colour", "red"} << "unknown option '--colour'";
   QTest::newRow("no data") << QStringList{"train"} << "missing --data";
   QTest::newRow("missing file") << QStringList{"train", "--data", "/nonexistent/x.txt"} << "x.txt";
+  QTest::newRow("more negatives than items")
+      << QStringList{"train", "--data", iid, "--loss", "sampled-ce", "--negatives", "100000000"}
+      << "100000000 sampled-ce negatives for 497 items";
+  // A config file broken on its third line: the message names the file and the line.
+  const QString broken = QDir::temp().filePath(
+      QStringLiteral("irl4rec-test-broken-config-%1.json").arg(QCoreApplication::applicationPid()));
+  {
+    QFile f(broken);
+    if (f.open(QIODevice::WriteOnly)) f.write("{\n  \"hidden_size\": 16,\n  \"lr\" 0.001\n}\n");
+  }
+  QTest::newRow("broken config JSON") << QStringList{"train", "--data", iid, "--config", broken}
+                                      << QStringLiteral("%1:3: invalid JSON").arg(broken);
   QTest::newRow("eval without checkpoint") << QStringList{"eval"} << "missing --checkpoint";
   QTest::newRow("eval missing checkpoint") << QStringList{"eval", "--checkpoint", "/nonexistent.pt"} << "no such file";
 }
