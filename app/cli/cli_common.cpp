@@ -1,5 +1,6 @@
 #include "app/cli/cli_common.h"
 
+#include <cmath>
 #include <cstdio>
 
 namespace irl4rec::cli {
@@ -23,6 +24,48 @@ void err(const QString& text) {
   const QByteArray bytes = text.toUtf8();
   std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stderr);
   std::fflush(stderr);
+}
+
+Flags parseFlags(const QStringList& args, const QStringList& valueFlags,
+                 const QStringList& switchFlags, bool positional) {
+  Flags f;
+  for (int i = 0; i < args.size(); ++i) {
+    const QString& a = args[i];
+    if (switchFlags.contains(a)) {
+      f.switches << a;
+    } else if (valueFlags.contains(a)) {
+      if (i + 1 >= args.size()) {
+        f.error = QStringLiteral("%1 needs a value").arg(a);
+        return f;
+      }
+      f.values[a] = args[++i];
+    } else if (positional && !a.startsWith(QLatin1String("--"))) {
+      f.positional << a;
+    } else {
+      f.error = QStringLiteral("unknown option '%1' (try --help)").arg(a);
+      return f;
+    }
+  }
+  return f;
+}
+
+bool toInt(const QString& s, int& out) {
+  bool ok = false;
+  const int v = s.toInt(&ok);
+  if (ok) out = v;
+  return ok;
+}
+
+bool toDouble(const QString& s, double& out) {
+  bool ok = false;
+  double v = s.toDouble(&ok);
+  if (!ok) {
+    const QString l = s.toLower();
+    if (l == QLatin1String("nan")) v = std::nan(""), ok = true;
+    if (l == QLatin1String("inf")) v = INFINITY, ok = true;
+  }
+  if (ok) out = v;
+  return ok;
 }
 
 }  // namespace irl4rec::cli

@@ -15,7 +15,6 @@
 
 #include <cmath>
 #include <functional>
-#include <map>
 #include <optional>
 
 namespace irl4rec::cli {
@@ -54,59 +53,6 @@ const char* const kEvalUsage =
     "               [--threads N] [--json]\n"
     "  irl4rec eval --data PATH --reference pop|constant|random [--protocol full|sampled]\n"
     "               [--json]\n";
-
-/// Flag parsing shared by train and eval: "--name value" pairs plus boolean switches.
-struct Flags {
-  std::map<QString, QString> values;
-  QStringList switches;
-  QString error;
-
-  bool has(const char* name) const { return values.count(QLatin1String(name)) > 0; }
-  QString value(const char* name) const {
-    auto it = values.find(QLatin1String(name));
-    return it == values.end() ? QString() : it->second;
-  }
-  bool on(const char* name) const { return switches.contains(QLatin1String(name)); }
-};
-
-Flags parseFlags(const QStringList& args, const QStringList& valueFlags,
-                 const QStringList& switchFlags) {
-  Flags f;
-  for (int i = 0; i < args.size(); ++i) {
-    const QString& a = args[i];
-    if (switchFlags.contains(a)) {
-      f.switches << a;
-    } else if (valueFlags.contains(a)) {
-      if (i + 1 >= args.size()) {
-        f.error = QStringLiteral("%1 needs a value").arg(a);
-        return f;
-      }
-      f.values[a] = args[++i];
-    } else {
-      f.error = QStringLiteral("unknown option '%1' (try --help)").arg(a);
-      return f;
-    }
-  }
-  return f;
-}
-
-bool toInt(const QString& s, int& out) {
-  bool ok = false;
-  const int v = s.toInt(&ok);
-  if (ok) out = v;
-  return ok;
-}
-bool toDouble(const QString& s, double& out) {
-  bool ok = false;
-  double v = s.toDouble(&ok);
-  if (!ok) {
-    const QString l = s.toLower();
-    if (l == QLatin1String("nan")) v = std::nan(""), ok = true;
-    if (l == QLatin1String("inf")) v = INFINITY, ok = true;
-  }
-  if (ok) out = v;
-  return ok;
-}
 
 QJsonObject datasetJson(const data::Dataset& d) {
   const data::DatasetStats s = d.stats();

@@ -11,5 +11,6 @@ int runData(const QStringList& args);   ///< data stats|convert|synth
 int runTrain(const QStringList& args);  ///< train
 int runEval(const QStringList& args);   ///< eval --checkpoint FILE
 int runRuns(const QStringList& args);   ///< runs list|show|delete|export
+int runProject(const QStringList& args);  ///< project RUN: PCA / t-SNE of stored embeddings
 
 }  // namespace irl4rec::cli

@@ -18,6 +18,8 @@ const char* const kUsage =
     "  train --data PATH [options]       train a baseline or Irl4Rec model (see train --help)\n"
     "  eval --checkpoint FILE            re-evaluate a saved checkpoint\n"
     "  runs list|show|delete|export      inspect the run store\n"
+    "  project RUN [--method pca|tsne]   2-D projection of a stored run's embeddings (see\n"
+    "                                    project --help)\n"
     "\n"
     "Exit codes: 0 success, 1 failure during work, 2 bad input.\n";
 
@@ -39,6 +41,7 @@ int main(int argc, char** argv) {
     if (command == QLatin1String("train")) return irl4rec::cli::runTrain(args);
     if (command == QLatin1String("eval")) return irl4rec::cli::runEval(args);
     if (command == QLatin1String("runs")) return irl4rec::cli::runRuns(args);
+    if (command == QLatin1String("project")) return irl4rec::cli::runProject(args);
   } catch (const std::exception& e) {
     // Bugs only: bad input is reported by the commands themselves.
     irl4rec::cli::err(QStringLiteral("irl4rec: internal error: %1\n").arg(QString::fromUtf8(e.what())));

@@ -207,13 +207,16 @@ Status RunController::check(const data::Dataset& dataset, const TrainConfig& con
         "the dataset cannot be split: no user has the 3 items leave-one-out needs"));
   if (split.trainTargets() == 0)
     return Error::general(QStringLiteral("the dataset has no training targets"));
-  // Negatives are drawn among the items: more of them than items only costs memory (a huge
-  // count would fail allocating mid-run instead of here).
-  if (config.loss == LossKind::SampledCe && config.negatives > dataset.numItems())
-    return Error::general(QStringLiteral("%1 sampled-ce negatives for %2 items: use at most %2, "
+  // Negatives are drawn among the items (with replacement): beyond the item count they only
+  // cost memory, and a huge count would fail allocating mid-run instead of here. Small
+  // datasets keep the usual defaults (256).
+  const int64_t maxNegatives = std::max<int64_t>(dataset.numItems(), 4096);
+  if (config.loss == LossKind::SampledCe && config.negatives > maxNegatives)
+    return Error::general(QStringLiteral("%1 sampled-ce negatives for %2 items: use at most %3, "
                                          "or the full softmax (loss ce)")
                               .arg(config.negatives)
-                              .arg(dataset.numItems()));
+                              .arg(dataset.numItems())
+                              .arg(maxNegatives));
   if (config.evalProtocol == EvalProtocol::Sampled && config.sampledNegatives >= dataset.numItems())
     return Error::general(QStringLiteral("the sampled protocol ranks the target against %1 "
                                          "negatives, but the dataset has only %2 items: use "

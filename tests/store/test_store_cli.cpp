@@ -1,4 +1,5 @@
-// `irl4rec runs list|show|delete|export`, run as a process on a store filled through the API.
+// `irl4rec runs list|show|delete|export` and `irl4rec project`, run as processes on a store
+// filled through the API.
 #include "core/store/run_store.h"
 
 #include <QDir>
@@ -12,7 +13,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <cmath>
 #include <memory>
+#include <utility>
 #include <vector>
 
 using namespace irl4rec::store;
@@ -25,17 +28,21 @@ struct Result {
   QString err;
 };
 
-Result cli(const QStringList& args) {
+/// `irl4rec ARGS...` (the command first).
+Result runCli(const QStringList& args) {
   QProcess p;
   QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
   env.remove(QStringLiteral("IRL4REC_DB"));
   p.setProcessEnvironment(env);
-  p.start(QStringLiteral(IRL4REC_CLI_PATH), QStringList{QStringLiteral("runs")} + args);
+  p.start(QStringLiteral(IRL4REC_CLI_PATH), args);
   if (!p.waitForFinished(60000)) return {};
   return Result{p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
                 QString::fromUtf8(p.readAllStandardOutput()),
                 QString::fromUtf8(p.readAllStandardError())};
 }
+
+/// `irl4rec runs ARGS...`
+Result cli(const QStringList& args) { return runCli(QStringList{QStringLiteral("runs")} + args); }
 
 QString readText(const QString& path) {
   QFile f(path);
@@ -285,6 +292,103 @@ class TestStoreCli : public QObject {
     const Result list =
         cli({QStringLiteral("list"), QStringLiteral("--db"), db_, QStringLiteral("--json")});
     QCOMPARE(QJsonDocument::fromJson(list.out.toUtf8()).array().size(), 1);
+  }
+
+  void projectsStoredEmbeddings() {
+    // 60 users in two far-apart groups of 30 (4 dimensions), the shape t-SNE must keep.
+    qint64 runId = 0;
+    {
+      RunStore store;
+      QVERIFY(store.open(db_).ok());
+      auto run = store.createRun(NewRun{QStringLiteral("two-groups"), QJsonObject{{QStringLiteral("seed"), 3}},
+                                        0, RunStatus::Running, {}, {}});
+      QVERIFY(run.ok());
+      runId = run.value().id;
+      EmbeddingMatrix t{60, 4, {}, {}};
+      for (int u = 0; u < 60; ++u) {
+        t.ids.push_back(u);
+        const float centre = u < 30 ? -10.f : 10.f;
+        for (int d = 0; d < 4; ++d) t.values.push_back(centre + 0.01f * float((u * 37 + d * 11) % 97 - 48));
+      }
+      QVERIFY(store.saveEmbeddings(runId, kind::kAdjustment, t).ok());
+      QVERIFY(store.saveEmbeddings(runId, QStringLiteral("test_rank"),
+                                   EmbeddingMatrix{3, 1, {0, 1, 2}, {3.f, 9.f, 1.f}}).ok());
+      QVERIFY(store.setStatus(runId, RunStatus::Finished).ok());
+    }
+    const QString csv = dir_.filePath(QStringLiteral("pca.csv"));
+    Result r = runCli({QStringLiteral("project"), QStringLiteral("two-groups"), QStringLiteral("--method"),
+                        QStringLiteral("pca"), QStringLiteral("--out"), csv, QStringLiteral("--db"), db_});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    const QStringList lines = readText(csv).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 61);
+    QCOMPARE(lines.front(), QStringLiteral("id,label,x,y"));
+    // PCA's first axis separates the groups: x of user 0 and user 59 have opposite signs.
+    const double x0 = lines[1].split(QLatin1Char(',')).value(2).toDouble();
+    const double x59 = lines[60].split(QLatin1Char(',')).value(2).toDouble();
+    QVERIFY2(x0 * x59 < 0, qPrintable(lines[1] + QLatin1Char(' ') + lines[60]));
+
+    const QStringList tsne{QStringLiteral("project"), QStringLiteral("two-groups"), QStringLiteral("--perplexity"),
+                           QStringLiteral("5"), QStringLiteral("--iterations"), QStringLiteral("1000"),
+                           QStringLiteral("--json"), QStringLiteral("--db"), db_};
+    r = runCli(tsne);
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    const QJsonObject summary = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(summary.value(QStringLiteral("points")).toInt(), 60);
+    QCOMPARE(summary.value(QStringLiteral("method")).toString(), QStringLiteral("tsne"));
+    // Equal parameters replace the stored projection instead of adding one.
+    QCOMPARE(runCli(tsne).code, 0);
+    {
+      RunStore store;
+      QVERIFY(store.open(db_).ok());
+      auto projections = store.projections(runId);
+      QVERIFY(projections.ok());
+      int pca = 0, tsneCount = 0;
+      const Projection* layout = nullptr;
+      for (const Projection& p : projections.value()) {
+        QCOMPARE(p.kind, kind::kAdjustment);
+        if (p.method == QLatin1String("pca")) ++pca;
+        if (p.method == QLatin1String("tsne")) ++tsneCount, layout = &p;
+      }
+      QCOMPARE(pca, 1);
+      QCOMPARE(tsneCount, 1);
+      QCOMPARE(layout->parameters.value(QStringLiteral("perplexity")).toDouble(), 5.0);
+      QCOMPARE(int(layout->ids.size()), 60);
+      // The groups stay apart: every point's nearest neighbour in the layout is of its group.
+      for (size_t i = 0; i < 60; ++i) {
+        size_t nearest = i;
+        double best = INFINITY;
+        for (size_t j = 0; j < 60; ++j) {
+          const double d2 = std::pow(layout->xy[2 * i] - layout->xy[2 * j], 2) +
+                            std::pow(layout->xy[2 * i + 1] - layout->xy[2 * j + 1], 2);
+          if (j != i && d2 < best) best = d2, nearest = j;
+        }
+        QVERIFY2((layout->ids[i] < 30) == (layout->ids[nearest] < 30),
+                 qPrintable(QStringLiteral("user %1 next to user %2").arg(layout->ids[i]).arg(layout->ids[nearest])));
+      }
+    }
+
+    // Bad input: exit 2 and one line naming the problem; nothing is stored.
+    const std::pair<QStringList, QString> bad[] = {
+        {{QStringLiteral("--kind"), QStringLiteral("spurious")}, QStringLiteral("has no 'spurious' embeddings")},
+        {{QStringLiteral("--kind"), QStringLiteral("test_rank"), QStringLiteral("--method"), QStringLiteral("pca")},
+         QStringLiteral("needs at least 2 columns")},
+        {{QStringLiteral("--perplexity"), QStringLiteral("50")}, QStringLiteral("perplexity 50 is too large for 60 points")},
+        {{QStringLiteral("--iterations"), QStringLiteral("0")}, QStringLiteral("--iterations must be")},
+        {{QStringLiteral("--method"), QStringLiteral("umap")}, QStringLiteral("unknown method 'umap'")},
+        {{QStringLiteral("--no-store")}, QStringLiteral("--no-store without --out")}};
+    for (const auto& [extra, message] : bad) {
+      const Result e = runCli(QStringList{QStringLiteral("project"), QStringLiteral("two-groups"),
+                                           QStringLiteral("--quiet"), QStringLiteral("--db"), db_} + extra);
+      QCOMPARE(e.code, 2);
+      QVERIFY2(e.err.contains(message), qPrintable(e.err));
+      QCOMPARE(e.err.count(QLatin1Char('\n')), 1);
+    }
+    const Result unknown = runCli({QStringLiteral("project"), QStringLiteral("nosuchrun"), QStringLiteral("--db"), db_});
+    QCOMPARE(unknown.code, 2);
+    QVERIFY2(unknown.err.contains(QStringLiteral("no run 'nosuchrun'")), qPrintable(unknown.err));
+    RunStore store;
+    QVERIFY(store.open(db_).ok());
+    QCOMPARE(int(store.projections(runId).value().size()), 2);
   }
 
   /// Four `irl4rec train` processes and a reader in this process share one file. Regression:
