@@ -127,6 +127,7 @@ GROUP=beauty-tune run sasrec-ce-d0.3       "${TUNE[@]}" --loss ce --dropout 0.3
 GROUP=beauty-tune run sasrec-ce-d0.4       "${TUNE[@]}" --loss ce --dropout 0.4
 GROUP=beauty-tune run sasrec-ce-d0.3-b128  "${TUNE[@]}" --loss ce --dropout 0.3 --batch 128
 GROUP=beauty-tune run sasrec-ce-d0.3-h128  "${TUNE[@]}" --loss ce --dropout 0.3 --hidden 128
+GROUP=beauty-tune run sasrec-ce-d0.5-h128  "${TUNE[@]}" --loss ce --dropout 0.5 --hidden 128
 GROUP=beauty-tune run sasrec-sce-d0.3      "${TUNE[@]}" --loss sampled-ce --negatives 256 --dropout 0.3
 GROUP=beauty-tune run sasrec-sce-d0.3-n2048 "${TUNE[@]}" --loss sampled-ce --negatives 2048 --dropout 0.3
 if GROUP=beauty-tune-seeds want beauty-tune-seeds; then
