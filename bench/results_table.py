@@ -45,7 +45,8 @@ ROWS = [
 
 # SASRec regularisation rows (seed 42, patience 6), chosen on validation NDCG@10 only.
 TUNE = ["sasrec-ce-d0.2", "sasrec-ce-d0.3", "sasrec-ce-d0.4", "sasrec-ce-d0.3-b128",
-        "sasrec-ce-d0.3-h128", "sasrec-ce-d0.5-h128", "sasrec-sce-d0.3", "sasrec-sce-d0.3-n2048"]
+        "sasrec-ce-d0.3-h128", "sasrec-ce-d0.5-h128", "sasrec-sce-d0.3", "sasrec-sce-d0.3-n2048",
+        "sasrec-sce-esasrec"]
 
 # The Irl4Rec weight search on Beauty (30-epoch budget each, validation only).
 IRL_SEARCH = ["irl-sce-a", "irl-sce-b", "irl-sce-c", "irl-sce-d", "irl-sce-e"]
@@ -135,7 +136,8 @@ def best_tuned():
     if not r:
         return ""
     c = r["config"]
-    flags = f"--loss {c['loss']} --dropout {c['dropout']:g} --batch {c['batch_size']} --hidden {c['hidden_size']}"
+    flags = (f"--loss {c['loss']} --dropout {c['dropout']:g} --batch {c['batch_size']} "
+             f"--hidden {c['hidden_size']} --layers {c['layers']} --heads {c['heads']}")
     if c["loss"] == "sampled-ce":
         flags += f" --negatives {c['negatives']}"
     return f"{name} {flags}"
@@ -153,7 +155,7 @@ def tuning():
           "early stop after 6 epochs without a validation NDCG@10 gain; the row with the best "
           "*validation* NDCG@10 is chosen and re-run on seeds 1 and 2. Test is shown, never used.")
     print()
-    print("| run | loss | dropout | batch | d | valid NDCG@10 | valid HR@10 | test HR@10 | test NDCG@10 | best epoch / run |")
+    print("| run | loss | dropout | batch | d × blocks × heads | valid NDCG@10 | valid HR@10 | test HR@10 | test NDCG@10 | best epoch / run |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     chosen, _ = tuned_choice()
     for n, r in rows:
@@ -163,7 +165,8 @@ def tuning():
         c = r["config"]
         loss = c["loss"] + (f" ({c['negatives']} neg.)" if c["loss"] == "sampled-ce" else "")
         mark = " **(chosen)**" if n == chosen else ""
-        print(f"| {n}{mark} | {loss} | {c['dropout']:g} | {c['batch_size']} | {c['hidden_size']} | "
+        print(f"| {n}{mark} | {loss} | {c['dropout']:g} | {c['batch_size']} | "
+              f"{c['hidden_size']} × {c['layers']} × {c['heads']} | "
               f"{fmt(r['validation']['NDCG@10'])} | {fmt(r['validation']['HR@10'])} | "
               f"{fmt(r['test']['HR@10'])} | {fmt(r['test']['NDCG@10'])} | "
               f"{r.get('best_epoch')} / {r.get('epochs_run')} |")
