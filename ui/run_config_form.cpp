@@ -166,12 +166,17 @@ RunConfigForm::RunConfigForm(QWidget* parent) : QWidget(parent) {
   dropout_ = dspin(body, 0.0, 0.95, 0.05, 2);
   maxLength_ = spin(body, 1, 4096);
   maskRatio_ = dspin(body, 0.01, 0.95, 0.05, 2);
+  norm_ = combo(body, {train::toString(train::NormKind::Post), train::toString(train::NormKind::Pre)});
+  norm_->setToolTip(tr("Transformer LayerNorm placement: post = after each residual sum "
+                       "(S3-Rec's SASRec), pre = before each sub-layer with a final LayerNorm "
+                       "(Kang & McAuley's SASRec)"));
   sf->addRow(tr("Hidden size"), hidden_);
   sf->addRow(tr("Layers"), layers_);
   sf->addRow(tr("Heads"), heads_);
   sf->addRow(tr("Dropout"), dropout_);
   sf->addRow(tr("Max length"), maxLength_);
   sf->addRow(tr("Mask ratio (BERT4Rec)"), maskRatio_);
+  sf->addRow(tr("Layer norm"), norm_);
   bodyLayout->addWidget(sizeBox);
 
   auto* optBox = new QGroupBox(tr("Training"), body);
@@ -211,7 +216,7 @@ RunConfigForm::RunConfigForm(QWidget* parent) : QWidget(parent) {
   seeds_->setText(QStringLiteral("1"));
 
   // Every edit re-validates; the launch button is enabled only for a valid form.
-  for (auto* c : {model_, encoder_, loss_, compression_, dependence_}) {
+  for (auto* c : {model_, encoder_, loss_, compression_, dependence_, norm_}) {
     connect(c, &QComboBox::currentIndexChanged, this, &RunConfigForm::revalidate);
   }
   for (auto* s : {negatives_, hidden_, layers_, heads_, maxLength_, batch_, epochs_, patience_, threads_}) {
@@ -254,6 +259,7 @@ train::TrainConfig RunConfigForm::config() const {
   c.dropout = dropout_->value();
   c.maxLength = maxLength_->value();
   c.maskRatio = maskRatio_->value();
+  c.norm = train::parseNormKind(norm_->currentText()).value();
   c.lr = lr_->value();
   c.batchSize = batch_->value();
   c.epochs = epochs_->value();
@@ -282,6 +288,7 @@ void RunConfigForm::setConfig(const train::TrainConfig& c) {
   dropout_->setValue(c.dropout);
   maxLength_->setValue(c.maxLength);
   maskRatio_->setValue(c.maskRatio);
+  norm_->setCurrentText(train::toString(c.norm));
   lr_->setValue(c.lr);
   batch_->setValue(c.batchSize);
   epochs_->setValue(c.epochs);
@@ -350,6 +357,7 @@ void RunConfigForm::updateEnabled() {
   negatives_->setEnabled(loss_->currentText() == train::toString(train::LossKind::SampledCe));
   const bool transformer = encoder_->currentText() != train::toString(train::EncoderKind::Gru4Rec);
   heads_->setEnabled(transformer);
+  norm_->setEnabled(transformer);
   maskRatio_->setEnabled(encoder_->currentText() == train::toString(train::EncoderKind::Bert4Rec));
 }
 

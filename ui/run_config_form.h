@@ -68,6 +68,7 @@ class RunConfigForm : public QWidget {
   QDoubleSpinBox* dropout_ = nullptr;
   QSpinBox* maxLength_ = nullptr;
   QDoubleSpinBox* maskRatio_ = nullptr;
+  QComboBox* norm_ = nullptr;
   QDoubleSpinBox* lr_ = nullptr;
   QSpinBox* batch_ = nullptr;
   QSpinBox* epochs_ = nullptr;

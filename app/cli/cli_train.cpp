@@ -31,7 +31,8 @@ const char* const kTrainUsage =
     "  --no-confounder                 Irl4Rec without the attribute branch\n"
     "  --no-noise                      Irl4Rec with t = mu also in training\n"
     "  --hidden N (64) --layers N (2) --heads N (2) --dropout P (0.5) --max-length N (50)\n"
-    "  --mask-ratio P (0.2, bert4rec)\n"
+    "  --mask-ratio P (0.2, bert4rec)  --norm post|pre  Transformer LayerNorm placement (post:\n"
+    "                                  S3-Rec; pre: Kang & McAuley, with a final LayerNorm)\n"
     "  --lr X (1e-3) --weight-decay X (0) --batch N (256) --epochs N (200) --patience N (20)\n"
     "  --eval-every N (1) --seed N (42) --threads N (1)\n"
     "  --protocol full|sampled         (full: all items, history masked)\n"
@@ -107,6 +108,11 @@ QString applyTrainFlags(const Flags& f, train::TrainConfig& c) {
     auto v = parseEvalProtocol(f.value("--protocol"));
     if (!v) return v.error().cause;
     c.evalProtocol = v.value();
+  }
+  if (f.has("--norm")) {
+    auto v = parseNormKind(f.value("--norm"));
+    if (!v) return v.error().cause;
+    c.norm = v.value();
   }
   const std::pair<const char*, int*> ints[] = {
       {"--negatives", &c.negatives}, {"--hidden", &c.hiddenSize},   {"--layers", &c.layers},
@@ -185,7 +191,8 @@ int runTrain(const QStringList& args) {
       QStringLiteral("--batch"),       QStringLiteral("--epochs"),     QStringLiteral("--patience"),
       QStringLiteral("--eval-every"),  QStringLiteral("--seed"),       QStringLiteral("--threads"),
       QStringLiteral("--protocol"),    QStringLiteral("--checkpoint"), QStringLiteral("--test-data"),
-      QStringLiteral("--config"),      QStringLiteral("--db"),         QStringLiteral("--name")};
+      QStringLiteral("--config"),      QStringLiteral("--db"),         QStringLiteral("--name"),
+      QStringLiteral("--norm")};
   const QStringList switchFlags = {QStringLiteral("--json"), QStringLiteral("--quiet"),
                                    QStringLiteral("--no-confounder"), QStringLiteral("--no-noise"),
                                    QStringLiteral("--no-cache"), QStringLiteral("--no-store")};

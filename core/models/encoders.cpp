@@ -6,8 +6,9 @@
 
 namespace irl4rec::models {
 
-TransformerBlockImpl::TransformerBlockImpl(int64_t hidden, int64_t heads, double dropout)
-    : hidden_(hidden), heads_(heads), dropout_(dropout) {
+TransformerBlockImpl::TransformerBlockImpl(int64_t hidden, int64_t heads, double dropout,
+                                           bool preNorm)
+    : hidden_(hidden), heads_(heads), dropout_(dropout), preNorm_(preNorm) {
   TORCH_CHECK(hidden % heads == 0, "heads must divide the hidden size");
   qkv_ = register_module("qkv", torch::nn::Linear(hidden, 3 * hidden));
   out_ = register_module("out", torch::nn::Linear(hidden, hidden));
@@ -26,15 +27,23 @@ torch::Tensor TransformerBlockImpl::attend(const torch::Tensor& x, const torch::
   scores = scores + mask;
   auto probs = runDropout(torch::softmax(scores, -1), dropout_, is_training());
   auto ctx = torch::matmul(probs, v).transpose(1, 2).reshape({B, Tq, hidden_});
-  auto h = ln1_->forward(x + runDropout(out_->forward(ctx), dropout_, is_training()));
-  auto f = ff2_->forward(torch::gelu(ff1_->forward(h)));
-  return ln2_->forward(h + runDropout(f, dropout_, is_training()));
+  auto attended = runDropout(out_->forward(ctx), dropout_, is_training());
+  auto feedForward = [&](const torch::Tensor& in) {
+    return runDropout(ff2_->forward(torch::gelu(ff1_->forward(in))), dropout_, is_training());
+  };
+  if (preNorm_) {
+    auto h = x + attended;
+    return h + feedForward(ln2_->forward(h));
+  }
+  auto h = ln1_->forward(x + attended);
+  return ln2_->forward(h + feedForward(h));
 }
 
 torch::Tensor TransformerBlockImpl::forward(const torch::Tensor& x,
                                             const torch::Tensor& additiveMask) {
   const int64_t B = x.size(0), T = x.size(1), dh = hidden_ / heads_;
-  auto qkv = qkv_->forward(x).view({B, T, 3, heads_, dh}).permute({2, 0, 3, 1, 4});
+  auto in = preNorm_ ? ln1_->forward(x) : x;
+  auto qkv = qkv_->forward(in).view({B, T, 3, heads_, dh}).permute({2, 0, 3, 1, 4});
   return attend(x, qkv[0], qkv[1], qkv[2], additiveMask);
 }
 
@@ -42,13 +51,15 @@ torch::Tensor TransformerBlockImpl::forwardQueries(const torch::Tensor& x,
                                                    const torch::Tensor& last,
                                                    const torch::Tensor& keyMask) {
   const int64_t B = x.size(0), T = x.size(1), dh = hidden_ / heads_;
-  auto xq = gatherRows(x, last).unsqueeze(1);  // [B, 1, d]
+  auto xq = gatherRows(x, last).unsqueeze(1);  // [B, 1, d], the residual
+  auto in = preNorm_ ? ln1_->forward(x) : x;
+  auto inq = preNorm_ ? gatherRows(in, last).unsqueeze(1) : xq;
   // Keys and values for every position, the query for one.
   auto wkv = qkv_->weight.narrow(0, hidden_, 2 * hidden_);
   auto bkv = qkv_->bias.narrow(0, hidden_, 2 * hidden_);
-  auto kv = torch::nn::functional::linear(x, wkv, bkv).view({B, T, 2, heads_, dh})
+  auto kv = torch::nn::functional::linear(in, wkv, bkv).view({B, T, 2, heads_, dh})
                 .permute({2, 0, 3, 1, 4});
-  auto q = torch::nn::functional::linear(xq, qkv_->weight.narrow(0, 0, hidden_),
+  auto q = torch::nn::functional::linear(inq, qkv_->weight.narrow(0, 0, hidden_),
                                          qkv_->bias.narrow(0, 0, hidden_))
                .view({B, 1, heads_, dh})
                .transpose(1, 2);
@@ -56,13 +67,15 @@ torch::Tensor TransformerBlockImpl::forwardQueries(const torch::Tensor& x,
 }
 
 TransformerEncoderImpl::TransformerEncoderImpl(int64_t hidden, int64_t blocks, int64_t heads,
-                                               double dropout, int64_t maxLength, bool causal)
-    : maxLength_(maxLength), dropout_(dropout), causal_(causal) {
+                                               double dropout, int64_t maxLength, bool causal,
+                                               bool preNorm)
+    : maxLength_(maxLength), dropout_(dropout), causal_(causal), preNorm_(preNorm) {
   TORCH_CHECK(hidden > 0 && blocks > 0 && heads > 0 && maxLength > 0, "sizes must be > 0");
   position_ = register_module("position", torch::nn::Embedding(maxLength, hidden));
   norm_ = register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({hidden}).eps(1e-12)));
   blocks_ = register_module("blocks", torch::nn::ModuleList());
-  for (int64_t i = 0; i < blocks; ++i) blocks_->push_back(TransformerBlock(hidden, heads, dropout));
+  for (int64_t i = 0; i < blocks; ++i)
+    blocks_->push_back(TransformerBlock(hidden, heads, dropout, preNorm));
   initWeights(*this);
 }
 
@@ -74,7 +87,9 @@ torch::Tensor TransformerEncoderImpl::embed(const torch::Tensor& emb,
   TORCH_CHECK(T <= maxLength_, "sequence width ", T, " exceeds max_length ", maxLength_);
   const auto idx = torch::arange(T, lengths.options());
   auto pos = ((maxLength_ - lengths).unsqueeze(1) + idx.unsqueeze(0)).clamp_(0, maxLength_ - 1);
-  return runDropout(norm_->forward(emb + position_->forward(pos)), dropout_, is_training());
+  auto x = emb + position_->forward(pos);
+  // Post-LN normalises the input; pre-LN normalises after the last block instead.
+  return runDropout(preNorm_ ? x : norm_->forward(x), dropout_, is_training());
 }
 
 torch::Tensor TransformerEncoderImpl::keyPaddingMask(const torch::Tensor& lengths, int64_t T,
@@ -92,7 +107,7 @@ torch::Tensor TransformerEncoderImpl::forward(const torch::Tensor& emb,
   torch::Tensor mask = causal_ ? torch::full({T, T}, -1e9, opts).triu_(1).view({1, 1, T, T})
                                : keyPaddingMask(lengths, T, opts);
   for (auto& block : *blocks_) x = block->as<TransformerBlock>()->forward(x, mask);
-  return x;
+  return preNorm_ ? norm_->forward(x) : x;
 }
 
 torch::Tensor TransformerEncoderImpl::forwardLast(const torch::Tensor& emb,
@@ -105,20 +120,21 @@ torch::Tensor TransformerEncoderImpl::forwardLast(const torch::Tensor& emb,
                                : keyPaddingMask(lengths, T, opts);
   for (size_t i = 0; i + 1 < n; ++i) x = blocks_[i]->as<TransformerBlock>()->forward(x, full);
   // The last real position may see every real key, causal or not.
-  return blocks_[n - 1]
-      ->as<TransformerBlock>()
-      ->forwardQueries(x, lengths - 1, keyPaddingMask(lengths, T, opts))
-      .squeeze(1);
+  auto last = blocks_[n - 1]
+                  ->as<TransformerBlock>()
+                  ->forwardQueries(x, lengths - 1, keyPaddingMask(lengths, T, opts))
+                  .squeeze(1);
+  return preNorm_ ? norm_->forward(last) : last;
 }
 
 SasRecImpl::SasRecImpl(const SasRecOptions& o)
     : TransformerEncoderImpl(o.hidden_size(), o.num_blocks(), o.num_heads(), o.dropout(),
-                             o.max_length(), /*causal=*/true),
+                             o.max_length(), /*causal=*/true, o.pre_norm()),
       options(o) {}
 
 Bert4RecImpl::Bert4RecImpl(const Bert4RecOptions& o)
     : TransformerEncoderImpl(o.hidden_size(), o.num_blocks(), o.num_heads(), o.dropout(),
-                             o.max_length(), /*causal=*/false),
+                             o.max_length(), /*causal=*/false, o.pre_norm()),
       options(o) {}
 
 Gru4RecImpl::Gru4RecImpl(const Gru4RecOptions& o) : options(o) {

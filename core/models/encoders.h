@@ -34,6 +34,8 @@ struct SasRecOptions {
   /// Embedding, attention-probability and hidden dropout (S3-Rec: 0.5 on Beauty).
   TORCH_ARG(double, dropout) = 0.5;
   TORCH_ARG(int64_t, max_length) = 50;
+  /// Pre-LN blocks with a final LayerNorm (Kang & McAuley) instead of S3-Rec's post-LN.
+  TORCH_ARG(bool, pre_norm) = false;
 };
 
 struct Bert4RecOptions {
@@ -44,6 +46,7 @@ struct Bert4RecOptions {
   TORCH_ARG(int64_t, max_length) = 50;
   /// Cloze mask probability (used by the trainer when it builds training inputs).
   TORCH_ARG(double, mask_ratio) = 0.2;
+  TORCH_ARG(bool, pre_norm) = false;
 };
 
 struct Gru4RecOptions {
@@ -53,11 +56,13 @@ struct Gru4RecOptions {
   TORCH_ARG(double, dropout) = 0.5;
 };
 
-/// Post-LayerNorm Transformer block of S3-Rec's SASRec: multi-head self-attention and a GELU
-/// feed-forward of width 4d, each followed by dropout, residual and LayerNorm.
+/// Transformer block: multi-head self-attention and a GELU feed-forward of width 4d. Post-LN
+/// (S3-Rec's SASRec): each sub-layer is followed by dropout, residual and LayerNorm. Pre-LN
+/// (Kang & McAuley's SASRec): x + dropout(sublayer(LayerNorm(x))), no normalisation after the
+/// sum; the encoder then ends with a LayerNorm.
 class TransformerBlockImpl : public torch::nn::Module {
  public:
-  TransformerBlockImpl(int64_t hidden, int64_t heads, double dropout);
+  TransformerBlockImpl(int64_t hidden, int64_t heads, double dropout, bool preNorm = false);
   /// x: [B, T, d]; additiveMask: broadcastable to [B, heads, T, T] (0 or a large negative).
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& additiveMask);
   /// Only the queries at `last` [B]: returns [B, 1, d]. keyMask: [B, 1, 1, T] additive mask of
@@ -70,16 +75,19 @@ class TransformerBlockImpl : public torch::nn::Module {
                        const torch::Tensor& v, const torch::Tensor& mask);
   int64_t hidden_, heads_;
   double dropout_;
+  bool preNorm_;
   torch::nn::Linear qkv_{nullptr}, out_{nullptr}, ff1_{nullptr}, ff2_{nullptr};
   torch::nn::LayerNorm ln1_{nullptr}, ln2_{nullptr};
 };
 TORCH_MODULE(TransformerBlock);
 
-/// Shared body of SASRec and BERT4Rec; they differ only in the attention mask.
+/// Shared body of SASRec and BERT4Rec; they differ only in the attention mask. Post-LN:
+/// LayerNorm(item + position) → dropout → blocks. Pre-LN: dropout(item + position) → blocks →
+/// LayerNorm.
 class TransformerEncoderImpl : public SequenceEncoderImpl {
  public:
   TransformerEncoderImpl(int64_t hidden, int64_t blocks, int64_t heads, double dropout,
-                         int64_t maxLength, bool causal);
+                         int64_t maxLength, bool causal, bool preNorm = false);
   torch::Tensor forward(const torch::Tensor& emb, const torch::Tensor& lengths) override;
   torch::Tensor forwardLast(const torch::Tensor& emb, const torch::Tensor& lengths) override;
   bool causal() const { return causal_; }
@@ -91,6 +99,7 @@ class TransformerEncoderImpl : public SequenceEncoderImpl {
   int64_t maxLength_;
   double dropout_;
   bool causal_;
+  bool preNorm_;
   torch::nn::Embedding position_{nullptr};
   torch::nn::LayerNorm norm_{nullptr};
   torch::nn::ModuleList blocks_;

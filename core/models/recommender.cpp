@@ -17,14 +17,16 @@ std::shared_ptr<SequenceEncoderImpl> RecommenderImpl::makeEncoder() const {
                                               .num_blocks(o.num_layers())
                                               .num_heads(o.num_heads())
                                               .dropout(o.dropout())
-                                              .max_length(o.max_length()));
+                                              .max_length(o.max_length())
+                                              .pre_norm(o.pre_norm()));
     case train::EncoderKind::Bert4Rec:
       return std::make_shared<Bert4RecImpl>(Bert4RecOptions()
                                                 .hidden_size(o.hidden_size())
                                                 .num_blocks(o.num_layers())
                                                 .num_heads(o.num_heads())
                                                 .dropout(o.dropout())
-                                                .max_length(o.max_length()));
+                                                .max_length(o.max_length())
+                                              .pre_norm(o.pre_norm()));
     case train::EncoderKind::Gru4Rec:
       return std::make_shared<Gru4RecImpl>(Gru4RecOptions()
                                                .hidden_size(o.hidden_size())

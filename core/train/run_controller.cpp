@@ -45,6 +45,7 @@ models::RecommenderOptions modelOptions(const TrainConfig& c, const data::Datase
       .num_heads(c.heads)
       .dropout(c.dropout)
       .max_length(c.maxLength)
+      .pre_norm(c.norm == NormKind::Pre)
       .irl(c.model == ModelKind::Irl4Rec)
       .confounder(c.hasConfounder())
       .reparameterize(c.reparameterize);

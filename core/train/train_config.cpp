@@ -50,6 +50,7 @@ const std::pair<CompressionKind, const char*> kCompressions[] = {
     {CompressionKind::MeanSquare, "l2"}, {CompressionKind::Kl, "kl"}};
 const std::pair<DependenceKind, const char*> kDependences[] = {
     {DependenceKind::CrossCorrelation, "xcorr"}, {DependenceKind::Hsic, "hsic"}};
+const std::pair<NormKind, const char*> kNorms[] = {{NormKind::Post, "post"}, {NormKind::Pre, "pre"}};
 const std::pair<EvalProtocol, const char*> kProtocols[] = {{EvalProtocol::Full, "full"},
                                                            {EvalProtocol::Sampled, "sampled"}};
 
@@ -61,6 +62,8 @@ QString toString(LossKind v) { return nameOf(v, kLosses); }
 QString toString(CompressionKind v) { return nameOf(v, kCompressions); }
 QString toString(DependenceKind v) { return nameOf(v, kDependences); }
 QString toString(EvalProtocol v) { return nameOf(v, kProtocols); }
+QString toString(NormKind v) { return nameOf(v, kNorms); }
+Expected<NormKind> parseNormKind(const QString& s) { return parseName(s, "layer norm placement", kNorms); }
 Expected<ModelKind> parseModelKind(const QString& s) { return parseName(s, "model", kModels); }
 Expected<EncoderKind> parseEncoderKind(const QString& s) {
   return parseName(s, "encoder", kEncoders);
@@ -98,6 +101,7 @@ QJsonObject TrainConfig::toJson() const {
   o[QStringLiteral("dropout")] = dropout;
   o[QStringLiteral("max_length")] = maxLength;
   o[QStringLiteral("mask_ratio")] = maskRatio;
+  if (norm != NormKind::Post) o[QStringLiteral("norm")] = toString(norm);
   o[QStringLiteral("lr")] = lr;
   o[QStringLiteral("weight_decay")] = weightDecay;
   o[QStringLiteral("batch_size")] = batchSize;
@@ -195,6 +199,7 @@ Expected<TrainConfig> TrainConfig::fromJson(const QJsonObject& json) {
   r.number("dropout", c.dropout);
   r.integer("max_length", c.maxLength);
   r.number("mask_ratio", c.maskRatio);
+  r.named("norm", c.norm, &parseNormKind);
   r.number("lr", c.lr);
   r.number("weight_decay", c.weightDecay);
   r.integer("batch_size", c.batchSize);

@@ -31,6 +31,10 @@ enum class DependenceKind { CrossCorrelation, Hsic };
 /// semantics in the paper tables) or 99 uniformly sampled negatives ("sampled", comparison only).
 enum class EvalProtocol { Full, Sampled };
 
+/// Where the Transformer blocks normalise: after each residual sum (S3-Rec's SASRec, BERT; the
+/// default) or before each sub-layer with a final LayerNorm (Kang & McAuley's SASRec, RecTools).
+enum class NormKind { Post, Pre };
+
 /// Canonical lower-case names used by the CLI, JSON and the GUI combo boxes.
 QString toString(ModelKind v);       ///< "baseline" | "irl4rec"
 QString toString(EncoderKind v);     ///< "gru4rec" | "sasrec" | "bert4rec"
@@ -38,6 +42,7 @@ QString toString(LossKind v);        ///< "bce" | "bpr" | "sampled-ce" | "ce"
 QString toString(CompressionKind v); ///< "l2" | "kl"
 QString toString(DependenceKind v);  ///< "xcorr" | "hsic"
 QString toString(EvalProtocol v);    ///< "full" | "sampled"
+QString toString(NormKind v);        ///< "post" | "pre"
 /// Parse a canonical name; an Error naming the accepted values otherwise.
 Expected<ModelKind> parseModelKind(const QString& s);
 Expected<EncoderKind> parseEncoderKind(const QString& s);
@@ -45,6 +50,7 @@ Expected<LossKind> parseLossKind(const QString& s);
 Expected<CompressionKind> parseCompressionKind(const QString& s);
 Expected<DependenceKind> parseDependenceKind(const QString& s);
 Expected<EvalProtocol> parseEvalProtocol(const QString& s);
+Expected<NormKind> parseNormKind(const QString& s);
 QStringList modelKindNames();
 QStringList encoderKindNames();
 QStringList lossKindNames();
@@ -72,6 +78,9 @@ struct TrainConfig {
   double dropout = 0.5;
   int maxLength = 50;           ///< most recent items kept per input sequence
   double maskRatio = 0.2;       ///< BERT4Rec cloze mask probability
+  /// Transformer encoders only. Written to JSON only when "pre", so that configurations saved
+  /// before the option existed keep their group key.
+  NormKind norm = NormKind::Post;
 
   // --- optimisation
   double lr = 1e-3;             ///< Adam
