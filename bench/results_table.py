@@ -46,7 +46,7 @@ ROWS = [
 # SASRec regularisation rows (seed 42, patience 6), chosen on validation NDCG@10 only.
 TUNE = ["sasrec-ce-d0.2", "sasrec-ce-d0.3", "sasrec-ce-d0.4", "sasrec-ce-d0.3-b128",
         "sasrec-ce-d0.3-h128", "sasrec-ce-d0.5-h128", "sasrec-sce-d0.3", "sasrec-sce-d0.3-n2048",
-        "sasrec-sce-esasrec"]
+        "sasrec-sce-esasrec", "sasrec-sce-esasrec-pre"]
 
 # The Irl4Rec weight search on Beauty (30-epoch budget each, validation only).
 IRL_SEARCH = ["irl-sce-a", "irl-sce-b", "irl-sce-c", "irl-sce-d", "irl-sce-e"]
@@ -137,7 +137,8 @@ def best_tuned():
         return ""
     c = r["config"]
     flags = (f"--loss {c['loss']} --dropout {c['dropout']:g} --batch {c['batch_size']} "
-             f"--hidden {c['hidden_size']} --layers {c['layers']} --heads {c['heads']}")
+             f"--hidden {c['hidden_size']} --layers {c['layers']} --heads {c['heads']} "
+             f"--norm {c.get('norm', 'post')}")
     if c["loss"] == "sampled-ce":
         flags += f" --negatives {c['negatives']}"
     return f"{name} {flags}"
@@ -164,6 +165,8 @@ def tuning():
             continue
         c = r["config"]
         loss = c["loss"] + (f" ({c['negatives']} neg.)" if c["loss"] == "sampled-ce" else "")
+        if c.get("norm", "post") == "pre":
+            loss += ", pre-LN"
         mark = " **(chosen)**" if n == chosen else ""
         print(f"| {n}{mark} | {loss} | {c['dropout']:g} | {c['batch_size']} | "
               f"{c['hidden_size']} × {c['layers']} × {c['heads']} | "
