@@ -46,7 +46,7 @@ ROWS = [
 # SASRec regularisation rows (seed 42, patience 6), chosen on validation NDCG@10 only.
 TUNE = ["sasrec-ce-d0.2", "sasrec-ce-d0.3", "sasrec-ce-d0.4", "sasrec-ce-d0.3-b128",
         "sasrec-ce-d0.3-h128", "sasrec-ce-d0.5-h128", "sasrec-sce-d0.3", "sasrec-sce-d0.3-n2048",
-        "sasrec-sce-esasrec", "sasrec-sce-esasrec-pre"]
+        "sasrec-sce-esasrec-d256", "sasrec-sce-esasrec", "sasrec-sce-esasrec-pre"]
 
 # The Irl4Rec weight search on Beauty (30-epoch budget each, validation only).
 IRL_SEARCH = ["irl-sce-a", "irl-sce-b", "irl-sce-c", "irl-sce-d", "irl-sce-e"]
