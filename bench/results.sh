@@ -137,7 +137,7 @@ GROUP=beauty-tune run sasrec-sce-d0.3-n2048 "${TUNE[@]}" --loss sampled-ce --neg
 # feed-forward of width d; ours are GELU/4d, post-LN or (-pre) pre-LN with a final LayerNorm.
 GROUP=beauty-tune run sasrec-sce-esasrec-d256 "${TUNE[@]}" --loss sampled-ce --negatives 256 --hidden 256 --layers 1 --heads 1 --dropout 0.2
 GROUP=beauty-tune run sasrec-sce-esasrec   "${TUNE[@]}" --loss sampled-ce --negatives 256 --hidden 64 --layers 1 --heads 1 --dropout 0.2
-GROUP=beauty-tune run sasrec-sce-esasrec-pre "${TUNE[@]}" --loss sampled-ce --negatives 256 --hidden 64 --layers 1 --heads 1 --dropout 0.2 --norm pre
+GROUP=beauty-tune run sasrec-sce-esasrec-pre "${TUNE[@]}" --loss sampled-ce --negatives 256 --hidden 64 --layers 1 --heads 1 --dropout 0.2 --norm pre --epochs 200
 # Seeds 1 and 2 of the row chosen on validation (run by group, or by name "<row>-s1").
 read -r TNAME TBEST < <(python3 bench/results_table.py "$OUT" --best-tuned)
 if [ -n "${TNAME:-}" ]; then

@@ -87,9 +87,13 @@ torch::Tensor TransformerEncoderImpl::embed(const torch::Tensor& emb,
   TORCH_CHECK(T <= maxLength_, "sequence width ", T, " exceeds max_length ", maxLength_);
   const auto idx = torch::arange(T, lengths.options());
   auto pos = ((maxLength_ - lengths).unsqueeze(1) + idx.unsqueeze(0)).clamp_(0, maxLength_ - 1);
-  auto x = emb + position_->forward(pos);
-  // Post-LN normalises the input; pre-LN normalises after the last block instead.
-  return runDropout(preNorm_ ? x : norm_->forward(x), dropout_, is_training());
+  // Post-LN normalises the input; pre-LN (Kang & McAuley) scales the item embeddings by √d
+  // instead and normalises after the last block.
+  if (preNorm_) {
+    const double scale = std::sqrt(double(emb.size(2)));
+    return runDropout(emb * scale + position_->forward(pos), dropout_, is_training());
+  }
+  return runDropout(norm_->forward(emb + position_->forward(pos)), dropout_, is_training());
 }
 
 torch::Tensor TransformerEncoderImpl::keyPaddingMask(const torch::Tensor& lengths, int64_t T,

@@ -82,8 +82,8 @@ class TransformerBlockImpl : public torch::nn::Module {
 TORCH_MODULE(TransformerBlock);
 
 /// Shared body of SASRec and BERT4Rec; they differ only in the attention mask. Post-LN:
-/// LayerNorm(item + position) → dropout → blocks. Pre-LN: dropout(item + position) → blocks →
-/// LayerNorm.
+/// LayerNorm(item + position) → dropout → blocks. Pre-LN: dropout(√d · item + position) →
+/// blocks → LayerNorm.
 class TransformerEncoderImpl : public SequenceEncoderImpl {
  public:
   TransformerEncoderImpl(int64_t hidden, int64_t blocks, int64_t heads, double dropout,
