@@ -145,6 +145,13 @@ if [ -n "${TNAME:-}" ]; then
     # shellcheck disable=SC2086
     GROUP=beauty-tune-seeds run "$TNAME-s$seed" "${TUNE[@]}" $TBEST --seed $seed
   done
+  # The chosen Irl4Rec weights on top of the chosen baseline row (same loss, sizes, dropout,
+  # budget): is the comparison above an artefact of the untuned baseline settings?
+  if want irl-best-tuned; then
+    BEST=$(python3 bench/results_table.py "$OUT" --best-beauty)
+    # shellcheck disable=SC2086
+    [ -n "$BEST" ] && run irl-best-tuned "${TUNE[@]}" $TBEST $BEST --model irl4rec
+  fi
 fi
 
 # --- the classic baselines
