@@ -175,6 +175,23 @@ def tuning():
               f"{r.get('best_epoch')} / {r.get('epochs_run')} |")
     if not chosen:
         return
+    irl = load("irl-best-tuned")
+    base42 = load(chosen)
+    if irl and "test" in irl and base42:
+        print()
+        print(f"The chosen Irl4Rec weights ({weights(irl['config'])}) on the chosen row's settings "
+              f"(`irl-best-tuned`, seed 42, same loss, sizes, dropout and budget):")
+        print()
+        print("| model | valid NDCG@10 | test HR@10 | test NDCG@10 | test MRR@10 | best epoch / run |")
+        print("|---|---|---|---|---|---|")
+        for label, r in ((f"SASRec baseline ({chosen})", base42), ("Irl4Rec (irl-best-tuned)", irl)):
+            print(f"| {label} | {fmt(r['validation']['NDCG@10'])} | {fmt(r['test']['HR@10'])} | "
+                  f"{fmt(r['test']['NDCG@10'])} | {fmt(r['test']['MRR@10'])} | "
+                  f"{r.get('best_epoch')} / {r.get('epochs_run')} |")
+        print()
+        print(f"Relative change of test NDCG@10: "
+              f"{100.0 * (irl['test']['NDCG@10'] / base42['test']['NDCG@10'] - 1.0):+.1f} %, HR@10 "
+              f"{100.0 * (irl['test']['HR@10'] / base42['test']['HR@10'] - 1.0):+.1f} % (one seed).")
     seeds = [r for r in (load(n) for n in [chosen, chosen + "-s1", chosen + "-s2"]) if r and "test" in r]
     base = [r for r in (load(n) for n in ["sasrec-ce", "sasrec-ce-s1", "sasrec-ce-s2"]) if r and "test" in r]
     if len(seeds) >= 2 and len(base) >= 2:
