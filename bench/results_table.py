@@ -71,8 +71,10 @@ user's history items masked to −∞ (except the target itself), ties counted p
 (rank = number of other items scoring ≥ the target). HR, NDCG and MRR at 10 (5 and 20 are in
 the JSON of every run). Model selection and early stopping on validation NDCG@10 only (every
 2 epochs, patience 10 epochs, BCE 20); test is the best-validation checkpoint's, computed once.
-All runs: seed 42, 1 torch thread, Adam lr 1e-3, batch 256 users, d = 64, 2 blocks, 2 heads,
-max length 50, dropout 0.5 (BERT4Rec 0.2), as in `bench/results.sh`.
+All runs of the first table: seed 42 (unless a seed is named), 1 torch thread, Adam lr 1e-3,
+batch 256 users, d = 64, 2 blocks, 2 heads, max length 50, dropout 0.5 (BERT4Rec 0.2),
+post-LN blocks, as in `bench/results.sh`; the regularisation rows further down change one
+setting at a time and stop after 6 epochs without a gain.
 
 Runs that did not finish before the session's deadline say *not run*.
 """
