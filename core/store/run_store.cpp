@@ -555,13 +555,18 @@ Status RunStore::open(const QString& path, OpenMode mode) {
     }
   }
 
-  // Identify the file through SQLite (sees a WAL left by a killed process).
-  auto readInt = [&](const QString& sql) -> Expected<qint64> {
+  // Identify the file through SQLite (sees a WAL left by a killed process). The integers of
+  // one `sql` are read by one statement, so they come from one snapshot of the file.
+  auto readInts = [&](const QString& sql, int count) -> Expected<std::vector<qint64>> {
     QElapsedTimer waited;
     waited.start();
     for (int attempt = 1;; ++attempt) {
       QSqlQuery q(d_->db);
-      if (q.exec(sql) && q.next()) return q.value(0).toLongLong();
+      if (q.exec(sql) && q.next()) {
+        std::vector<qint64> values;
+        for (int i = 0; i < count; ++i) values.push_back(q.value(i).toLongLong());
+        return values;
+      }
       const QSqlError e = q.lastError();
       if (detail::isBusy(e) && waited.elapsed() < detail::kBusyGiveUpMs) {
         QThread::msleep(unsigned(qMin(50, 5 * attempt)));
@@ -578,25 +583,33 @@ Status RunStore::open(const QString& path, OpenMode mode) {
       return sqlError(absolute, QStringLiteral("reading the file header"), e);
     }
   };
-  auto appId = readInt(QStringLiteral("PRAGMA application_id"));
-  auto version = appId.ok() ? readInt(QStringLiteral("PRAGMA user_version")) : appId;
-  auto objects =
-      version.ok() ? readInt(QStringLiteral("SELECT count(*) FROM sqlite_master")) : version;
-  if (!objects.ok()) {
+  auto readInt = [&](const QString& sql) -> Expected<qint64> {
+    auto v = readInts(sql, 1);
+    if (!v.ok()) return v.error();
+    return v.value().front();
+  };
+  // Regression: read as three statements, a process that opened a new file while another one
+  // created the schema could see application_id 0 from before that commit and the tables from
+  // after it, and refuse the store as "another program's" (exit 2 in concurrent CLI runs).
+  auto header = readInts(QStringLiteral("SELECT (SELECT application_id FROM pragma_application_id), "
+                                        "(SELECT user_version FROM pragma_user_version), "
+                                        "(SELECT count(*) FROM sqlite_master)"),
+                         3);
+  if (!header.ok()) {
     close();
-    return objects.error();
+    return header.error();
   }
-  if (appId.value() != kApplicationId &&
-      (appId.value() != 0 || objects.value() > 0 || version.value() != 0)) {
+  const qint64 appId = header.value()[0], version = header.value()[1], objects = header.value()[2];
+  if (appId != kApplicationId && (appId != 0 || objects > 0 || version != 0)) {
     return fail(
         QStringLiteral("is an SQLite database of another program, not a run store; it "
                        "was left untouched"));
   }
-  if (version.value() > kSchemaVersion) {
+  if (version > kSchemaVersion) {
     return fail(QStringLiteral("was written by a newer Irl4Rec Workbench (store schema %1; this "
                                "build reads up to %2); upgrade the program — the file was left "
                                "untouched")
-                    .arg(version.value())
+                    .arg(version)
                     .arg(kSchemaVersion));
   }
 
@@ -613,7 +626,7 @@ Status RunStore::open(const QString& path, OpenMode mode) {
     close();
     return s;
   }
-  if (version.value() < kSchemaVersion) {
+  if (version < kSchemaVersion) {
     Status s = d_->tx(true, [&]() -> Status {
       // Another process may have migrated while we waited for the lock.
       auto current = readInt(QStringLiteral("PRAGMA user_version"));
