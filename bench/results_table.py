@@ -40,6 +40,7 @@ ROWS = [
     ("sasrec-bce-s1", "SASRec, BCE (1 negative), seed 1", 0.0605, 0.0318),
     ("sasrec-sce", "SASRec, sampled-softmax CE (256 neg.)", 0.085, 0.045),
     ("sasrec-ce", "SASRec, full softmax CE", 0.085, 0.045),
+    ("sasrec-ce-d0.3-h128", "SASRec, full softmax CE, tuned on validation (d 128, dropout 0.3; seeds below)", 0.085, 0.045),
     ("irl-best", "Irl4Rec/SASRec, chosen weights (below), same loss and budget as its baseline", None, None),
 ]
 
@@ -458,10 +459,25 @@ NOTES = """## Notes
   popular ones; this is the data, not the evaluation. The targets of the issue are test
   numbers.
 - **SASRec.** Full softmax CE beats sampled CE (256 uniform negatives) on validation (NDCG@10
-  0.0610 vs 0.0536) and on test; it was chosen as "the best loss" on validation. Its test
-  NDCG@10 0.0490 passes the 0.045 target, its HR@10 0.0810 misses 0.085 by 5 %, and it is far
-  from the 0.0921 / 0.0531 of the eSASRec compilation. It peaks at epoch 20 and declines after
-  (dropout 0.5); no tuning of dropout, weight decay, width or length was done.
+  0.0610 vs 0.0536) and on test; it was chosen as "the best loss" on validation. At S3-Rec's
+  sizes its test NDCG@10 0.0490 passes the 0.045 target and its HR@10 0.0810 misses 0.085 by
+  5 %. Tuned on validation (table "SASRec regularisation": dropout 0.2–0.5, batch 128, width
+  128, 2,048 negatives, the eSASRec benchmark's own Beauty setting, pre-LN blocks), the best
+  row is full CE at d = 128, dropout 0.3; over seeds 42, 1, 2 it gives test HR@10
+  0.0829 ± 0.0006 and NDCG@10 0.0506 ± 0.0004 (+2.0 % / +3.4 % over dropout 0.5, p = 0.02 /
+  0.01): **NDCG@10 meets 0.045, HR@10 stays 2.5 % under 0.085.** Sampled CE with 256 shared
+  negatives stays at 0.070–0.073 test HR@10 in every setting tried (0.078 with 2,048), far
+  from the 0.0921 / 0.0531 the eSASRec benchmark reports for "SASRec + SS"; their Beauty
+  setting (d 64, one block, one head, dropout 0.2) gives 0.0706 here, with pre-LN blocks
+  0.0703. Every configuration peaks on validation within 8–20 epochs and then overfits (the
+  training loss keeps falling).
+- **Where the published 0.092 may come from.** Trained also on the validation interaction
+  (refit on train + validation for the same number of epochs, then tested on the last item;
+  table "Protocol probe"), the eSASRec setting rises from 0.0706 / 0.0413 to 0.0871 / 0.0504,
+  +23 %, within 6 % of their numbers. We cannot see their split code (the public repository
+  holds configurations and reports only), so this is a plausible explanation, not a finding
+  about their pipeline; every number in the tables above uses S3-Rec's protocol, where the
+  validation item is never a training target.
 - **Reproducibility.** Same seed and thread count give identical metrics across processes and
   days (`syn-sweep-a0.1-b1e-4-g0.01` repeats session 1's `syn-irl-a` to the last digit).
   `irl4rec eval --checkpoint /tmp/irl4rec-results/sasrec-sce.pt --json` re-computes the
@@ -510,9 +526,9 @@ NOTES = """## Notes
   cost more accuracy.
 - **Classic baselines.** GRU4Rec and BERT4Rec (cloze training, mask ratio 0.2) with sampled
   CE pass their targets once trained to their early stop (session 1's 30-epoch caps did not).
-  SASRec with BCE and one negative, S3-Rec's
-  setting, reaches 0.0572 / 0.0302 against the published 0.0605 / 0.0318, 5 % short on one
-  seed; its validation peaked at epoch 64 of 84.
+  SASRec with BCE and one negative, S3-Rec's setting, reaches 0.0572 / 0.0302 (seed 42, best
+  epoch 64) and 0.0581 / 0.0297 (seed 1, best epoch 86) against the published 0.0605 / 0.0318:
+  5 % short on both seeds.
 - **Machine.** The shared 2-core VM while two other engineers compiled, tested and trained on
   it (load average 8–12), so wall times in the logs are 3–5 times the quiet-machine figures of
   docs/SPEED.md.
