@@ -147,10 +147,14 @@ if [ -n "${TNAME:-}" ]; then
   done
   # The chosen Irl4Rec weights on top of the chosen baseline row (same loss, sizes, dropout,
   # budget): is the comparison above an artefact of the untuned baseline settings?
-  if want irl-best-tuned; then
-    BEST=$(python3 bench/results_table.py "$OUT" --best-beauty)
+  BEST=$(python3 bench/results_table.py "$OUT" --best-beauty)
+  if [ -n "$BEST" ]; then
     # shellcheck disable=SC2086
-    [ -n "$BEST" ] && run irl-best-tuned "${TUNE[@]}" $TBEST $BEST --model irl4rec
+    run irl-best-tuned "${TUNE[@]}" $TBEST $BEST --model irl4rec
+    for seed in 1 2; do
+      # shellcheck disable=SC2086
+      GROUP=irl-best-tuned-seeds run "irl-best-tuned-s$seed" "${TUNE[@]}" $TBEST $BEST --model irl4rec --seed $seed
+    done
   fi
 fi
 
