@@ -194,7 +194,19 @@ def tuning():
         print()
         print(f"Relative change of test NDCG@10: "
               f"{100.0 * (irl['test']['NDCG@10'] / base42['test']['NDCG@10'] - 1.0):+.1f} %, HR@10 "
-              f"{100.0 * (irl['test']['HR@10'] / base42['test']['HR@10'] - 1.0):+.1f} % (one seed).")
+              f"{100.0 * (irl['test']['HR@10'] / base42['test']['HR@10'] - 1.0):+.1f} % (seed 42).")
+        irls = [r for r in (load(n) for n in ["irl-best-tuned", "irl-best-tuned-s1", "irl-best-tuned-s2"])
+                if r and "test" in r]
+        bases = [r for r in (load(n) for n in [chosen, chosen + "-s1", chosen + "-s2"]) if r and "test" in r]
+        if len(irls) >= 2 and len(bases) >= 2:
+            print()
+            print("Over the seeds that finished (42, 1, 2 for the baseline):")
+            print()
+            seeds_table(bases, irls, f"SASRec baseline ({chosen})", "Irl4Rec (chosen weights)",
+                        (("valid NDCG@10", lambda r: r["validation"]["NDCG@10"]),
+                         ("test HR@10", lambda r: r["test"]["HR@10"]),
+                         ("test NDCG@10", lambda r: r["test"]["NDCG@10"]),
+                         ("test MRR@10", lambda r: r["test"]["MRR@10"])))
     seeds = [r for r in (load(n) for n in [chosen, chosen + "-s1", chosen + "-s2"]) if r and "test" in r]
     base = [r for r in (load(n) for n in ["sasrec-ce", "sasrec-ce-s1", "sasrec-ce-s2"]) if r and "test" in r]
     if len(seeds) >= 2 and len(base) >= 2:
