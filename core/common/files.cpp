@@ -20,15 +20,25 @@ Status writeFileAtomically(const QString& path, const QByteArray& bytes) {
   return {};
 }
 
-Expected<QJsonObject> readJsonObjectFile(const QString& path) {
+Expected<QByteArray> readFileBytes(const QString& path) {
   const QFileInfo info(path);
   if (!info.exists()) return Error::at(path, 0, QStringLiteral("no such file"));
-  if (info.isDir()) return Error::at(path, 0, QStringLiteral("is a directory, expected a JSON file"));
+  if (info.isDir()) return Error::at(path, 0, QStringLiteral("is a directory, expected a file"));
   QFile file(path);
   if (!file.open(QIODevice::ReadOnly)) {
     return Error::at(path, 0, QStringLiteral("cannot open: %1").arg(file.errorString()));
   }
-  const QByteArray bytes = file.readAll();
+  QByteArray data = file.readAll();
+  if (file.error() != QFileDevice::NoError) {
+    return Error::at(path, 0, QStringLiteral("cannot read: %1").arg(file.errorString()));
+  }
+  return data;
+}
+
+Expected<QJsonObject> readJsonObjectFile(const QString& path) {
+  auto read = readFileBytes(path);
+  if (!read.ok()) return read.error();
+  const QByteArray& bytes = read.value();
   QJsonParseError parsed;
   const QJsonDocument doc = QJsonDocument::fromJson(bytes, &parsed);
   if (parsed.error != QJsonParseError::NoError) {

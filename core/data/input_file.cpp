@@ -1,7 +1,6 @@
 #include "core/data/input_file.h"
 
-#include <QFile>
-#include <QFileInfo>
+#include "core/common/files.h"
 
 #include <zlib.h>
 
@@ -56,17 +55,9 @@ Expected<QByteArray> gunzip(const QByteArray& compressed, const QString& path) {
 }  // namespace
 
 Expected<QByteArray> readInputFile(const QString& path) {
-  const QFileInfo info(path);
-  if (!info.exists()) return Error::at(path, 0, QStringLiteral("no such file"));
-  if (info.isDir()) return Error::at(path, 0, QStringLiteral("is a directory, expected a file"));
-  QFile file(path);
-  if (!file.open(QIODevice::ReadOnly)) {
-    return Error::at(path, 0, QStringLiteral("cannot open: %1").arg(file.errorString()));
-  }
-  QByteArray data = file.readAll();
-  if (file.error() != QFileDevice::NoError) {
-    return Error::at(path, 0, QStringLiteral("cannot read: %1").arg(file.errorString()));
-  }
+  auto read = readFileBytes(path);
+  if (!read.ok()) return read.error();
+  QByteArray data = std::move(read).value();
   if (data.size() >= 2 && uchar(data[0]) == 0x1f && uchar(data[1]) == 0x8b) {
     auto inflated = gunzip(data, path);
     if (!inflated.ok()) return inflated.error();
