@@ -259,7 +259,8 @@ train::TrainConfig RunConfigForm::config() const {
   c.dropout = dropout_->value();
   c.maxLength = maxLength_->value();
   c.maskRatio = maskRatio_->value();
-  c.norm = train::parseNormKind(norm_->currentText()).value();
+  // GRU4Rec has no LayerNorm to place: its configuration keeps the default.
+  if (c.encoder != train::EncoderKind::Gru4Rec) c.norm = train::parseNormKind(norm_->currentText()).value();
   c.lr = lr_->value();
   c.batchSize = batch_->value();
   c.epochs = epochs_->value();

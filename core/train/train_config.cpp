@@ -252,6 +252,8 @@ Status TrainConfig::validate() const {
   }
   if (encoder != EncoderKind::Gru4Rec && hiddenSize % heads != 0)
     return bad(QStringLiteral("heads (%1) must divide the hidden size (%2)").arg(heads).arg(hiddenSize));
+  if (encoder == EncoderKind::Gru4Rec && norm == NormKind::Pre)
+    return bad(QStringLiteral("norm 'pre' applies to the Transformer encoders (sasrec, bert4rec), not gru4rec"));
   if (!std::isfinite(dropout) || dropout < 0 || dropout >= 1)
     return bad(QStringLiteral("dropout must be in [0, 1) (got %1)").arg(dropout));
   if (!std::isfinite(maskRatio) || maskRatio <= 0 || maskRatio >= 1)

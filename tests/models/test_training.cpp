@@ -340,6 +340,8 @@ void TestTraining::cliRefusesBadInput_data() {
   QTest::newRow("unknown option") << QStringList{"train", "--data", iid, "--colour", "red"} << "unknown option '--colour'";
   QTest::newRow("no data") << QStringList{"train"} << "missing --data";
   QTest::newRow("missing file") << QStringList{"train", "--data", "/nonexistent/x.txt"} << "x.txt";
+  QTest::newRow("pre-LN GRU4Rec") << QStringList{"train", "--data", iid, "--encoder", "gru4rec", "--norm", "pre"}
+                                  << "norm 'pre' applies to the Transformer encoders";
   QTest::newRow("more negatives than items")
       << QStringList{"train", "--data", iid, "--loss", "sampled-ce", "--negatives", "100000000"}
       << "100000000 sampled-ce negatives for 497 items";
