@@ -3,11 +3,12 @@
 user's deviation from it, and the item scores <t, e_j> accordingly.
 
     irl4rec runs export RUN --format projector --out DIR [--db FILE]
-    python3 bench/embedding_offset.py DIR [DIR ...]
+    python3 bench/embedding_offset.py [--users N] DIR [DIR ...]
 
 Reads DIR/adjustment_vectors.tsv (t = mu per user) and DIR/item_vectors.tsv. Prints |mean t|,
 the RMS of |t - mean t|, and the spread across items of the common part <mean t, e_j> against
-the mean spread of the personal part <t_u - mean t, e_j>. When the personal part is small
+the mean spread of the personal part <t_u - mean t, e_j> over the first N users (200; fewer
+for big catalogues, this is plain Python). When the personal part is small
 against the common one, every user gets nearly the same ranking: the model is close to a
 popularity ranking whatever its loss curves say. Plain Python, no NumPy needed.
 """
@@ -46,7 +47,12 @@ def report(directory, users_for_scores=200):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 2:
+    args = sys.argv[1:]
+    users = 200
+    if len(args) >= 2 and args[0] == "--users":
+        users = int(args[1])
+        args = args[2:]
+    if not args:
         sys.exit(__doc__)
-    for directory in sys.argv[1:]:
-        report(directory)
+    for directory in args:
+        report(directory, users)

@@ -525,7 +525,9 @@ NOTES = """## Notes
   that correlates with it. Re-measure: `irl4rec train --data datasets/synthetic/iid.txt --db
   /tmp/o.sqlite --name b --model irl4rec --alpha 0.5 --beta 1e-3 --gamma 0.1 --epochs 15`, then
   `irl4rec runs export b --db /tmp/o.sqlite --format projector --out /tmp/b` and
-  `python3 bench/embedding_offset.py /tmp/b`.
+  `python3 bench/embedding_offset.py /tmp/b`. On Beauty the chosen small weights do not
+  collapse t: ratio 1.77 for `irl-best-tuned` against 1.70 for its baseline
+  `sasrec-ce-d0.3-h128` (`--users 40`, first 40 users).
 - **Irl4Rec on Beauty.** The weight search (validation only, 30 epochs each): a (α 0.1, β 1e-4,
   γ 0.01) 0.0523, c (α 0.1, β 1e-5, γ 1e-3) 0.0522 and d (α 1, β 1e-4, γ 0.01) 0.0521 equal the
   baseline's 0.0524 within noise; b (α 0.5, β 1e-3, γ 0.1) loses 16 % and e (KL compression,
