@@ -103,6 +103,20 @@ def main():
           f"{fmt(hr)} | {fmt(nd)} | {fmt(metric(r, 'test', 'MRR@10'))} | {fmt(metric(r, 'test', 'HR@20'))} | "
           f"{target} | {reached} | {epochs} | {status} |")
     print("\n".join(lines))
+    print()
+    print(IN_SHORT)
+
+
+IN_SHORT = """**In short.** GRU4Rec and BERT4Rec meet their targets. SASRec with BCE stays 5 % under
+S3-Rec's figure on two seeds. SASRec with full softmax CE, tuned on validation, meets the
+NDCG@10 target (0.0506 ± 0.0004 over three seeds) and stays 2.5 % under the HR@10 one
+(0.0829 ± 0.0006); sampled CE with 256 negatives stays near 0.073. Our models pass the
+published 0.092 / 0.053 once they also train on the validation interaction (protocol probe
+below: 0.1011 / 0.0615), which S3-Rec's protocol used here does not allow: a plausible source
+of the gap, not a proof. Irl4Rec, with
+weights chosen on validation, is at best equal to its own SASRec baseline and loses HR@10 by
+2–3 % on Beauty (two baseline settings, three seeds each) and by a third on the synthetic
+shift benchmark, whose shifted test it was meant to win."""
 
 
 def log_best(name, max_epoch=None):
@@ -536,9 +550,11 @@ NOTES = """## Notes
   (α = 0.1, β = 1e-4, γ = 0.01), retrained with full CE and the baseline's budget, give test
   NDCG@10 0.0479 against 0.0490 (−2 %, seed 42). Over seeds 42, 1, 2: test HR@10 −2.0 %
   (p = 0.013, n = 3 / 3), NDCG@10 −1.1 % (p = 0.17), MRR@10 −0.4 % (p = 0.67) — a small but
-  consistent loss in HR@10, NDCG within noise. On Beauty, at weights small enough not to hurt
-  much, Irl4Rec is the baseline or slightly below it; the larger weights that change t more
-  cost more accuracy.
+  consistent loss in HR@10, NDCG within noise. On the tuned baseline settings (d 128, dropout
+  0.3; `irl-best-tuned`, table under "SASRec regularisation") the same weights lose again,
+  on validation as on test HR@10. On Beauty, at weights small enough not to hurt much,
+  Irl4Rec is the baseline or slightly below it; the larger weights that change t more cost
+  more accuracy.
 - **Classic baselines.** GRU4Rec and BERT4Rec (cloze training, mask ratio 0.2) with sampled
   CE pass their targets once trained to their early stop (session 1's 30-epoch caps did not).
   SASRec with BCE and one negative, S3-Rec's setting, reaches 0.0572 / 0.0302 (seed 42, best
