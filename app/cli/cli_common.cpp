@@ -1,5 +1,9 @@
 #include "app/cli/cli_common.h"
 
+#include "core/store/run_store.h"
+
+#include <QFileInfo>
+
 #include <cmath>
 #include <cstdio>
 
@@ -24,6 +28,26 @@ void err(const QString& text) {
   const QByteArray bytes = text.toUtf8();
   std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stderr);
   std::fflush(stderr);
+}
+
+Expected<bool> openExistingStore(store::RunStore& store, const QString& dbFlag) {
+  const QString path = dbFlag.isEmpty() ? store::RunStore::defaultPath() : dbFlag;
+  if (!QFileInfo::exists(path)) {
+    if (dbFlag.isEmpty()) return false;
+    return Error::at(path, 0, QStringLiteral("no run store here"));
+  }
+  if (Status s = store.open(path, store::RunStore::OpenMode::MustExist); !s) return s.error();
+  return true;
+}
+
+Expected<store::RunInfo> findStoredRun(store::RunStore& store, const QString& dbFlag, const QString& ref) {
+  auto opened = openExistingStore(store, dbFlag);
+  if (!opened.ok()) return opened.error();
+  if (!opened.value()) {
+    return Error::general(QStringLiteral("no run store yet at %1 (train a run first or pass --db)")
+                              .arg(store::RunStore::defaultPath()));
+  }
+  return store.findRun(ref);
 }
 
 Flags parseFlags(const QStringList& args, const QStringList& valueFlags,

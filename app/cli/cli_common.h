@@ -2,11 +2,16 @@
 /// Small helpers shared by the CLI commands.
 
 #include "core/common/error.h"
+#include "core/store/store_types.h"
 
 #include <QString>
 #include <QStringList>
 
 #include <map>
+
+namespace irl4rec::store {
+class RunStore;
+}
 
 namespace irl4rec::cli {
 
@@ -40,6 +45,12 @@ struct Flags {
 /// Any argument not starting with "--" is positional when `positional` is true, else an error.
 Flags parseFlags(const QStringList& args, const QStringList& valueFlags,
                  const QStringList& switchFlags, bool positional = false);
+
+/// Opens the existing store named by --db (`dbFlag`; empty = $IRL4REC_DB or the default path).
+/// Without --db a default store that does not exist yet is not an error: false ("no runs yet").
+Expected<bool> openExistingStore(store::RunStore& store, const QString& dbFlag);
+/// The run `ref` (uuid, uuid prefix or name) in the existing store named by --db.
+Expected<store::RunInfo> findStoredRun(store::RunStore& store, const QString& dbFlag, const QString& ref);
 
 /// Number parsing for flags: false (and `out` untouched) when `s` is not a number. toDouble
 /// accepts "nan" and "inf" so that validation, not parsing, names the problem.

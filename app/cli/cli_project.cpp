@@ -135,11 +135,8 @@ int runProject(const QStringList& args) {
   if (const QString why = readRequest(f, request); !why.isEmpty())
     return badInput(QStringLiteral("project: %1").arg(why));
 
-  const QString dbPath = f.has("--db") ? f.value("--db") : store::RunStore::defaultPath();
-  if (!QFileInfo::exists(dbPath)) return badInput(Error::at(dbPath, 0, QStringLiteral("no run store here")));
   store::RunStore store;
-  if (Status s = store.open(dbPath, store::RunStore::OpenMode::MustExist); !s) return badInput(s.error());
-  auto run = store.findRun(f.positional[0]);
+  auto run = findStoredRun(store, f.value("--db"), f.positional[0]);
   if (!run) return badInput(run.error());
 
   auto kinds = store.embeddingKinds(run.value().id);

@@ -151,21 +151,10 @@ QString pad(const QString& s, int width) {
   return s.size() > width ? s.left(width - 1) + QChar(0x2026) : s.leftJustified(width);
 }
 
-// Opens the store for a command. Without --db a missing default store is "no runs yet".
-Expected<bool> openStore(RunStore& store, const Options& o) {
-  const QString path = o.db.isEmpty() ? RunStore::defaultPath() : o.db;
-  if (!QFileInfo::exists(path)) {
-    if (o.db.isEmpty()) return false;
-    return Error::at(path, 0, QStringLiteral("no run store here"));
-  }
-  if (Status s = store.open(path, RunStore::OpenMode::MustExist); !s) return s.error();
-  return true;
-}
-
 int list(const Options& o) {
   if (!o.positional.isEmpty()) return badInput(QStringLiteral("'runs list' takes no RUN argument"));
   RunStore store;
-  auto opened = openStore(store, o);
+  auto opened = openExistingStore(store, o.db);
   if (!opened.ok()) return badInput(opened.error());
   std::vector<store::RunListEntry> runs;
   if (opened.value()) {
@@ -242,13 +231,7 @@ Expected<store::RunInfo> resolve(RunStore& store, const Options& o, const QStrin
     return Error::general(
         QStringLiteral("'runs %1' needs exactly one RUN (uuid, uuid prefix or name)").arg(command));
   }
-  auto opened = openStore(store, o);
-  if (!opened.ok()) return opened.error();
-  if (!opened.value()) {
-    return Error::general(QStringLiteral("no run store yet at %1 (train a run first or pass --db)")
-                              .arg(RunStore::defaultPath()));
-  }
-  return store.findRun(o.positional[0]);
+  return findStoredRun(store, o.db, o.positional[0]);
 }
 
 // Everything about a run except metric rows and vectors.
