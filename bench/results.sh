@@ -163,15 +163,19 @@ fi
 # Beauty.txt with a dummy item appended to every user makes our split do exactly that: the
 # copy's *validation* target is the real test item, predicted from every earlier item, all of
 # which are training targets. Early stopping would select on the test item, so these runs
-# validate once, after the epoch count at which the normal row peaked on validation (20 and 8).
+# validate once, after the epoch count at which the normal row peaked on validation (its
+# best_epoch; the probe is skipped while that row has not finished).
 REFIT="$OUT/BeautyRefit.txt"
 if want refit-sasrec-sce-esasrec || want refit-sasrec-ce-d0.3-h128 || want protocol-probe; then
   [ -s "$REFIT" ] || awk '{print $0" 999999"}' "$BEAUTY" > "$REFIT"
 fi
 PROBE=(--data "$REFIT" --model baseline --encoder sasrec --max-length 50 --lr 1e-3 --batch 256
        --seed 42 --threads 1 --patience 0)
-GROUP=protocol-probe run refit-sasrec-sce-esasrec "${PROBE[@]}" --loss sampled-ce --negatives 256 --hidden 64 --layers 1 --heads 1 --dropout 0.2 --epochs 20 --eval-every 20
-GROUP=protocol-probe run refit-sasrec-ce-d0.3-h128 "${PROBE[@]}" --loss ce --hidden 128 --layers 2 --heads 2 --dropout 0.3 --epochs 8 --eval-every 8
+best_epoch() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["best_epoch"])' "$OUT/$1.json" 2>/dev/null; }
+E=$(best_epoch sasrec-sce-esasrec)
+[ -n "$E" ] && GROUP=protocol-probe run refit-sasrec-sce-esasrec "${PROBE[@]}" --loss sampled-ce --negatives 256 --hidden 64 --layers 1 --heads 1 --dropout 0.2 --epochs "$E" --eval-every "$E"
+E=$(best_epoch sasrec-ce-d0.3-h128)
+[ -n "$E" ] && GROUP=protocol-probe run refit-sasrec-ce-d0.3-h128 "${PROBE[@]}" --loss ce --hidden 128 --layers 2 --heads 2 --dropout 0.3 --epochs "$E" --eval-every "$E"
 
 # --- the classic baselines
 run gru4rec-sce     --data "$BEAUTY" --model baseline --encoder gru4rec --layers 1 --loss sampled-ce --negatives 256 --epochs 200 --hidden 64 --lr 1e-3 --batch 256 --seed 42 --threads 1 --eval-every 2 --patience 10

@@ -496,8 +496,8 @@ NOTES = """## Notes
   negatives stays at 0.070–0.073 test HR@10 in every setting tried (0.078 with 2,048), far
   from the 0.0921 / 0.0531 the eSASRec benchmark reports for "SASRec + SS"; their Beauty
   setting (d 64, one block, one head, dropout 0.2) gives 0.0706 here, with pre-LN blocks
-  0.0703. Every configuration peaks on validation within 8–20 epochs and then overfits (the
-  training loss keeps falling).
+  0.0703. Full CE peaks on validation within 8–20 epochs, sampled CE within 8–38, and then
+  overfits (the training loss keeps falling).
 - **Where the published 0.092 may come from.** Trained also on the validation interaction
   (refit on train + validation for the same number of epochs, then tested on the last item;
   table "Protocol probe"), the eSASRec setting rises from 0.0706 / 0.0413 to 0.0871 / 0.0504,
