@@ -166,10 +166,12 @@ RunConfigForm::RunConfigForm(QWidget* parent) : QWidget(parent) {
   dropout_ = dspin(body, 0.0, 0.95, 0.05, 2);
   maxLength_ = spin(body, 1, 4096);
   maskRatio_ = dspin(body, 0.01, 0.95, 0.05, 2);
-  norm_ = combo(body, {train::toString(train::NormKind::Post), train::toString(train::NormKind::Pre)});
+  norm_ = combo(body, {train::toString(train::NormKind::Post), train::toString(train::NormKind::Pre),
+                       train::toString(train::NormKind::Kang)});
   norm_->setToolTip(tr("Transformer LayerNorm placement: post = after each residual sum "
-                       "(S3-Rec's SASRec), pre = before each sub-layer with a final LayerNorm "
-                       "(Kang & McAuley's SASRec)"));
+                       "(S3-Rec's SASRec), pre = before each sub-layer with a final LayerNorm, "
+                       "kang = Kang & McAuley's original SASRec block (queries normalised, keys "
+                       "and values from the raw stream), as in Xu et al. 2024"));
   sf->addRow(tr("Hidden size"), hidden_);
   sf->addRow(tr("Layers"), layers_);
   sf->addRow(tr("Heads"), heads_);
@@ -242,7 +244,9 @@ RunConfigForm::RunConfigForm(QWidget* parent) : QWidget(parent) {
 }
 
 train::TrainConfig RunConfigForm::config() const {
-  train::TrainConfig c;
+  // Settings the form does not show (weight decay, evaluation cadence, feed-forward, init, ...)
+  // keep the values of the configuration last loaded into it (a preset or a recipe).
+  train::TrainConfig c = base_;
   c.model = train::parseModelKind(model_->currentText()).value();
   c.encoder = train::parseEncoderKind(encoder_->currentText()).value();
   c.loss = train::parseLossKind(loss_->currentText()).value();
@@ -259,8 +263,15 @@ train::TrainConfig RunConfigForm::config() const {
   c.dropout = dropout_->value();
   c.maxLength = maxLength_->value();
   c.maskRatio = maskRatio_->value();
-  // GRU4Rec has no LayerNorm to place: its configuration keeps the default.
-  if (c.encoder != train::EncoderKind::Gru4Rec) c.norm = train::parseNormKind(norm_->currentText()).value();
+  // GRU4Rec has no Transformer block: its configuration keeps the block defaults.
+  if (c.encoder != train::EncoderKind::Gru4Rec) {
+    c.norm = train::parseNormKind(norm_->currentText()).value();
+  } else {
+    c.norm = train::NormKind::Post;
+    c.ffn = train::FfnKind::Gelu4d;
+    c.padKeys = false;
+  }
+  if (c.norm != train::NormKind::Kang) c.padKeys = false;
   c.lr = lr_->value();
   c.batchSize = batch_->value();
   c.epochs = epochs_->value();
@@ -273,6 +284,7 @@ train::TrainConfig RunConfigForm::config() const {
 
 void RunConfigForm::setConfig(const train::TrainConfig& c) {
   loading_ = true;
+  base_ = c;
   model_->setCurrentText(train::toString(c.model));
   encoder_->setCurrentText(train::toString(c.encoder));
   loss_->setCurrentText(train::toString(c.loss));

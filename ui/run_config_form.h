@@ -79,6 +79,7 @@ class RunConfigForm : public QWidget {
   QPushButton* launch_ = nullptr;
   QPushButton* save_ = nullptr;
   bool loading_ = false;
+  train::TrainConfig base_;  ///< the last configuration loaded; config() starts from it
 };
 
 }  // namespace irl4rec::ui

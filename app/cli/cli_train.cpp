@@ -4,14 +4,17 @@
 #include "core/common/files.h"
 #include "core/data/readers.h"
 #include "core/eval/reference_models.h"
+#include "core/models/softmax_rows.h"
 #include "core/store/run_store.h"
 #include "core/train/recorded_run.h"
 #include "core/train/run_controller.h"
 
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QThread>
 
 #include <cmath>
 #include <functional>
@@ -26,13 +29,20 @@ const char* const kTrainUsage =
     "  --model baseline|irl4rec        (baseline)\n"
     "  --encoder gru4rec|sasrec|bert4rec (sasrec)\n"
     "  --loss bce|bpr|sampled-ce|ce    (sampled-ce)   --negatives N (256, sampled-ce)\n"
+    "  --ce-kernel fused|aten          full CE computed in fused row chunks (fused, default)\n"
+    "                                  or as ATen's logits matrix + cross_entropy (aten)\n"
     "  --alpha A --beta B --gamma G    Irl4Rec weights (0)\n"
     "  --compression l2|kl             C(t) (l2)      --dependence xcorr|hsic  D(t,s) (xcorr)\n"
     "  --no-confounder                 Irl4Rec without the attribute branch\n"
     "  --no-noise                      Irl4Rec with t = mu also in training\n"
     "  --hidden N (64) --layers N (2) --heads N (2) --dropout P (0.5) --max-length N (50)\n"
-    "  --mask-ratio P (0.2, bert4rec)  --norm post|pre  Transformer LayerNorm placement (post:\n"
-    "                                  S3-Rec; pre: Kang & McAuley, with a final LayerNorm)\n"
+    "  --mask-ratio P (0.2, bert4rec)  --norm post|pre|kang  Transformer LayerNorm placement\n"
+    "                                  (post: S3-Rec; pre: pre-LN with a final LayerNorm; kang:\n"
+    "                                  Kang & McAuley's original block, queries normalised)\n"
+    "  --ffn gelu-4d|relu-d            Transformer feed-forward (gelu-4d)\n"
+    "  --init normal|xavier            N(0, 0.02) or Xavier-normal parameters (normal)\n"
+    "  --pad-keys                      norm kang: padding keys visible to attention, as in\n"
+    "                                  left-padded implementations without a padding mask\n"
     "  --lr X (1e-3) --weight-decay X (0) --batch N (256) --epochs N (200) --patience N (20)\n"
     "  --eval-every N (1) --seed N (42) --threads N (1)\n"
     "  --protocol full|sampled         (full: all items, history masked)\n"
@@ -54,6 +64,22 @@ const char* const kEvalUsage =
     "               [--threads N] [--json]\n"
     "  irl4rec eval --data PATH --reference pop|constant|random [--protocol full|sampled]\n"
     "               [--json]\n";
+
+/// Where a run's timings were taken: the CPU, its vector path and the threads used.
+QJsonObject machineJson(const train::TrainConfig& config) {
+  QJsonObject o;
+  QFile cpuinfo(QStringLiteral("/proc/cpuinfo"));
+  if (cpuinfo.open(QIODevice::ReadOnly))
+    for (const QByteArray& line : cpuinfo.readAll().split('\n'))
+      if (line.startsWith("model name")) {
+        o[QStringLiteral("cpu")] = QString::fromUtf8(line.mid(line.indexOf(':') + 1).trimmed());
+        break;
+      }
+  o[QStringLiteral("logical_cpus")] = QThread::idealThreadCount();
+  o[QStringLiteral("vector_path")] = QString::fromLatin1(models::softmaxRowsIsa());
+  o[QStringLiteral("threads")] = config.threads;
+  return o;
+}
 
 QJsonObject datasetJson(const data::Dataset& d) {
   const data::DatasetStats s = d.stats();
@@ -109,11 +135,27 @@ QString applyTrainFlags(const Flags& f, train::TrainConfig& c) {
     if (!v) return v.error().cause;
     c.evalProtocol = v.value();
   }
+  if (f.has("--ce-kernel")) {
+    auto v = parseCeKernel(f.value("--ce-kernel"));
+    if (!v) return v.error().cause;
+    c.ceKernel = v.value();
+  }
   if (f.has("--norm")) {
     auto v = parseNormKind(f.value("--norm"));
     if (!v) return v.error().cause;
     c.norm = v.value();
   }
+  if (f.has("--ffn")) {
+    auto v = parseFfnKind(f.value("--ffn"));
+    if (!v) return v.error().cause;
+    c.ffn = v.value();
+  }
+  if (f.has("--init")) {
+    auto v = parseInitKind(f.value("--init"));
+    if (!v) return v.error().cause;
+    c.init = v.value();
+  }
+  if (f.on("--pad-keys")) c.padKeys = true;
   const std::pair<const char*, int*> ints[] = {
       {"--negatives", &c.negatives}, {"--hidden", &c.hiddenSize},   {"--layers", &c.layers},
       {"--heads", &c.heads},         {"--max-length", &c.maxLength}, {"--batch", &c.batchSize},
@@ -192,10 +234,12 @@ int runTrain(const QStringList& args) {
       QStringLiteral("--eval-every"),  QStringLiteral("--seed"),       QStringLiteral("--threads"),
       QStringLiteral("--protocol"),    QStringLiteral("--checkpoint"), QStringLiteral("--test-data"),
       QStringLiteral("--config"),      QStringLiteral("--db"),         QStringLiteral("--name"),
-      QStringLiteral("--norm")};
+      QStringLiteral("--norm"),        QStringLiteral("--ce-kernel"),  QStringLiteral("--ffn"),
+      QStringLiteral("--init")};
   const QStringList switchFlags = {QStringLiteral("--json"), QStringLiteral("--quiet"),
                                    QStringLiteral("--no-confounder"), QStringLiteral("--no-noise"),
-                                   QStringLiteral("--no-cache"), QStringLiteral("--no-store")};
+                                   QStringLiteral("--no-cache"), QStringLiteral("--no-store"),
+                                   QStringLiteral("--pad-keys")};
   const Flags f = parseFlags(args, valueFlags, switchFlags);
   if (!f.error.isEmpty()) return badInput(QStringLiteral("train: %1").arg(f.error));
 
@@ -268,6 +312,20 @@ int runTrain(const QStringList& args) {
     }
     return values;
   };
+  // Per-epoch record for --json: what a results table or a trajectory plot needs.
+  QJsonArray history;
+  auto recordEpoch = [&history](const train::EpochProgress& p) {
+    QJsonObject e;
+    e[QStringLiteral("epoch")] = p.epoch;
+    e[QStringLiteral("loss")] = p.meanLoss;
+    e[QStringLiteral("train_seconds")] = p.trainSeconds;
+    if (p.evaluated) {
+      e[QStringLiteral("eval_seconds")] = p.evalSeconds;
+      e[QStringLiteral("valid_hr10")] = p.validation.hrAt(10);
+      e[QStringLiteral("valid_ndcg10")] = p.validation.ndcgAt(10);
+    }
+    history.append(e);
+  };
   train::RunOutcome o;
   QString runUuid;
   if (record) {
@@ -281,7 +339,9 @@ int runTrain(const QStringList& args) {
     train::RunCallbacks callbacks = progressCallbacks(quiet);
     auto announced = std::make_shared<bool>(false);
     auto onEpoch = callbacks.onEpoch;
-    callbacks.onEpoch = [&run, announced, quiet, dbPath, onEpoch](const train::EpochProgress& p) {
+    callbacks.onEpoch = [&run, announced, quiet, dbPath, onEpoch,
+                         &recordEpoch](const train::EpochProgress& p) {
+      recordEpoch(p);
       if (!*announced && !quiet) {
         err(QStringLiteral("irl4rec: run %1 recorded in %2\n").arg(run.uuid(), dbPath));
         *announced = true;
@@ -292,7 +352,13 @@ int runTrain(const QStringList& args) {
     runUuid = run.uuid();
   } else {
     train::RunController controller(dataset, config);
-    o = controller.run(progressCallbacks(quiet));
+    train::RunCallbacks callbacks = progressCallbacks(quiet);
+    auto onEpoch = callbacks.onEpoch;
+    callbacks.onEpoch = [&recordEpoch, onEpoch](const train::EpochProgress& p) {
+      recordEpoch(p);
+      if (onEpoch) onEpoch(p);
+    };
+    o = controller.run(callbacks);
     if (o.status == train::RunStatus::Finished) evaluateShift(controller);
   }
 
@@ -307,6 +373,8 @@ int runTrain(const QStringList& args) {
   result[QStringLiteral("best_epoch")] = o.bestEpoch;
   result[QStringLiteral("early_stopped")] = o.earlyStopped;
   result[QStringLiteral("seconds")] = o.seconds;
+  result[QStringLiteral("history")] = history;
+  result[QStringLiteral("machine")] = machineJson(config);
   if (o.bestEpoch > 0 || o.status == train::RunStatus::Finished)
     result[QStringLiteral("validation")] = o.validation.toJson();
   if (!runUuid.isEmpty()) {

@@ -1,17 +1,27 @@
 // Speed of the training core on a real dataset: per-epoch training time, full-ranking
-// evaluation time and peak resident memory (VmHWM). Prints one line per epoch and a summary.
+// evaluation time and peak resident memory (VmHWM). Prints one line per epoch and a summary;
+// with --reference, runs the plain PyTorch implementation (reference_sasrec.py, Debian's
+// python3-torch) on the same data, loss, batch and threads in the same invocation and prints
+// the two side by side with their ratio.
 //
-//   bench_train_speed [--data PATH] [--epochs N] [--threads N] [--encoder sasrec] [--loss bce]
-//                     [--model baseline|irl4rec] [--alpha A --beta B --gamma G]
+//   bench_train_speed [--data PATH] [--epochs N] [--config FILE] [--set key=value ...]
+//                     [--threads N] [--loss L] [--batch N] [--encoder E] [--model M]
+//                     [--alpha A --beta B --gamma G] [--reference [--reference-epochs N]]
+// --config / --set take any TrainConfig JSON key (docs: core/train/train_config.h), so the
+// benchmark runs the full recipe of a run (e.g. --set ce_kernel=aten --set dropout=0.6).
 // Defaults: ../shared/datasets/amazon/Beauty.txt, SASRec d=64, 2 blocks, 2 heads, batch 256,
 // max length 50, dropout 0.5, BCE with one negative (the reference implementation's setup).
 #include "core/data/readers.h"
+#include "core/models/softmax_rows.h"
 #include "core/train/run_controller.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonDocument>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QProcess>
 
 #include <sys/resource.h>
 
@@ -49,28 +59,81 @@ int main(int argc, char** argv) {
   QCoreApplication app(argc, argv);
   using namespace irl4rec;
   QString path = QStringLiteral(IRL4REC_SHARED_DIR "/datasets/amazon/Beauty.txt");
-  train::TrainConfig config;
-  config.loss = train::LossKind::Bce;
-  config.epochs = 3;
-  config.patience = 0;
-  config.evalEvery = 1000000;  // training epochs only; evaluations are timed separately below
+  QJsonObject json = train::TrainConfig().toJson();
+  json[QStringLiteral("loss")] = QStringLiteral("bce");
+  json[QStringLiteral("epochs")] = 3;
+  json[QStringLiteral("patience")] = 0;
+  json[QStringLiteral("eval_every")] = 1000000;  // training epochs only; evaluations timed below
+  bool reference = false;
+  int referenceEpochs = 1;
   const QStringList args = app.arguments();
-  for (int i = 1; i + 1 < args.size(); i += 2) {
+  // Flag name -> TrainConfig JSON key, for the common settings.
+  const QHash<QString, QString> shortcut = {
+      {QStringLiteral("--epochs"), QStringLiteral("epochs")},
+      {QStringLiteral("--threads"), QStringLiteral("threads")},
+      {QStringLiteral("--encoder"), QStringLiteral("encoder")},
+      {QStringLiteral("--loss"), QStringLiteral("loss")},
+      {QStringLiteral("--model"), QStringLiteral("model")},
+      {QStringLiteral("--batch"), QStringLiteral("batch_size")},
+      {QStringLiteral("--alpha"), QStringLiteral("alpha")},
+      {QStringLiteral("--beta"), QStringLiteral("beta")},
+      {QStringLiteral("--gamma"), QStringLiteral("gamma")}};
+  auto setValue = [&](const QString& key, const QString& text) {
+    bool isNumber = false;
+    const double number = text.toDouble(&isNumber);
+    if (text == QLatin1String("true") || text == QLatin1String("false"))
+      json[key] = text == QLatin1String("true");
+    else if (isNumber && key != QLatin1String("seed"))
+      json[key] = number;
+    else
+      json[key] = text;
+  };
+  for (int i = 1; i < args.size(); ++i) {
     const QString& k = args[i];
-    const QString& v = args[i + 1];
-    if (k == QLatin1String("--data")) path = v;
-    else if (k == QLatin1String("--epochs")) config.epochs = v.toInt();
-    else if (k == QLatin1String("--threads")) config.threads = v.toInt();
-    else if (k == QLatin1String("--encoder")) config.encoder = train::parseEncoderKind(v).value();
-    else if (k == QLatin1String("--loss")) config.loss = train::parseLossKind(v).value();
-    else if (k == QLatin1String("--model")) config.model = train::parseModelKind(v).value();
-    else if (k == QLatin1String("--alpha")) config.alpha = v.toDouble();
-    else if (k == QLatin1String("--beta")) config.beta = v.toDouble();
-    else if (k == QLatin1String("--gamma")) config.gamma = v.toDouble();
-    else {
+    if (k == QLatin1String("--reference")) {
+      reference = true;
+      continue;
+    }
+    if (i + 1 >= args.size()) {
+      std::fprintf(stderr, "%s needs a value\n", qPrintable(k));
+      return 2;
+    }
+    const QString& v = args[++i];
+    if (k == QLatin1String("--data")) {
+      path = v;
+    } else if (k == QLatin1String("--reference-epochs")) {
+      referenceEpochs = v.toInt();
+    } else if (k == QLatin1String("--config")) {
+      QFile f(v);
+      if (!f.open(QIODevice::ReadOnly)) {
+        std::fprintf(stderr, "%s: cannot open\n", qPrintable(v));
+        return 2;
+      }
+      const QJsonObject loadedJson = QJsonDocument::fromJson(f.readAll()).object();
+      for (auto it = loadedJson.begin(); it != loadedJson.end(); ++it) json[it.key()] = it.value();
+    } else if (k == QLatin1String("--set")) {
+      const int eq = v.indexOf(QLatin1Char('='));
+      if (eq <= 0) {
+        std::fprintf(stderr, "--set wants key=value, got '%s'\n", qPrintable(v));
+        return 2;
+      }
+      setValue(v.left(eq), v.mid(eq + 1));
+    } else if (shortcut.contains(k)) {
+      setValue(shortcut.value(k), v);
+    } else {
       std::fprintf(stderr, "unknown option %s\n", qPrintable(k));
       return 2;
     }
+  }
+  auto parsed = train::TrainConfig::fromJson(json);
+  if (!parsed) {
+    std::fprintf(stderr, "%s\n", qPrintable(parsed.error().message()));
+    return 2;
+  }
+  train::TrainConfig config = parsed.value();
+  if (auto ok = config.validate(); !ok) {
+    std::fprintf(stderr, "%s\n", qPrintable(ok.error().message()));
+    return 2;
   }
   auto loaded = data::loadDataset(path);
   if (!loaded) {
@@ -124,5 +187,57 @@ int main(int argc, char** argv) {
               median(trainTimes), median(trainCpu), median(evalTimes), median(evalCpu),
               (long long)outcome.validation.users, (long long)stats.items, vmHwmKb() / 1024.0,
               loadAverage().constData());
+  std::printf("softmax row kernel: %s\n", models::softmaxRowsIsa());
+  if (!reference) return 0;
+
+  // The plain PyTorch implementation, same data, loss, batch and threads, in this invocation.
+  const QString loss = train::toString(config.loss);
+  if (config.loss != train::LossKind::Ce && config.loss != train::LossKind::Bce) {
+    std::printf("reference: only bce and ce have a PyTorch reference, not %s\n", qPrintable(loss));
+    return 0;
+  }
+  QProcess py;
+  py.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+  const QStringList pyArgs = {QStringLiteral(IRL4REC_SOURCE_DIR "/bench/train/reference_sasrec.py"),
+                              QStringLiteral("--data"), path, QStringLiteral("--loss"), loss,
+                              QStringLiteral("--batch"), QString::number(config.batchSize),
+                              QStringLiteral("--threads"), QString::number(std::max(1, config.threads)),
+                              QStringLiteral("--epochs"), QString::number(referenceEpochs),
+                              QStringLiteral("--evals"), QStringLiteral("1")};
+  std::printf("reference: python3 %s\n", qPrintable(pyArgs.join(QLatin1Char(' '))));
+  std::fflush(stdout);
+  py.start(QStringLiteral("python3"), pyArgs);
+  if (!py.waitForFinished(-1) || py.exitStatus() != QProcess::NormalExit) {
+    std::printf("reference: python3 did not run (%s); skipped\n", qPrintable(py.errorString()));
+    return 0;
+  }
+  QJsonObject summary;
+  for (const QByteArray& line : py.readAllStandardOutput().split('\n')) {
+    const QJsonObject o = QJsonDocument::fromJson(line).object();
+    if (o.contains(QStringLiteral("error"))) {
+      std::printf("reference skipped: %s\n", qPrintable(o.value(QStringLiteral("error")).toString()));
+      return 0;
+    }
+    if (o.contains(QStringLiteral("summary"))) summary = o.value(QStringLiteral("summary")).toObject();
+  }
+  if (summary.isEmpty()) {
+    std::printf("reference: no summary from python3 (exit code %d); skipped\n", py.exitCode());
+    return 0;
+  }
+  auto values = [&](const char* key) {
+    std::vector<double> v;
+    for (const auto& x : summary.value(QLatin1String(key)).toArray()) v.push_back(x.toDouble());
+    return v;
+  };
+  const double refTrain = median(values("train_seconds"));
+  const double refEval = median(values("eval_seconds"));
+  std::printf("\nside by side (%s, batch %d, %d thread(s), %s, PyTorch %s):\n", qPrintable(loss),
+              config.batchSize, std::max(1, config.threads), qPrintable(dataset->name),
+              qPrintable(summary.value(QStringLiteral("torch")).toString()));
+  std::printf("%-28s %14s %14s %8s\n", "", "pytorch_eager_s", "this_core_s", "ratio");
+  std::printf("%-28s %14.2f %14.2f %7.1fx\n", "training epoch (median)", refTrain,
+              median(trainTimes), refTrain / median(trainTimes));
+  std::printf("%-28s %14.2f %14.2f %7.1fx\n", "full-ranking evaluation", refEval,
+              median(evalTimes), refEval / median(evalTimes));
   return 0;
 }

@@ -7,53 +7,96 @@
 namespace irl4rec::models {
 
 TransformerBlockImpl::TransformerBlockImpl(int64_t hidden, int64_t heads, double dropout,
-                                           bool preNorm)
-    : hidden_(hidden), heads_(heads), dropout_(dropout), preNorm_(preNorm) {
+                                           BlockStyle style)
+    : hidden_(hidden), heads_(heads), dropout_(dropout), style_(style) {
   TORCH_CHECK(hidden % heads == 0, "heads must divide the hidden size");
+  const int64_t inner = style.reluFfn ? hidden : 4 * hidden;
   qkv_ = register_module("qkv", torch::nn::Linear(hidden, 3 * hidden));
   out_ = register_module("out", torch::nn::Linear(hidden, hidden));
-  ff1_ = register_module("ff1", torch::nn::Linear(hidden, 4 * hidden));
-  ff2_ = register_module("ff2", torch::nn::Linear(4 * hidden, hidden));
+  ff1_ = register_module("ff1", torch::nn::Linear(hidden, inner));
+  ff2_ = register_module("ff2", torch::nn::Linear(inner, hidden));
   ln1_ = register_module("ln1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({hidden}).eps(1e-12)));
   ln2_ = register_module("ln2", torch::nn::LayerNorm(torch::nn::LayerNormOptions({hidden}).eps(1e-12)));
 }
 
 torch::Tensor TransformerBlockImpl::attend(const torch::Tensor& x, const torch::Tensor& q,
                                            const torch::Tensor& k, const torch::Tensor& v,
-                                           const torch::Tensor& mask) {
+                                           const torch::Tensor& mask,
+                                           const torch::Tensor& padLogCount) {
   // q: [B, h, Tq, dh], k/v: [B, h, T, dh], x: the residual input [B, Tq, d].
-  const int64_t B = q.size(0), Tq = q.size(2), dh = hidden_ / heads_;
-  auto scores = torch::matmul(q, k.transpose(-1, -2)).mul_(1.0 / std::sqrt(double(dh)));
+  const int64_t B = q.size(0), Tq = q.size(2), T = k.size(2), dh = hidden_ / heads_;
+  const double invSqrt = 1.0 / std::sqrt(double(dh));
+  auto scores = torch::matmul(q, k.transpose(-1, -2)).mul_(invSqrt);
   scores = scores + mask;
-  auto probs = runDropout(torch::softmax(scores, -1), dropout_, is_training());
-  auto ctx = torch::matmul(probs, v).transpose(1, 2).reshape({B, Tq, hidden_});
-  auto attended = runDropout(out_->forward(ctx), dropout_, is_training());
+  torch::Tensor ctx;
+  if (style_.padKeys && padLogCount.defined()) {
+    // The padding keys all equal the key bias and their values the value bias: one extra
+    // column whose score counts them (log of their number) stands for all of them.
+    auto bk = qkv_->bias.narrow(0, hidden_, hidden_).view({1, heads_, 1, dh});
+    auto bv = qkv_->bias.narrow(0, 2 * hidden_, hidden_).view({1, heads_, 1, dh});
+    auto sink = (q * bk).sum(-1, /*keepdim=*/true).mul(invSqrt) + padLogCount;  // [B,h,Tq,1]
+    auto probs = runDropout(torch::softmax(torch::cat({scores, sink}, -1), -1), dropout_,
+                            is_training());
+    ctx = torch::matmul(probs.narrow(-1, 0, T), v) + probs.narrow(-1, T, 1) * bv;
+  } else {
+    auto probs = runDropout(torch::softmax(scores, -1), dropout_, is_training());
+    ctx = torch::matmul(probs, v);
+  }
+  ctx = ctx.transpose(1, 2).reshape({B, Tq, hidden_});
+  auto attended = out_->forward(ctx);
+  if (style_.norm != BlockNorm::Kang) attended = runDropout(attended, dropout_, is_training());
   auto feedForward = [&](const torch::Tensor& in) {
+    if (style_.reluFfn) {
+      auto inner = torch::relu(runDropout(ff1_->forward(in), dropout_, is_training()));
+      return runDropout(ff2_->forward(inner), dropout_, is_training());
+    }
     return runDropout(ff2_->forward(torch::gelu(ff1_->forward(in))), dropout_, is_training());
   };
-  if (preNorm_) {
-    auto h = x + attended;
-    return h + feedForward(ln2_->forward(h));
+  switch (style_.norm) {
+    case BlockNorm::Pre: {
+      auto h = x + attended;
+      return h + feedForward(ln2_->forward(h));
+    }
+    case BlockNorm::Kang: {
+      auto h = ln2_->forward(x + attended);
+      return h + feedForward(h);
+    }
+    case BlockNorm::Post: break;
   }
   auto h = ln1_->forward(x + attended);
   return ln2_->forward(h + feedForward(h));
 }
 
 torch::Tensor TransformerBlockImpl::forward(const torch::Tensor& x,
-                                            const torch::Tensor& additiveMask) {
+                                            const torch::Tensor& additiveMask,
+                                            const torch::Tensor& padLogCount) {
   const int64_t B = x.size(0), T = x.size(1), dh = hidden_ / heads_;
-  auto in = preNorm_ ? ln1_->forward(x) : x;
+  if (style_.norm == BlockNorm::Kang) {
+    // Queries from LN(x), keys and values from x itself.
+    auto q = torch::nn::functional::linear(ln1_->forward(x), qkv_->weight.narrow(0, 0, hidden_),
+                                           qkv_->bias.narrow(0, 0, hidden_))
+                 .view({B, T, heads_, dh})
+                 .transpose(1, 2);
+    auto kv = torch::nn::functional::linear(x, qkv_->weight.narrow(0, hidden_, 2 * hidden_),
+                                            qkv_->bias.narrow(0, hidden_, 2 * hidden_))
+                  .view({B, T, 2, heads_, dh})
+                  .permute({2, 0, 3, 1, 4});
+    return attend(x, q, kv[0], kv[1], additiveMask, padLogCount);
+  }
+  auto in = style_.norm == BlockNorm::Pre ? ln1_->forward(x) : x;
   auto qkv = qkv_->forward(in).view({B, T, 3, heads_, dh}).permute({2, 0, 3, 1, 4});
-  return attend(x, qkv[0], qkv[1], qkv[2], additiveMask);
+  return attend(x, qkv[0], qkv[1], qkv[2], additiveMask, padLogCount);
 }
 
 torch::Tensor TransformerBlockImpl::forwardQueries(const torch::Tensor& x,
                                                    const torch::Tensor& last,
-                                                   const torch::Tensor& keyMask) {
+                                                   const torch::Tensor& keyMask,
+                                                   const torch::Tensor& padLogCount) {
   const int64_t B = x.size(0), T = x.size(1), dh = hidden_ / heads_;
   auto xq = gatherRows(x, last).unsqueeze(1);  // [B, 1, d], the residual
-  auto in = preNorm_ ? ln1_->forward(x) : x;
-  auto inq = preNorm_ ? gatherRows(in, last).unsqueeze(1) : xq;
+  const bool pre = style_.norm == BlockNorm::Pre, kang = style_.norm == BlockNorm::Kang;
+  auto in = pre ? ln1_->forward(x) : x;  // what keys and values read
+  auto inq = pre ? gatherRows(in, last).unsqueeze(1) : kang ? ln1_->forward(xq) : xq;
   // Keys and values for every position, the query for one.
   auto wkv = qkv_->weight.narrow(0, hidden_, 2 * hidden_);
   auto bkv = qkv_->bias.narrow(0, hidden_, 2 * hidden_);
@@ -63,20 +106,33 @@ torch::Tensor TransformerBlockImpl::forwardQueries(const torch::Tensor& x,
                                          qkv_->bias.narrow(0, 0, hidden_))
                .view({B, 1, heads_, dh})
                .transpose(1, 2);
-  return attend(xq, q, kv[0], kv[1], keyMask);
+  return attend(xq, q, kv[0], kv[1], keyMask, padLogCount);
 }
 
 TransformerEncoderImpl::TransformerEncoderImpl(int64_t hidden, int64_t blocks, int64_t heads,
                                                double dropout, int64_t maxLength, bool causal,
-                                               bool preNorm)
-    : maxLength_(maxLength), dropout_(dropout), causal_(causal), preNorm_(preNorm) {
+                                               BlockStyle style)
+    : maxLength_(maxLength), dropout_(dropout), causal_(causal), style_(style) {
   TORCH_CHECK(hidden > 0 && blocks > 0 && heads > 0 && maxLength > 0, "sizes must be > 0");
   position_ = register_module("position", torch::nn::Embedding(maxLength, hidden));
   norm_ = register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({hidden}).eps(1e-12)));
   blocks_ = register_module("blocks", torch::nn::ModuleList());
   for (int64_t i = 0; i < blocks; ++i)
-    blocks_->push_back(TransformerBlock(hidden, heads, dropout, preNorm));
-  initWeights(*this);
+    blocks_->push_back(TransformerBlock(hidden, heads, dropout, style));
+  if (!style.xavierInit) {
+    initWeights(*this);
+    return;
+  }
+  initWeightsXavier(*this);
+  // Kang & McAuley's feed-forward is a pair of Conv1d layers left at PyTorch's default init:
+  // weights and biases uniform in ±1/√fan_in.
+  torch::NoGradGuard noGrad;
+  for (auto& block : *blocks_)
+    for (auto& layer : block->as<TransformerBlock>()->feedForwardLayers()) {
+      const double bound = 1.0 / std::sqrt(double(layer->weight.size(1)));
+      layer->weight.uniform_(-bound, bound, currentGenerator());
+      layer->bias.uniform_(-bound, bound, currentGenerator());
+    }
 }
 
 torch::Tensor TransformerEncoderImpl::embed(const torch::Tensor& emb,
@@ -89,7 +145,7 @@ torch::Tensor TransformerEncoderImpl::embed(const torch::Tensor& emb,
   auto pos = ((maxLength_ - lengths).unsqueeze(1) + idx.unsqueeze(0)).clamp_(0, maxLength_ - 1);
   // Post-LN normalises the input; pre-LN (Kang & McAuley) scales the item embeddings by √d
   // instead and normalises after the last block.
-  if (preNorm_) {
+  if (style_.norm != BlockNorm::Post) {
     const double scale = std::sqrt(double(emb.size(2)));
     return runDropout(emb * scale + position_->forward(pos), dropout_, is_training());
   }
@@ -102,6 +158,13 @@ torch::Tensor TransformerEncoderImpl::keyPaddingMask(const torch::Tensor& length
   return torch::zeros(pad.sizes(), opts).masked_fill_(pad, -1e9).view({-1, 1, 1, T});
 }
 
+torch::Tensor TransformerEncoderImpl::padLogCount(const torch::Tensor& lengths,
+                                                  const torch::TensorOptions& opts) const {
+  if (!style_.padKeys) return {};
+  auto pads = (maxLength_ - lengths).clamp_min(0).to(opts.dtype());
+  return torch::where(pads.gt(0), pads.log(), torch::full_like(pads, -1e9)).view({-1, 1, 1, 1});
+}
+
 torch::Tensor TransformerEncoderImpl::forward(const torch::Tensor& emb,
                                               const torch::Tensor& lengths) {
   auto x = embed(emb, lengths);
@@ -110,8 +173,9 @@ torch::Tensor TransformerEncoderImpl::forward(const torch::Tensor& emb,
   // Right padding: real positions never see later pads, so the causal mask is all we need.
   torch::Tensor mask = causal_ ? torch::full({T, T}, -1e9, opts).triu_(1).view({1, 1, T, T})
                                : keyPaddingMask(lengths, T, opts);
-  for (auto& block : *blocks_) x = block->as<TransformerBlock>()->forward(x, mask);
-  return preNorm_ ? norm_->forward(x) : x;
+  const auto pads = padLogCount(lengths, opts);
+  for (auto& block : *blocks_) x = block->as<TransformerBlock>()->forward(x, mask, pads);
+  return style_.norm != BlockNorm::Post ? norm_->forward(x) : x;
 }
 
 torch::Tensor TransformerEncoderImpl::forwardLast(const torch::Tensor& emb,
@@ -122,23 +186,25 @@ torch::Tensor TransformerEncoderImpl::forwardLast(const torch::Tensor& emb,
   const auto n = blocks_->size();
   torch::Tensor full = causal_ ? torch::full({T, T}, -1e9, opts).triu_(1).view({1, 1, T, T})
                                : keyPaddingMask(lengths, T, opts);
-  for (size_t i = 0; i + 1 < n; ++i) x = blocks_[i]->as<TransformerBlock>()->forward(x, full);
+  const auto pads = padLogCount(lengths, opts);
+  for (size_t i = 0; i + 1 < n; ++i)
+    x = blocks_[i]->as<TransformerBlock>()->forward(x, full, pads);
   // The last real position may see every real key, causal or not.
   auto last = blocks_[n - 1]
                   ->as<TransformerBlock>()
-                  ->forwardQueries(x, lengths - 1, keyPaddingMask(lengths, T, opts))
+                  ->forwardQueries(x, lengths - 1, keyPaddingMask(lengths, T, opts), pads)
                   .squeeze(1);
-  return preNorm_ ? norm_->forward(last) : last;
+  return style_.norm != BlockNorm::Post ? norm_->forward(last) : last;
 }
 
 SasRecImpl::SasRecImpl(const SasRecOptions& o)
     : TransformerEncoderImpl(o.hidden_size(), o.num_blocks(), o.num_heads(), o.dropout(),
-                             o.max_length(), /*causal=*/true, o.pre_norm()),
+                             o.max_length(), /*causal=*/true, o.style()),
       options(o) {}
 
 Bert4RecImpl::Bert4RecImpl(const Bert4RecOptions& o)
     : TransformerEncoderImpl(o.hidden_size(), o.num_blocks(), o.num_heads(), o.dropout(),
-                             o.max_length(), /*causal=*/false, o.pre_norm()),
+                             o.max_length(), /*causal=*/false, o.style()),
       options(o) {}
 
 Gru4RecImpl::Gru4RecImpl(const Gru4RecOptions& o) : options(o) {
@@ -184,6 +250,24 @@ void initOne(torch::nn::Module& m) {
     norm->bias.zero_();
   }
 }
+
+/// std of Xavier-normal for a [rows, cols] weight: fan_in = cols, fan_out = rows (PyTorch's
+/// convention, also for embedding tables).
+double xavierStd(const torch::Tensor& w) {
+  return std::sqrt(2.0 / double(w.size(0) + w.size(1)));
+}
+
+void initOneXavier(torch::nn::Module& m) {
+  if (auto* linear = dynamic_cast<torch::nn::LinearImpl*>(&m)) {
+    linear->weight.normal_(0.0, xavierStd(linear->weight), currentGenerator());
+    if (linear->bias.defined()) linear->bias.zero_();
+  } else if (auto* embedding = dynamic_cast<torch::nn::EmbeddingImpl*>(&m)) {
+    embedding->weight.normal_(0.0, xavierStd(embedding->weight), currentGenerator());
+  } else if (auto* norm = dynamic_cast<torch::nn::LayerNormImpl*>(&m)) {
+    norm->weight.fill_(1.0);
+    norm->bias.zero_();
+  }
+}
 }  // namespace
 
 void initWeights(torch::nn::Module& module) {
@@ -191,6 +275,12 @@ void initWeights(torch::nn::Module& module) {
   // modules(include_self=true) needs a shared_ptr, which constructors do not have yet.
   initOne(module);
   for (auto& m : module.modules(/*include_self=*/false)) initOne(*m);
+}
+
+void initWeightsXavier(torch::nn::Module& module) {
+  torch::NoGradGuard noGrad;
+  initOneXavier(module);
+  for (auto& m : module.modules(/*include_self=*/false)) initOneXavier(*m);
 }
 
 }  // namespace irl4rec::models

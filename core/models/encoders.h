@@ -13,6 +13,30 @@
 
 namespace irl4rec::models {
 
+/// Where a Transformer block normalises. Post: after each residual sum (S3-Rec, BERT). Pre:
+/// before each sub-layer, final LayerNorm (RecTools-style pre-LN). Kang: Kang & McAuley's
+/// original SASRec block, also the one of Xu et al. 2024 — only the attention's queries are
+/// normalised (keys and values read the raw residual stream), the feed-forward reads LN(x) and
+/// adds it back (x ← LN(x) + FFN(LN(x))), no dropout after the attention's output projection,
+/// final LayerNorm. Pre and Kang scale the item embeddings by √d and do not normalise the input.
+enum class BlockNorm { Post, Pre, Kang };
+
+/// Shape of a Transformer block beyond the normalisation (all default to S3-Rec's SASRec).
+struct BlockStyle {
+  BlockNorm norm = BlockNorm::Post;
+  /// Feed-forward of width d with ReLU and dropout after both layers (Kang & McAuley's
+  /// point-wise Conv1d) instead of width 4d with GELU and dropout at the end.
+  bool reluFfn = false;
+  /// Padding keys visible, as in implementations that left-pad every sequence to max_length
+  /// and give attention no key-padding mask: each query also attends to max_length − length
+  /// keys computed from a zero input (key = key bias, value = value bias). Emulated with one
+  /// extra key per row whose score carries log(max_length − length).
+  bool padKeys = false;
+  /// Xavier-normal embeddings and linear layers, PyTorch's default (Kaiming-uniform) init for
+  /// the point-wise feed-forward (Xu et al.'s SASRec) instead of N(0, 0.02).
+  bool xavierInit = false;
+};
+
 /// Common interface of the encoders.
 class SequenceEncoderImpl : public torch::nn::Module {
  public:
@@ -34,8 +58,8 @@ struct SasRecOptions {
   /// Embedding, attention-probability and hidden dropout (S3-Rec: 0.5 on Beauty).
   TORCH_ARG(double, dropout) = 0.5;
   TORCH_ARG(int64_t, max_length) = 50;
-  /// Pre-LN blocks with a final LayerNorm (Kang & McAuley) instead of S3-Rec's post-LN.
-  TORCH_ARG(bool, pre_norm) = false;
+  /// Block normalisation, feed-forward, padding keys and init (BlockStyle).
+  TORCH_ARG(BlockStyle, style) = {};
 };
 
 struct Bert4RecOptions {
@@ -46,7 +70,7 @@ struct Bert4RecOptions {
   TORCH_ARG(int64_t, max_length) = 50;
   /// Cloze mask probability (used by the trainer when it builds training inputs).
   TORCH_ARG(double, mask_ratio) = 0.2;
-  TORCH_ARG(bool, pre_norm) = false;
+  TORCH_ARG(BlockStyle, style) = {};
 };
 
 struct Gru4RecOptions {
@@ -62,20 +86,27 @@ struct Gru4RecOptions {
 /// sum; the encoder then ends with a LayerNorm.
 class TransformerBlockImpl : public torch::nn::Module {
  public:
-  TransformerBlockImpl(int64_t hidden, int64_t heads, double dropout, bool preNorm = false);
+  TransformerBlockImpl(int64_t hidden, int64_t heads, double dropout, BlockStyle style = {});
   /// x: [B, T, d]; additiveMask: broadcastable to [B, heads, T, T] (0 or a large negative).
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& additiveMask);
+  /// padLogCount: [B, 1, 1, 1] log of the number of padding keys per row (style.padKeys only;
+  /// a large negative for none), undefined otherwise.
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& additiveMask,
+                        const torch::Tensor& padLogCount = {});
   /// Only the queries at `last` [B]: returns [B, 1, d]. keyMask: [B, 1, 1, T] additive mask of
   /// the keys those queries may see.
   torch::Tensor forwardQueries(const torch::Tensor& x, const torch::Tensor& last,
-                               const torch::Tensor& keyMask);
+                               const torch::Tensor& keyMask,
+                               const torch::Tensor& padLogCount = {});
+  /// The point-wise feed-forward layers (for the style's init).
+  std::vector<torch::nn::Linear> feedForwardLayers() const { return {ff1_, ff2_}; }
 
  private:
   torch::Tensor attend(const torch::Tensor& x, const torch::Tensor& q, const torch::Tensor& k,
-                       const torch::Tensor& v, const torch::Tensor& mask);
+                       const torch::Tensor& v, const torch::Tensor& mask,
+                       const torch::Tensor& padLogCount);
   int64_t hidden_, heads_;
   double dropout_;
-  bool preNorm_;
+  BlockStyle style_;
   torch::nn::Linear qkv_{nullptr}, out_{nullptr}, ff1_{nullptr}, ff2_{nullptr};
   torch::nn::LayerNorm ln1_{nullptr}, ln2_{nullptr};
 };
@@ -87,7 +118,7 @@ TORCH_MODULE(TransformerBlock);
 class TransformerEncoderImpl : public SequenceEncoderImpl {
  public:
   TransformerEncoderImpl(int64_t hidden, int64_t blocks, int64_t heads, double dropout,
-                         int64_t maxLength, bool causal, bool preNorm = false);
+                         int64_t maxLength, bool causal, BlockStyle style = {});
   torch::Tensor forward(const torch::Tensor& emb, const torch::Tensor& lengths) override;
   torch::Tensor forwardLast(const torch::Tensor& emb, const torch::Tensor& lengths) override;
   bool causal() const { return causal_; }
@@ -96,10 +127,12 @@ class TransformerEncoderImpl : public SequenceEncoderImpl {
   torch::Tensor embed(const torch::Tensor& emb, const torch::Tensor& lengths);
   torch::Tensor keyPaddingMask(const torch::Tensor& lengths, int64_t T,
                                const torch::TensorOptions& opts) const;
+  /// [B, 1, 1, 1] log(max_length − length), or undefined without style.padKeys.
+  torch::Tensor padLogCount(const torch::Tensor& lengths, const torch::TensorOptions& opts) const;
   int64_t maxLength_;
   double dropout_;
   bool causal_;
-  bool preNorm_;
+  BlockStyle style_;
   torch::nn::Embedding position_{nullptr};
   torch::nn::LayerNorm norm_{nullptr};
   torch::nn::ModuleList blocks_;
@@ -136,5 +169,7 @@ TORCH_MODULE(Gru4Rec);
 
 /// Truncated-normal-like init of S3-Rec: N(0, 0.02) weights, zero biases, unit LayerNorm.
 void initWeights(torch::nn::Module& module);
+/// Xavier-normal weights (std = √(2 / (fan_in + fan_out))), zero biases, unit LayerNorm.
+void initWeightsXavier(torch::nn::Module& module);
 
 }  // namespace irl4rec::models

@@ -1,5 +1,12 @@
 #include "core/models/losses.h"
 
+#include "core/models/softmax_rows.h"
+
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <vector>
+
 namespace irl4rec::models {
 
 torch::Tensor bceLoss(const torch::Tensor& posLogits, const torch::Tensor& negLogits) {
@@ -21,14 +28,106 @@ torch::Tensor sampledSoftmaxLoss(const torch::Tensor& h, const torch::Tensor& ta
 }
 
 torch::Tensor fullSoftmaxLoss(const torch::Tensor& h, const torch::Tensor& table,
-                              const torch::Tensor& targets) {
+                              const torch::Tensor& targets, CeKernel kernel) {
+  if (kernel == CeKernel::Fused) return fusedFullSoftmaxLoss(h, table, targets);
   auto logits = torch::matmul(h, table.narrow(0, 1, table.size(0) - 1).t());
   return torch::nn::functional::cross_entropy(logits, targets - 1);
 }
 
+int64_t fusedCeChunkRows(int64_t items) {
+  // About 16 MB of logits per chunk: big enough that the three matrix products run near the
+  // BLAS peak, small enough to stay in the last-level cache between the passes.
+  constexpr int64_t kChunkFloats = int64_t(1) << 22;
+  return std::clamp<int64_t>(kChunkFloats / std::max<int64_t>(items, 1), 16, 4096);
+}
+
+namespace {
+
+/// The chunked pass shared by the forward with and without the gradient. Returns the summed
+/// row losses; with gradH/gradW defined, also accumulates (1/N)·∂loss_sum into them.
+double fusedCePass(const torch::Tensor& h, const torch::Tensor& table, const torch::Tensor& tg,
+                   torch::Tensor* gradH, torch::Tensor* gradW) {
+  const int64_t N = h.size(0), I = table.size(0) - 1;
+  const auto W = table.narrow(0, 1, I);
+  const auto Wt = W.t();
+  const int64_t chunk = std::min(N, fusedCeChunkRows(I));
+  auto buffer = torch::empty({chunk, I}, h.options().requires_grad(false));
+  const int64_t* tp = tg.data_ptr<int64_t>();
+  const float scale = 1.0f / float(N);
+  const bool gradient = gradH != nullptr;
+  std::vector<float> rowLoss(size_t(chunk), 0.0f);
+  double lossSum = 0.0;
+  for (int64_t r0 = 0; r0 < N; r0 += chunk) {
+    const int64_t c = std::min(chunk, N - r0);
+    const auto hc = h.narrow(0, r0, c);
+    auto logits = buffer.narrow(0, 0, c);
+    at::mm_out(logits, hc, Wt);
+    float* lp = logits.data_ptr<float>();
+    at::parallel_for(0, c, 4, [&](int64_t begin, int64_t end) {
+      for (int64_t r = begin; r < end; ++r) {
+        const int64_t t = tp[r0 + r] - 1;
+        rowLoss[size_t(r)] = gradient ? softmaxCrossEntropyRow(lp + r * I, I, t, scale)
+                                      : softmaxCrossEntropyLossRow(lp + r * I, I, t);
+      }
+    });
+    for (int64_t r = 0; r < c; ++r) lossSum += double(rowLoss[size_t(r)]);
+    if (gradient) {
+      auto gh = gradH->narrow(0, r0, c);
+      at::mm_out(gh, logits, W);
+      gradW->addmm_(logits.t(), hc);
+    }
+  }
+  return lossSum;
+}
+
+/// Forward and backward of the full-softmax CE in one chunked pass: the gradients are computed
+/// in forward() (they need the same logits) and scaled by the incoming gradient in backward().
+/// Peak extra memory: one chunk of logits plus gradients the size of h and of the table.
+struct FusedSoftmaxCe : public torch::autograd::Function<FusedSoftmaxCe> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& h,
+                               const torch::Tensor& table, const torch::Tensor& tg) {
+    auto gradH = torch::empty_like(h);
+    auto gradTable = torch::zeros_like(table);
+    auto gradW = gradTable.narrow(0, 1, table.size(0) - 1);
+    const double lossSum = fusedCePass(h, table, tg, &gradH, &gradW);
+    ctx->saved_data["grad_h"] = gradH;
+    ctx->saved_data["grad_table"] = gradTable;
+    return torch::full({}, lossSum / double(h.size(0)), h.options());
+  }
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list gradOut) {
+    const auto g = gradOut[0];
+    return {ctx->saved_data["grad_h"].toTensor() * g,
+            ctx->saved_data["grad_table"].toTensor() * g, torch::Tensor()};
+  }
+};
+
+}  // namespace
+
+torch::Tensor fusedFullSoftmaxLoss(const torch::Tensor& h, const torch::Tensor& table,
+                                   const torch::Tensor& targets) {
+  TORCH_CHECK(h.dim() == 2 && table.dim() == 2 && targets.dim() == 1 &&
+                  h.size(0) == targets.size(0) && h.size(1) == table.size(1),
+              "fused CE: h [N, d], table [I+1, d], targets [N]");
+  TORCH_CHECK(h.scalar_type() == torch::kFloat && table.scalar_type() == torch::kFloat,
+              "fused CE: float32 only");
+  TORCH_CHECK(h.size(0) > 0, "fused CE: no rows");
+  const int64_t I = table.size(0) - 1;
+  auto tg = targets.to(torch::kLong).contiguous();
+  TORCH_CHECK(tg.min().item<int64_t>() >= 1 && tg.max().item<int64_t>() <= I,
+              "fused CE: target id out of 1..", I);
+  const auto hc = h.contiguous();
+  const auto tc = table.contiguous();
+  if (torch::GradMode::is_enabled() && (h.requires_grad() || table.requires_grad()))
+    return FusedSoftmaxCe::apply(hc, tc, tg);
+  torch::NoGradGuard noGrad;
+  return torch::full({}, fusedCePass(hc, tc, tg, nullptr, nullptr) / double(h.size(0)),
+                     h.options());
+}
+
 torch::Tensor recommendationLoss(train::LossKind kind, const torch::Tensor& h,
                                  const torch::Tensor& table, const torch::Tensor& targets,
-                                 const torch::Tensor& negatives) {
+                                 const torch::Tensor& negatives, CeKernel ceKernel) {
   using train::LossKind;
   switch (kind) {
     case LossKind::Bce:
@@ -38,7 +137,7 @@ torch::Tensor recommendationLoss(train::LossKind kind, const torch::Tensor& h,
       return kind == LossKind::Bce ? bceLoss(pos, neg) : bprLoss(pos, neg);
     }
     case LossKind::SampledCe: return sampledSoftmaxLoss(h, table, targets, negatives);
-    case LossKind::Ce: return fullSoftmaxLoss(h, table, targets);
+    case LossKind::Ce: return fullSoftmaxLoss(h, table, targets, ceKernel);
   }
   TORCH_CHECK(false, "unknown loss");
 }

@@ -17,14 +17,27 @@ torch::Tensor bprLoss(const torch::Tensor& posLogits, const torch::Tensor& negLo
 /// (an accidental hit) is removed from that row.
 torch::Tensor sampledSoftmaxLoss(const torch::Tensor& h, const torch::Tensor& table,
                                  const torch::Tensor& targets, const torch::Tensor& negatives);
-/// Full softmax cross-entropy over items 1..I (row 0 of the table is padding).
+using train::CeKernel;
+
+/// Full softmax cross-entropy over items 1..I (row 0 of the table is padding), computed by
+/// ATen (logits matrix, then cross_entropy) or by the fused kernel below.
 torch::Tensor fullSoftmaxLoss(const torch::Tensor& h, const torch::Tensor& table,
-                              const torch::Tensor& targets);
+                              const torch::Tensor& targets, CeKernel kernel = CeKernel::Aten);
+/// The same loss without the [N, I] logits matrix: rows are processed in chunks of
+/// fusedCeChunkRows(I); each chunk's logits are turned into the loss and, when a gradient is
+/// needed, into d loss / d logits in place (one cache-resident pass per row, softmax_rows.h),
+/// and the two gradient products are accumulated right away. Forward and backward share the
+/// chunk, so the logits are computed once per step. float32 only.
+torch::Tensor fusedFullSoftmaxLoss(const torch::Tensor& h, const torch::Tensor& table,
+                                   const torch::Tensor& targets);
+/// Rows per chunk of the fused loss for a catalogue of `items` (about 16 MB of logits).
+int64_t fusedCeChunkRows(int64_t items);
 
 /// L_rec of the configured kind. `negatives` is [N] (bce/bpr, one per row) or [K] (sampled-ce).
 torch::Tensor recommendationLoss(train::LossKind kind, const torch::Tensor& h,
                                  const torch::Tensor& table, const torch::Tensor& targets,
-                                 const torch::Tensor& negatives);
+                                 const torch::Tensor& negatives,
+                                 CeKernel ceKernel = CeKernel::Aten);
 
 /// C(t): mean over rows of ‖μ‖² (MeanSquare) or of KL(N(μ, σ²) ‖ N(0, I)) (Kl).
 torch::Tensor compressionLoss(train::CompressionKind kind, const torch::Tensor& mu,

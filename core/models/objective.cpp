@@ -21,7 +21,7 @@ ObjectiveTerms objective(const train::TrainConfig& config, RecommenderImpl& mode
   auto t = pick(out.t);
 
   ObjectiveTerms terms;
-  terms.recT = recommendationLoss(config.loss, t, model.itemTable(), tgt, neg);
+  terms.recT = recommendationLoss(config.loss, t, model.itemTable(), tgt, neg, config.ceKernel);
   terms.total = terms.recT;
   if (config.model != train::ModelKind::Irl4Rec) return terms;
   if (config.beta > 0) {
@@ -31,7 +31,8 @@ ObjectiveTerms objective(const train::TrainConfig& config, RecommenderImpl& mode
   if (config.hasConfounder() && (config.alpha > 0 || config.gamma > 0)) {
     auto s = pick(out.s);
     if (config.alpha > 0) {
-      terms.recS = recommendationLoss(config.loss, s, model.attributeTable(), tgt, neg);
+      terms.recS =
+          recommendationLoss(config.loss, s, model.attributeTable(), tgt, neg, config.ceKernel);
       terms.total = terms.total + config.alpha * terms.recS;
     }
     if (config.gamma > 0 && t.size(0) > 1) {

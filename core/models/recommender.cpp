@@ -18,7 +18,7 @@ std::shared_ptr<SequenceEncoderImpl> RecommenderImpl::makeEncoder() const {
                                               .num_heads(o.num_heads())
                                               .dropout(o.dropout())
                                               .max_length(o.max_length())
-                                              .pre_norm(o.pre_norm()));
+                                              .style(o.style()));
     case train::EncoderKind::Bert4Rec:
       return std::make_shared<Bert4RecImpl>(Bert4RecOptions()
                                                 .hidden_size(o.hidden_size())
@@ -26,7 +26,7 @@ std::shared_ptr<SequenceEncoderImpl> RecommenderImpl::makeEncoder() const {
                                                 .num_heads(o.num_heads())
                                                 .dropout(o.dropout())
                                                 .max_length(o.max_length())
-                                              .pre_norm(o.pre_norm()));
+                                                .style(o.style()));
     case train::EncoderKind::Gru4Rec:
       return std::make_shared<Gru4RecImpl>(Gru4RecOptions()
                                                .hidden_size(o.hidden_size())
@@ -64,8 +64,11 @@ RecommenderImpl::RecommenderImpl(const RecommenderOptions& o,
     attrIndices_ = register_buffer("attr_indices", torch::tensor(flat, torch::kLong));
     attrOffsets_ = register_buffer("attr_offsets", torch::tensor(offsets, torch::kLong));
   }
-  // The encoders initialised themselves; init the tables and heads S3-Rec's way.
-  initWeights(*items_);
+  // The encoders initialised themselves; init the tables and heads S3-Rec's way (or Xavier's).
+  if (o.style().xavierInit)
+    initWeightsXavier(*items_);
+  else
+    initWeights(*items_);
   {
     torch::NoGradGuard noGrad;
     items_->weight[0].zero_();

@@ -26,7 +26,7 @@ struct RecommenderOptions {
   TORCH_ARG(int64_t, num_heads) = 2;
   TORCH_ARG(double, dropout) = 0.5;
   TORCH_ARG(int64_t, max_length) = 50;
-  TORCH_ARG(bool, pre_norm) = false;       ///< Transformers: pre-LN blocks (Kang & McAuley)
+  TORCH_ARG(BlockStyle, style) = {};       ///< Transformers: normalisation, FFN, pads, init
   TORCH_ARG(bool, irl) = false;            ///< μ / log σ² heads
   TORCH_ARG(bool, confounder) = false;     ///< attribute branch (needs irl)
   TORCH_ARG(bool, reparameterize) = true;  ///< t = μ + σ ⊙ ε in training

@@ -15,6 +15,8 @@
 
 #include <torch/torch.h>
 
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <cmath>
 #include <random>
@@ -35,6 +37,17 @@ namespace {
 
 bool isBert(const TrainConfig& c) { return c.encoder == EncoderKind::Bert4Rec; }
 
+models::BlockStyle blockStyle(const TrainConfig& c) {
+  models::BlockStyle style;
+  style.norm = c.norm == NormKind::Pre    ? models::BlockNorm::Pre
+               : c.norm == NormKind::Kang ? models::BlockNorm::Kang
+                                          : models::BlockNorm::Post;
+  style.reluFfn = c.ffn == FfnKind::ReluD;
+  style.padKeys = c.padKeys;
+  style.xavierInit = c.init == InitKind::Xavier;
+  return style;
+}
+
 models::RecommenderOptions modelOptions(const TrainConfig& c, const data::Dataset& d) {
   return models::RecommenderOptions()
       .encoder(c.encoder)
@@ -45,7 +58,7 @@ models::RecommenderOptions modelOptions(const TrainConfig& c, const data::Datase
       .num_heads(c.heads)
       .dropout(c.dropout)
       .max_length(c.maxLength)
-      .pre_norm(c.norm == NormKind::Pre)
+      .style(blockStyle(c))
       .irl(c.model == ModelKind::Irl4Rec)
       .confounder(c.hasConfounder())
       .reparameterize(c.reparameterize);
@@ -55,9 +68,18 @@ torch::Tensor longTensor(const std::vector<int64_t>& v, std::vector<int64_t> sha
   return torch::from_blob(const_cast<int64_t*>(v.data()), shape, torch::kLong).clone();
 }
 
-/// Sets the torch thread count for the run's duration (it is process-wide).
+/// Sets the torch thread count for the run's duration (it is process-wide), and OpenBLAS's
+/// own pool to match: torch::set_num_threads does not reach OpenBLAS, whose pthread build
+/// otherwise runs every large product on all cores (a "1-thread" full-CE run used 1.7 cores,
+/// and two such runs fought over two). Looked up at run time: with another BLAS the symbol is
+/// absent and nothing happens.
 void applyThreads(int threads) {
-  if (threads > 0 && torch::get_num_threads() != threads) torch::set_num_threads(threads);
+  if (threads <= 0) return;
+  if (torch::get_num_threads() != threads) torch::set_num_threads(threads);
+  using SetThreads = void (*)(int);
+  static const auto openblasSetThreads =
+      reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+  if (openblasSetThreads) openblasSetThreads(threads);
 }
 
 QString fromStd(const std::string& s) { return QString::fromStdString(s); }

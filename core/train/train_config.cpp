@@ -50,7 +50,14 @@ const std::pair<CompressionKind, const char*> kCompressions[] = {
     {CompressionKind::MeanSquare, "l2"}, {CompressionKind::Kl, "kl"}};
 const std::pair<DependenceKind, const char*> kDependences[] = {
     {DependenceKind::CrossCorrelation, "xcorr"}, {DependenceKind::Hsic, "hsic"}};
-const std::pair<NormKind, const char*> kNorms[] = {{NormKind::Post, "post"}, {NormKind::Pre, "pre"}};
+const std::pair<NormKind, const char*> kNorms[] = {
+    {NormKind::Post, "post"}, {NormKind::Pre, "pre"}, {NormKind::Kang, "kang"}};
+const std::pair<FfnKind, const char*> kFfns[] = {{FfnKind::Gelu4d, "gelu-4d"},
+                                                 {FfnKind::ReluD, "relu-d"}};
+const std::pair<InitKind, const char*> kInits[] = {{InitKind::Normal, "normal"},
+                                                   {InitKind::Xavier, "xavier"}};
+const std::pair<CeKernel, const char*> kCeKernels[] = {{CeKernel::Aten, "aten"},
+                                                       {CeKernel::Fused, "fused"}};
 const std::pair<EvalProtocol, const char*> kProtocols[] = {{EvalProtocol::Full, "full"},
                                                            {EvalProtocol::Sampled, "sampled"}};
 
@@ -63,6 +70,12 @@ QString toString(CompressionKind v) { return nameOf(v, kCompressions); }
 QString toString(DependenceKind v) { return nameOf(v, kDependences); }
 QString toString(EvalProtocol v) { return nameOf(v, kProtocols); }
 QString toString(NormKind v) { return nameOf(v, kNorms); }
+QString toString(FfnKind v) { return nameOf(v, kFfns); }
+QString toString(InitKind v) { return nameOf(v, kInits); }
+Expected<FfnKind> parseFfnKind(const QString& s) { return parseName(s, "feed-forward", kFfns); }
+Expected<InitKind> parseInitKind(const QString& s) { return parseName(s, "init", kInits); }
+QString toString(CeKernel v) { return nameOf(v, kCeKernels); }
+Expected<CeKernel> parseCeKernel(const QString& s) { return parseName(s, "ce kernel", kCeKernels); }
 Expected<NormKind> parseNormKind(const QString& s) { return parseName(s, "layer norm placement", kNorms); }
 Expected<ModelKind> parseModelKind(const QString& s) { return parseName(s, "model", kModels); }
 Expected<EncoderKind> parseEncoderKind(const QString& s) {
@@ -88,6 +101,7 @@ QJsonObject TrainConfig::toJson() const {
   o[QStringLiteral("encoder")] = toString(encoder);
   o[QStringLiteral("loss")] = toString(loss);
   o[QStringLiteral("negatives")] = negatives;
+  if (loss == LossKind::Ce) o[QStringLiteral("ce_kernel")] = toString(ceKernel);
   o[QStringLiteral("alpha")] = alpha;
   o[QStringLiteral("beta")] = beta;
   o[QStringLiteral("gamma")] = gamma;
@@ -102,6 +116,9 @@ QJsonObject TrainConfig::toJson() const {
   o[QStringLiteral("max_length")] = maxLength;
   o[QStringLiteral("mask_ratio")] = maskRatio;
   if (norm != NormKind::Post) o[QStringLiteral("norm")] = toString(norm);
+  if (ffn != FfnKind::Gelu4d) o[QStringLiteral("ffn")] = toString(ffn);
+  if (init != InitKind::Normal) o[QStringLiteral("init")] = toString(init);
+  if (padKeys) o[QStringLiteral("pad_keys")] = true;
   o[QStringLiteral("lr")] = lr;
   o[QStringLiteral("weight_decay")] = weightDecay;
   o[QStringLiteral("batch_size")] = batchSize;
@@ -186,6 +203,8 @@ Expected<TrainConfig> TrainConfig::fromJson(const QJsonObject& json) {
   r.named("encoder", c.encoder, &parseEncoderKind);
   r.named("loss", c.loss, &parseLossKind);
   r.integer("negatives", c.negatives);
+  if (c.loss == LossKind::Ce) c.ceKernel = CeKernel::Aten;  // saved before the fused kernel
+  r.named("ce_kernel", c.ceKernel, &parseCeKernel);
   r.number("alpha", c.alpha);
   r.number("beta", c.beta);
   r.number("gamma", c.gamma);
@@ -200,6 +219,9 @@ Expected<TrainConfig> TrainConfig::fromJson(const QJsonObject& json) {
   r.integer("max_length", c.maxLength);
   r.number("mask_ratio", c.maskRatio);
   r.named("norm", c.norm, &parseNormKind);
+  r.named("ffn", c.ffn, &parseFfnKind);
+  r.named("init", c.init, &parseInitKind);
+  r.boolean("pad_keys", c.padKeys);
   r.number("lr", c.lr);
   r.number("weight_decay", c.weightDecay);
   r.integer("batch_size", c.batchSize);
@@ -252,8 +274,14 @@ Status TrainConfig::validate() const {
   }
   if (encoder != EncoderKind::Gru4Rec && hiddenSize % heads != 0)
     return bad(QStringLiteral("heads (%1) must divide the hidden size (%2)").arg(heads).arg(hiddenSize));
-  if (encoder == EncoderKind::Gru4Rec && norm == NormKind::Pre)
-    return bad(QStringLiteral("norm 'pre' applies to the Transformer encoders (sasrec, bert4rec), not gru4rec"));
+  if (encoder == EncoderKind::Gru4Rec && norm != NormKind::Post)
+    return bad(QStringLiteral("norm '%1' applies to the Transformer encoders (sasrec, bert4rec), not gru4rec")
+                   .arg(toString(norm)));
+  if (encoder == EncoderKind::Gru4Rec && ffn != FfnKind::Gelu4d)
+    return bad(QStringLiteral("ffn '%1' applies to the Transformer encoders (sasrec, bert4rec), not gru4rec")
+                   .arg(toString(ffn)));
+  if (padKeys && norm != NormKind::Kang)
+    return bad(QStringLiteral("pad_keys is defined for norm 'kang' only (got norm '%1')").arg(toString(norm)));
   if (!std::isfinite(dropout) || dropout < 0 || dropout >= 1)
     return bad(QStringLiteral("dropout must be in [0, 1) (got %1)").arg(dropout));
   if (!std::isfinite(maskRatio) || maskRatio <= 0 || maskRatio >= 1)

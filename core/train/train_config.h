@@ -32,8 +32,22 @@ enum class DependenceKind { CrossCorrelation, Hsic };
 enum class EvalProtocol { Full, Sampled };
 
 /// Where the Transformer blocks normalise: after each residual sum (S3-Rec's SASRec, BERT; the
-/// default) or before each sub-layer with a final LayerNorm (Kang & McAuley's SASRec, RecTools).
-enum class NormKind { Post, Pre };
+/// default), before each sub-layer with a final LayerNorm (RecTools-style pre-LN), or as Kang &
+/// McAuley's original SASRec block (also Xu et al. 2024's): queries normalised, keys and values
+/// read the raw stream, x ← LN(x) + FFN(LN(x)), final LayerNorm (models::BlockNorm).
+enum class NormKind { Post, Pre, Kang };
+/// Transformer feed-forward: width 4d with GELU (S3-Rec, BERT) or width d with ReLU and dropout
+/// after both layers (Kang & McAuley's point-wise Conv1d).
+enum class FfnKind { Gelu4d, ReluD };
+/// Parameter init: N(0, 0.02) (S3-Rec, BERT) or Xavier-normal with PyTorch's default for the
+/// point-wise feed-forward (Xu et al.'s SASRec).
+enum class InitKind { Normal, Xavier };
+
+/// How the full-softmax CE (loss "ce") is computed: ATen's logits matrix + cross_entropy (what
+/// every run before the fused kernel used) or the chunked, fused forward/backward of
+/// models::fusedFullSoftmaxLoss. Same mathematics; float rounding differs (summation order,
+/// a polynomial exp), so runs keep the kernel in their configuration.
+enum class CeKernel { Aten, Fused };
 
 /// Canonical lower-case names used by the CLI, JSON and the GUI combo boxes.
 QString toString(ModelKind v);       ///< "baseline" | "irl4rec"
@@ -42,7 +56,10 @@ QString toString(LossKind v);        ///< "bce" | "bpr" | "sampled-ce" | "ce"
 QString toString(CompressionKind v); ///< "l2" | "kl"
 QString toString(DependenceKind v);  ///< "xcorr" | "hsic"
 QString toString(EvalProtocol v);    ///< "full" | "sampled"
-QString toString(NormKind v);        ///< "post" | "pre"
+QString toString(NormKind v);        ///< "post" | "pre" | "kang"
+QString toString(FfnKind v);         ///< "gelu-4d" | "relu-d"
+QString toString(InitKind v);        ///< "normal" | "xavier"
+QString toString(CeKernel v);        ///< "aten" | "fused"
 /// Parse a canonical name; an Error naming the accepted values otherwise.
 Expected<ModelKind> parseModelKind(const QString& s);
 Expected<EncoderKind> parseEncoderKind(const QString& s);
@@ -51,6 +68,9 @@ Expected<CompressionKind> parseCompressionKind(const QString& s);
 Expected<DependenceKind> parseDependenceKind(const QString& s);
 Expected<EvalProtocol> parseEvalProtocol(const QString& s);
 Expected<NormKind> parseNormKind(const QString& s);
+Expected<FfnKind> parseFfnKind(const QString& s);
+Expected<InitKind> parseInitKind(const QString& s);
+Expected<CeKernel> parseCeKernel(const QString& s);
 QStringList modelKindNames();
 QStringList encoderKindNames();
 QStringList lossKindNames();
@@ -61,6 +81,9 @@ struct TrainConfig {
   EncoderKind encoder = EncoderKind::SasRec;
   LossKind loss = LossKind::SampledCe;
   int negatives = 256;          ///< sampled-ce: negatives shared by the batch (bce/bpr use 1)
+  /// loss "ce" only. In JSON only for loss "ce"; a "ce" configuration without the key was
+  /// trained before the fused kernel existed and reads as "aten".
+  CeKernel ceKernel = CeKernel::Fused;
 
   // --- the Irl4Rec objective  L = L_rec(t) + α·L_rec(s) + β·C(t) + γ·D(t, s)
   double alpha = 0.0;           ///< weight of the confounder branch's own recommendation loss
@@ -81,6 +104,12 @@ struct TrainConfig {
   /// Transformer encoders only. Written to JSON only when "pre", so that configurations saved
   /// before the option existed keep their group key.
   NormKind norm = NormKind::Post;
+  /// Transformer encoders; like `norm`, in JSON only when not the default.
+  FfnKind ffn = FfnKind::Gelu4d;
+  InitKind init = InitKind::Normal;
+  /// norm "kang" only: padding keys visible to attention, as in implementations that left-pad
+  /// to max_length without a key-padding mask (models::BlockStyle::padKeys). JSON only if true.
+  bool padKeys = false;
 
   // --- optimisation
   double lr = 1e-3;             ///< Adam

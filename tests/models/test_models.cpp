@@ -8,6 +8,7 @@
 #include "core/models/objective.h"
 #include "core/models/random.h"
 #include "core/models/recommender.h"
+#include "core/models/softmax_rows.h"
 #include "core/train/train_config.h"
 
 #include <QtTest>
@@ -22,8 +23,19 @@ namespace {
 
 bool close(double a, double b, double tol = 1e-5) { return std::abs(a - b) <= tol; }
 
+/// 0: post-LN (S3-Rec), 1: pre-LN, 2: Xu et al.'s SASRec block (Kang normalisation, ReLU
+/// feed-forward of width d, padding keys, Xavier init).
+models::BlockStyle styleOf(int variant) {
+  models::BlockStyle style;
+  style.norm = variant == 1 ? models::BlockNorm::Pre
+               : variant == 2 ? models::BlockNorm::Kang
+                              : models::BlockNorm::Post;
+  style.reluFfn = style.padKeys = style.xavierInit = variant == 2;
+  return style;
+}
+
 std::shared_ptr<models::SequenceEncoderImpl> makeEncoder(train::EncoderKind kind,
-                                                        bool preNorm = false) {
+                                                        int preNorm = 0) {
   switch (kind) {
     case train::EncoderKind::SasRec:
       return std::make_shared<models::SasRecImpl>(models::SasRecOptions()
@@ -31,14 +43,14 @@ std::shared_ptr<models::SequenceEncoderImpl> makeEncoder(train::EncoderKind kind
                                                       .num_heads(2)
                                                       .max_length(8)
                                                       .dropout(0.3)
-                                                      .pre_norm(preNorm));
+                                                      .style(styleOf(preNorm)));
     case train::EncoderKind::Bert4Rec:
       return std::make_shared<models::Bert4RecImpl>(models::Bert4RecOptions()
                                                         .hidden_size(16)
                                                         .num_heads(2)
                                                         .max_length(8)
                                                         .dropout(0.3)
-                                                        .pre_norm(preNorm));
+                                                        .style(styleOf(preNorm)));
     case train::EncoderKind::Gru4Rec:
       return std::make_shared<models::Gru4RecImpl>(models::Gru4RecOptions().hidden_size(16));
   }
@@ -58,6 +70,7 @@ class TestModels : public QObject {
   void causalEncoderDoesNotSeeTheFuture_data();
   void causalEncoderDoesNotSeeTheFuture();
   void bidirectionalEncoderSeesTheFuture();
+  void kangBlockWithPaddingKeysMatchesExplicitLeftPadding();
   void paddingDoesNotChangeOutputs_data();
   void paddingDoesNotChangeOutputs();
   void recommenderOutputs();
@@ -66,6 +79,10 @@ class TestModels : public QObject {
   void bprLoss();
   void sampledSoftmaxRemovesAccidentalHits();
   void fullSoftmax();
+  void fusedFullSoftmaxMatchesAten_data();
+  void fusedFullSoftmaxMatchesAten();
+  void fusedFullSoftmaxWithoutGradient();
+  void softmaxRowKernelExtremes();
   void compression();
   void crossCorrelation();
   void hsicMatchesFormula();
@@ -87,17 +104,19 @@ class TestModels : public QObject {
 
 void TestModels::encoderShapes_data() {
   QTest::addColumn<train::EncoderKind>("kind");
-  QTest::addColumn<bool>("preNorm");
-  QTest::newRow("gru4rec") << train::EncoderKind::Gru4Rec << false;
-  QTest::newRow("sasrec") << train::EncoderKind::SasRec << false;
-  QTest::newRow("sasrec pre-LN") << train::EncoderKind::SasRec << true;
-  QTest::newRow("bert4rec") << train::EncoderKind::Bert4Rec << false;
-  QTest::newRow("bert4rec pre-LN") << train::EncoderKind::Bert4Rec << true;
+  QTest::addColumn<int>("preNorm");
+  QTest::newRow("gru4rec") << train::EncoderKind::Gru4Rec << 0;
+  QTest::newRow("sasrec") << train::EncoderKind::SasRec << 0;
+  QTest::newRow("sasrec pre-LN") << train::EncoderKind::SasRec << 1;
+  QTest::newRow("sasrec Xu/Kang block") << train::EncoderKind::SasRec << 2;
+  QTest::newRow("bert4rec") << train::EncoderKind::Bert4Rec << 0;
+  QTest::newRow("bert4rec pre-LN") << train::EncoderKind::Bert4Rec << 1;
+  QTest::newRow("bert4rec Xu/Kang block") << train::EncoderKind::Bert4Rec << 2;
 }
 
 void TestModels::encoderShapes() {
   QFETCH(train::EncoderKind, kind);
-  QFETCH(bool, preNorm);
+  QFETCH(int, preNorm);
   models::RandomScope random(1);
   auto encoder = makeEncoder(kind, preNorm);
   auto emb = torch::randn({3, 5, 16});
@@ -113,15 +132,16 @@ void TestModels::encoderShapes() {
 
 void TestModels::causalEncoderDoesNotSeeTheFuture_data() {
   QTest::addColumn<train::EncoderKind>("kind");
-  QTest::addColumn<bool>("preNorm");
-  QTest::newRow("sasrec") << train::EncoderKind::SasRec << false;
-  QTest::newRow("sasrec pre-LN") << train::EncoderKind::SasRec << true;
-  QTest::newRow("gru4rec") << train::EncoderKind::Gru4Rec << false;
+  QTest::addColumn<int>("preNorm");
+  QTest::newRow("sasrec") << train::EncoderKind::SasRec << 0;
+  QTest::newRow("sasrec pre-LN") << train::EncoderKind::SasRec << 1;
+  QTest::newRow("sasrec Xu/Kang block") << train::EncoderKind::SasRec << 2;
+  QTest::newRow("gru4rec") << train::EncoderKind::Gru4Rec << 0;
 }
 
 void TestModels::causalEncoderDoesNotSeeTheFuture() {
   QFETCH(train::EncoderKind, kind);
-  QFETCH(bool, preNorm);
+  QFETCH(int, preNorm);
   models::RandomScope random(2);
   auto encoder = makeEncoder(kind, preNorm);
   encoder->eval();
@@ -148,11 +168,65 @@ void TestModels::bidirectionalEncoderSeesTheFuture() {
   QVERIFY(!torch::allclose(before.select(1, 0), after.select(1, 0), 1e-4, 1e-4));
 }
 
+void TestModels::kangBlockWithPaddingKeysMatchesExplicitLeftPadding() {
+  // Xu et al.'s SASRec left-pads to max_length and masks attention causally only, so every query
+  // also sees the padding keys, whose input is zero (key = key bias, value = value bias). Our
+  // block stands for them with one column carrying log(number of pads). Here the attention is
+  // computed by hand with the pads written out, for 3 pads and 2 heads.
+  models::RandomScope random(11);
+  models::BlockStyle style = styleOf(2);
+  const int64_t d = 8, heads = 2, dh = d / heads, T = 4, pads = 3;
+  models::TransformerBlock block(d, heads, /*dropout=*/0.0, style);
+  block->eval();
+  {
+    torch::NoGradGuard noGrad;
+    for (auto& p : block->parameters()) p.normal_(0.0, 0.5);  // biases too: they are the pads
+  }
+  auto x = torch::randn({1, T, d});
+  auto mask = torch::full({T, T}, -1e9).triu_(1).view({1, 1, T, T});
+  auto ours = block->forward(x, mask, torch::full({1, 1, 1, 1}, std::log(double(pads))));
+
+  torch::NoGradGuard noGrad;
+  auto params = block->named_parameters();
+  auto W = params["qkv.weight"], b = params["qkv.bias"];
+  auto ln = [&](const char* name, const torch::Tensor& v) {
+    return torch::layer_norm(v, {d}, params[std::string(name) + ".weight"],
+                             params[std::string(name) + ".bias"], 1e-12);
+  };
+  auto q = torch::nn::functional::linear(ln("ln1", x), W.narrow(0, 0, d), b.narrow(0, 0, d));
+  auto expectedWith = [&](int64_t n) {
+    auto padded = torch::cat({torch::zeros({1, n, d}), x}, 1);  // the pads' input is zero
+    auto k = torch::nn::functional::linear(padded, W.narrow(0, d, d), b.narrow(0, d, d));
+    auto v = torch::nn::functional::linear(padded, W.narrow(0, 2 * d, d), b.narrow(0, 2 * d, d));
+    auto fullMask = torch::cat({torch::zeros({T, n}), mask.view({T, T})}, 1);
+    std::vector<torch::Tensor> ctx;
+    for (int64_t h = 0; h < heads; ++h) {
+      auto s = torch::matmul(q.narrow(2, h * dh, dh), k.narrow(2, h * dh, dh).transpose(1, 2)) /
+                   std::sqrt(double(dh)) + fullMask;
+      ctx.push_back(torch::matmul(torch::softmax(s, -1), v.narrow(2, h * dh, dh)));
+    }
+    auto attended = torch::nn::functional::linear(torch::cat(ctx, 2), params["out.weight"],
+                                                  params["out.bias"]);
+    auto hidden = ln("ln2", x + attended);
+    auto inner = torch::nn::functional::linear(hidden, params["ff1.weight"], params["ff1.bias"]);
+    return hidden + torch::nn::functional::linear(torch::relu(inner), params["ff2.weight"],
+                                                  params["ff2.bias"]);
+  };
+  auto expected = expectedWith(pads);
+  QVERIFY2(torch::allclose(ours, expected, 1e-5, 1e-5),
+           qPrintable(QStringLiteral("max difference %1")
+                          .arg((ours - expected).abs().max().item<double>())));
+  // A full-length row has no pads: the extra column must then carry no weight.
+  auto none = block->forward(x, mask, torch::full({1, 1, 1, 1}, -1e9));
+  QVERIFY(torch::allclose(none, expectedWith(0), 1e-5, 1e-5));
+  QVERIFY(!torch::allclose(none, ours, 1e-4, 1e-4));
+}
+
 void TestModels::paddingDoesNotChangeOutputs_data() { encoderShapes_data(); }
 
 void TestModels::paddingDoesNotChangeOutputs() {
   QFETCH(train::EncoderKind, kind);
-  QFETCH(bool, preNorm);
+  QFETCH(int, preNorm);
   models::RandomScope random(4);
   auto encoder = makeEncoder(kind, preNorm);
   encoder->eval();
@@ -218,6 +292,94 @@ void TestModels::fullSoftmax() {
   // Row 0 is padding and never a candidate (its 9s would dominate otherwise).
   auto l = models::fullSoftmaxLoss(h, table, torch::tensor({1}, torch::kLong));
   QVERIFY(close(l.item<double>(), std::log(std::exp(1.0) + 1.0 + std::exp(2.0)) - 1.0));
+}
+
+void TestModels::fusedFullSoftmaxMatchesAten_data() {
+  QTest::addColumn<int>("rows");
+  QTest::addColumn<int>("items");
+  QTest::addColumn<int>("threads");
+  // Item counts around the vector widths (4, 8, 16 floats) and row counts beyond one chunk
+  // (fusedCeChunkRows(12101) = 346 rows), so tails and several chunks are exercised.
+  QTest::newRow("one row, 1 item") << 1 << 1 << 1;
+  QTest::newRow("tail of 7") << 5 << 23 << 1;
+  QTest::newRow("exact width 16") << 9 << 32 << 1;
+  QTest::newRow("Beauty-sized, 2 chunks") << 700 << 12101 << 1;
+  QTest::newRow("Beauty-sized, 2 threads") << 700 << 12101 << 2;
+}
+
+void TestModels::fusedFullSoftmaxMatchesAten() {
+  QFETCH(int, rows);
+  QFETCH(int, items);
+  QFETCH(int, threads);
+  torch::set_num_threads(threads);
+  torch::manual_seed(7);
+  // Logits of a few units, as in training (scaled so that the softmax is far from uniform).
+  auto h0 = (torch::randn({rows, 16}) * 1.5).requires_grad_(true);
+  auto table0 = (torch::randn({items + 1, 16}) * 0.8).requires_grad_(true);
+  auto h1 = h0.detach().clone().requires_grad_(true);
+  auto table1 = table0.detach().clone().requires_grad_(true);
+  auto targets = torch::randint(1, items + 1, {rows}, torch::kLong);
+  auto reference = models::fullSoftmaxLoss(h0, table0, targets, train::CeKernel::Aten);
+  auto fused = models::fullSoftmaxLoss(h1, table1, targets, train::CeKernel::Fused);
+  // Any scalar upstream gradient: the fused kernel scales its precomputed gradients by it.
+  (reference * 3.0).backward();
+  (fused * 3.0).backward();
+  torch::set_num_threads(1);
+  QVERIFY2(close(fused.item<double>(), reference.item<double>(), 1e-5 * reference.item<double>()),
+           qPrintable(QStringLiteral("loss %1 vs %2").arg(fused.item<double>()).arg(reference.item<double>())));
+  const double dh = (h1.grad() - h0.grad()).abs().max().item<double>();
+  const double dt = (table1.grad() - table0.grad()).abs().max().item<double>();
+  const double scaleH = h0.grad().abs().max().item<double>();
+  const double scaleT = table0.grad().abs().max().item<double>();
+  QVERIFY2(dh <= 1e-5 * scaleH + 1e-9, qPrintable(QStringLiteral("grad h differs by %1 (max %2)").arg(dh).arg(scaleH)));
+  QVERIFY2(dt <= 1e-5 * scaleT + 1e-9, qPrintable(QStringLiteral("grad table differs by %1 (max %2)").arg(dt).arg(scaleT)));
+  // Row 0 (padding) is never a candidate: no gradient reaches it.
+  QCOMPARE(table1.grad()[0].abs().sum().item<double>(), 0.0);
+}
+
+void TestModels::fusedFullSoftmaxWithoutGradient() {
+  torch::manual_seed(3);
+  auto h = torch::randn({50, 8});
+  auto table = torch::randn({101, 8});
+  auto targets = torch::randint(1, 101, {50}, torch::kLong);
+  auto reference = models::fullSoftmaxLoss(h, table, targets, train::CeKernel::Aten);
+  torch::Tensor fused;
+  {
+    torch::NoGradGuard noGrad;
+    fused = models::fusedFullSoftmaxLoss(h, table, targets);
+  }
+  QVERIFY(close(fused.item<double>(), reference.item<double>(), 1e-5));
+  // A target outside 1..I is a bug of the caller, reported as such.
+  QVERIFY_EXCEPTION_THROWN(models::fusedFullSoftmaxLoss(h, table, torch::full({50}, 101, torch::kLong)),
+                           c10::Error);
+}
+
+void TestModels::softmaxRowKernelExtremes() {
+  // One huge logit: loss 0 for its column, softmax one-hot, no overflow.
+  std::vector<float> x(37, 0.0f);
+  x[5] = 1000.0f;
+  float loss = models::softmaxCrossEntropyRow(x.data(), int64_t(x.size()), 5, 1.0f);
+  QVERIFY(close(loss, 0.0, 1e-6));
+  for (size_t j = 0; j < x.size(); ++j) QVERIFY(close(x[j], 0.0, 1e-6));
+  // Equal logits: loss log n, gradient 1/n - onehot.
+  std::fill(x.begin(), x.end(), -3.0f);
+  loss = models::softmaxCrossEntropyRow(x.data(), int64_t(x.size()), 36, 2.0f);
+  QVERIFY(close(loss, std::log(37.0), 1e-5));
+  QVERIFY(close(x[0], 2.0 / 37.0, 1e-6));
+  QVERIFY(close(x[36], 2.0 / 37.0 - 2.0, 1e-6));
+  // A NaN logit makes the loss NaN (the divergence check then ends the run).
+  std::fill(x.begin(), x.end(), 0.0f);
+  x[3] = std::nanf("");
+  QVERIFY(std::isnan(models::softmaxCrossEntropyLossRow(x.data(), int64_t(x.size()), 0)));
+  // exp over the whole reduced range: compare with std::exp at many points.
+  std::vector<float> y(4001);
+  for (size_t i = 0; i < y.size(); ++i) y[i] = -80.0f + 0.02f * float(i);
+  const float m = y.back();
+  double sum = 0;
+  for (float v : y) sum += std::exp(double(v) - double(m));
+  loss = models::softmaxCrossEntropyRow(y.data(), int64_t(y.size()), 0, 1.0f);
+  QVERIFY(close(loss, std::log(sum) + double(m) - (-80.0), 1e-5));
+  qInfo("softmax row kernel path on this CPU: %s", models::softmaxRowsIsa());
 }
 
 void TestModels::compression() {
