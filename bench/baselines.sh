@@ -39,7 +39,7 @@ run() {  # name, then arguments of `irl4rec train`
 
 # Xu et al.'s SASRec-CE recipe (their log, seed 0): d 64, 2 blocks, 1 head, dropout 0.6, Adam
 # lr 5e-4, weight decay 1e-8, batch 512, max length 50, validation every 5 epochs, best
-# checkpoint by validation NDCG@10. Patience 200 = never stop early within 200 epochs.
+# checkpoint by validation NDCG@10. Patience = epochs: never stop early.
 XU=(--data "$BEAUTY" --model baseline --encoder sasrec --loss ce --hidden 64 --layers 2 --heads 1
     --dropout 0.6 --lr 5e-4 --weight-decay 1e-8 --batch 512 --max-length 50 --eval-every 5
     --threads 1)
@@ -48,14 +48,16 @@ XU=(--data "$BEAUTY" --model baseline --encoder sasrec --loss ce --hidden 64 --l
 XU_ARCH=(--norm kang --ffn relu-d --pad-keys --init xavier)
 
 # --- Where do the curves part? 60 epochs each (their validation NDCG@10 at epoch 60 is 0.0702,
-# our pre-LN probe's 0.0602). One difference removed at a time from the full architecture.
-GROUP=xu-arch run xu-ce-arch-s0          "${XU[@]}" "${XU_ARCH[@]}" --epochs 60 --patience 60 --seed 0
-GROUP=xu-arch run xu-ce-arch-nopad-s0    "${XU[@]}" --norm kang --ffn relu-d --init xavier --epochs 60 --patience 60 --seed 0
-GROUP=xu-arch run xu-ce-arch-normal-s0   "${XU[@]}" --norm kang --ffn relu-d --pad-keys --epochs 60 --patience 60 --seed 0
-GROUP=xu-arch run xu-ce-arch-gelu-s0     "${XU[@]}" --norm kang --pad-keys --init xavier --epochs 60 --patience 60 --seed 0
-GROUP=xu-arch run xu-ce-pre-s0           "${XU[@]}" --norm pre --epochs 60 --patience 60 --seed 0
+# our pre-LN probe's — length batches — 0.0602). Their batches are shuffled users (a DataLoader):
+# every target position weighs the same in the loss; ours were batches of similar lengths
+# (--batching length, the default then), where a short history's positions weigh up to ~40x more.
+GROUP=xu-arch run xu-ce-arch-s0          "${XU[@]}" "${XU_ARCH[@]}" --batching length --epochs 60 --patience 60 --seed 0
+GROUP=xu-arch run xu-ce-random-s0        "${XU[@]}" "${XU_ARCH[@]}" --batching random --epochs 60 --patience 60 --seed 0
+GROUP=xu-arch run xu-ce-pre-random-s0    "${XU[@]}" --norm pre --batching random --epochs 60 --patience 60 --seed 0
+GROUP=xu-arch run xu-ce-random-nopad-s0  "${XU[@]}" --norm kang --ffn relu-d --init xavier --batching random --epochs 60 --patience 60 --seed 0
+GROUP=xu-arch run xu-ce-random-normal-s0 "${XU[@]}" --norm kang --ffn relu-d --pad-keys --batching random --epochs 60 --patience 60 --seed 0
 
 # --- The recipe, 200 epochs, five seeds (group xu-ce-seeds).
 for seed in 0 1 2 3 4; do
-  GROUP=xu-ce-seeds run "xu-ce-s$seed" "${XU[@]}" "${XU_ARCH[@]}" --epochs 200 --patience 200 --seed $seed
+  GROUP=xu-ce-seeds run "xu-ce-s$seed" "${XU[@]}" "${XU_ARCH[@]}" --batching random --epochs 200 --patience 200 --seed $seed
 done

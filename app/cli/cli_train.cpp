@@ -45,6 +45,8 @@ const char* const kTrainUsage =
     "                                  left-padded implementations without a padding mask\n"
     "  --lr X (1e-3) --weight-decay X (0) --batch N (256) --epochs N (200) --patience N (20)\n"
     "  --eval-every N (1) --seed N (42) --threads N (1)\n"
+    "  --batching length|random        batches of similar lengths (length) or shuffled users\n"
+    "                                  (random: every target position weighs the same)\n"
     "  --protocol full|sampled         (full: all items, history masked)\n"
     "  --checkpoint FILE               write the best-validation checkpoint here\n"
     "  --test-data PATH                also report test metrics on another dataset's test\n"
@@ -156,6 +158,11 @@ QString applyTrainFlags(const Flags& f, train::TrainConfig& c) {
     c.init = v.value();
   }
   if (f.on("--pad-keys")) c.padKeys = true;
+  if (f.has("--batching")) {
+    auto v = parseBatchingKind(f.value("--batching"));
+    if (!v) return v.error().cause;
+    c.batching = v.value();
+  }
   const std::pair<const char*, int*> ints[] = {
       {"--negatives", &c.negatives}, {"--hidden", &c.hiddenSize},   {"--layers", &c.layers},
       {"--heads", &c.heads},         {"--max-length", &c.maxLength}, {"--batch", &c.batchSize},
@@ -235,7 +242,7 @@ int runTrain(const QStringList& args) {
       QStringLiteral("--protocol"),    QStringLiteral("--checkpoint"), QStringLiteral("--test-data"),
       QStringLiteral("--config"),      QStringLiteral("--db"),         QStringLiteral("--name"),
       QStringLiteral("--norm"),        QStringLiteral("--ce-kernel"),  QStringLiteral("--ffn"),
-      QStringLiteral("--init")};
+      QStringLiteral("--init"),        QStringLiteral("--batching")};
   const QStringList switchFlags = {QStringLiteral("--json"), QStringLiteral("--quiet"),
                                    QStringLiteral("--no-confounder"), QStringLiteral("--no-noise"),
                                    QStringLiteral("--no-cache"), QStringLiteral("--no-store"),

@@ -26,6 +26,19 @@ SequenceBatch gatherSlices(const Dataset& dataset, const std::vector<Slice>& sli
   return b;
 }
 
+std::vector<std::vector<int64_t>> randomBatches(int64_t count, int64_t batchSize,
+                                                std::mt19937_64& rng) {
+  std::vector<int64_t> order(size_t(std::max<int64_t>(count, 0)));
+  std::iota(order.begin(), order.end(), 0);
+  std::shuffle(order.begin(), order.end(), rng);
+  std::vector<std::vector<int64_t>> batches;
+  for (size_t i = 0; i < order.size(); i += size_t(batchSize)) {
+    const size_t end = std::min(order.size(), i + size_t(batchSize));
+    batches.emplace_back(order.begin() + i, order.begin() + end);
+  }
+  return batches;
+}
+
 std::vector<std::vector<int64_t>> lengthBuckets(const std::vector<int32_t>& lengths,
                                                 int64_t batchSize, std::mt19937_64& rng) {
   std::vector<int64_t> order(lengths.size());

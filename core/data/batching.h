@@ -37,6 +37,11 @@ struct SequenceBatch {
 SequenceBatch gatherSlices(const Dataset& dataset, const std::vector<Slice>& slices,
                            int64_t appendItem = 0);
 
+/// Splits 0..count-1 into batches of at most batchSize in a random order (a shuffle and cuts),
+/// as a PyTorch DataLoader with shuffle=True does. Deterministic for a given rng state.
+std::vector<std::vector<int64_t>> randomBatches(int64_t count, int64_t batchSize,
+                                                std::mt19937_64& rng);
+
 /// Splits `order` (indices into `lengths`) into batches of at most batchSize whose members
 /// have similar lengths: a random permutation (so ties are broken at random), a stable sort by
 /// length, cuts of batchSize, and a random batch order. Deterministic for a given rng state.

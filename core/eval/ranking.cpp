@@ -1,5 +1,7 @@
 #include "core/eval/ranking.h"
 
+#include "core/models/softmax_rows.h"
+
 #include <ATen/Parallel.h>
 
 #include <algorithm>
@@ -10,58 +12,101 @@
 
 namespace irl4rec::eval {
 
+namespace {
+
+/// History items per row in CSR form (row r's items are items[start[r], start[r+1])), so that
+/// masking is a correction of the count, not a write into the scores.
+struct HistoryIndex {
+  std::vector<int64_t> start, items;
+  HistoryIndex(const torch::Tensor& histRows, const torch::Tensor& histItems, int64_t B) {
+    TORCH_CHECK(histRows.numel() == histItems.numel(), "history rows and items differ in size");
+    auto hr = histRows.to(torch::kLong).contiguous();
+    auto hi = histItems.to(torch::kLong).contiguous();
+    start.assign(size_t(B) + 1, 0);
+    const int64_t* hrp = hr.data_ptr<int64_t>();
+    const int64_t* hip = hi.data_ptr<int64_t>();
+    const int64_t H = hr.numel();
+    for (int64_t k = 0; k < H; ++k) {
+      TORCH_CHECK(hrp[k] >= 0 && hrp[k] < B, "history row out of range");
+      ++start[size_t(hrp[k]) + 1];
+    }
+    for (int64_t r = 0; r < B; ++r) start[size_t(r) + 1] += start[size_t(r)];
+    items.resize(size_t(H));
+    std::vector<int64_t> fill(start.begin(), start.end() - 1);
+    for (int64_t k = 0; k < H; ++k) items[size_t(fill[size_t(hrp[k])]++)] = hip[k];
+  }
+};
+
+/// Pessimistic rank of `target` in one row of n scores (column 0 padding), history masked.
+int64_t rankRow(const float* row, int64_t n, int64_t target, const int64_t* histBegin,
+                const int64_t* histEnd, std::vector<int64_t>& scratch) {
+  TORCH_CHECK(target > 0 && target < n, "target id out of range");
+  const float ts = row[target];
+  if (std::isnan(ts)) return n;
+  // Column 0 is padding; the count runs in the vector kernel of this CPU.
+  int64_t count = models::countAtLeast(row + 1, n - 1, ts) - 1;  // minus the target itself
+  scratch.assign(histBegin, histEnd);
+  std::sort(scratch.begin(), scratch.end());
+  scratch.erase(std::unique(scratch.begin(), scratch.end()), scratch.end());
+  for (int64_t h : scratch)
+    if (h > 0 && h < n && h != target && row[h] >= ts) --count;
+  return count;
+}
+
+}  // namespace
+
 torch::Tensor fullRanks(torch::Tensor& scores, const torch::Tensor& targets,
                         const torch::Tensor& histRows, const torch::Tensor& histItems) {
   TORCH_CHECK(scores.dim() == 2 && targets.dim() == 1 && scores.size(0) == targets.size(0),
               "scores must be [B, I+1] and targets [B]");
-  TORCH_CHECK(histRows.numel() == histItems.numel(), "history rows and items differ in size");
   if (scores.scalar_type() != torch::kFloat || !scores.is_contiguous())
     scores = scores.to(torch::kFloat).contiguous();
   const int64_t B = scores.size(0), n = scores.size(1);
   auto tg = targets.to(torch::kLong).contiguous();
-  auto hr = histRows.to(torch::kLong).contiguous();
-  auto hi = histItems.to(torch::kLong).contiguous();
-  // History items per row (CSR), so that masking is a correction of the count, not a write.
-  std::vector<int64_t> start(size_t(B) + 1, 0);
-  const int64_t* hrp = hr.data_ptr<int64_t>();
-  const int64_t* hip = hi.data_ptr<int64_t>();
-  const int64_t H = hr.numel();
-  for (int64_t k = 0; k < H; ++k) {
-    TORCH_CHECK(hrp[k] >= 0 && hrp[k] < B, "history row out of range");
-    ++start[size_t(hrp[k]) + 1];
-  }
-  for (int64_t r = 0; r < B; ++r) start[size_t(r) + 1] += start[size_t(r)];
-  std::vector<int64_t> items(static_cast<size_t>(H));
-  std::vector<int64_t> fill(start.begin(), start.end() - 1);
-  for (int64_t k = 0; k < H; ++k) items[size_t(fill[size_t(hrp[k])]++)] = hip[k];
-
+  const HistoryIndex hist(histRows, histItems, B);
   auto ranks = torch::empty({B}, torch::kLong);
   int64_t* out = ranks.data_ptr<int64_t>();
   const float* sp = scores.data_ptr<float>();
   const int64_t* tp = tg.data_ptr<int64_t>();
   at::parallel_for(0, B, 16, [&](int64_t begin, int64_t end) {
-    std::vector<int64_t> hist;
-    for (int64_t r = begin; r < end; ++r) {
-      const float* row = sp + r * n;
-      const int64_t target = tp[r];
-      TORCH_CHECK(target > 0 && target < n, "target id out of range");
-      const float ts = row[target];
-      if (std::isnan(ts)) {
-        out[r] = n;
-        continue;
-      }
-      // Column 0 is padding; the loop is branch-free so that it vectorises.
-      int64_t count = 0;
-      for (int64_t j = 1; j < n; ++j) count += row[j] >= ts;
-      count -= 1;  // the target itself
-      hist.assign(items.begin() + start[size_t(r)], items.begin() + start[size_t(r) + 1]);
-      std::sort(hist.begin(), hist.end());
-      hist.erase(std::unique(hist.begin(), hist.end()), hist.end());
-      for (int64_t h : hist)
-        if (h > 0 && h < n && h != target && row[h] >= ts) --count;
-      out[r] = count;
-    }
+    std::vector<int64_t> scratch;
+    for (int64_t r = begin; r < end; ++r)
+      out[r] = rankRow(sp + r * n, n, tp[r], hist.items.data() + hist.start[size_t(r)],
+                       hist.items.data() + hist.start[size_t(r) + 1], scratch);
   });
+  return ranks;
+}
+
+torch::Tensor fullRanksBlocked(const torch::Tensor& queries, const torch::Tensor& table,
+                               const torch::Tensor& targets, const torch::Tensor& histRows,
+                               const torch::Tensor& histItems, int64_t blockRows) {
+  TORCH_CHECK(queries.dim() == 2 && table.dim() == 2 && queries.size(1) == table.size(1) &&
+                  targets.dim() == 1 && queries.size(0) == targets.size(0),
+              "queries must be [B, d], table [I+1, d] and targets [B]");
+  const auto q = queries.to(torch::kFloat).contiguous();
+  const auto tableT = table.to(torch::kFloat).t();
+  const int64_t B = q.size(0), n = table.size(0);
+  const int64_t block = std::max<int64_t>(1, std::min(blockRows, B));
+  auto tg = targets.to(torch::kLong).contiguous();
+  const HistoryIndex hist(histRows, histItems, B);
+  auto ranks = torch::empty({B}, torch::kLong);
+  int64_t* out = ranks.data_ptr<int64_t>();
+  const int64_t* tp = tg.data_ptr<int64_t>();
+  auto buffer = torch::empty({block, n}, torch::kFloat);
+  for (int64_t r0 = 0; r0 < B; r0 += block) {
+    const int64_t c = std::min(block, B - r0);
+    auto scores = buffer.narrow(0, 0, c);
+    at::mm_out(scores, q.narrow(0, r0, c), tableT);
+    const float* sp = scores.data_ptr<float>();
+    at::parallel_for(0, c, 16, [&](int64_t begin, int64_t end) {
+      std::vector<int64_t> scratch;
+      for (int64_t i = begin; i < end; ++i) {
+        const size_t r = size_t(r0 + i);
+        out[r] = rankRow(sp + i * n, n, tp[r], hist.items.data() + hist.start[r],
+                         hist.items.data() + hist.start[r + 1], scratch);
+      }
+    });
+  }
   return ranks;
 }
 
@@ -74,9 +119,18 @@ torch::Tensor sampledRanks(const torch::Tensor& scores, const torch::Tensor& tar
                       ranks);
 }
 
-std::vector<int64_t> rankCases(const data::Dataset& dataset,
-                               const std::vector<data::EvalCase>& cases, const Scorer& scorer,
-                               const EvalOptions& options) {
+namespace {
+
+/// The batching shared by both kinds of scorer: users sorted by history length, batches of
+/// options.batchSize, history and (sampled protocol) negatives gathered; `rankBatch` returns the
+/// batch's ranks [B].
+using BatchRanker = std::function<torch::Tensor(
+    const std::vector<data::Slice>& slices, const torch::Tensor& targets,
+    const torch::Tensor& histRows, const torch::Tensor& histItems, const torch::Tensor& negatives)>;
+
+std::vector<int64_t> rankInBatches(const data::Dataset& dataset,
+                                   const std::vector<data::EvalCase>& cases,
+                                   const EvalOptions& options, const BatchRanker& rankBatch) {
   std::vector<int64_t> ranks(cases.size(), 0);
   std::vector<size_t> order(cases.size());
   std::iota(order.begin(), order.end(), size_t(0));
@@ -104,6 +158,7 @@ std::vector<int64_t> rankCases(const data::Dataset& dataset,
         histItems.push_back(seq[size_t(i)]);
       }
     }
+    torch::Tensor tNeg;
     if (options.sampled) {
       // Negatives drawn in the order of `cases`' batches from a fixed seed: identical for
       // every model evaluated on the same cases.
@@ -123,23 +178,52 @@ std::vector<int64_t> rankCases(const data::Dataset& dataset,
           negatives.push_back(neg);
         }
       }
+      tNeg = torch::tensor(negatives, torch::kLong).view({B, options.sampledNegatives});
     }
-    torch::Tensor scores = scorer(slices).to(torch::kFloat).contiguous();
-    TORCH_CHECK(scores.dim() == 2 && scores.size(0) == B && scores.size(1) == numItems + 1,
-                "scorer returned the wrong shape");
-    auto tTargets = torch::tensor(targets, torch::kLong);
-    torch::Tensor r;
-    if (options.sampled) {
-      auto tNeg = torch::tensor(negatives, torch::kLong).view({B, options.sampledNegatives});
-      r = sampledRanks(scores, tTargets, tNeg);
-    } else {
-      r = fullRanks(scores, tTargets, torch::tensor(histRows, torch::kLong),
-                    torch::tensor(histItems, torch::kLong));
-    }
+    torch::Tensor r = rankBatch(slices, torch::tensor(targets, torch::kLong),
+                                torch::tensor(histRows, torch::kLong),
+                                torch::tensor(histItems, torch::kLong), tNeg);
     auto acc = r.accessor<int64_t, 1>();
     for (int64_t i = 0; i < B; ++i) ranks[order[start + size_t(i)]] = acc[i];
   }
   return ranks;
+}
+
+}  // namespace
+
+std::vector<int64_t> rankCases(const data::Dataset& dataset,
+                               const std::vector<data::EvalCase>& cases, const Scorer& scorer,
+                               const EvalOptions& options) {
+  const int64_t numItems = dataset.numItems();
+  return rankInBatches(
+      dataset, cases, options,
+      [&](const std::vector<data::Slice>& slices, const torch::Tensor& targets,
+          const torch::Tensor& histRows, const torch::Tensor& histItems,
+          const torch::Tensor& negatives) {
+        torch::Tensor scores = scorer(slices).to(torch::kFloat).contiguous();
+        TORCH_CHECK(scores.dim() == 2 && scores.size(0) == int64_t(slices.size()) &&
+                        scores.size(1) == numItems + 1,
+                    "scorer returned the wrong shape");
+        if (options.sampled) return sampledRanks(scores, targets, negatives);
+        return fullRanks(scores, targets, histRows, histItems);
+      });
+}
+
+std::vector<int64_t> rankCases(const data::Dataset& dataset,
+                               const std::vector<data::EvalCase>& cases,
+                               const EmbeddingScorer& scorer, const EvalOptions& options) {
+  TORCH_CHECK(scorer.table.dim() == 2 && scorer.table.size(0) == dataset.numItems() + 1,
+              "the item table must have a row per item plus padding");
+  return rankInBatches(
+      dataset, cases, options,
+      [&](const std::vector<data::Slice>& slices, const torch::Tensor& targets,
+          const torch::Tensor& histRows, const torch::Tensor& histItems,
+          const torch::Tensor& negatives) {
+        torch::Tensor q = scorer.queries(slices);
+        if (options.sampled)
+          return sampledRanks(torch::matmul(q, scorer.table.t()), targets, negatives);
+        return fullRanksBlocked(q, scorer.table, targets, histRows, histItems, scorer.blockRows);
+      });
 }
 
 RankingMetrics evaluateCases(const data::Dataset& dataset,

@@ -28,6 +28,22 @@ torch::Tensor sampledRanks(const torch::Tensor& scores, const torch::Tensor& tar
 /// Produces scores [B, I+1] for users given their full histories (the slices [0, historyLength)).
 using Scorer = std::function<torch::Tensor(const std::vector<data::Slice>& histories)>;
 
+/// A model that scores by inner product: query vectors [B, d] for the users' histories against
+/// an item table [I+1, d] (row 0 padding). Ranked without the [B, I+1] score matrix: the scores
+/// of `blockRows` users at a time are computed into one reused, cache-sized buffer and counted
+/// right away. Same ranks as scoring the whole batch (the same products, the same comparisons).
+struct EmbeddingScorer {
+  std::function<torch::Tensor(const std::vector<data::Slice>& histories)> queries;
+  torch::Tensor table;
+  int64_t blockRows = 256;
+};
+
+/// Full ranks of targets [B] from queries [B, d] · tableᵀ, in blocks of blockRows users;
+/// history as in fullRanks.
+torch::Tensor fullRanksBlocked(const torch::Tensor& queries, const torch::Tensor& table,
+                               const torch::Tensor& targets, const torch::Tensor& histRows,
+                               const torch::Tensor& histItems, int64_t blockRows);
+
 struct EvalOptions {
   bool sampled = false;       ///< 99-negative protocol instead of full ranking
   int sampledNegatives = 99;
@@ -44,5 +60,10 @@ RankingMetrics evaluateCases(const data::Dataset& dataset,
 std::vector<int64_t> rankCases(const data::Dataset& dataset,
                                const std::vector<data::EvalCase>& cases, const Scorer& scorer,
                                const EvalOptions& options);
+/// The same with an inner-product model (full protocol: blocked, no score matrix; sampled: the
+/// scores of the batch, then sampledRanks).
+std::vector<int64_t> rankCases(const data::Dataset& dataset,
+                               const std::vector<data::EvalCase>& cases,
+                               const EmbeddingScorer& scorer, const EvalOptions& options);
 
 }  // namespace irl4rec::eval

@@ -1,5 +1,6 @@
 #include "core/models/softmax_rows.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -104,6 +105,27 @@ __attribute__((always_inline)) inline float rowKernel(float* x, int64_t n, int64
   return loss;
 }
 
+// Counts x[j] >= t: lane-wise compares give -1 (true) or 0, subtracted from int32 lanes; the
+// lanes are flushed to 64 bits every 2^30 vectors so that they never overflow.
+template <typename VF, typename VI, int W>
+__attribute__((always_inline)) inline int64_t countKernel(const float* x, int64_t n, float t) {
+  const VF vt = VF{} + t;
+  int64_t total = 0;
+  int64_t i = 0;
+  while (i + W <= n) {
+    VI acc = VI{};
+    const int64_t stop = std::min(n - (n - i) % W, i + (int64_t(1) << 30) * W);
+    for (; i < stop; i += W) {
+      VF v;
+      std::memcpy(&v, x + i, sizeof v);
+      acc -= (v >= vt);
+    }
+    for (int l = 0; l < W; ++l) total += acc[l];
+  }
+  for (; i < n; ++i) total += x[i] >= t;
+  return total;
+}
+
 typedef float vf16 __attribute__((vector_size(64)));
 typedef int32_t vi16 __attribute__((vector_size(64)));
 typedef float vf8 __attribute__((vector_size(32)));
@@ -112,6 +134,17 @@ typedef float vf4 __attribute__((vector_size(16)));
 typedef int32_t vi4 __attribute__((vector_size(16)));
 
 using RowFn = float (*)(float*, int64_t, int64_t, float, bool);
+using CountFn = int64_t (*)(const float*, int64_t, float);
+
+__attribute__((target("avx512f"))) int64_t countAvx512(const float* x, int64_t n, float t) {
+  return countKernel<vf16, vi16, 16>(x, n, t);
+}
+__attribute__((target("avx2,fma"))) int64_t countAvx2(const float* x, int64_t n, float t) {
+  return countKernel<vf8, vi8, 8>(x, n, t);
+}
+int64_t countBaseline(const float* x, int64_t n, float t) {
+  return countKernel<vf4, vi4, 4>(x, n, t);
+}
 
 __attribute__((target("avx512f"))) float rowAvx512(float* x, int64_t n, int64_t t, float s,
                                                    bool g) {
@@ -127,14 +160,16 @@ float rowBaseline(float* x, int64_t n, int64_t t, float s, bool g) {
 
 struct Dispatch {
   RowFn fn;
+  CountFn count;
   const char* isa;
 };
 
 Dispatch pick() {
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) return {rowAvx512, "avx512f"};
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return {rowAvx2, "avx2"};
-  return {rowBaseline, "x86-64"};
+  if (__builtin_cpu_supports("avx512f")) return {rowAvx512, countAvx512, "avx512f"};
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    return {rowAvx2, countAvx2, "avx2"};
+  return {rowBaseline, countBaseline, "x86-64"};
 }
 
 const Dispatch& dispatch() {
@@ -152,6 +187,8 @@ float softmaxCrossEntropyLossRow(const float* x, int64_t n, int64_t target) {
   // The loss-only pass never writes x.
   return dispatch().fn(const_cast<float*>(x), n, target, 0.0f, false);
 }
+
+int64_t countAtLeast(const float* x, int64_t n, float t) { return dispatch().count(x, n, t); }
 
 const char* softmaxRowsIsa() { return dispatch().isa; }
 

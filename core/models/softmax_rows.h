@@ -21,6 +21,10 @@ float softmaxCrossEntropyRow(float* x, int64_t n, int64_t target, float scale);
 /// Same loss without the gradient; x is left unchanged.
 float softmaxCrossEntropyLossRow(const float* x, int64_t n, int64_t target);
 
+/// Number of x[0..n) with x[j] >= t (NaN never counts): the pessimistic rank count of the
+/// evaluation, in the same vector path.
+int64_t countAtLeast(const float* x, int64_t n, float t);
+
 /// "avx512f", "avx2" or "x86-64": the path the dispatcher picked on this CPU.
 const char* softmaxRowsIsa();
 

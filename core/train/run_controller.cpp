@@ -130,10 +130,9 @@ struct RunController::Impl {
     torch::NoGradGuard noGrad;
     const bool wasTraining = model->is_training();
     model->eval();
-    auto table = model->itemTable();
-    eval::Scorer scorer = [&](const std::vector<data::Slice>& h) {
-      return torch::matmul(queryEmbeddings(h, nullptr), table.t());
-    };
+    eval::EmbeddingScorer scorer;
+    scorer.table = model->itemTable();
+    scorer.queries = [&](const std::vector<data::Slice>& h) { return queryEmbeddings(h, nullptr); };
     eval::EvalOptions options;
     options.sampled = sampled;
     options.sampledNegatives = config.sampledNegatives;
@@ -295,7 +294,9 @@ RunOutcome RunController::run(const RunCallbacks& callbacks) {
     for (int epoch = 1; epoch <= config_.epochs; ++epoch) {
       QElapsedTimer epochClock;
       epochClock.start();
-      auto batches = data::lengthBuckets(trainLengths, config_.batchSize, rng);
+      auto batches = config_.batching == BatchingKind::Random
+                         ? data::randomBatches(int64_t(trainLengths.size()), config_.batchSize, rng)
+                         : data::lengthBuckets(trainLengths, config_.batchSize, rng);
       double lossSum = 0;
       int batchIndex = 0;
       for (auto& batch : batches) {

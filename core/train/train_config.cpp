@@ -54,6 +54,8 @@ const std::pair<NormKind, const char*> kNorms[] = {
     {NormKind::Post, "post"}, {NormKind::Pre, "pre"}, {NormKind::Kang, "kang"}};
 const std::pair<FfnKind, const char*> kFfns[] = {{FfnKind::Gelu4d, "gelu-4d"},
                                                  {FfnKind::ReluD, "relu-d"}};
+const std::pair<BatchingKind, const char*> kBatchings[] = {{BatchingKind::Length, "length"},
+                                                           {BatchingKind::Random, "random"}};
 const std::pair<InitKind, const char*> kInits[] = {{InitKind::Normal, "normal"},
                                                    {InitKind::Xavier, "xavier"}};
 const std::pair<CeKernel, const char*> kCeKernels[] = {{CeKernel::Aten, "aten"},
@@ -72,6 +74,10 @@ QString toString(EvalProtocol v) { return nameOf(v, kProtocols); }
 QString toString(NormKind v) { return nameOf(v, kNorms); }
 QString toString(FfnKind v) { return nameOf(v, kFfns); }
 QString toString(InitKind v) { return nameOf(v, kInits); }
+QString toString(BatchingKind v) { return nameOf(v, kBatchings); }
+Expected<BatchingKind> parseBatchingKind(const QString& s) {
+  return parseName(s, "batching", kBatchings);
+}
 Expected<FfnKind> parseFfnKind(const QString& s) { return parseName(s, "feed-forward", kFfns); }
 Expected<InitKind> parseInitKind(const QString& s) { return parseName(s, "init", kInits); }
 QString toString(CeKernel v) { return nameOf(v, kCeKernels); }
@@ -122,6 +128,7 @@ QJsonObject TrainConfig::toJson() const {
   o[QStringLiteral("lr")] = lr;
   o[QStringLiteral("weight_decay")] = weightDecay;
   o[QStringLiteral("batch_size")] = batchSize;
+  if (batching != BatchingKind::Length) o[QStringLiteral("batching")] = toString(batching);
   o[QStringLiteral("epochs")] = epochs;
   o[QStringLiteral("patience")] = patience;
   o[QStringLiteral("eval_every")] = evalEvery;
@@ -225,6 +232,7 @@ Expected<TrainConfig> TrainConfig::fromJson(const QJsonObject& json) {
   r.number("lr", c.lr);
   r.number("weight_decay", c.weightDecay);
   r.integer("batch_size", c.batchSize);
+  r.named("batching", c.batching, &parseBatchingKind);
   r.integer("epochs", c.epochs);
   r.integer("patience", c.patience);
   r.integer("eval_every", c.evalEvery);

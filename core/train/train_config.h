@@ -39,6 +39,13 @@ enum class NormKind { Post, Pre, Kang };
 /// Transformer feed-forward: width 4d with GELU (S3-Rec, BERT) or width d with ReLU and dropout
 /// after both layers (Kang & McAuley's point-wise Conv1d).
 enum class FfnKind { Gelu4d, ReluD };
+/// How training users are put into batches: by similar length (each batch padded only to its
+/// longest row; the default and what every earlier run used) or in random order (as a PyTorch
+/// DataLoader; batches mix lengths). The loss of a batch is the mean over its target positions,
+/// so with length batches a position of a short history weighs up to ~40x more in the gradient
+/// than one of a long history; random batches weigh all positions alike, as published
+/// implementations do.
+enum class BatchingKind { Length, Random };
 /// Parameter init: N(0, 0.02) (S3-Rec, BERT) or Xavier-normal with PyTorch's default for the
 /// point-wise feed-forward (Xu et al.'s SASRec).
 enum class InitKind { Normal, Xavier };
@@ -59,6 +66,7 @@ QString toString(EvalProtocol v);    ///< "full" | "sampled"
 QString toString(NormKind v);        ///< "post" | "pre" | "kang"
 QString toString(FfnKind v);         ///< "gelu-4d" | "relu-d"
 QString toString(InitKind v);        ///< "normal" | "xavier"
+QString toString(BatchingKind v);    ///< "length" | "random"
 QString toString(CeKernel v);        ///< "aten" | "fused"
 /// Parse a canonical name; an Error naming the accepted values otherwise.
 Expected<ModelKind> parseModelKind(const QString& s);
@@ -70,6 +78,7 @@ Expected<EvalProtocol> parseEvalProtocol(const QString& s);
 Expected<NormKind> parseNormKind(const QString& s);
 Expected<FfnKind> parseFfnKind(const QString& s);
 Expected<InitKind> parseInitKind(const QString& s);
+Expected<BatchingKind> parseBatchingKind(const QString& s);
 Expected<CeKernel> parseCeKernel(const QString& s);
 QStringList modelKindNames();
 QStringList encoderKindNames();
@@ -115,6 +124,7 @@ struct TrainConfig {
   double lr = 1e-3;             ///< Adam
   double weightDecay = 0.0;
   int batchSize = 256;          ///< users per batch
+  BatchingKind batching = BatchingKind::Length;  ///< in JSON only when "random"
   int epochs = 200;
   int patience = 20;            ///< epochs without validation NDCG@10 improvement (0 = off)
   int evalEvery = 1;            ///< validate every N epochs

@@ -91,6 +91,7 @@ class TestModels : public QObject {
   void constantScoresNeverFavourTheTarget();
   void nanTargetRanksLast();
   void sampledRanks();
+  void blockedRanksEqualScoreMatrixRanks();
   void metricsFromRanks();
 
   void irlGradientsReachBothEncoders();
@@ -465,6 +466,35 @@ void TestModels::sampledRanks() {
   auto r = eval::sampledRanks(scores, torch::tensor({1}, torch::kLong),
                               torch::tensor({3, 4}, torch::kLong).view({1, 2}));
   QCOMPARE(r[0].item<int64_t>(), int64_t(1));  // the tie with item 3 counts
+}
+
+void TestModels::blockedRanksEqualScoreMatrixRanks() {
+  // The evaluation ranks blocks of users against the table without the score matrix; it must
+  // give exactly the ranks of the whole matrix, ties included (pessimistic), history masked.
+  torch::manual_seed(5);
+  const int64_t B = 37, items = 100, d = 8;
+  // Values on a coarse grid and duplicated table rows: many exact ties.
+  auto queries = torch::randint(-2, 3, {B, d}).to(torch::kFloat);
+  auto table = torch::randint(-2, 3, {items + 1, d}).to(torch::kFloat);
+  table.narrow(0, 50, 10).copy_(table.narrow(0, 1, 10));
+  auto targets = torch::randint(1, items + 1, {B}, torch::kLong);
+  auto histRows = torch::randint(0, B, {200}, torch::kLong);
+  auto histItems = torch::randint(0, items + 1, {200}, torch::kLong);
+  auto scores = torch::matmul(queries, table.t());
+  auto expected = eval::fullRanks(scores, targets, histRows, histItems);
+  for (int64_t block : {1, 5, 37, 64}) {
+    auto got = eval::fullRanksBlocked(queries, table, targets, histRows, histItems, block);
+    QVERIFY2(torch::equal(got, expected), qPrintable(QStringLiteral("block %1").arg(block)));
+  }
+  // The vector count against a plain loop, NaNs never counting, lengths around the widths.
+  for (int64_t n : {0, 1, 7, 8, 15, 16, 17, 33, 1000}) {
+    std::vector<float> x(size_t(n));
+    for (int64_t i = 0; i < n; ++i) x[size_t(i)] = float((i * 7919) % 13) - 6.0f;
+    if (n > 3) x[3] = std::nanf("");
+    int64_t plain = 0;
+    for (float v : x) plain += v >= 0.0f;
+    QCOMPARE(models::countAtLeast(x.data(), n, 0.0f), plain);
+  }
 }
 
 void TestModels::metricsFromRanks() {

@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""Renders the validation trajectories of the baselines study (bench/baselines.sh) beside the
+published one, from the JSON files in bench/results/ (finished runs) and bench/results/partial/
+(runs a session ended; bench/partial_from_store.py).
+
+    python3 bench/baselines_table.py [RESULTS_DIR]      # markdown on stdout
+
+Xu et al. 2024's numbers are their SASRec-CE log, seed 0 (repository MTandHJ/CE-SCE-LLMRec,
+SASRec/benchmarks/beauty-ce-5), as quoted in issue 11; "our pre-LN probe" is the issue's own
+probe with length batches (its JSON was not kept).
+"""
+import glob
+import json
+import os
+import sys
+
+XU_VALID_NDCG10 = {5: 0.0118, 10: 0.0154, 15: 0.0278, 20: 0.0372, 25: 0.0445, 30: 0.0514,
+                   35: 0.0567, 40: 0.0616, 50: 0.0667, 60: 0.0702, 70: 0.0713, 120: 0.0729}
+XU_TRAIN_LOSS = {1: 9.316, 2: 8.967, 3: 8.796, 4: 8.731, 5: 8.641,
+                 40: 6.86, 50: 6.65, 60: 6.52, 70: 6.41}
+PROBE_VALID_NDCG10 = {40: 0.0561, 50: 0.0593, 60: 0.0602, 70: 0.0608}
+
+FLAGS = [("norm", "post"), ("ffn", "gelu-4d"), ("init", "normal"), ("pad_keys", False),
+         ("batching", "length")]
+
+
+def describe(config):
+    parts = [f"{k}={config.get(k, default)}" for k, default in FLAGS]
+    return ", ".join(str(p) for p in parts)
+
+
+def load(results):
+    runs = []
+    for path in sorted(glob.glob(os.path.join(results, "xu-*.json")) +
+                       glob.glob(os.path.join(results, "partial", "xu-*.json"))):
+        with open(path) as f:
+            doc = json.load(f)
+        name = os.path.splitext(os.path.basename(path))[0]
+        runs.append((name, doc))
+    return runs
+
+
+def main():
+    results = sys.argv[1] if len(sys.argv) > 1 else "bench/results"
+    runs = load(results)
+    print("| run | block, feed-forward, init, padding keys, batching | status | epochs | "
+          "best valid NDCG@10 (epoch) | test HR@10 | test NDCG@10 |")
+    print("|---|---|---|---|---|---|---|")
+    for name, doc in runs:
+        hist = doc.get("history", [])
+        evals = [(e["epoch"], e["valid_ndcg10"]) for e in hist if "valid_ndcg10" in e]
+        best = max(evals, key=lambda x: x[1]) if evals else None
+        status = ("partial (" + doc.get("status", "?") + ")") if doc.get("partial") else doc.get("status", "?")
+        test = doc.get("test", {})
+        hr, nd = test.get("HR@10"), test.get("NDCG@10")
+        cells = [name, describe(doc.get("config", {})), status, str(hist[-1]["epoch"] if hist else 0),
+                 f"{best[1]:.4f} ({best[0]})" if best else "–",
+                 f"{hr:.4f}" if hr is not None else "–", f"{nd:.4f}" if nd is not None else "–"]
+        print("| " + " | ".join(cells) + " |")
+    epochs = sorted(set(XU_VALID_NDCG10) | {e["epoch"] for _, d in runs for e in d.get("history", [])
+                                          if "valid_ndcg10" in e})
+    print()
+    print("Validation NDCG@10 by epoch (Beauty, full ranking, history masked):")
+    print()
+    header = ["epoch", "Xu et al. (seed 0)", "our pre-LN probe"] + [n for n, _ in runs]
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for ep in epochs:
+        row = [str(ep), f"{XU_VALID_NDCG10[ep]:.4f}" if ep in XU_VALID_NDCG10 else "",
+               f"{PROBE_VALID_NDCG10[ep]:.4f}" if ep in PROBE_VALID_NDCG10 else ""]
+        for _, doc in runs:
+            v = {e["epoch"]: e.get("valid_ndcg10") for e in doc.get("history", [])}
+            row.append(f"{v[ep]:.4f}" if v.get(ep) is not None else "")
+        print("| " + " | ".join(row) + " |")
+    print()
+    print("Training loss (mean over the epoch's batches) by epoch:")
+    print()
+    header = ["epoch", "Xu et al. (seed 0)"] + [n for n, _ in runs]
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    loss_epochs = sorted(set(XU_TRAIN_LOSS) | {e["epoch"] for _, d in runs for e in d.get("history", [])
+                                               if e["epoch"] <= 10 or e["epoch"] % 10 == 0})
+    for ep in loss_epochs:
+        row = [str(ep), f"{XU_TRAIN_LOSS[ep]:.3f}" if ep in XU_TRAIN_LOSS else ""]
+        for _, doc in runs:
+            v = {e["epoch"]: e.get("loss") for e in doc.get("history", [])}
+            row.append(f"{v[ep]:.3f}" if v.get(ep) is not None else "")
+        print("| " + " | ".join(row) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

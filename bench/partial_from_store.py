@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""Saves the trajectory of runs that have not finished (a session ended, a run was stopped) from
+a run store into small JSON files, so that what they measured so far is kept in the repository.
+
+    python3 bench/partial_from_store.py STORE.sqlite OUT_DIR NAME...
+
+Each OUT_DIR/NAME.json has "partial": true, the run's status, configuration and per-epoch
+history (training loss, validation HR@10 / NDCG@10, seconds), in the shape of `irl4rec train
+--json`'s "history". No test metrics: a run is tested only at its end.
+"""
+import json
+import os
+import sqlite3
+import sys
+
+
+def main():
+    if len(sys.argv) < 4:
+        print(__doc__, file=sys.stderr)
+        return 2
+    db, out, names = sys.argv[1], sys.argv[2], sys.argv[3:]
+    os.makedirs(out, exist_ok=True)
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    for name in names:
+        row = con.execute("select id, status, config from runs where name = ? order by id desc limit 1",
+                          (name,)).fetchone()
+        if row is None:
+            print(f"{name}: no such run in {db}", file=sys.stderr)
+            continue
+        run_id, status, config = row
+        series = {}
+        for key, epoch, value in con.execute(
+                "select s.key, m.epoch, m.value from metrics m join metric_summary s on s.id = m.series_id "
+                "where s.run_id = ? and s.key in ('train/epoch_loss', 'time/epoch_seconds', 'val/hr@10', 'val/ndcg@10') "
+                "order by m.epoch", (run_id,)):
+            series.setdefault(epoch, {})[key] = value
+        history = []
+        for epoch in sorted(series):
+            e = series[epoch]
+            item = {"epoch": epoch}
+            if "train/epoch_loss" in e:
+                item["loss"] = e["train/epoch_loss"]
+            if "time/epoch_seconds" in e:
+                item["train_seconds"] = e["time/epoch_seconds"]
+            if "val/ndcg@10" in e:
+                item["valid_hr10"] = e.get("val/hr@10")
+                item["valid_ndcg10"] = e["val/ndcg@10"]
+            history.append(item)
+        doc = {"partial": True, "status": status, "name": name, "config": json.loads(config),
+               "history": history}
+        with open(os.path.join(out, f"{name}.json"), "w") as f:
+            json.dump(doc, f, indent=1)
+        print(f"{name}: {status}, {len(history)} epochs -> {out}/{name}.json")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
