@@ -142,7 +142,7 @@ void MainWindow::buildMenus() {
 
   QMenu* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("&About Irl4Rec Workbench"), this, &MainWindow::showAbout);
-  help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+  help->addAction(tr("About &Qt"), this, [] { QApplication::aboutQt(); });
 }
 
 void MainWindow::showAbout() {

@@ -26,12 +26,15 @@ const QStringList kTopLevelKeys = {
 const QStringList kSourceKeys = {QStringLiteral("citation"), QStringLiteral("repository"),
                                  QStringLiteral("folder")};
 
-/// The keys a recipe's "config" may hold: every key TrainConfig writes (norm only when "pre").
-QStringList configKeys() {
-  TrainConfig c;
-  c.norm = NormKind::Pre;
-  return c.toJson().keys();
+/// Whether `key` is a TrainConfig setting: fromJson reads every setting it knows with a type
+/// check, so an object where a setting belongs is refused exactly for the known keys. New
+/// settings are known here as soon as fromJson reads them.
+bool isConfigKey(const QString& key) {
+  return !TrainConfig::fromJson(QJsonObject{{key, QJsonObject()}}).ok();
 }
+
+/// For messages: the settings every configuration writes.
+QString someConfigKeys() { return TrainConfig().toJson().keys().join(QStringLiteral(", ")); }
 
 qint64 lineAtOffset(const QByteArray& text, qint64 offset) {
   return 1 + text.left(std::clamp<qint64>(offset, 0, text.size())).count('\n');
@@ -76,12 +79,11 @@ Expected<QStringList> stringList(const QJsonObject& o, const QString& key, const
   QStringList out;
   if (!o.contains(key)) return out;
   if (!o.value(key).isArray()) return loc.at(key, QStringLiteral("'%1' must be a list of config keys").arg(key));
-  const QStringList allowed = configKeys();
   for (const QJsonValue& v : o.value(key).toArray()) {
-    if (!v.isString() || !allowed.contains(v.toString()))
-      return loc.at(key, QStringLiteral("'%1' holds '%2', which is not a config key (known: %3)")
+    if (!v.isString() || !isConfigKey(v.toString()))
+      return loc.at(key, QStringLiteral("'%1' holds '%2', which is not a config key (e.g. %3)")
                              .arg(key, v.isString() ? v.toString() : QStringLiteral("a non-string"),
-                                  allowed.join(QStringLiteral(", "))));
+                                  someConfigKeys()));
     out << v.toString();
   }
   return out;
@@ -293,11 +295,9 @@ Expected<Recipe> parseRecipe(const QByteArray& text, const QString& path) {
                ? loc.at(QStringLiteral("config"), QStringLiteral("'config' must be an object of training settings"))
                : Error::at(path, 0, QStringLiteral("missing recipe key 'config'"));
   r.configJson = o.value(QStringLiteral("config")).toObject();
-  const QStringList allowed = configKeys();
   for (const QString& key : r.configJson.keys())
-    if (!allowed.contains(key))
-      return loc.inConfig(key, QStringLiteral("unknown config key '%1' (known: %2)")
-                                   .arg(key, allowed.join(QStringLiteral(", "))));
+    if (!isConfigKey(key))
+      return loc.inConfig(key, QStringLiteral("unknown config key '%1' (e.g. %2)").arg(key, someConfigKeys()));
   auto config = TrainConfig::fromJson(r.configJson);
   if (!config) {
     static const QRegularExpression quotedKey(QStringLiteral("'([a-z_]+)'"));

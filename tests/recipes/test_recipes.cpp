@@ -112,6 +112,8 @@ class TestRecipes : public QObject {
     QCOMPARE(c.batchSize, 512);
     QCOMPARE(c.evalEvery, 5);
     QCOMPARE(c.epochs, 200);
+    QCOMPARE(c.norm, irl4rec::train::NormKind::Kang);
+    QCOMPARE(c.ffn, irl4rec::train::FfnKind::ReluD);
     QCOMPARE(xu.value().published.first().summary(),
              QStringLiteral("Beauty: HR@10 0.0986, NDCG@10 0.0597 (mean of 5 seeds, test)"));
     // The Irl4Rec preset uses the weights chosen on validation, not the collapsing 0.1/0.01/0.1.
@@ -209,7 +211,8 @@ class TestRecipes : public QObject {
     QCOMPARE(config.value(QStringLiteral("lr")).toDouble(), 5e-4);
     QCOMPARE(config.value(QStringLiteral("weight_decay")).toDouble(), 1e-8);
     QCOMPARE(config.value(QStringLiteral("batch_size")).toInt(), 512);
-    QCOMPARE(config.value(QStringLiteral("norm")).toString(), QStringLiteral("pre"));
+    QCOMPARE(config.value(QStringLiteral("norm")).toString(), QStringLiteral("kang"));
+    QCOMPARE(config.value(QStringLiteral("pad_keys")).toBool(), true);
   }
 
   void cliRefusesBadRecipes() {

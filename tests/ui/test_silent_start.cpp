@@ -17,6 +17,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <utility>
+
 using irl4rec::ui::MainWindow;
 using irl4rec::ui::RunQueue;
 
