@@ -36,7 +36,10 @@ QString blasInUse() {
   QString config;
   using GetConfig = char* (*)();
   if (auto get = reinterpret_cast<GetConfig>(dlsym(RTLD_DEFAULT, "openblas_get_config"))) {
-    if (const char* c = get()) config = QStringLiteral("OpenBLAS %1").arg(QString::fromLatin1(c).trimmed());
+    if (const char* c = get()) {
+      config = QString::fromLatin1(c).trimmed();
+      if (!config.startsWith(QLatin1String("OpenBLAS"))) config.prepend(QStringLiteral("OpenBLAS "));
+    }
   }
   if (config.isEmpty() && libraries.isEmpty()) return QStringLiteral("unknown");
   if (libraries.isEmpty()) return config;

@@ -1,6 +1,7 @@
 // Recipes: every shipped recipe loads, validates and says where each setting comes from; bad
 // recipe files are refused with file:line; the CLI trains a recipe with flags overriding it.
 #include "core/train/recipes.h"
+#include "support/cli_process.h"
 
 #include <QDir>
 #include <QFile>
@@ -18,26 +19,9 @@ namespace {
 const QString kRecipeDir = QStringLiteral(IRL4REC_SOURCE_DIR "/resources/recipes");
 const QString kSample = QStringLiteral(IRL4REC_SOURCE_DIR "/datasets/synthetic/iid.txt");
 
-struct CliResult {
-  int exitCode = -1;
-  QByteArray out;
-  QByteArray err;
-};
+using irl4rec::testing::CliResult;
 
-CliResult runCli(const QStringList& args) {
-  QProcess p;
-  p.start(QStringLiteral(IRL4REC_CLI_PATH), args);
-  CliResult r;
-  if (!p.waitForFinished(300000)) {
-    p.kill();
-    p.waitForFinished();
-    return r;
-  }
-  r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-  r.out = p.readAllStandardOutput();
-  r.err = p.readAllStandardError();
-  return r;
-}
+CliResult runCli(const QStringList& args) { return irl4rec::testing::runCliProcess(args); }
 
 /// A valid recipe to break one line at a time: one key per line, so lines are predictable.
 QByteArray goodRecipe() {
@@ -59,9 +43,9 @@ QByteArray goodRecipe() {
          "}\n";                                              // 16
 }
 
-QJsonObject lastJsonLine(const QByteArray& out) {
-  const QList<QByteArray> lines = out.trimmed().split('\n');
-  return QJsonDocument::fromJson(lines.isEmpty() ? QByteArray() : lines.last()).object();
+QJsonObject lastJsonLine(const QString& out) {
+  const QStringList lines = out.trimmed().split(QLatin1Char('\n'));
+  return QJsonDocument::fromJson(lines.last().toUtf8()).object();
 }
 
 }  // namespace
@@ -104,7 +88,7 @@ class TestRecipes : public QObject {
     auto xu = irl4rec::train::findRecipe(QStringLiteral("xu2024-sasrec-ce"));
     if (!xu) QFAIL(qPrintable(xu.error().message()));
     const auto& c = xu.value().config;
-    QCOMPARE(c.loss, irl4rec::train::LossKind::Ce);
+    QVERIFY(c.loss == irl4rec::train::LossKind::Ce);
     QCOMPARE(c.heads, 1);
     QCOMPARE(c.dropout, 0.6);
     QCOMPARE(c.lr, 5e-4);
@@ -112,14 +96,14 @@ class TestRecipes : public QObject {
     QCOMPARE(c.batchSize, 512);
     QCOMPARE(c.evalEvery, 5);
     QCOMPARE(c.epochs, 200);
-    QCOMPARE(c.norm, irl4rec::train::NormKind::Kang);
-    QCOMPARE(c.ffn, irl4rec::train::FfnKind::ReluD);
+    QVERIFY(c.norm == irl4rec::train::NormKind::Kang);
+    QVERIFY(c.ffn == irl4rec::train::FfnKind::ReluD);
     QCOMPARE(xu.value().published.first().summary(),
              QStringLiteral("Beauty: HR@10 0.0986, NDCG@10 0.0597 (mean of 5 seeds, test)"));
     // The Irl4Rec preset uses the weights chosen on validation, not the collapsing 0.1/0.01/0.1.
     auto irl = irl4rec::train::findRecipe(QStringLiteral("irl4rec-chosen"));
     if (!irl) QFAIL(qPrintable(irl.error().message()));
-    QCOMPARE(irl.value().config.model, irl4rec::train::ModelKind::Irl4Rec);
+    QVERIFY(irl.value().config.model == irl4rec::train::ModelKind::Irl4Rec);
     QCOMPARE(irl.value().config.alpha, 0.1);
     QCOMPARE(irl.value().config.beta, 1e-4);
     QCOMPARE(irl.value().config.gamma, 0.01);
@@ -196,7 +180,7 @@ class TestRecipes : public QObject {
                                 QStringLiteral("--hidden"), QStringLiteral("16"), QStringLiteral("--dropout"),
                                 QStringLiteral("0.2"), QStringLiteral("--no-store"), QStringLiteral("--quiet"),
                                 QStringLiteral("--json")});
-    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY2(r.code == 0, qPrintable(r.err));
     const QJsonObject result = lastJsonLine(r.out);
     const QJsonObject config = result.value(QStringLiteral("config")).toObject();
     QCOMPARE(result.value(QStringLiteral("recipe")).toString(), QStringLiteral("xu2024-sasrec-ce-v1"));
@@ -218,9 +202,9 @@ class TestRecipes : public QObject {
   void cliRefusesBadRecipes() {
     CliResult r = runCli({QStringLiteral("train"), QStringLiteral("--recipe"), QStringLiteral("no-such"),
                           QStringLiteral("--data"), kSample});
-    QCOMPARE(r.exitCode, 2);
-    QVERIFY2(r.err.contains("unknown recipe 'no-such'"), r.err.constData());
-    QCOMPARE(r.err.count('\n'), 1);
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains(QStringLiteral("unknown recipe 'no-such'")), qPrintable(r.err));
+    QCOMPARE(r.err.count(QLatin1Char('\n')), 1);
 
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("probe.json"));
@@ -231,31 +215,31 @@ class TestRecipes : public QObject {
     f.write(broken);
     f.close();
     r = runCli({QStringLiteral("train"), QStringLiteral("--recipe"), path, QStringLiteral("--data"), kSample});
-    QCOMPARE(r.exitCode, 2);
-    QVERIFY2(r.err.contains(QStringLiteral("%1:14:").arg(path).toUtf8()), r.err.constData());
-    QCOMPARE(r.err.count('\n'), 1);
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains(QStringLiteral("%1:14:").arg(path)), qPrintable(r.err));
+    QCOMPARE(r.err.count(QLatin1Char('\n')), 1);
   }
 
   void cliListsAndShowsRecipes() {
     CliResult r = runCli({QStringLiteral("recipes"), QStringLiteral("list")});
-    QVERIFY2(r.exitCode == 0, r.err.constData());
-    QVERIFY(r.out.contains("xu2024-sasrec-ce"));
-    QVERIFY(r.out.contains("github.com/MTandHJ/CE-SCE-LLMRec"));
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QVERIFY(r.out.contains(QStringLiteral("xu2024-sasrec-ce")));
+    QVERIFY(r.out.contains(QStringLiteral("github.com/MTandHJ/CE-SCE-LLMRec")));
     r = runCli({QStringLiteral("recipes"), QStringLiteral("list"), QStringLiteral("--json")});
-    QVERIFY2(r.exitCode == 0, r.err.constData());
-    QVERIFY(QJsonDocument::fromJson(r.out).array().size() >= 9);
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QVERIFY(QJsonDocument::fromJson(r.out.toUtf8()).array().size() >= 9);
     r = runCli({QStringLiteral("recipes"), QStringLiteral("show"), QStringLiteral("esasrec-sasrec-sampled")});
-    QVERIFY2(r.exitCode == 0, r.err.constData());
-    QVERIFY(r.out.contains("Sports: HR@10 0.0569, NDCG@10 0.0314"));
-    QVERIFY(r.out.contains("our guess:"));
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QVERIFY(r.out.contains(QStringLiteral("Sports: HR@10 0.0569, NDCG@10 0.0314")));
+    QVERIFY(r.out.contains(QStringLiteral("our guess:")));
     r = runCli({QStringLiteral("recipes"), QStringLiteral("show"), QStringLiteral("nope")});
-    QCOMPARE(r.exitCode, 2);
+    QCOMPARE(r.code, 2);
   }
 
   void cliVersionNamesTheBuild() {
     const CliResult r = runCli({QStringLiteral("--version")});
-    QVERIFY2(r.exitCode == 0, r.err.constData());
-    const QString out = QString::fromUtf8(r.out);
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    const QString& out = r.out;
     QVERIFY2(out.startsWith(QStringLiteral("irl4rec " IRL4REC_VERSION "\n")), qPrintable(out));
     for (const char* label : {"git revision: ", "build type: ", "Qt: ", "LibTorch: 1.", "BLAS: ",
                               "store: ", "store schema: version "})
