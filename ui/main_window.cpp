@@ -22,6 +22,7 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -256,7 +257,13 @@ void MainWindow::launchWhenLoaded(const QString& preset, int epochs) {
 void MainWindow::scheduleScreenshot(const QString& path, int delayMs) {
   QTimer::singleShot(delayMs, this, [this, path] {
     QWidget* target = about_ ? about_.data() : static_cast<QWidget*>(this);
-    if (!target->grab().save(path)) qWarning("could not save the screenshot to %s", qPrintable(path));
+    // The pixels the window system shows. QWidget::grab() would first deliver the pending
+    // resize events of every widget on the hidden tabs, and each QCustomPlot there replots
+    // into paint buffers it cannot paint yet: 14 lines of QPainter warnings.
+    QPixmap shot;
+    if (QScreen* screen = target->screen()) shot = screen->grabWindow(target->winId());
+    if (shot.isNull()) shot = target->grab();
+    if (!shot.save(path)) qWarning("could not save the screenshot to %s", qPrintable(path));
     QApplication::quit();
   });
 }
