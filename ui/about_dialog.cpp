@@ -44,6 +44,8 @@ AboutDialog::AboutDialog(const QString& storePath, bool storeOpen, QWidget* pare
   facts->setObjectName(QStringLiteral("buildFacts"));
   facts->setTextInteractionFlags(Qt::TextSelectableByMouse);
   facts->setWordWrap(true);
+  facts->setMinimumWidth(520);  // on the label: a size constraint on the window itself is a
+                                // window-system call that some platforms only warn about
   layout->addWidget(facts);
 
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
@@ -52,7 +54,6 @@ AboutDialog::AboutDialog(const QString& storePath, bool storeOpen, QWidget* pare
   connect(copy, &QPushButton::clicked, this, [this] { QApplication::clipboard()->setText(plainText_); });
   connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
   layout->addWidget(buttons);
-  setMinimumWidth(560);
 }
 
 }  // namespace irl4rec::ui
