@@ -10,6 +10,7 @@ packages=(
   libtorch-dev libopenblas0-pthread
   zlib1g-dev
   xvfb xauth
+  desktop-file-utils appstream
 )
 
 missing=()

@@ -1,5 +1,6 @@
 #include "ui/main_window.h"
 
+#include "ui/about_dialog.h"
 #include "ui/compare/compare_panel.h"
 #include "ui/dataset_loader.h"
 #include "ui/dataset_panel.h"
@@ -21,6 +22,7 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -45,10 +47,13 @@ MainWindow::MainWindow(const QString& storePath, QWidget* parent) : QMainWindow(
   const QString path = storePath.isEmpty() ? store::RunStore::defaultPath() : storePath;
   store_ = std::make_unique<store::RunStore>();
   const Status opened = store_->open(path);
+  storePath_ = path;
+  storeOpen_ = opened.ok();
   queue_ = new RunQueue(path, this);
   runsPanel_ = new RunsPanel(opened.ok() ? store_.get() : nullptr, queue_, tabs_);
   tabs_->addTab(runsPanel_, tr("Runs"));
   connect(runsPanel_, &RunsPanel::errorOccurred, this, &MainWindow::showError);
+  connect(runsPanel_, &RunsPanel::openDatasetRequested, this, &MainWindow::openDataset);
   store::RunStore* uiStore = opened.ok() ? store_.get() : nullptr;
   comparePanel_ = new ComparePanel(uiStore, queue_, runsPanel_, tabs_);
   tabs_->addTab(comparePanel_, tr("Compare"));
@@ -135,6 +140,18 @@ void MainWindow::buildMenus() {
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence::Quit);
+
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&About Irl4Rec Workbench"), this, &MainWindow::showAbout);
+  help->addAction(tr("About &Qt"), this, [] { QApplication::aboutQt(); });
+}
+
+void MainWindow::showAbout() {
+  auto* about = new AboutDialog(storePath_, storeOpen_, this);
+  about->setAttribute(Qt::WA_DeleteOnClose);
+  about->setWindowModality(Qt::WindowModal);
+  about->open();
+  about_ = about;
 }
 
 void MainWindow::chooseDataset() {
@@ -239,7 +256,14 @@ void MainWindow::launchWhenLoaded(const QString& preset, int epochs) {
 
 void MainWindow::scheduleScreenshot(const QString& path, int delayMs) {
   QTimer::singleShot(delayMs, this, [this, path] {
-    if (!grab().save(path)) qWarning("could not save the screenshot to %s", qPrintable(path));
+    QWidget* target = about_ ? about_.data() : static_cast<QWidget*>(this);
+    // The pixels the window system shows. QWidget::grab() would first deliver the pending
+    // resize events of every widget on the hidden tabs, and each QCustomPlot there replots
+    // into paint buffers it cannot paint yet: 14 lines of QPainter warnings.
+    QPixmap shot;
+    if (QScreen* screen = target->screen()) shot = screen->grabWindow(target->winId());
+    if (shot.isNull()) shot = target->grab();
+    if (!shot.save(path)) qWarning("could not save the screenshot to %s", qPrintable(path));
     QApplication::quit();
   });
 }

@@ -3,6 +3,7 @@
 #include "core/data/dataset.h"
 
 #include <QMainWindow>
+#include <QPointer>
 #include <QStringList>
 
 #include <memory>
@@ -37,7 +38,8 @@ class MainWindow : public QMainWindow {
 
   /// Loads a dataset in the background and shows it in the dataset panel.
   void openDataset(const QString& path);
-  /// Saves a screenshot of the window to `path` once the window has settled, then quits.
+  /// Saves a screenshot of the window (of the About box while it is open) to `path` once the
+  /// window has settled, then quits.
   void scheduleScreenshot(const QString& path, int delayMs = 1500);
 
   /// Shows the tab "dataset", "runs", "compare" or "explorer".
@@ -56,6 +58,8 @@ class MainWindow : public QMainWindow {
   /// The last error shown to the user (empty if none), for tests.
   QString lastError() const { return lastError_; }
   QStringList recentDatasets() const;
+  /// Help ▸ About: build facts and the store (window-modal, opened without a nested loop).
+  void showAbout();
 
  Q_SIGNALS:
   void datasetLoaded();
@@ -84,6 +88,9 @@ class MainWindow : public QMainWindow {
   QLabel* statusDataset_ = nullptr;
   QLabel* statusStore_ = nullptr;
   QMessageBox* errorBox_ = nullptr;
+  QPointer<QWidget> about_;
+  QString storePath_;
+  bool storeOpen_ = false;
   std::shared_ptr<const data::Dataset> dataset_;
   QString loadingPath_;
   QString lastError_;

@@ -73,26 +73,16 @@ QDoubleSpinBox* dspin(QWidget* parent, double lo, double hi, double step, int de
 
 }  // namespace
 
-QList<QPair<QString, train::TrainConfig>> RunConfigForm::builtinPresets() {
-  QList<QPair<QString, train::TrainConfig>> presets;
-  train::TrainConfig s3rec;  // S3-Rec's SASRec: BCE with one negative, dropout 0.5
-  s3rec.model = train::ModelKind::Baseline;
-  s3rec.encoder = train::EncoderKind::SasRec;
-  s3rec.loss = train::LossKind::Bce;
-  presets.append({tr("SASRec baseline (S3-Rec)"), s3rec});
-
-  train::TrainConfig strong = s3rec;  // sampled softmax with 256 shared negatives
-  strong.loss = train::LossKind::SampledCe;
-  strong.negatives = 256;
-  presets.append({tr("SASRec strong (sampled CE)"), strong});
-
-  train::TrainConfig irl = strong;
-  irl.model = train::ModelKind::Irl4Rec;
-  irl.alpha = 0.1;
-  irl.beta = 0.01;
-  irl.gamma = 0.1;
-  presets.append({tr("Irl4Rec default"), irl});
-  return presets;
+QList<train::Recipe> RunConfigForm::builtinPresets() {
+  static const QList<train::Recipe> recipes = [] {
+    auto loaded = train::builtinRecipes();
+    if (!loaded.ok()) {
+      qWarning("built-in recipes: %s", qPrintable(loaded.error().message()));
+      return QList<train::Recipe>();
+    }
+    return loaded.value();
+  }();
+  return recipes;
 }
 
 RunConfigForm::RunConfigForm(QWidget* parent) : QWidget(parent) {
@@ -190,6 +180,11 @@ RunConfigForm::RunConfigForm(QWidget* parent) : QWidget(parent) {
   epochs_ = spin(body, 1, 100000);
   patience_ = spin(body, 0, 100000);
   patience_->setSpecialValueText(tr("off"));
+  evalEvery_ = spin(body, 1, 100000);
+  evalEvery_->setToolTip(tr("Validate every N epochs (and at the last epoch)"));
+  weightDecay_ = new LogSpinBox(body);
+  weightDecay_->setDecimals(10);
+  weightDecay_->setToolTip(tr("Adam weight decay (L2 on every parameter)"));
   seeds_ = new QLineEdit(body);
   seeds_->setPlaceholderText(QStringLiteral("1  or  1-5  or  1,3,7"));
   threads_ = spin(body, 0, 256);
@@ -197,6 +192,8 @@ RunConfigForm::RunConfigForm(QWidget* parent) : QWidget(parent) {
   tf->addRow(tr("Learning rate"), lr_);
   tf->addRow(tr("Batch size"), batch_);
   tf->addRow(tr("Epochs"), epochs_);
+  tf->addRow(tr("Weight decay"), weightDecay_);
+  tf->addRow(tr("Validate every"), evalEvery_);
   tf->addRow(tr("Patience (val NDCG@10)"), patience_);
   tf->addRow(tr("Seeds"), seeds_);
   tf->addRow(tr("Threads per run"), threads_);
@@ -214,22 +211,28 @@ RunConfigForm::RunConfigForm(QWidget* parent) : QWidget(parent) {
   outer->addWidget(launch_);
 
   reloadPresetCombo();
-  setConfig(builtinPresets().value(1).second);
+  if (!applyPreset(QLatin1String(kInitialRecipe))) setConfig(train::TrainConfig());
   seeds_->setText(QStringLiteral("1"));
 
   // Every edit re-validates; the launch button is enabled only for a valid form.
   for (auto* c : {model_, encoder_, loss_, compression_, dependence_, norm_}) {
     connect(c, &QComboBox::currentIndexChanged, this, &RunConfigForm::revalidate);
   }
-  for (auto* s : {negatives_, hidden_, layers_, heads_, maxLength_, batch_, epochs_, patience_, threads_}) {
+  for (auto* s : {negatives_, hidden_, layers_, heads_, maxLength_, batch_, epochs_, patience_, evalEvery_, threads_}) {
     connect(s, &QSpinBox::valueChanged, this, &RunConfigForm::revalidate);
   }
-  for (auto* s : {alpha_, beta_, gamma_, dropout_, maskRatio_, lr_}) {
+  for (auto* s : {alpha_, beta_, gamma_, dropout_, maskRatio_, lr_, weightDecay_}) {
     connect(s, &QDoubleSpinBox::valueChanged, this, &RunConfigForm::revalidate);
   }
   connect(confounder_, &QCheckBox::toggled, this, &RunConfigForm::revalidate);
   connect(seeds_, &QLineEdit::textChanged, this, &RunConfigForm::revalidate);
-  connect(preset_, &QComboBox::activated, this, [this](int index) { applyPreset(preset_->itemText(index)); });
+  // The closed box shows the chosen recipe's source and numbers too.
+  connect(preset_, &QComboBox::currentIndexChanged, this, [this](int index) {
+    preset_->setToolTip(preset_->itemData(index, Qt::ToolTipRole).toString());
+  });
+  preset_->setToolTip(preset_->itemData(preset_->currentIndex(), Qt::ToolTipRole).toString());
+  connect(preset_, &QComboBox::activated, this,
+          [this](int index) { applyPreset(preset_->itemData(index).toString()); });
   connect(save_, &QPushButton::clicked, this, [this] {
     bool ok = false;
     const QString name = QInputDialog::getText(this, tr("Save preset"), tr("Preset name:"),
@@ -244,8 +247,8 @@ RunConfigForm::RunConfigForm(QWidget* parent) : QWidget(parent) {
 }
 
 train::TrainConfig RunConfigForm::config() const {
-  // Settings the form does not show (weight decay, evaluation cadence, feed-forward, init, ...)
-  // keep the values of the configuration last loaded into it (a preset or a recipe).
+  // Settings the form does not show (feed-forward, init, evaluation protocol, ...) keep the
+  // values of the configuration last loaded into it (a preset or a recipe).
   train::TrainConfig c = base_;
   c.model = train::parseModelKind(model_->currentText()).value();
   c.encoder = train::parseEncoderKind(encoder_->currentText()).value();
@@ -276,6 +279,8 @@ train::TrainConfig RunConfigForm::config() const {
   c.batchSize = batch_->value();
   c.epochs = epochs_->value();
   c.patience = patience_->value();
+  c.evalEvery = evalEvery_->value();
+  c.weightDecay = weightDecay_->value();
   c.threads = threads_->value();
   const auto s = seeds();
   if (s.ok() && !s.value().isEmpty()) c.seed = s.value().first();
@@ -306,6 +311,8 @@ void RunConfigForm::setConfig(const train::TrainConfig& c) {
   batch_->setValue(c.batchSize);
   epochs_->setValue(c.epochs);
   patience_->setValue(c.patience);
+  evalEvery_->setValue(c.evalEvery);
+  weightDecay_->setValue(c.weightDecay);
   threads_->setValue(c.threads);
   loading_ = false;
   revalidate();
@@ -376,16 +383,16 @@ void RunConfigForm::updateEnabled() {
 
 QStringList RunConfigForm::presetNames() const {
   QStringList names;
-  for (const auto& p : builtinPresets()) names << p.first;
+  for (const train::Recipe& r : builtinPresets()) names << r.name;
   names += QSettings().value(QLatin1String(kPresetsKey)).toMap().keys();
   return names;
 }
 
 bool RunConfigForm::applyPreset(const QString& name) {
-  for (const auto& p : builtinPresets()) {
-    if (p.first == name) {
-      setConfig(p.second);
-      preset_->setCurrentText(name);
+  for (const train::Recipe& r : builtinPresets()) {
+    if (r.name == name || r.title == name) {
+      setConfig(r.config);
+      preset_->setCurrentIndex(preset_->findData(r.name));
       return true;
     }
   }
@@ -399,7 +406,7 @@ bool RunConfigForm::applyPreset(const QString& name) {
     return false;
   }
   setConfig(parsed.value());
-  preset_->setCurrentText(name);
+  preset_->setCurrentIndex(preset_->findData(name));
   return true;
 }
 
@@ -409,12 +416,23 @@ void RunConfigForm::savePreset(const QString& name) {
   saved.insert(name, QString::fromUtf8(QJsonDocument(config().toJson()).toJson(QJsonDocument::Compact)));
   settings.setValue(QLatin1String(kPresetsKey), saved);
   reloadPresetCombo();
-  preset_->setCurrentText(name);
+  preset_->setCurrentIndex(preset_->findData(name));
 }
 
 void RunConfigForm::reloadPresetCombo() {
   preset_->clear();
-  preset_->addItems(presetNames());
+  // Recipes show their title, with source, published numbers and which settings are guesses
+  // in the tooltip; the user's presets follow under their own names.
+  for (const train::Recipe& r : builtinPresets()) {
+    preset_->addItem(r.title, r.name);
+    preset_->setItemData(preset_->count() - 1, r.tooltip(), Qt::ToolTipRole);
+  }
+  const QStringList saved = QSettings().value(QLatin1String(kPresetsKey)).toMap().keys();
+  if (!saved.isEmpty() && preset_->count() > 0) preset_->insertSeparator(preset_->count());
+  for (const QString& name : saved) {
+    preset_->addItem(name, name);
+    preset_->setItemData(preset_->count() - 1, tr("Your preset (saved with Save…)"), Qt::ToolTipRole);
+  }
 }
 
 }  // namespace irl4rec::ui

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/common/error.h"
+#include "core/train/recipes.h"
 #include "core/train/train_config.h"
 
 #include <QList>
@@ -31,12 +32,17 @@ class RunConfigForm : public QWidget {
   /// Empty when the form can be launched; otherwise the first reason, as shown inline.
   QString validationMessage() const;
 
-  /// Built-in presets first, then the user's saved ones.
+  /// The shipped recipes' names first (resources/recipes/), then the user's saved presets.
   QStringList presetNames() const;
+  /// Applies a recipe (by name or title) or a saved preset; false when there is none.
   bool applyPreset(const QString& name);
   /// Saves the current form as a user preset (QSettings).
   void savePreset(const QString& name);
-  static QList<QPair<QString, train::TrainConfig>> builtinPresets();
+  /// The built-in presets: the recipes compiled into the binary (empty if they cannot be read,
+  /// which the tests rule out).
+  static QList<train::Recipe> builtinPresets();
+  /// The recipe the form starts with.
+  static constexpr const char* kInitialRecipe = "sasrec-sampled-ce";
 
   QPushButton* launchButton() const { return launch_; }
 
@@ -73,6 +79,8 @@ class RunConfigForm : public QWidget {
   QSpinBox* batch_ = nullptr;
   QSpinBox* epochs_ = nullptr;
   QSpinBox* patience_ = nullptr;
+  QSpinBox* evalEvery_ = nullptr;
+  QDoubleSpinBox* weightDecay_ = nullptr;
   QLineEdit* seeds_ = nullptr;
   QSpinBox* threads_ = nullptr;
   QLabel* message_ = nullptr;

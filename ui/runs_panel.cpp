@@ -7,6 +7,9 @@
 #include "ui/run_queue.h"
 #include "ui/runs_table_model.h"
 
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
@@ -19,7 +22,9 @@
 #include <QSortFilterProxyModel>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QTableView>
+#include <QUrl>
 #include <QThread>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -128,7 +133,18 @@ RunsPanel::RunsPanel(store::RunStore* store, RunQueue* queue, QWidget* parent)
   topLayout->addWidget(table_, 1);
   right->addWidget(top);
 
-  auto* plots = new QWidget(right);
+  // Until the store holds a run, the plots' place tells a new user what to do.
+  plotStack_ = new QStackedWidget(right);
+  gettingStarted_ = new QLabel(plotStack_);
+  gettingStarted_->setObjectName(QStringLiteral("gettingStarted"));
+  gettingStarted_->setAlignment(Qt::AlignCenter);
+  gettingStarted_->setWordWrap(true);
+  gettingStarted_->setTextFormat(Qt::RichText);
+  gettingStarted_->setMargin(24);
+  connect(gettingStarted_, &QLabel::linkActivated, this,
+          [this](const QString& link) { Q_EMIT openDatasetRequested(QUrl(link).toLocalFile()); });
+  plotStack_->addWidget(gettingStarted_);
+  auto* plots = new QWidget(plotStack_);
   auto* plotsLayout = new QHBoxLayout(plots);
   plotsLayout->setContentsMargins(0, 0, 0, 0);
   lossPlot_ = new MetricPlot(tr("step"), tr("loss"), true, plots);
@@ -137,7 +153,12 @@ RunsPanel::RunsPanel(store::RunStore* store, RunQueue* queue, QWidget* parent)
   plotsLayout->addWidget(metricPlot_, 1);
   metricPlot_->setIntegerX(true);
   metricPlot_->setLegendCorner(Qt::AlignBottom | Qt::AlignRight);
-  right->addWidget(plots);
+  plotStack_->addWidget(plots);
+  right->addWidget(plotStack_);
+  connect(model_, &QAbstractItemModel::modelReset, this, &RunsPanel::updateGettingStarted);
+  connect(model_, &QAbstractItemModel::rowsInserted, this, &RunsPanel::updateGettingStarted);
+  connect(model_, &QAbstractItemModel::rowsRemoved, this, &RunsPanel::updateGettingStarted);
+  updateGettingStarted();
   right->setStretchFactor(0, 2);
   right->setStretchFactor(1, 3);
   split->addWidget(right);
@@ -177,6 +198,7 @@ void RunsPanel::setDataset(std::shared_ptr<const data::Dataset> dataset) {
   // Hashing every sequence (~16 ms on Beauty): once per dataset, not at every re-run.
   datasetFingerprint_ = dataset_ ? dataset_->stats().fingerprint : QString();
   updateActions();
+  updateGettingStarted();
 }
 
 Status RunsPanel::checkLaunch(const train::TrainConfig& config) {
@@ -608,6 +630,38 @@ void RunsPanel::deleteSelected() {
     if (Status s = store_->deleteRun(id); !s.ok()) Q_EMIT errorOccurred(tr("Cannot delete"), s.error().message());
   }
   reload();
+}
+
+QString RunsPanel::sampleDatasetPath() {
+  const QDir bin(QCoreApplication::applicationDirPath());
+  for (const QString& relative : {QStringLiteral("../share/irl4rec/datasets/synthetic/iid.txt"),
+                                  QStringLiteral("../../datasets/synthetic/iid.txt")}) {
+    const QFileInfo candidate(bin.filePath(relative));
+    if (candidate.isFile()) return candidate.canonicalFilePath();
+  }
+  return QString();
+}
+
+bool RunsPanel::showsGettingStarted() const { return plotStack_->currentWidget() == gettingStarted_; }
+
+void RunsPanel::updateGettingStarted() {
+  const bool empty = model_->rowCount() == 0;
+  if (empty) {
+    const QString sample = sampleDatasetPath();
+    const QString sampleText =
+        sample.isEmpty() ? tr("the synthetic benchmark <tt>datasets/synthetic/iid.txt</tt> trains in seconds")
+                         : tr("or <a href=\"%1\">the synthetic benchmark</a>, which trains in seconds")
+                               .arg(QUrl::fromLocalFile(sample).toString().toHtmlEscaped());
+    const QString done = QStringLiteral(" &#10003;");
+    gettingStarted_->setText(
+        tr("<h3>No runs yet</h3>"
+           "<p><b>1.</b> Open a dataset: <i>File &#9656; Open dataset…</i> — %2%1</p>"
+           "<p><b>2.</b> Choose a recipe in <i>Preset</i> on the left (hover it for its source and the "
+           "numbers it reproduces) and press <i>Launch</i>.</p>"
+           "<p>Its loss terms and validation metrics are drawn here while it trains.</p>")
+            .arg(dataset_ ? done : QString(), sampleText));
+  }
+  plotStack_->setCurrentIndex(empty ? 0 : 1);
 }
 
 }  // namespace irl4rec::ui

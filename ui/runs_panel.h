@@ -18,6 +18,7 @@ class QThread;
 class QLineEdit;
 class QSortFilterProxyModel;
 class QSpinBox;
+class QStackedWidget;
 class QTableView;
 class QToolButton;
 
@@ -57,6 +58,11 @@ class RunsPanel : public QWidget {
   int listingsStarted() const { return listingsStarted_; }
 
   RunConfigForm* form() const { return form_; }
+  /// True while the store holds no run: the plots' place shows what to do first.
+  bool showsGettingStarted() const;
+  /// The bundled synthetic sample beside an installed (share/irl4rec/datasets) or built
+  /// (source tree's datasets/) executable; empty when neither exists.
+  static QString sampleDatasetPath();
   RunsTableModel* model() const { return model_; }
   QTableView* table() const { return table_; }
   MetricPlot* lossPlot() const { return lossPlot_; }
@@ -78,6 +84,8 @@ class RunsPanel : public QWidget {
   void curvesLoaded(qint64 runId);
   /// The runs table holds the listing of the newest reload() request.
   void reloaded();
+  /// The user asked to open `path` (the getting-started text's link to the bundled sample).
+  void openDatasetRequested(const QString& path);
 
  private:
   void onLaunchRequested(const train::TrainConfig& config, const QList<quint64>& seeds, const QString& name);
@@ -99,6 +107,8 @@ class RunsPanel : public QWidget {
   void tagSelected();
   void deleteSelected();
   void updateActions();
+  /// Shows the getting-started text instead of the empty plots while there is no run.
+  void updateGettingStarted();
 
   store::RunStore* store_;
   RunQueue* queue_;
@@ -112,6 +122,8 @@ class RunsPanel : public QWidget {
   QLabel* queueLabel_ = nullptr;
   MetricPlot* lossPlot_ = nullptr;
   MetricPlot* metricPlot_ = nullptr;
+  QStackedWidget* plotStack_ = nullptr;  ///< [getting started, plots]
+  QLabel* gettingStarted_ = nullptr;
   QToolButton* cancel_ = nullptr;
   QToolButton* rerun_ = nullptr;
   QToolButton* rename_ = nullptr;

@@ -6,6 +6,7 @@
 #include "core/eval/reference_models.h"
 #include "core/models/softmax_rows.h"
 #include "core/store/run_store.h"
+#include "core/train/recipes.h"
 #include "core/train/recorded_run.h"
 #include "core/train/run_controller.h"
 
@@ -52,6 +53,8 @@ const char* const kTrainUsage =
     "  --test-data PATH                also report test metrics on another dataset's test\n"
     "                                  targets (users/items matched by token; shift gap)\n"
     "  --config FILE                   start from a JSON config (flags override it)\n"
+    "  --recipe NAME|FILE              start from a named recipe (irl4rec recipes list) or a\n"
+    "                                  recipe .json file; flags override it\n"
     "  --db FILE                       run store (default: $IRL4REC_DB or\n"
     "                                  ~/.local/share/irl4rec/runs.sqlite)\n"
     "  --name NAME                     name of the run in the store\n"
@@ -242,7 +245,7 @@ int runTrain(const QStringList& args) {
       QStringLiteral("--protocol"),    QStringLiteral("--checkpoint"), QStringLiteral("--test-data"),
       QStringLiteral("--config"),      QStringLiteral("--db"),         QStringLiteral("--name"),
       QStringLiteral("--norm"),        QStringLiteral("--ce-kernel"),  QStringLiteral("--ffn"),
-      QStringLiteral("--init"),        QStringLiteral("--batching")};
+      QStringLiteral("--init"),        QStringLiteral("--batching"),   QStringLiteral("--recipe")};
   const QStringList switchFlags = {QStringLiteral("--json"), QStringLiteral("--quiet"),
                                    QStringLiteral("--no-confounder"), QStringLiteral("--no-noise"),
                                    QStringLiteral("--no-cache"), QStringLiteral("--no-store"),
@@ -251,6 +254,14 @@ int runTrain(const QStringList& args) {
   if (!f.error.isEmpty()) return badInput(QStringLiteral("train: %1").arg(f.error));
 
   train::TrainConfig config;
+  QString recipeName;
+  if (f.has("--recipe")) {
+    if (f.has("--config")) return badInput(QStringLiteral("train: --recipe and --config exclude each other"));
+    auto recipe = train::findRecipe(f.value("--recipe"));
+    if (!recipe) return badInput(recipe.error());
+    config = recipe.value().config;
+    recipeName = QStringLiteral("%1-v%2").arg(recipe.value().name).arg(recipe.value().version);
+  }
   if (f.has("--config")) {
     auto object = readJsonObjectFile(f.value("--config"));
     if (!object) return badInput(object.error());
@@ -340,7 +351,7 @@ int runTrain(const QStringList& args) {
     setup.dataset = dataset;
     setup.config = config;
     setup.storePath = dbPath;
-    setup.name = f.value("--name");
+    setup.name = f.has("--name") ? f.value("--name") : recipeName;
     setup.extraMetrics = evaluateShift;
     train::RecordedRun run(setup);
     train::RunCallbacks callbacks = progressCallbacks(quiet);
@@ -375,6 +386,7 @@ int runTrain(const QStringList& args) {
   if (o.status == train::RunStatus::Diverged)
     result[QStringLiteral("diverged_step")] = double(o.divergedStep);
   result[QStringLiteral("config")] = config.toJson();
+  if (!recipeName.isEmpty()) result[QStringLiteral("recipe")] = recipeName;
   result[QStringLiteral("dataset")] = datasetJson(*dataset);
   result[QStringLiteral("epochs_run")] = o.epochsRun;
   result[QStringLiteral("best_epoch")] = o.bestEpoch;

@@ -9,6 +9,7 @@ namespace irl4rec::cli {
 
 int runData(const QStringList& args);   ///< data stats|convert|synth
 int runTrain(const QStringList& args);  ///< train
+int runRecipes(const QStringList& args);  ///< recipes list|show NAME
 int runEval(const QStringList& args);   ///< eval --checkpoint FILE
 int runRuns(const QStringList& args);   ///< runs list|show|delete|export
 int runProject(const QStringList& args);  ///< project RUN: PCA / t-SNE of stored embeddings

@@ -1,6 +1,8 @@
 // irl4rec: the headless command line. Runs the same core as the workbench.
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
+#include "core/common/build_info.h"
+#include "core/store/run_store.h"
 
 #include <QCoreApplication>
 
@@ -16,10 +18,14 @@ const char* const kUsage =
     "  data convert IN OUT [--to F]      convert to sequence text or RecBole atomic files\n"
     "  data synth --out DIR [params]     write the synthetic spurious-correlation benchmark\n"
     "  train --data PATH [options]       train a baseline or Irl4Rec model (see train --help)\n"
+    "  train --recipe NAME --data PATH   train a named recipe (flags after it override it)\n"
+    "  recipes list|show NAME            the shipped recipes: source, published numbers, config\n"
     "  eval --checkpoint FILE            re-evaluate a saved checkpoint\n"
     "  runs list|show|delete|export      inspect the run store\n"
     "  project RUN [--method pca|tsne]   2-D projection of a stored run's embeddings (see\n"
     "                                    project --help)\n"
+    "\n"
+    "  --version                         version, git revision, Qt, LibTorch, BLAS, store\n"
     "\n"
     "Exit codes: 0 success, 1 failure during work, 2 bad input.\n";
 
@@ -36,9 +42,16 @@ int main(int argc, char** argv) {
     return args.isEmpty() ? irl4rec::cli::kExitBadInput : irl4rec::cli::kExitOk;
   }
   const QString command = args.takeFirst();
+  if (command == QLatin1String("--version")) {
+    const QString store = irl4rec::store::RunStore::defaultPath();
+    irl4rec::cli::out(QStringLiteral("irl4rec %1\n").arg(QStringLiteral(IRL4REC_VERSION)) +
+                      irl4rec::buildInfo().text(irl4rec::store::RunStore::describe(store)));
+    return irl4rec::cli::kExitOk;
+  }
   try {
     if (command == QLatin1String("data")) return irl4rec::cli::runData(args);
     if (command == QLatin1String("train")) return irl4rec::cli::runTrain(args);
+    if (command == QLatin1String("recipes")) return irl4rec::cli::runRecipes(args);
     if (command == QLatin1String("eval")) return irl4rec::cli::runEval(args);
     if (command == QLatin1String("runs")) return irl4rec::cli::runRuns(args);
     if (command == QLatin1String("project")) return irl4rec::cli::runProject(args);

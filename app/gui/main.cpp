@@ -3,6 +3,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QIcon>
 
 int main(int argc, char** argv) {
   QApplication app(argc, argv);
@@ -10,6 +11,12 @@ int main(int argc, char** argv) {
   QApplication::setOrganizationName(QStringLiteral("irl4rec"));
   QApplication::setApplicationDisplayName(QStringLiteral("Irl4Rec Workbench"));
   QApplication::setApplicationVersion(QStringLiteral(IRL4REC_VERSION));
+  // The desktop entry's id (resources/org.irl4rec.Workbench.desktop): lets Wayland and the
+  // task bar match the window to its icon.
+  QApplication::setDesktopFileName(QStringLiteral("org.irl4rec.Workbench"));
+  QIcon icon;
+  for (int size : {16, 24, 32, 48, 64, 128, 256}) icon.addFile(QStringLiteral(":/icons/%1.png").arg(size));
+  QApplication::setWindowIcon(icon);
 
   QCommandLineParser parser;
   parser.setApplicationDescription(QStringLiteral("Workbench for invariant sequential recommendation"));
@@ -27,11 +34,13 @@ int main(int argc, char** argv) {
                                QStringLiteral("Tab to show at start: dataset, runs, compare or explorer."),
                                QStringLiteral("NAME"));
   QCommandLineOption launchOption(QStringLiteral("launch"),
-                                  QStringLiteral("Launch the preset NAME on the dataset once it is loaded."),
+                                  QStringLiteral("Launch the preset or recipe NAME on the dataset once it is loaded."),
                                   QStringLiteral("NAME"));
   QCommandLineOption epochsOption(QStringLiteral("epochs"),
                                   QStringLiteral("With --launch: number of epochs."),
                                   QStringLiteral("N"));
+  QCommandLineOption aboutOption(QStringLiteral("about"), QStringLiteral("Open Help > About at start."));
+  parser.addOption(aboutOption);
   QCommandLineOption delayOption(QStringLiteral("screenshot-delay"),
                                  QStringLiteral("Milliseconds before --screenshot is taken."),
                                  QStringLiteral("MS"));
@@ -52,6 +61,7 @@ int main(int argc, char** argv) {
     window.launchWhenLoaded(parser.value(launchOption),
                             parser.isSet(epochsOption) ? parser.value(epochsOption).toInt() : 0);
   }
+  if (parser.isSet(aboutOption)) window.showAbout();
   if (parser.isSet(dataOption)) window.openDataset(parser.value(dataOption));
   if (parser.isSet(screenshotOption)) {
     window.scheduleScreenshot(parser.value(screenshotOption),

@@ -489,6 +489,14 @@ QString RunStore::defaultPath() {
   return base + QStringLiteral("/irl4rec/runs.sqlite");
 }
 
+QList<QPair<QString, QString>> RunStore::describe(const QString& path) {
+  const QFileInfo info(path);
+  return {{QStringLiteral("store"), QStringLiteral("%1 (%2)").arg(QDir::toNativeSeparators(info.absoluteFilePath()),
+                                                               info.exists() ? QStringLiteral("exists")
+                                                                             : QStringLiteral("not created yet"))},
+          {QStringLiteral("store schema"), QStringLiteral("version %1").arg(kSchemaVersion)}};
+}
+
 bool RunStore::isOpen() const { return d_->db.isValid() && d_->db.isOpen(); }
 
 QString RunStore::path() const { return d_->path; }

@@ -14,6 +14,8 @@
 #include "core/common/error.h"
 #include "core/store/store_types.h"
 
+#include <QList>
+#include <QPair>
 #include <QJsonObject>
 #include <QString>
 
@@ -53,6 +55,9 @@ class RunStore {
   /// `$IRL4REC_DB` if set, else `<XDG data dir>/irl4rec/runs.sqlite` (e.g.
   /// ~/.local/share/irl4rec/runs.sqlite), shared by the GUI and the CLI.
   static QString defaultPath();
+  /// ("store", path and whether it exists) and ("store schema", version) rows for
+  /// `irl4rec --version` and the About box; does not open the file.
+  static QList<QPair<QString, QString>> describe(const QString& path);
 
   /// Opens (or creates) the store, checks it is ours and not from a newer build, migrates it,
   /// then marks runs whose owning process is gone as interrupted. Refused files (not SQLite,

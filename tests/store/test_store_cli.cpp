@@ -1,6 +1,7 @@
 // `irl4rec runs list|show|delete|export` and `irl4rec project`, run as processes on a store
 // filled through the API.
 #include "core/store/run_store.h"
+#include "support/cli_process.h"
 
 #include <QDir>
 #include <QFile>
@@ -22,23 +23,13 @@ using namespace irl4rec::store;
 
 namespace {
 
-struct Result {
-  int code = -1;
-  QString out;
-  QString err;
-};
+using Result = irl4rec::testing::CliResult;
 
-/// `irl4rec ARGS...` (the command first).
+/// `irl4rec ARGS...` (the command first), without $IRL4REC_DB.
 Result runCli(const QStringList& args) {
-  QProcess p;
   QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
   env.remove(QStringLiteral("IRL4REC_DB"));
-  p.setProcessEnvironment(env);
-  p.start(QStringLiteral(IRL4REC_CLI_PATH), args);
-  if (!p.waitForFinished(60000)) return {};
-  return Result{p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
-                QString::fromUtf8(p.readAllStandardOutput()),
-                QString::fromUtf8(p.readAllStandardError())};
+  return irl4rec::testing::runCliProcess(args, env, 60000);
 }
 
 /// `irl4rec runs ARGS...`
