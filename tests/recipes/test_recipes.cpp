@@ -183,7 +183,7 @@ class TestRecipes : public QObject {
     QVERIFY2(r.code == 0, qPrintable(r.err));
     const QJsonObject result = lastJsonLine(r.out);
     const QJsonObject config = result.value(QStringLiteral("config")).toObject();
-    QCOMPARE(result.value(QStringLiteral("recipe")).toString(), QStringLiteral("xu2024-sasrec-ce-v1"));
+    QCOMPARE(result.value(QStringLiteral("recipe")).toString(), QStringLiteral("xu2024-sasrec-ce-v2"));
     QCOMPARE(result.value(QStringLiteral("status")).toString(), QStringLiteral("finished"));
     // overridden
     QCOMPARE(config.value(QStringLiteral("epochs")).toInt(), 1);
