@@ -676,7 +676,7 @@ class TestDataReaders : public QObject {
 
   void cliBadInputIsOneLineAndExitCode2() {
     const QString cli = QStringLiteral(IRL4REC_CLI_PATH);
-    if (!QFileInfo::exists(cli)) QSKIP("the irl4rec CLI is not built");
+    QVERIFY2(QFileInfo::exists(cli), "the irl4rec CLI is not built (build the irl4rec target)");
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("bad.txt"));
     writeFile(path, "1 1 2\n2 two\n");
@@ -694,7 +694,7 @@ class TestDataReaders : public QObject {
 
   void cliStatsJsonAndConvert() {
     const QString cli = QStringLiteral(IRL4REC_CLI_PATH);
-    if (!QFileInfo::exists(cli)) QSKIP("the irl4rec CLI is not built");
+    QVERIFY2(QFileInfo::exists(cli), "the irl4rec CLI is not built (build the irl4rec target)");
     const QString in = kFixtures + QStringLiteral("/recbole/tiny");
     QProcess p;
     p.start(cli, {QStringLiteral("data"), QStringLiteral("stats"), in, QStringLiteral("--json")});

@@ -100,7 +100,7 @@ class TestDataSynthetic : public QObject {
 
   void cliRegeneratesByteIdentically() {
     const QString cli = QStringLiteral(IRL4REC_CLI_PATH);
-    if (!QFileInfo::exists(cli)) QSKIP("the irl4rec CLI is not built");
+    QVERIFY2(QFileInfo::exists(cli), "the irl4rec CLI is not built (build the irl4rec target)");
     QTemporaryDir dir;
     QProcess p;
     p.start(cli,

@@ -5,12 +5,16 @@
 #include "core/eval/reference_models.h"
 #include "core/train/run_controller.h"
 
+#include <QJsonDocument>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <numeric>
 #include <random>
 
 using namespace irl4rec;
@@ -61,6 +65,153 @@ train::TrainConfig tinyConfig() {
 }
 
 QString cli() { return QStringLiteral(IRL4REC_CLI_PATH); }
+
+/// Sequences of random items (nothing to learn): validation NDCG@10 wanders, so a small patience
+/// stops the run early.
+std::shared_ptr<data::Dataset> noiseDataset(uint64_t seed = 5) {
+  auto d = walkDataset(120, 30, seed);
+  std::mt19937_64 rng(seed);
+  for (auto& seq : d->sequences)
+    for (auto& item : seq) item = 1 + int32_t(rng() % 30);
+  return d;
+}
+
+/// `source` with the users in reverse order, every user's last item replaced by another one,
+/// the item ids permuted (the tokens stay with their items), plus three users the shift
+/// evaluation must skip: an unknown user token, a target item the source does not know, and a
+/// sequence too short to have a test target.
+std::shared_ptr<data::Dataset> shiftedCopy(const data::Dataset& source, uint64_t seed) {
+  const int32_t n = source.numItems();
+  std::vector<int32_t> order(static_cast<size_t>(n));
+  std::iota(order.begin(), order.end(), 1);
+  std::mt19937_64 rng(seed);
+  std::shuffle(order.begin(), order.end(), rng);
+  std::vector<int32_t> toTarget(size_t(n) + 1, 0);
+  auto t = std::make_shared<data::Dataset>();
+  t->name = QStringLiteral("shifted");
+  t->itemTokens << QString();
+  t->itemAttributes.push_back({});
+  for (int32_t k = 1; k <= n; ++k) {
+    toTarget[size_t(order[size_t(k - 1)])] = k;
+    t->itemTokens << source.itemTokens[order[size_t(k - 1)]];
+    t->itemAttributes.push_back(source.itemAttributes[size_t(order[size_t(k - 1)])]);
+  }
+  t->itemTokens << QStringLiteral("new-item");
+  t->itemAttributes.push_back({});
+  t->attributeTokens = source.attributeTokens;
+  for (int64_t u = source.numUsers() - 1; u >= 0; --u) {
+    std::vector<int32_t> seq = source.sequences[size_t(u)];
+    seq.back() = (seq.back() + 10) % n + 1;
+    for (auto& item : seq) item = toTarget[size_t(item)];
+    if (u == 0) seq.resize(2);
+    if (u == 1) seq.back() = n + 1;
+    t->sequences.push_back(seq);
+    t->userTokens << source.userTokens[int(u)];
+  }
+  t->sequences.push_back({1, 2, 3, 4});
+  t->userTokens << QStringLiteral("9999");  // a user the source does not have
+  return t;
+}
+
+/// The shift evaluation computed without RunController::evaluateOn or eval::rankCases: every
+/// user of `target` known to `source` (by token) whose last item's token `source` knows is
+/// scored with ⟨t, e_j⟩ in double from the model's exported embeddings; `source`'s own history
+/// (all but its last item) is masked except the target; the rank counts the other candidates
+/// scoring >= the target. `worstMargin` gets the smallest ratio of |score - target score| to a
+/// bound on the float32 rounding of the two dot products (d · 2^-24 · Σ|t_k e_k| each): above 1,
+/// the model's float scores order every pair as the double ones do.
+eval::RankingMetrics independentShiftMetrics(const train::RunController& run,
+                                             const data::Dataset& source,
+                                             const data::Dataset& target, double* worstMargin) {
+  const auto e = run.embeddings(data::Stage::Test);
+  if (!e.ok()) qFatal("no embeddings");
+  const train::EmbeddingMatrix& t = e.value().adjustment;
+  const train::EmbeddingMatrix& items = e.value().items;
+  *worstMargin = 1e300;
+  std::vector<int64_t> ranks;
+  for (int64_t v = 0; v < target.numUsers(); ++v) {
+    const auto& tseq = target.sequences[size_t(v)];
+    const int u = source.userTokens.indexOf(target.userTokens[int(v)]);
+    const int j = source.itemTokens.indexOf(target.itemTokens[tseq.back()]);
+    if (tseq.size() < 3 || u < 0 || j < 1) continue;
+    const auto& own = source.sequences[size_t(u)];
+    const auto row = std::find(t.ids.begin(), t.ids.end(), int64_t(u)) - t.ids.begin();
+    auto score = [&](int64_t item, double* magnitude) {
+      double s = 0, m = 0;
+      for (int64_t k = 0; k < t.dim; ++k) {
+        const double term = double(t.values[size_t(row * t.dim + k)]) *
+                            double(items.values[size_t((item - 1) * items.dim + k)]);
+        s += term;
+        m += std::abs(term);
+      }
+      *magnitude = m;
+      return s;
+    };
+    const double rounding = double(t.dim) * std::ldexp(1.0, -24);
+    std::vector<bool> masked(size_t(source.numItems()) + 1, false);
+    for (size_t i = 0; i + 1 < own.size(); ++i) masked[size_t(own[i])] = true;
+    double mt = 0, mi = 0;
+    const double st = score(j, &mt);
+    int64_t rank = 0;
+    for (int32_t i = 1; i <= source.numItems(); ++i) {
+      if (i == j || masked[size_t(i)]) continue;
+      const double si = score(i, &mi);
+      *worstMargin = std::min(*worstMargin, std::abs(si - st) / (rounding * (mi + mt)));
+      rank += si >= st;
+    }
+    ranks.push_back(rank);
+  }
+  return eval::metricsFromRanks(ranks, QStringLiteral("full"));
+}
+
+void compareMetrics(const eval::RankingMetrics& got, const eval::RankingMetrics& expected) {
+  QCOMPARE(got.users, expected.users);
+  for (int k : eval::kCutoffs) {
+    QVERIFY2(std::abs(got.hrAt(k) - expected.hrAt(k)) < 1e-12, qPrintable(QString::number(k)));
+    QVERIFY2(std::abs(got.ndcgAt(k) - expected.ndcgAt(k)) < 1e-12, qPrintable(QString::number(k)));
+    QVERIFY2(std::abs(got.mrrAt(k) - expected.mrrAt(k)) < 1e-12, qPrintable(QString::number(k)));
+  }
+}
+
+/// The metrics of a `--json` result object ("HR@10": …, "users": …).
+eval::RankingMetrics metricsFromJson(const QJsonObject& o) {
+  eval::RankingMetrics m;
+  for (size_t i = 0; i < eval::kCutoffs.size(); ++i) {
+    const QString k = QString::number(eval::kCutoffs[i]);
+    m.hr[i] = o.value(QStringLiteral("HR@") + k).toDouble(-1);
+    m.ndcg[i] = o.value(QStringLiteral("NDCG@") + k).toDouble(-1);
+    m.mrr[i] = o.value(QStringLiteral("MRR@") + k).toDouble(-1);
+  }
+  m.users = o.value(QStringLiteral("users")).toInteger(-1);
+  return m;
+}
+
+/// Writes `d` (item tokens "i<k>", from walkDataset) as sequence text with item tokens 100 + k
+/// and 999 for any other token, so that the reader assigns ids by first appearance (tokens
+/// exactly 1..N would keep their numbers).
+void writeWithNumericTokens(const data::Dataset& d, const QString& path) {
+  QFile f(path);
+  if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(path));
+  for (int64_t u = 0; u < d.numUsers(); ++u) {
+    QByteArray line = d.userTokens[int(u)].toUtf8();
+    for (int32_t item : d.sequences[size_t(u)]) {
+      const QString& token = d.itemTokens[item];
+      line += ' ' + QByteArray::number(token.startsWith(QLatin1Char('i')) ? 100 + token.mid(1).toInt()
+                                                                          : 999);
+    }
+    f.write(line + '\n');
+  }
+}
+
+/// Runs the CLI to the end; its exit code and stdout (stderr is shown on failure).
+std::pair<int, QByteArray> runCli(const QStringList& args) {
+  QProcess p;
+  p.start(cli(), args);
+  if (!p.waitForFinished(600000)) return {-1, QByteArray()};
+  const QByteArray err = p.readAllStandardError();
+  if (p.exitCode() != 0) qWarning("%s", err.constData());
+  return {p.exitCode(), p.readAllStandardOutput()};
+}
 QString sourcePath(const char* rel) {
   return QStringLiteral(IRL4REC_SOURCE_DIR "/") + QLatin1String(rel);
 }
@@ -80,6 +231,11 @@ class TestTraining : public QObject {
   void checkpointRoundTrip();
   void embeddingsForStoreAndExplorer();
   void evaluateOnAnotherDatasetMatchesByToken();
+  void shiftEvaluationUsesTheOtherDatasetsTargets();
+  void cliShiftEvaluationMatchesIndependentRanks();
+  void earlyStoppingTestsTheBestValidationEpoch_data();
+  void earlyStoppingTestsTheBestValidationEpoch();
+  void cliJsonIsByteIdenticalAcrossParallelProcesses();
   void beatsPopularityOnSyntheticSample();
   void cliRefusesBadInput_data();
   void cliRefusesBadInput();
@@ -305,6 +461,163 @@ void TestTraining::evaluateOnAnotherDatasetMatchesByToken() {
   auto strangers = std::make_shared<data::Dataset>(*data);
   for (auto& t : strangers->userTokens) t.prepend(QLatin1Char('x'));
   QVERIFY(!run.evaluateOn(*strangers).ok());
+}
+
+void TestTraining::shiftEvaluationUsesTheOtherDatasetsTargets() {
+  auto source = walkDataset();
+  train::RunController run(source, tinyConfig());
+  const auto o = run.run();
+  QCOMPARE(train::toString(o.status), train::toString(train::RunStatus::Finished));
+  auto target = shiftedCopy(*source, 11);
+  // The copy really renumbers items: some token has another id than in the source.
+  bool renumbered = false;
+  for (int32_t j = 1; j <= source->numItems(); ++j)
+    renumbered |= target->itemTokens[j] != source->itemTokens[j];
+  QVERIFY(renumbered);
+
+  double worstMargin = 0;
+  const eval::RankingMetrics expected =
+      independentShiftMetrics(run, *source, *target, &worstMargin);
+  QVERIFY2(worstMargin > 1, qPrintable(QString::number(worstMargin)));  // no near-ties
+  QCOMPARE(expected.users, source->numUsers() - 2);  // the short and the unknown-item users
+  auto shifted = run.evaluateOn(*target);
+  QVERIFY(shifted.ok());
+  compareMetrics(shifted.value(), expected);
+  // The test can fail: the model's own test targets give other numbers.
+  QVERIFY(std::abs(expected.ndcgAt(10) - o.test.ndcgAt(10)) > 1e-3);
+}
+
+void TestTraining::cliShiftEvaluationMatchesIndependentRanks() {
+  QTemporaryDir dir;
+  const QString sourceFile = dir.filePath(QStringLiteral("walk.txt"));
+  const QString targetFile = dir.filePath(QStringLiteral("walk-shifted.txt"));
+  const QString checkpoint = dir.filePath(QStringLiteral("walk.pt"));
+  auto walk = walkDataset();
+  writeWithNumericTokens(*walk, sourceFile);
+  writeWithNumericTokens(*shiftedCopy(*walk, 11), targetFile);
+  const QStringList tiny = {"--hidden", "16", "--heads", "2", "--layers", "1", "--max-length",
+                            "10", "--dropout", "0.1", "--batch", "32", "--epochs", "3",
+                            "--negatives", "16", "--lr", "5e-3", "--seed", "7"};
+  const auto [code, stdoutBytes] =
+      runCli(QStringList{"train", "--data", sourceFile, "--test-data", targetFile, "--checkpoint",
+                         checkpoint, "--json", "--quiet", "--no-store", "--no-cache"} + tiny);
+  QCOMPARE(code, 0);
+  const QJsonObject result = QJsonDocument::fromJson(stdoutBytes).object();
+
+  data::LoadOptions noCache;
+  noCache.useCache = false;
+  auto source = data::loadDataset(sourceFile, noCache);
+  auto target = data::loadDataset(targetFile, noCache);
+  QVERIFY(source.ok() && target.ok());
+  bool renumbered = false;
+  for (int32_t j = 1; j <= source.value().numItems(); ++j)
+    renumbered |= target.value().itemTokens[j] != source.value().itemTokens[j];
+  QVERIFY(renumbered);
+  auto shared = std::make_shared<const data::Dataset>(source.value());
+  train::RunController reloaded(shared, train::TrainConfig());
+  QVERIFY(reloaded.loadCheckpoint(checkpoint).ok());
+  double worstMargin = 0;
+  const eval::RankingMetrics expected =
+      independentShiftMetrics(reloaded, source.value(), target.value(), &worstMargin);
+  QVERIFY2(worstMargin > 1, qPrintable(QString::number(worstMargin)));
+  QCOMPARE(expected.users, shared->numUsers() - 2);
+
+  const QJsonObject shift = result.value(QStringLiteral("test_data")).toObject();
+  compareMetrics(metricsFromJson(shift.value(QStringLiteral("test")).toObject()), expected);
+  const double testHr10 = result.value(QStringLiteral("test")).toObject().value(QStringLiteral("HR@10")).toDouble();
+  QVERIFY(std::abs(shift.value(QStringLiteral("gap_hr10")).toDouble() -
+                   (testHr10 - expected.hrAt(10))) < 1e-12);
+  QVERIFY(std::abs(testHr10 - expected.hrAt(10)) > 1e-3);
+
+  // `irl4rec eval` on the checkpoint reports the same.
+  const auto [evalCode, evalBytes] =
+      runCli({"eval", "--checkpoint", checkpoint, "--data", sourceFile, "--test-data", targetFile,
+              "--json", "--no-cache"});
+  QCOMPARE(evalCode, 0);
+  const QJsonObject evalShift =
+      QJsonDocument::fromJson(evalBytes).object().value(QStringLiteral("test_data")).toObject();
+  compareMetrics(metricsFromJson(evalShift.value(QStringLiteral("test")).toObject()), expected);
+}
+
+void TestTraining::earlyStoppingTestsTheBestValidationEpoch_data() {
+  QTest::addColumn<int>("evalEvery");
+  QTest::addColumn<int>("patience");
+  QTest::newRow("every epoch, patience 2") << 1 << 2;
+  QTest::newRow("every 2 epochs, patience 4") << 2 << 4;
+}
+
+void TestTraining::earlyStoppingTestsTheBestValidationEpoch() {
+  QFETCH(int, evalEvery);
+  QFETCH(int, patience);
+  auto data = noiseDataset();
+  auto config = tinyConfig();
+  config.epochs = 60;
+  config.evalEvery = evalEvery;
+  config.patience = patience;
+  train::RunController run(data, config);
+  std::map<int, double> validationNdcg;
+  std::map<int, QJsonObject> validation;
+  train::RunCallbacks cb;
+  cb.onEpoch = [&](const train::EpochProgress& p) {
+    if (!p.evaluated) return;
+    validationNdcg[p.epoch] = p.validation.ndcgAt(10);
+    validation[p.epoch] = p.validation.toJson();
+  };
+  const auto o = run.run(cb);
+  QCOMPARE(train::toString(o.status), train::toString(train::RunStatus::Finished));
+  QVERIFY(o.earlyStopped);
+  QVERIFY(o.epochsRun < config.epochs);
+  QCOMPARE(o.epochsRun - o.bestEpoch, patience);
+  // bestEpoch = the first epoch with the highest validation NDCG@10.
+  int argmax = 0;
+  for (const auto& [epoch, ndcg] : validationNdcg)
+    if (argmax == 0 || ndcg > validationNdcg[argmax]) argmax = epoch;
+  QCOMPARE(o.bestEpoch, argmax);
+  QCOMPARE(o.validation.toJson(), validation[argmax]);
+  // The model moved on after the best epoch (so a test of the last model would differ) …
+  QVERIFY(validationNdcg.rbegin()->second < validationNdcg[argmax]);
+  // … and the reported test is the best epoch's: a run that ends at that epoch (same seed, the
+  // same batches up to it) tests the same model.
+  auto upToBest = config;
+  upToBest.epochs = o.bestEpoch;
+  upToBest.patience = 0;
+  train::RunController shorter(data, upToBest);
+  const auto s = shorter.run();
+  QVERIFY(!s.earlyStopped);
+  QCOMPARE(s.bestEpoch, o.bestEpoch);
+  QCOMPARE(s.validation.toJson(), o.validation.toJson());
+  QCOMPARE(s.test.toJson(), o.test.toJson());
+  QCOMPARE(run.evaluate(data::Stage::Test).value().toJson(), o.test.toJson());
+}
+
+void TestTraining::cliJsonIsByteIdenticalAcrossParallelProcesses() {
+  // Two processes at the same time, then one alone: the same `--json` bytes except the wall
+  // time ("seconds"), which is the only field that may differ (--no-store: no run uuid).
+  const QStringList args = {"train", "--data", sourcePath("datasets/synthetic/iid.txt"),
+                            "--test-data", sourcePath("datasets/synthetic/shifted.txt"),
+                            "--model", "irl4rec", "--alpha", "0.1", "--beta", "0.01", "--gamma",
+                            "0.1", "--hidden", "16", "--layers", "1", "--heads", "1",
+                            "--max-length", "20", "--epochs", "2", "--negatives", "32",
+                            "--seed", "3", "--json", "--quiet", "--no-store", "--no-cache"};
+  QProcess a, b;
+  a.start(cli(), args);
+  b.start(cli(), args);
+  QVERIFY(a.waitForFinished(600000) && b.waitForFinished(600000));
+  QCOMPARE(a.exitCode(), 0);
+  QCOMPARE(b.exitCode(), 0);
+  const auto [code, alone] = runCli(args);
+  QCOMPARE(code, 0);
+  const QRegularExpression seconds(QStringLiteral("\"seconds\":[0-9.e+-]+"));
+  auto withoutTime = [&](QByteArray bytes) {
+    QString s = QString::fromUtf8(bytes);
+    if (s.count(seconds) != 1) qWarning("expected one seconds field in %s", bytes.constData());
+    return s.replace(seconds, QStringLiteral("\"seconds\":0"));
+  };
+  const QString first = withoutTime(a.readAllStandardOutput());
+  QVERIFY(first.contains(QStringLiteral("\"status\":\"finished\"")));
+  QVERIFY(first.contains(QStringLiteral("\"test_data\"")));
+  QCOMPARE(withoutTime(b.readAllStandardOutput()), first);
+  QCOMPARE(withoutTime(alone), first);
 }
 
 void TestTraining::beatsPopularityOnSyntheticSample() {
