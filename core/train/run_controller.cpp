@@ -6,6 +6,7 @@
 #include "core/models/objective.h"
 #include "core/models/random.h"
 #include "core/models/recommender.h"
+#include "core/train/memory_estimate.h"
 
 #include <optional>
 #include <QElapsedTimer>
@@ -249,6 +250,8 @@ Status RunController::check(const data::Dataset& dataset, const TrainConfig& con
     return Error::general(QStringLiteral(
         "the confounder branch needs item attributes, and this dataset has none "
         "(use the baseline or turn the confounder off)"));
+  // Last, after the cheaper reasons; before anything is allocated.
+  if (Status s = checkMemory(config, DatasetSizes::of(dataset), readMachineMemory()); !s) return s;
   return Status();
 }
 

@@ -9,7 +9,10 @@
 #include "core/models/random.h"
 #include "core/models/recommender.h"
 #include "core/models/softmax_rows.h"
+#include "core/train/memory_estimate.h"
 #include "core/train/train_config.h"
+
+#include <QTemporaryDir>
 
 #include <QtTest>
 
@@ -101,6 +104,12 @@ class TestModels : public QObject {
   void configValidation();
   void configJsonRoundTrip();
   void configJsonRejectsUnknownNames();
+
+  void memoryEstimateCountsTheModelsParameters_data();
+  void memoryEstimateCountsTheModelsParameters();
+  void memoryCheckNamesTheSetting_data();
+  void memoryCheckNamesTheSetting();
+  void machineMemoryFromMeminfo();
 };
 
 void TestModels::encoderShapes_data() {
@@ -666,6 +675,111 @@ void TestModels::configJsonRejectsUnknownNames() {
   QJsonObject wrongType;
   wrongType[QStringLiteral("alpha")] = QStringLiteral("high");
   QVERIFY(!train::TrainConfig::fromJson(wrongType).ok());
+}
+
+void TestModels::memoryEstimateCountsTheModelsParameters_data() {
+  QTest::addColumn<train::EncoderKind>("encoder");
+  QTest::addColumn<bool>("irl");
+  for (auto e : {train::EncoderKind::SasRec, train::EncoderKind::Bert4Rec, train::EncoderKind::Gru4Rec})
+    for (bool irl : {false, true})
+      QTest::newRow(qPrintable(QStringLiteral("%1%2").arg(train::toString(e), irl ? " irl4rec" : "")))
+          << e << irl;
+}
+
+void TestModels::memoryEstimateCountsTheModelsParameters() {
+  // The estimate's parameter count against the real model's, within 5 %.
+  QFETCH(train::EncoderKind, encoder);
+  QFETCH(bool, irl);
+  train::TrainConfig c;
+  c.encoder = encoder;
+  c.model = irl ? train::ModelKind::Irl4Rec : train::ModelKind::Baseline;
+  c.hiddenSize = 32;
+  c.layers = 2;
+  c.heads = 2;
+  c.maxLength = 20;
+  train::DatasetSizes sizes;
+  sizes.users = 100;
+  sizes.items = 300;
+  sizes.attributes = 12;
+  sizes.longestSequence = 40;
+  std::vector<std::vector<int32_t>> attrs(301, std::vector<int32_t>{1});
+  attrs[0].clear();
+  models::Recommender model(models::RecommenderOptions()
+                                .encoder(encoder)
+                                .num_items(300)
+                                .num_attributes(12)
+                                .hidden_size(32)
+                                .num_layers(2)
+                                .num_heads(2)
+                                .max_length(20)
+                                .irl(irl)
+                                .confounder(irl),
+                            attrs);
+  double actual = 0;
+  for (const auto& p : model->parameters()) actual += double(p.numel());
+  const double estimated = train::estimateMemory(c, sizes).parameters;
+  QVERIFY2(std::abs(estimated - actual) <= 0.05 * actual,
+           qPrintable(QStringLiteral("estimated %1, the model has %2").arg(estimated).arg(actual)));
+}
+
+void TestModels::memoryCheckNamesTheSetting_data() {
+  QTest::addColumn<QString>("setting");
+  QTest::addColumn<QString>("expected");
+  QTest::newRow("hidden") << "hidden" << "hidden size 100000000 needs an estimated";
+  QTest::newRow("max length") << "max-length" << "max length 100000000 needs an estimated";
+  QTest::newRow("batch") << "batch" << "batch size 100000000 needs an estimated";
+  QTest::newRow("full ce") << "ce" << "loss ce needs an estimated";
+  QTest::newRow("eval batch") << "eval-batch" << "evaluation batch size 100000000 needs";
+  QTest::newRow("defaults fit") << "none" << "";
+}
+
+void TestModels::memoryCheckNamesTheSetting() {
+  QFETCH(QString, setting);
+  QFETCH(QString, expected);
+  // A big dataset (10 million users, a million items, sequences up to 500) on a 16 GB machine.
+  train::DatasetSizes sizes;
+  sizes.users = 10000000;
+  sizes.items = 1000000;
+  sizes.attributes = 1000;
+  sizes.longestSequence = 500;
+  const train::MachineMemory machine{16e9, 8e9};
+  train::TrainConfig c;
+  if (setting == QLatin1String("hidden")) c.hiddenSize = 100000000;
+  if (setting == QLatin1String("max-length")) c.maxLength = 100000000;
+  if (setting == QLatin1String("batch")) c.batchSize = 100000000;
+  if (setting == QLatin1String("ce")) {
+    c.loss = train::LossKind::Ce;
+    sizes.items = 100000000;
+  }
+  if (setting == QLatin1String("eval-batch")) c.evalBatchSize = 100000000;
+  const Status s = train::checkMemory(c, sizes, machine);
+  if (expected.isEmpty()) {
+    QVERIFY2(s.ok(), qPrintable(s.ok() ? QString() : s.error().message()));
+    return;
+  }
+  QVERIFY(!s.ok());
+  const QString message = s.error().message();
+  QVERIFY2(message.startsWith(expected), qPrintable(message));
+  QVERIFY2(message.contains(QStringLiteral("this machine has 16.0 GB of memory")), qPrintable(message));
+  QVERIFY(!message.contains(QLatin1Char('\n')));
+  // No machine information, no refusal.
+  QVERIFY(train::checkMemory(c, sizes, std::nullopt).ok());
+}
+
+void TestModels::machineMemoryFromMeminfo() {
+  QTemporaryDir dir;
+  const QString path = dir.filePath(QStringLiteral("meminfo"));
+  QFile f(path);
+  QVERIFY(f.open(QIODevice::WriteOnly));
+  f.write("MemTotal:       24683584 kB\nMemFree:        19190864 kB\nMemAvailable:   20204220 kB\n");
+  f.close();
+  const auto m = train::readMachineMemory(path);
+  QVERIFY(m.has_value());
+  QCOMPARE(m->totalBytes, 24683584.0 * 1024);
+  QCOMPARE(m->availableBytes, 20204220.0 * 1024);
+  QVERIFY(!train::readMachineMemory(dir.filePath(QStringLiteral("absent"))).has_value());
+  QCOMPARE(train::formatBytes(1.5e9), QStringLiteral("1.5 GB"));
+  QCOMPARE(train::formatBytes(512), QStringLiteral("512 B"));
 }
 
 QTEST_GUILESS_MAIN(TestModels)

@@ -658,6 +658,11 @@ void TestTraining::cliRefusesBadInput_data() {
   QTest::newRow("more negatives than items")
       << QStringList{"train", "--data", iid, "--loss", "sampled-ce", "--negatives", "100000000"}
       << "100000000 sampled-ce negatives for 497 items";
+  // Absurd sizes are refused from the memory estimate, before anything is allocated.
+  QTest::newRow("hidden 1e8") << QStringList{"train", "--data", iid, "--hidden", "100000000"}
+                              << "hidden size 100000000 needs an estimated";
+  QTest::newRow("max length 1e8") << QStringList{"train", "--data", iid, "--max-length", "100000000"}
+                                  << "max length 100000000 needs an estimated";
   // A config file broken on its third line: the message names the file and the line.
   const QString broken = QDir::temp().filePath(
       QStringLiteral("irl4rec-test-broken-config-%1.json").arg(QCoreApplication::applicationPid()));
