@@ -206,9 +206,13 @@ RunConfigForm::RunConfigForm(QWidget* parent) : QWidget(parent) {
   message_->setWordWrap(true);
   message_->setStyleSheet(QStringLiteral("color: #b00020;"));
   outer->addWidget(message_);
+  auto* launchRow = new QHBoxLayout;
+  memory_ = new QLabel(this);
+  launchRow->addWidget(memory_, 1);
   launch_ = new QPushButton(tr("Launch"), this);
   launch_->setDefault(true);
-  outer->addWidget(launch_);
+  launchRow->addWidget(launch_);
+  outer->addLayout(launchRow);
 
   reloadPresetCombo();
   if (!applyPreset(QLatin1String(kInitialRecipe))) setConfig(train::TrainConfig());
@@ -367,6 +371,29 @@ void RunConfigForm::revalidate() {
   message_->setText(message);
   message_->setVisible(!message.isEmpty());
   launch_->setEnabled(message.isEmpty());
+  updateMemoryEstimate();
+}
+
+void RunConfigForm::setDatasetSizes(const std::optional<train::DatasetSizes>& sizes) {
+  sizes_ = sizes;
+  updateMemoryEstimate();
+}
+
+void RunConfigForm::updateMemoryEstimate() {
+  if (!sizes_) {
+    memory_->clear();
+    memory_->setToolTip(QString());
+    return;
+  }
+  const train::MemoryEstimate e = train::estimateMemory(config(), *sizes_);
+  QString text = tr("Memory ≈ %1").arg(train::formatBytes(e.totalBytes()));
+  const bool tooLarge = machine_ && e.totalBytes() > machine_->totalBytes;
+  if (machine_) text += tr(" of %1").arg(train::formatBytes(machine_->totalBytes));
+  memory_->setText(text);
+  memory_->setStyleSheet(tooLarge ? QStringLiteral("color: #b00020;") : QString());
+  memory_->setToolTip(tr("Estimated peak memory of one run: %1. Runs that cannot fit in the "
+                         "machine's memory are refused at Launch.")
+                          .arg(train::describe(e)));
 }
 
 void RunConfigForm::updateEnabled() {

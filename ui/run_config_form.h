@@ -1,11 +1,14 @@
 #pragma once
 
 #include "core/common/error.h"
+#include "core/train/memory_estimate.h"
 #include "core/train/recipes.h"
 #include "core/train/train_config.h"
 
 #include <QList>
 #include <QWidget>
+
+#include <optional>
 
 class QCheckBox;
 class QComboBox;
@@ -46,6 +49,13 @@ class RunConfigForm : public QWidget {
 
   QPushButton* launchButton() const { return launch_; }
 
+  /// The sizes of the dataset runs will train on (empty: none open); they feed the memory
+  /// estimate shown next to Launch.
+  void setDatasetSizes(const std::optional<train::DatasetSizes>& sizes);
+  /// "Memory ≈ 1.2 GB of 24.7 GB" next to Launch (red when the machine cannot hold it), the
+  /// parts in its tooltip; empty without a dataset.
+  QLabel* memoryLabel() const { return memory_; }
+
  Q_SIGNALS:
   /// The user asked to launch the current config over `seeds`.
   void launchRequested(const irl4rec::train::TrainConfig& config, const QList<quint64>& seeds,
@@ -55,6 +65,7 @@ class RunConfigForm : public QWidget {
   void revalidate();
   void updateEnabled();
   void reloadPresetCombo();
+  void updateMemoryEstimate();
 
   QComboBox* preset_ = nullptr;
   QLineEdit* name_ = nullptr;
@@ -85,7 +96,10 @@ class RunConfigForm : public QWidget {
   QSpinBox* threads_ = nullptr;
   QLabel* message_ = nullptr;
   QPushButton* launch_ = nullptr;
+  QLabel* memory_ = nullptr;
   QPushButton* save_ = nullptr;
+  std::optional<train::DatasetSizes> sizes_;
+  std::optional<train::MachineMemory> machine_ = train::readMachineMemory();
   bool loading_ = false;
   train::TrainConfig base_;  ///< the last configuration loaded; config() starts from it
 };

@@ -197,12 +197,18 @@ void RunsPanel::setDataset(std::shared_ptr<const data::Dataset> dataset) {
   datasetChecks_ = {};
   // Hashing every sequence (~16 ms on Beauty): once per dataset, not at every re-run.
   datasetFingerprint_ = dataset_ ? dataset_->stats().fingerprint : QString();
+  datasetSizes_ = dataset_ ? std::optional(train::DatasetSizes::of(*dataset_)) : std::nullopt;
+  form_->setDatasetSizes(datasetSizes_);
   updateActions();
   updateGettingStarted();
 }
 
 Status RunsPanel::checkLaunch(const train::TrainConfig& config) {
   if (Status s = config.validate(); !s.ok()) return s;
+  // The memory estimate depends on the sizes, so it is never cached (and comes first so that a
+  // cached answer from a smaller configuration cannot hide it).
+  if (Status s = train::checkMemory(config, *datasetSizes_, train::readMachineMemory()); !s.ok())
+    return s;
   // Past validate(), RunController::check depends only on the dataset and on whether the
   // configuration has the confounder branch (it needs item attributes); its dataset part builds
   // the leave-one-out split, so it is computed once per dataset and kept.

@@ -2,6 +2,7 @@
 
 #include "core/data/dataset.h"
 #include "core/store/store_types.h"
+#include "core/train/memory_estimate.h"
 #include "core/train/run_controller.h"
 
 #include <QHash>
@@ -138,6 +139,7 @@ class RunsPanel : public QWidget {
   bool firstListingShown_ = false;  ///< the first listing selected the newest run
   int listingsStarted_ = 0;
   QString datasetFingerprint_;
+  std::optional<train::DatasetSizes> datasetSizes_;  ///< for the memory estimate
   std::array<std::optional<Status>, 2> datasetChecks_;  ///< [hasConfounder]
 };
 

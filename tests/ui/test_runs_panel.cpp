@@ -3,6 +3,7 @@
 #include "tests/support/tiny_config.h"
 #include "core/data/readers.h"
 #include "core/store/run_store.h"
+#include "core/train/memory_estimate.h"
 #include "core/train/recorded_run.h"
 #include "ui/main_window.h"
 #include "ui/metric_plot.h"
@@ -21,6 +22,9 @@
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
+#include "core/train/memory_estimate.h"
+
+#include <QLabel>
 #include <QtTest>
 
 using irl4rec::store::RunStatus;
@@ -356,6 +360,37 @@ class TestRunsPanel : public QObject {
     QCOMPARE(panel->table()->verticalScrollBar()->value(), 0);
     QCOMPARE(panel->table()->indexAt(QPoint(2, 2)).data().toString(), QStringLiteral("newer"));
     QCOMPARE(sortedSelection(panel), selected);
+  }
+
+  void memoryEstimateBesideLaunchAndRefusalDialog() {
+    auto window = openWindow();
+    QVERIFY(window);
+    auto* panel = window->runsPanel();
+    QLabel* memory = panel->form()->memoryLabel();
+    panel->form()->setConfig(tinyConfig(1));
+    QVERIFY2(memory->text().startsWith(QStringLiteral("Memory ≈ ")), qPrintable(memory->text()));
+    QVERIFY(!memory->styleSheet().contains(QStringLiteral("#b00020")));
+    const QString small = memory->text();
+    // The largest sizes the form allows: 6.4e9 parameters, far beyond this machine.
+    irl4rec::train::TrainConfig huge = tinyConfig(1);
+    huge.hiddenSize = 4096;
+    huge.layers = 32;
+    huge.heads = 64;
+    panel->form()->setConfig(huge);
+    QVERIFY(memory->text() != small);
+    const auto machine = irl4rec::train::readMachineMemory();
+    QVERIFY(machine.has_value());
+    const double needed = irl4rec::train::estimateMemory(
+                              huge, irl4rec::train::DatasetSizes::of(*window->dataset()))
+                              .totalBytes();
+    if (needed <= machine->totalBytes) QSKIP("this machine has more memory than the test assumes");
+    QVERIFY(memory->styleSheet().contains(QStringLiteral("#b00020")));
+    QVERIFY(memory->toolTip().contains(QStringLiteral("parameters and Adam state")));
+    QSignalSpy errors(panel, &RunsPanel::errorOccurred);
+    QVERIFY(panel->launch());  // the form is valid; the launch check refuses
+    QCOMPARE(errors.count(), 1);
+    QVERIFY2(window->lastError().contains(QStringLiteral("needs an estimated")),
+             qPrintable(window->lastError()));
   }
 
   void launchChecksFollowTheDataset() {
