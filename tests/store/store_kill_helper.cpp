@@ -2,10 +2,14 @@
 // usage: store_kill_helper DB
 // Prints "ready RUN_ID ROWS" once ROWS rows are committed, then keeps logging (and the writer
 // keeps committing) until the test kills it with SIGKILL.
+// usage: store_kill_helper --open DB START_MS
+// Waits until the wall clock reaches START_MS (ms since the epoch), opens DB as a run store and
+// exits 0, or prints the error and exits 2 (many of them racing to open a fresh file).
 #include "core/store/metric_writer.h"
 #include "core/store/run_store.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QJsonObject>
 #include <QThread>
 
@@ -13,6 +17,16 @@
 
 int main(int argc, char** argv) {
   QCoreApplication app(argc, argv);
+  if (argc == 4 && QByteArray(argv[1]) == "--open") {
+    const qint64 start = QByteArray(argv[3]).toLongLong();
+    while (QDateTime::currentMSecsSinceEpoch() < start) QThread::usleep(200);
+    irl4rec::store::RunStore store;
+    if (irl4rec::Status s = store.open(QString::fromLocal8Bit(argv[2])); !s) {
+      std::fprintf(stderr, "%s\n", qPrintable(s.error().message()));
+      return 2;
+    }
+    return 0;
+  }
   if (argc != 2) {
     std::fprintf(stderr, "usage: store_kill_helper DB\n");
     return 2;
