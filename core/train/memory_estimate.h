@@ -44,12 +44,11 @@ struct MemoryEstimate {
 
 MemoryEstimate estimateMemory(const TrainConfig& config, const DatasetSizes& sizes);
 
-/// Floats of the full cross-entropy's logits block for `positions` training positions over
-/// `items` items. Assumes the loss is computed in chunks of at most kCeChunkRows positions
-/// (each chunk's logits [rows × (items + 1)] are freed before the next), so the block is
-/// min(positions, kCeChunkRows) × (items + 1); an unchunked loss would need positions × (items+1).
-constexpr int64_t kCeChunkRows = 4096;
-double fullCeLogitsFloats(double positions, int64_t items);
+/// Floats of the full cross-entropy's score block for `positions` training positions over
+/// `items` items. CeKernel::Aten materialises the logits, their softmax and the gradient,
+/// 3 × positions × (items + 1); CeKernel::Fused reuses one chunk of
+/// models::fusedCeChunkRows(items) rows, min(positions, rows) × items.
+double fullCeLogitsFloats(double positions, int64_t items, CeKernel kernel);
 
 /// The machine's memory from /proc/meminfo (MemTotal, MemAvailable); empty when unreadable.
 struct MachineMemory {

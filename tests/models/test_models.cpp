@@ -728,7 +728,9 @@ void TestModels::memoryCheckNamesTheSetting_data() {
   QTest::newRow("hidden") << "hidden" << "hidden size 100000000 needs an estimated";
   QTest::newRow("max length") << "max-length" << "max length 100000000 needs an estimated";
   QTest::newRow("batch") << "batch" << "batch size 100000000 needs an estimated";
-  QTest::newRow("full ce") << "ce" << "loss ce needs an estimated";
+  QTest::newRow("full ce, ATen kernel") << "ce-aten" << "CE kernel aten needs an estimated";
+  QTest::newRow("full ce, fused kernel fits") << "ce-fused" << "";
+  QTest::newRow("a catalogue too large") << "items" << "the dataset (100000000 items";
   QTest::newRow("eval batch") << "eval-batch" << "evaluation batch size 100000000 needs";
   QTest::newRow("defaults fit") << "none" << "";
 }
@@ -747,10 +749,11 @@ void TestModels::memoryCheckNamesTheSetting() {
   if (setting == QLatin1String("hidden")) c.hiddenSize = 100000000;
   if (setting == QLatin1String("max-length")) c.maxLength = 100000000;
   if (setting == QLatin1String("batch")) c.batchSize = 100000000;
-  if (setting == QLatin1String("ce")) {
+  if (setting.startsWith(QLatin1String("ce-"))) {
     c.loss = train::LossKind::Ce;
-    sizes.items = 100000000;
+    c.ceKernel = setting == QLatin1String("ce-aten") ? train::CeKernel::Aten : train::CeKernel::Fused;
   }
+  if (setting == QLatin1String("items")) sizes.items = 100000000;
   if (setting == QLatin1String("eval-batch")) c.evalBatchSize = 100000000;
   const Status s = train::checkMemory(c, sizes, machine);
   if (expected.isEmpty()) {
