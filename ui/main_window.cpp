@@ -9,6 +9,7 @@
 #include "ui/run_queue.h"
 #include "ui/runs_panel.h"
 
+#include "core/store/run_import.h"
 #include "core/store/run_store.h"
 
 #include <QAction>
@@ -26,6 +27,7 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QThread>
 #include <QTimer>
 
 namespace irl4rec::ui {
@@ -112,6 +114,7 @@ MainWindow::MainWindow(const QString& storePath, QWidget* parent) : QMainWindow(
 }
 
 MainWindow::~MainWindow() {
+  if (importThread_) importThread_->wait();
   // Workers hold their own store connections; stop them before the UI thread's closes.
   delete queue_;
   queue_ = nullptr;
@@ -138,6 +141,12 @@ void MainWindow::buildMenus() {
   recentMenu_ = file->addMenu(tr("Open &recent"));
   refreshRecentMenu();
   file->addSeparator();
+  file->addAction(tr("&Import runs…"), this, [this] {
+    const QStringList files = QFileDialog::getOpenFileNames(
+        this, tr("Import runs"), QString(), tr("Run stores (*.sqlite *.db);;All files (*)"));
+    if (!files.isEmpty()) importRunFiles(files);
+  });
+  file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence::Quit);
 
@@ -152,6 +161,49 @@ void MainWindow::showAbout() {
   about->setWindowModality(Qt::WindowModal);
   about->open();
   about_ = about;
+}
+
+void MainWindow::importRunFiles(const QStringList& files) {
+  if (!store_ || !store_->isOpen()) {
+    showError(tr("Could not import runs"), tr("The run store is not open."));
+    Q_EMIT runsImported(-1, -1, -1);
+    return;
+  }
+  if (importThread_) {
+    statusBar()->showMessage(tr("An import is already running"), 3000);
+    return;
+  }
+  statusBar()->showMessage(tr("Importing %n file(s)…", nullptr, int(files.size())));
+  const QString target = store_->path();
+  QPointer<MainWindow> self(this);
+  // The merge opens its own connection on the worker thread; the UI only gets the report.
+  importThread_ = QThread::create([self, target, files] {
+    const Expected<store::ImportReport> result = store::importRuns(target, files);
+    QMetaObject::invokeMethod(
+        qApp,
+        [self, result] {
+          if (!self) return;
+          self->importThread_.clear();  // finishing; the next import may start
+          if (!result.ok()) {
+            self->statusBar()->clearMessage();
+            self->showError(tr("Could not import runs"), result.error().message());
+            Q_EMIT self->runsImported(-1, -1, -1);
+            return;
+          }
+          const store::ImportReport& r = result.value();
+          self->statusBar()->showMessage(tr("Imported %1 file(s): %2 new run(s), %3 replaced, %4 already there")
+                                             .arg(r.files)
+                                             .arg(r.imported)
+                                             .arg(r.replaced)
+                                             .arg(r.skipped),
+                                         8000);
+          self->runsPanel_->reload();
+          Q_EMIT self->runsImported(r.imported, r.replaced, r.skipped);
+        },
+        Qt::QueuedConnection);
+  });
+  connect(importThread_, &QThread::finished, importThread_, &QObject::deleteLater);
+  importThread_->start();
 }
 
 void MainWindow::chooseDataset() {

@@ -6,6 +6,7 @@
 #include "ui/runs_table_model.h"
 
 #include "core/data/readers.h"
+#include "core/store/run_store.h"
 #include "ui/qcustomplot_include.h"
 
 #include <QFile>
@@ -109,6 +110,44 @@ class TestMainWindow : public QObject {
     QCOMPARE(panel->listingsStarted(), 0);
     QCOMPARE(panel->model()->rowCount(), 0);
     QTRY_VERIFY_WITH_TIMEOUT(!window.lastError().isEmpty(), 30000);
+  }
+
+  // File > Import runs...: a shard's run lands in the window's store and its runs table, off
+  // the UI thread; importing it again adds nothing; a bad file becomes a message.
+  void importsRunShards() {
+    QTemporaryDir dir;
+    const QString shard = dir.filePath(QStringLiteral("shard.sqlite"));
+    {
+      irl4rec::store::RunStore s;
+      QVERIFY(s.open(shard).ok());
+      irl4rec::store::NewRun run;
+      run.name = QStringLiteral("from-the-cluster");
+      run.status = irl4rec::store::RunStatus::Running;
+      auto info = s.createRun(run);
+      QVERIFY(info.ok());
+      QVERIFY(s.logMetric(info.value().id, QStringLiteral("val/ndcg@10"), 1, 1, 0.25).ok());
+      QVERIFY(s.setStatus(info.value().id, irl4rec::store::RunStatus::Finished).ok());
+    }
+    MainWindow window(dir.filePath(QStringLiteral("desk.sqlite")));
+    window.show();
+    QSignalSpy imported(&window, &MainWindow::runsImported);
+    window.importRunFiles({shard});
+    QVERIFY(imported.wait(30000));
+    QCOMPARE(imported.last().at(0).toInt(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(window.runsPanel()->model()->rowCount(), 1, 30000);
+    window.importRunFiles({shard});
+    QVERIFY(imported.wait(30000));
+    QCOMPARE(imported.last().at(0).toInt(), 0);
+    QCOMPARE(imported.last().at(2).toInt(), 1);
+    const QString junk = dir.filePath(QStringLiteral("junk.sqlite"));
+    QFile f(junk);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("not a store");
+    f.close();
+    window.importRunFiles({junk});
+    QVERIFY(imported.wait(30000));
+    QCOMPARE(imported.last().at(0).toInt(), -1);
+    QTRY_VERIFY_WITH_TIMEOUT(window.lastError().contains(junk), 30000);
   }
 };
 
