@@ -8,6 +8,7 @@
 #include "ui/run_config_form.h"
 #include "ui/run_queue.h"
 #include "ui/runs_panel.h"
+#include "ui/sweep_launcher.h"
 
 #include "core/store/run_import.h"
 #include "core/store/run_store.h"
@@ -18,6 +19,7 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QInputDialog>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -110,6 +112,14 @@ MainWindow::MainWindow(const QString& storePath, QWidget* parent) : QMainWindow(
   statusBar()->addPermanentWidget(progress_);
   statusBar()->addPermanentWidget(cancelLoad_);
 
+  sweeps_ = new SweepLauncher(path, QString(), this);
+  connect(sweeps_, &SweepLauncher::progress, this, [this](const QString& line) { statusBar()->showMessage(line); });
+  connect(sweeps_, &SweepLauncher::runsChanged, runsPanel_, &RunsPanel::reload);
+  connect(sweeps_, &SweepLauncher::finished, this, [this](int ok, int failed) {
+    statusBar()->showMessage(tr("Sweep ended: %1 run(s) done, %2 failed").arg(ok).arg(failed), 8000);
+    runsPanel_->reload();
+  });
+
   buildMenus();
 }
 
@@ -146,6 +156,9 @@ void MainWindow::buildMenus() {
         this, tr("Import runs"), QString(), tr("Run stores (*.sqlite *.db);;All files (*)"));
     if (!files.isEmpty()) importRunFiles(files);
   });
+  file->addAction(tr("Run &sweep…"), this, &MainWindow::chooseSweep);
+  QAction* cancelSweep = file->addAction(tr("&Cancel sweep"), sweeps_, &SweepLauncher::cancel);
+  connect(file, &QMenu::aboutToShow, cancelSweep, [this, cancelSweep] { cancelSweep->setEnabled(sweeps_->isRunning()); });
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence::Quit);
@@ -204,6 +217,29 @@ void MainWindow::importRunFiles(const QStringList& files) {
   });
   connect(importThread_, &QThread::finished, importThread_, &QObject::deleteLater);
   importThread_->start();
+}
+
+void MainWindow::chooseSweep() {
+  const QString spec = QFileDialog::getOpenFileName(this, tr("Run sweep"), QString(),
+                                                    tr("Sweep specs (*.json);;All files (*)"));
+  if (spec.isEmpty()) return;
+  // Planning reads the spec and one run listing: quick, on this thread.
+  auto preview = sweeps_->preview(spec);
+  if (!preview.ok()) {
+    showError(tr("Could not run the sweep"), preview.error().message());
+    return;
+  }
+  const SweepLauncher::Preview& p = preview.value();
+  bool ok = false;
+  const int parallel = QInputDialog::getInt(
+      this, tr("Run sweep"),
+      tr("Sweep %1: %2 run(s), %3 to train (the others are finished).\nWorker processes at once:")
+          .arg(p.name)
+          .arg(p.runs)
+          .arg(p.toTrain),
+      RunQueue::defaultParallelism(), 1, 64, 1, &ok);
+  if (!ok) return;
+  if (Status s = sweeps_->start(spec, parallel); !s) showError(tr("Could not run the sweep"), s.error().message());
 }
 
 void MainWindow::chooseDataset() {

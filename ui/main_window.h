@@ -28,6 +28,7 @@ class ExplorerPanel;
 class DatasetPanel;
 class RunQueue;
 class RunsPanel;
+class SweepLauncher;
 
 /// The workbench's main window: one tab per activity (dataset, runs, compare, explorer).
 class MainWindow : public QMainWindow {
@@ -48,6 +49,7 @@ class MainWindow : public QMainWindow {
   /// Merges run stores (e.g. a SLURM sweep's shards) into this window's store on a worker
   /// thread (File ▸ Import runs…); runsImported() or an error dialog follows.
   void importRunFiles(const QStringList& files);
+  SweepLauncher* sweepLauncher() const { return sweeps_; }
 
   /// After the next dataset load, applies preset `preset` (epochs > 0 overrides) and launches it.
   void launchWhenLoaded(const QString& preset, int epochs);
@@ -75,6 +77,7 @@ class MainWindow : public QMainWindow {
  private:
   void buildMenus();
   void chooseDataset();
+  void chooseSweep();
   void rememberDataset(const QString& path);
   void refreshRecentMenu();
   void showError(const QString& title, const QString& message);
@@ -102,6 +105,7 @@ class MainWindow : public QMainWindow {
   QString loadingPath_;
   QString lastError_;
   QPointer<QThread> importThread_;
+  SweepLauncher* sweeps_ = nullptr;
 };
 
 }  // namespace irl4rec::ui

@@ -128,7 +128,7 @@ Expected<RunOutcome> trainPlannedRun(const SweepPlan& plan, const PlannedRun& ru
 }
 
 Status recordWorkerFailure(const SweepPlan& plan, const PlannedRun& run, const QString& storePath,
-                           const QString& why, const QString& stderrTail) {
+                           const QString& why, const QString& stderrTail, store::RunStatus status) {
   store::RunStore store;
   if (Status s = store.open(storePath); !s) return s;
   auto found = storedRun(store, run.id);
@@ -143,7 +143,7 @@ Status recordWorkerFailure(const SweepPlan& plan, const PlannedRun& run, const Q
     created.tags = {sweepTag(plan.name)};
     auto info = store.createRun(created);
     if (!info.ok()) return info.error();
-    return store.setStatus(info.value().id, store::RunStatus::Failed, why + tail);
+    return store.setStatus(info.value().id, status, why + tail);
   }
   const store::RunInfo& info = *found.value();
   switch (info.status) {
@@ -156,7 +156,7 @@ Status recordWorkerFailure(const SweepPlan& plan, const PlannedRun& run, const Q
       return store.setStatus(info.id, store::RunStatus::Failed,
                              (info.message.isEmpty() ? why : info.message) + tail);
     default:
-      return store.setStatus(info.id, store::RunStatus::Failed, why + tail);
+      return store.setStatus(info.id, status, why + tail);
   }
 }
 
@@ -247,7 +247,8 @@ void SweepRunner::onWorkerEnded(const QString& id) {
   if (!ok) {
     const PlannedRun* run = plan_.find(id);
     if (run) {
-      if (Status s = recordWorkerFailure(plan_, *run, options_.storePath, why, tailOf(w.stderrTail)); !s)
+      const auto status = cancelled_ ? store::RunStatus::Cancelled : store::RunStatus::Failed;
+      if (Status s = recordWorkerFailure(plan_, *run, options_.storePath, why, tailOf(w.stderrTail), status); !s)
         message += QStringLiteral(" (and the failure could not be recorded: %1)").arg(s.error().message());
     }
     ++failed_;

@@ -53,11 +53,13 @@ Expected<RunOutcome> trainPlannedRun(const SweepPlan& plan, const PlannedRun& ru
                                      const QString& storePath, const RunCallbacks& callbacks,
                                      bool* skipped);
 
-/// Marks `run` failed in `storePath` after its worker process ended badly, with `why` and the
-/// tail of its stderr: an unfinished record becomes failed, a failed one gains the stderr tail,
-/// a missing one is created failed. Finished, diverged and cancelled records are left alone.
+/// Marks `run` failed (or `status`, e.g. cancelled) in `storePath` after its worker process
+/// ended badly, with `why` and the tail of its stderr: an unfinished record takes the status, a
+/// failed one gains the stderr tail, a missing one is created with it. Finished, diverged and
+/// cancelled records are left alone.
 Status recordWorkerFailure(const SweepPlan& plan, const PlannedRun& run, const QString& storePath,
-                           const QString& why, const QString& stderrTail);
+                           const QString& why, const QString& stderrTail,
+                           store::RunStatus status = store::RunStatus::Failed);
 
 struct SweepRunnerOptions {
   QString program;       ///< the irl4rec CLI

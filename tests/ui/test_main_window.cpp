@@ -4,6 +4,7 @@
 #include "ui/main_window.h"
 #include "ui/runs_panel.h"
 #include "ui/runs_table_model.h"
+#include "ui/sweep_launcher.h"
 
 #include "core/data/readers.h"
 #include "core/store/run_store.h"
@@ -148,6 +149,36 @@ class TestMainWindow : public QObject {
     QVERIFY(imported.wait(30000));
     QCOMPARE(imported.last().at(0).toInt(), -1);
     QTRY_VERIFY_WITH_TIMEOUT(window.lastError().contains(junk), 30000);
+  }
+
+  // File > Run sweep...: the launcher trains a spec's unfinished runs in CLI worker processes;
+  // a second start has nothing left to do.
+  void sweepLauncherTrainsUnfinishedRuns() {
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("runs.sqlite"));
+    const QString spec = dir.filePath(QStringLiteral("two.json"));
+    QFile f(spec);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QStringLiteral(R"({"name": "two", "datasets": "%1", "seeds": [1, 2],
+        "base": {"model": "irl4rec", "hidden_size": 16, "layers": 1, "heads": 1, "max_length": 20,
+                 "negatives": 32, "epochs": 1, "patience": 0}})")
+                .arg(QStringLiteral(IRL4REC_SOURCE_DIR "/datasets/synthetic/iid.txt"))
+                .toUtf8());
+    f.close();
+    irl4rec::ui::SweepLauncher launcher(db, QStringLiteral(IRL4REC_CLI_PATH));
+    auto preview = launcher.preview(spec);
+    QVERIFY2(preview.ok(), qPrintable(preview.ok() ? QString() : preview.error().message()));
+    QCOMPARE(preview.value().runs, 2);
+    QCOMPARE(preview.value().toTrain, 2);
+    QSignalSpy finished(&launcher, &irl4rec::ui::SweepLauncher::finished);
+    QSignalSpy progress(&launcher, &irl4rec::ui::SweepLauncher::progress);
+    QVERIFY(launcher.start(spec, 2).ok());
+    QVERIFY(launcher.isRunning());
+    QVERIFY(finished.wait(240000));
+    QCOMPARE(finished.last().at(0).toInt(), 2);
+    QCOMPARE(finished.last().at(1).toInt(), 0);
+    QVERIFY(progress.last().at(0).toString().contains(QLatin1String("2 of 2 done")));
+    QCOMPARE(launcher.preview(spec).value().toTrain, 0);
   }
 };
 
