@@ -86,7 +86,8 @@ const QStringList& topLevelKeys() {
   static const QStringList keys = {
       QStringLiteral("name"),   QStringLiteral("description"), QStringLiteral("base"),
       QStringLiteral("recipe"), QStringLiteral("datasets"),    QStringLiteral("seeds"),
-      QStringLiteral("axes"),   QStringLiteral("search"),      QStringLiteral("trials"),
+      QStringLiteral("axes"),   QStringLiteral("points"),      QStringLiteral("search"),
+      QStringLiteral("trials"),
       QStringLiteral("sample_seed"), QStringLiteral("select")};
   return keys;
 }
@@ -192,6 +193,7 @@ Expected<SweepSpec> SweepSpec::parse(const QByteArray& bytes, const QString& pat
   spec.datasetsLine = keyLine(bytes, {QStringLiteral("datasets")});
   spec.axesLine = keyLine(bytes, {QStringLiteral("axes")});
   spec.seedsLine = keyLine(bytes, {QStringLiteral("seeds")});
+  spec.pointsLine = keyLine(bytes, {QStringLiteral("points")});
 
   // base: TrainConfig keys, each checked on its own so that the error has its line.
   if (o.contains(QLatin1String("base"))) {
@@ -208,6 +210,31 @@ Expected<SweepSpec> SweepSpec::parse(const QByteArray& bytes, const QString& pat
       auto one = TrainConfig::fromJson(QJsonObject{{it.key(), it.value()}});
       if (!one.ok()) return at(where, QStringLiteral("base: %1").arg(one.error().cause));
     }
+  }
+
+  // points: a non-empty array of objects of config keys.
+  if (o.contains(QLatin1String("points"))) {
+    const QJsonValue v = o.value(QLatin1String("points"));
+    const QStringList where = {QStringLiteral("points")};
+    if (!v.isArray()) return at(where, QStringLiteral("\"points\" must be an array of objects of config keys"));
+    int n = 0;
+    for (const QJsonValue& p : v.toArray()) {
+      ++n;
+      if (!p.isObject() || p.toObject().isEmpty())
+        return at(where, QStringLiteral("point %1 must be a non-empty object of config keys").arg(n));
+      const QJsonObject point = p.toObject();
+      for (auto it = point.begin(); it != point.end(); ++it) {
+        QString why;
+        if (reservedKey(it.key(), &why))
+          return at(where, QStringLiteral("point %1: '%2' is set by the sweep: %3").arg(n).arg(it.key(), why));
+        if (!knownConfigKey(it.key()))
+          return at(where, QStringLiteral("point %1: unknown config key '%2'").arg(n).arg(it.key()));
+        auto one = TrainConfig::fromJson(QJsonObject{{it.key(), it.value()}});
+        if (!one.ok()) return at(where, QStringLiteral("point %1: %2").arg(n).arg(one.error().cause));
+      }
+      if (std::find(spec.points.begin(), spec.points.end(), point) == spec.points.end()) spec.points.push_back(point);
+    }
+    if (spec.points.empty()) return at(where, QStringLiteral("\"points\" is empty"));
   }
 
   // datasets: a string or a non-empty array of strings.
@@ -372,7 +399,7 @@ Expected<SweepPlan> planSweep(const SweepSpec& spec, const RecipeResolver& recip
   std::mt19937_64 g(spec.sampleSeed);
   std::vector<QJsonObject> points;
   if (spec.search == SweepSearch::Grid) {
-    points.emplace_back();
+    points = spec.points.empty() ? std::vector<QJsonObject>(1) : spec.points;
     for (const SweepAxis& axis : spec.axes) {
       std::vector<QJsonValue> values;
       if (axis.kind == SweepAxis::Kind::Values) {
@@ -396,7 +423,13 @@ Expected<SweepPlan> planSweep(const SweepSpec& spec, const RecipeResolver& recip
     }
   } else {
     for (int t = 0; t < spec.trials; ++t) {
+      // A random trial draws one of the points (if any) like a value axis.
       QJsonObject p;
+      if (!spec.points.empty()) {
+        SweepAxis pick;
+        for (const QJsonObject& q : spec.points) pick.values.append(q);
+        p = sample(pick, g).toObject();
+      }
       for (const SweepAxis& axis : spec.axes) p.insert(axis.key, sample(axis, g));
       points.push_back(p);
     }
@@ -422,7 +455,7 @@ Expected<SweepPlan> planSweep(const SweepSpec& spec, const RecipeResolver& recip
           label << QStringLiteral("%1=%2").arg(it.key(), scalarText(it.value()));
         label << QStringLiteral("seed=%1").arg(seed);
         auto where = [&](const QString& cause) {
-          const qint64 line = !point.isEmpty() ? spec.axesLine : spec.baseLine;
+          const qint64 line = !spec.axes.empty() ? spec.axesLine : !spec.points.empty() ? spec.pointsLine : spec.baseLine;
           return Error::at(spec.path, line, QStringLiteral("run %1 (%2): %3")
                                                 .arg(plan.runs.size() + 1)
                                                 .arg(label.join(QLatin1Char(' ')), cause));

@@ -60,6 +60,9 @@ struct SweepSpec {
   /// planner's RecipeResolver; without one the plan refuses a spec naming a recipe.
   QString recipe;
   std::vector<SweepAxis> axes;  ///< in the spec's key order (sorted by key)
+  /// Hand-picked configurations ({"loss": "ce", "dropout": 0.3}, ...), each overriding the base;
+  /// a grid crosses them with the axes. Empty = the base alone.
+  std::vector<QJsonObject> points;
   std::vector<uint64_t> seeds;  ///< empty = the base config's seed
   QStringList datasets;         ///< as written
   SweepSearch search = SweepSearch::Grid;
@@ -70,7 +73,7 @@ struct SweepSpec {
   QString selectMetric = QStringLiteral("val/ndcg@10");
 
   // Lines of the top-level fields, for the planner's messages (0 = absent).
-  qint64 baseLine = 0, recipeLine = 0, datasetsLine = 0, axesLine = 0, seedsLine = 0;
+  qint64 baseLine = 0, recipeLine = 0, datasetsLine = 0, axesLine = 0, seedsLine = 0, pointsLine = 0;
 
   /// Reads and parses a spec file. Errors are "file:line: cause".
   static Expected<SweepSpec> read(const QString& path);
@@ -85,7 +88,7 @@ struct PlannedRun {
   QString dataset;       ///< as written in the spec
   QString dataPath;      ///< absolute path of the dataset
   TrainConfig config;    ///< the full configuration, data_path set, seed set
-  QJsonObject point;     ///< this run's axis values {"beta": 0.01, ...} (without the seed)
+  QJsonObject point;     ///< this run's point and axis values {"beta": 0.01, ...} (no seed)
   QString name;          ///< "<sweep> beta=0.01 gamma=0.1 seed=2"
 };
 

@@ -139,6 +139,29 @@ class TestSweep : public QObject {
     QVERIFY(p.runs[0].name.contains(QLatin1String("a ")));
   }
 
+  void pointsCrossTheAxes() {
+    const char* spec = R"({"datasets": "x.txt", "base": {"model": "irl4rec"}, "seeds": [1],
+                         "points": [{"loss": "ce"}, {"loss": "bce", "dropout": 0.2}],
+                         "axes": {"beta": [0, 1]}})";
+    const train::SweepPlan p = planOf(spec);
+    QCOMPARE(int(p.runs.size()), 4);
+    QCOMPARE(p.runs[2].config.loss, train::LossKind::Bce);
+    QCOMPARE(p.runs[2].config.dropout, 0.2);
+    QCOMPARE(p.runs[3].config.beta, 1.0);
+    QCOMPARE(p.runs[0].config.dropout, 0.5);  // the base's (default) dropout where no point sets it
+    QVERIFY(p.runs[2].name.contains(QLatin1String("dropout=0.2")));
+    // The specs converted from bench/results.sh plan.
+    for (const char* name : {"syn-sweep", "beauty-tune", "beauty-irl-weights"}) {
+      auto s = train::SweepSpec::read(QStringLiteral(IRL4REC_SOURCE_DIR "/bench/sweeps/%1.json").arg(QLatin1String(name)));
+      QVERIFY2(s.ok(), name);
+      auto plan = train::planSweep(s.value());
+      QVERIFY2(plan.ok(), qPrintable(plan.ok() ? QString() : plan.error().message()));
+    }
+    auto example = train::SweepSpec::read(QStringLiteral(IRL4REC_SOURCE_DIR "/docs/examples/sweep-synthetic.json"));
+    QVERIFY(example.ok());
+    QCOMPARE(int(train::planSweep(example.value()).value().runs.size()), 12);
+  }
+
   // ---- bad specs: one line, file:line: cause, exit 2 ----------------------------------------
 
   void badSpec_data() {
@@ -171,6 +194,8 @@ class TestSweep : public QObject {
                                       << 4 << QStringLiteral("unknown config key 'hiden_size'");
     QTest::newRow("empty seeds") << QByteArray("{\"datasets\": \"iid.txt\",\n\n\"seeds\": []}")
                                  << 3 << QStringLiteral("\"seeds\" is empty");
+    QTest::newRow("unknown key in a point") << QByteArray("{\"datasets\": \"x.txt\",\n\"points\": [{\"loss\": \"ce\"}, {\"los\": 1}]}")
+                                            << 2 << QStringLiteral("point 2: unknown config key 'los'");
     QTest::newRow("no datasets") << QByteArray("{\"seeds\": [1]}") << 1 << QStringLiteral("missing \"datasets\"");
     QTest::newRow("invalid run") << QByteArray("{\"datasets\": \"iid.txt\", \"base\": {\"hidden_size\": 16},\n"
                                                "\"axes\": {\"heads\": [1, 3]}}")
