@@ -12,7 +12,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
-#include <QHostInfo>
+#include <QSysInfo>
 #include <QJsonArray>
 #include <QRandomGenerator>
 #include <QStandardPaths>
@@ -149,7 +149,7 @@ class TestSweepSlurm : public QObject {
              qPrintable(readAll(path(QStringLiteral("munged.out"))) + readAll(path(QStringLiteral("munge/munged.log")))));
 
     // slurm.conf: one node (this host, 2 CPUs), no accounting, no cgroups, ports off the defaults.
-    const QString host = QHostInfo::localHostName().section(QLatin1Char('.'), 0, 0);
+    const QString host = QSysInfo::machineHostName().section(QLatin1Char('.'), 0, 0);
     const int port = 20000 + 2 * int(QRandomGenerator::global()->bounded(10000));
     conf_ = path(QStringLiteral("slurm.conf"));
     const QString conf =
