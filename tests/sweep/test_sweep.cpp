@@ -91,7 +91,8 @@ class TestSweep : public QObject {
     const int expected = 3 * int(gammas.size()) * int(hiddens.size()) * 2;
     QCOMPARE(int(a.runs.size()), expected);
     QCOMPARE(idsOf(a), idsOf(b));
-    QCOMPARE(int(QSet<QString>(idsOf(a).begin(), idsOf(a).end()).size()), expected);
+    const QStringList ids = idsOf(a);
+    QCOMPARE(int(QSet<QString>(ids.begin(), ids.end()).size()), expected);
     for (const auto& r : a.runs) {
       const double gamma = r.config.gamma;
       QVERIFY2(gamma >= 0.001 && gamma <= 1, qPrintable(QString::number(gamma)));
