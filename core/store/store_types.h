@@ -44,15 +44,16 @@ struct RunOwner {
 
 /// What the caller supplies to create a run.
 struct NewRun {
-  /// Empty: a random uuid. Otherwise this (lower-case) uuid, e.g. a sweep's stable run id; a
-  /// uuid already in the store is an Error.
-  QString uuid;
   QString name;          ///< free text; empty -> the first 8 characters of the uuid
   QJsonObject config;    ///< the full training configuration (TrainConfig::toJson())
   qint64 datasetId = 0;  ///< 0 = no dataset recorded
   RunStatus status = RunStatus::Queued;  ///< Queued or Running
   QString notes;
   QStringList tags;
+  /// Empty: a random uuid. Otherwise this (lower-case) uuid, e.g. a sweep's stable run id; a
+  /// uuid already in the store is an Error. (Last, so that brace-initialised NewRuns keep
+  /// their meaning.)
+  QString uuid;
 };
 
 /// One row of the runs table plus its metric summaries when listed.
