@@ -11,7 +11,11 @@ case "$mode" in
   *) echo "usage: scripts/bootstrap.sh run|test" >&2; exit 2 ;;
 esac
 
-scripts/install-deps.sh
+if [ "$mode" = test ]; then
+  scripts/install-deps.sh --test
+else
+  scripts/install-deps.sh
+fi
 cmake --preset default >/dev/null
 cmake --build --preset default -j "$(nproc)"
 

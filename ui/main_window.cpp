@@ -8,7 +8,9 @@
 #include "ui/run_config_form.h"
 #include "ui/run_queue.h"
 #include "ui/runs_panel.h"
+#include "ui/sweep_launcher.h"
 
+#include "core/store/run_import.h"
 #include "core/store/run_store.h"
 
 #include <QAction>
@@ -17,6 +19,7 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QInputDialog>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -26,6 +29,7 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QThread>
 #include <QTimer>
 
 namespace irl4rec::ui {
@@ -108,10 +112,19 @@ MainWindow::MainWindow(const QString& storePath, QWidget* parent) : QMainWindow(
   statusBar()->addPermanentWidget(progress_);
   statusBar()->addPermanentWidget(cancelLoad_);
 
+  sweeps_ = new SweepLauncher(path, QString(), this);
+  connect(sweeps_, &SweepLauncher::progress, this, [this](const QString& line) { statusBar()->showMessage(line); });
+  connect(sweeps_, &SweepLauncher::runsChanged, runsPanel_, &RunsPanel::reload);
+  connect(sweeps_, &SweepLauncher::finished, this, [this](int ok, int failed) {
+    statusBar()->showMessage(tr("Sweep ended: %1 run(s) done, %2 failed").arg(ok).arg(failed), 8000);
+    runsPanel_->reload();
+  });
+
   buildMenus();
 }
 
 MainWindow::~MainWindow() {
+  if (importThread_) importThread_->wait();
   // Workers hold their own store connections; stop them before the UI thread's closes.
   delete queue_;
   queue_ = nullptr;
@@ -138,6 +151,15 @@ void MainWindow::buildMenus() {
   recentMenu_ = file->addMenu(tr("Open &recent"));
   refreshRecentMenu();
   file->addSeparator();
+  file->addAction(tr("&Import runs…"), this, [this] {
+    const QStringList files = QFileDialog::getOpenFileNames(
+        this, tr("Import runs"), QString(), tr("Run stores (*.sqlite *.db);;All files (*)"));
+    if (!files.isEmpty()) importRunFiles(files);
+  });
+  file->addAction(tr("Run &sweep…"), this, &MainWindow::chooseSweep);
+  QAction* cancelSweep = file->addAction(tr("&Cancel sweep"), sweeps_, &SweepLauncher::cancel);
+  connect(file, &QMenu::aboutToShow, cancelSweep, [this, cancelSweep] { cancelSweep->setEnabled(sweeps_->isRunning()); });
+  file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence::Quit);
 
@@ -152,6 +174,72 @@ void MainWindow::showAbout() {
   about->setWindowModality(Qt::WindowModal);
   about->open();
   about_ = about;
+}
+
+void MainWindow::importRunFiles(const QStringList& files) {
+  if (!store_ || !store_->isOpen()) {
+    showError(tr("Could not import runs"), tr("The run store is not open."));
+    Q_EMIT runsImported(-1, -1, -1);
+    return;
+  }
+  if (importThread_) {
+    statusBar()->showMessage(tr("An import is already running"), 3000);
+    return;
+  }
+  statusBar()->showMessage(tr("Importing %n file(s)…", nullptr, int(files.size())));
+  const QString target = store_->path();
+  QPointer<MainWindow> self(this);
+  // The merge opens its own connection on the worker thread; the UI only gets the report.
+  importThread_ = QThread::create([self, target, files] {
+    const Expected<store::ImportReport> result = store::importRuns(target, files);
+    QMetaObject::invokeMethod(
+        qApp,
+        [self, result] {
+          if (!self) return;
+          self->importThread_.clear();  // finishing; the next import may start
+          if (!result.ok()) {
+            self->statusBar()->clearMessage();
+            self->showError(tr("Could not import runs"), result.error().message());
+            Q_EMIT self->runsImported(-1, -1, -1);
+            return;
+          }
+          const store::ImportReport& r = result.value();
+          self->statusBar()->showMessage(tr("Imported %1 file(s): %2 new run(s), %3 replaced, %4 already there")
+                                             .arg(r.files)
+                                             .arg(r.imported)
+                                             .arg(r.replaced)
+                                             .arg(r.skipped),
+                                         8000);
+          self->runsPanel_->reload();
+          Q_EMIT self->runsImported(r.imported, r.replaced, r.skipped);
+        },
+        Qt::QueuedConnection);
+  });
+  connect(importThread_, &QThread::finished, importThread_, &QObject::deleteLater);
+  importThread_->start();
+}
+
+void MainWindow::chooseSweep() {
+  const QString spec = QFileDialog::getOpenFileName(this, tr("Run sweep"), QString(),
+                                                    tr("Sweep specs (*.json);;All files (*)"));
+  if (spec.isEmpty()) return;
+  // Planning reads the spec and one run listing: quick, on this thread.
+  auto preview = sweeps_->preview(spec);
+  if (!preview.ok()) {
+    showError(tr("Could not run the sweep"), preview.error().message());
+    return;
+  }
+  const SweepLauncher::Preview& p = preview.value();
+  bool ok = false;
+  const int parallel = QInputDialog::getInt(
+      this, tr("Run sweep"),
+      tr("Sweep %1: %2 run(s), %3 to train (the others are finished).\nWorker processes at once:")
+          .arg(p.name)
+          .arg(p.runs)
+          .arg(p.toTrain),
+      RunQueue::defaultParallelism(), 1, 64, 1, &ok);
+  if (!ok) return;
+  if (Status s = sweeps_->start(spec, parallel); !s) showError(tr("Could not run the sweep"), s.error().message());
 }
 
 void MainWindow::chooseDataset() {

@@ -14,6 +14,7 @@ class QMessageBox;
 class QProgressBar;
 class QPushButton;
 class QTabWidget;
+class QThread;
 
 namespace irl4rec::store {
 class RunStore;
@@ -27,6 +28,7 @@ class ExplorerPanel;
 class DatasetPanel;
 class RunQueue;
 class RunsPanel;
+class SweepLauncher;
 
 /// The workbench's main window: one tab per activity (dataset, runs, compare, explorer).
 class MainWindow : public QMainWindow {
@@ -44,6 +46,11 @@ class MainWindow : public QMainWindow {
 
   /// Shows the tab "dataset", "runs", "compare" or "explorer".
   void showTab(const QString& name);
+  /// Merges run stores (e.g. a SLURM sweep's shards) into this window's store on a worker
+  /// thread (File ▸ Import runs…); runsImported() or an error dialog follows.
+  void importRunFiles(const QStringList& files);
+  SweepLauncher* sweepLauncher() const { return sweeps_; }
+
   /// After the next dataset load, applies preset `preset` (epochs > 0 overrides) and launches it.
   void launchWhenLoaded(const QString& preset, int epochs);
 
@@ -64,10 +71,13 @@ class MainWindow : public QMainWindow {
  Q_SIGNALS:
   void datasetLoaded();
   void datasetFailed(const QString& message);
+  /// An import ended: runs new to the store, replaced, already there (all -1 on failure).
+  void runsImported(int imported, int replaced, int skipped);
 
  private:
   void buildMenus();
   void chooseDataset();
+  void chooseSweep();
   void rememberDataset(const QString& path);
   void refreshRecentMenu();
   void showError(const QString& title, const QString& message);
@@ -94,6 +104,8 @@ class MainWindow : public QMainWindow {
   std::shared_ptr<const data::Dataset> dataset_;
   QString loadingPath_;
   QString lastError_;
+  QPointer<QThread> importThread_;
+  SweepLauncher* sweeps_ = nullptr;
 };
 
 }  // namespace irl4rec::ui

@@ -3,6 +3,7 @@
 #include "app/cli/commands.h"
 #include "core/analysis/run_projections.h"
 #include "core/common/files.h"
+#include "core/store/run_import.h"
 #include "core/store/run_store.h"
 
 #include <QDir>
@@ -35,6 +36,9 @@ const char* const kRunsUsage =
     "      projector  TensorBoard Embedding Projector files in the directory PATH:\n"
     "                 <kind>_vectors.tsv + <kind>_metadata.tsv per embedding kind\n"
     "                 (or only --kind K) and a projector_config.pbtxt\n"
+    "  import FILE... [--json]                   merge run stores (e.g. a SLURM sweep's shards)\n"
+    "                                            into the store: a run uuid is never duplicated,\n"
+    "                                            a newer copy of an unfinished run replaces it\n"
     "\n"
     "RUN is a uuid, a unique uuid prefix (4+ characters) or a run name.\n"
     "The store is --db FILE, else $IRL4REC_DB, else ~/.local/share/irl4rec/runs.sqlite.\n";
@@ -559,12 +563,37 @@ int exportRun(const Options& o) {
   return kExitOk;
 }
 
+int importStores(const Options& o) {
+  if (o.positional.isEmpty()) return badInput(QStringLiteral("runs import: give the store files to merge"));
+  const QString db = o.db.isEmpty() ? RunStore::defaultPath() : o.db;
+  auto report = store::importRuns(db, o.positional);
+  if (!report.ok()) return badInput(report.error());
+  const store::ImportReport& r = report.value();
+  if (o.json) {
+    out(QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("files"), r.files},
+                                                    {QStringLiteral("imported"), r.imported},
+                                                    {QStringLiteral("replaced"), r.replaced},
+                                                    {QStringLiteral("skipped"), r.skipped},
+                                                    {QStringLiteral("db"), QFileInfo(db).absoluteFilePath()}})
+                              .toJson(QJsonDocument::Compact)) +
+        QLatin1Char('\n'));
+  } else {
+    out(QStringLiteral("%1 file(s) into %2: %3 new run(s), %4 replaced, %5 already there\n")
+            .arg(r.files)
+            .arg(QFileInfo(db).absoluteFilePath())
+            .arg(r.imported)
+            .arg(r.replaced)
+            .arg(r.skipped));
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 int runRuns(const QStringList& args) {
   if (args.isEmpty()) {
     return badInput(
-        QStringLiteral("'runs' needs a command: list, show, delete or export (try runs --help)"));
+        QStringLiteral("'runs' needs a command: list, show, delete, export or import (try runs --help)"));
   }
   if (args[0] == QLatin1String("--help") || args[0] == QLatin1String("-h") ||
       args[0] == QLatin1String("help")) {
@@ -577,8 +606,9 @@ int runRuns(const QStringList& args) {
   if (o.command == QLatin1String("show")) return show(o);
   if (o.command == QLatin1String("delete")) return remove(o);
   if (o.command == QLatin1String("export")) return exportRun(o);
+  if (o.command == QLatin1String("import")) return importStores(o);
   return badInput(
-      QStringLiteral("unknown command 'runs %1' (list, show, delete or export)").arg(o.command));
+      QStringLiteral("unknown command 'runs %1' (list, show, delete, export or import)").arg(o.command));
 }
 
 }  // namespace irl4rec::cli

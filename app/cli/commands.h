@@ -12,6 +12,7 @@ int runTrain(const QStringList& args);  ///< train
 int runRecipes(const QStringList& args);  ///< recipes list|show NAME
 int runEval(const QStringList& args);   ///< eval --checkpoint FILE
 int runRuns(const QStringList& args);   ///< runs list|show|delete|export
-int runProject(const QStringList& args);  ///< project RUN: PCA / t-SNE of stored embeddings
+int runProject(const QStringList& args);
+int runSweep(const QStringList& args);  ///< sweep plan|run|submit|status|cancel|task  ///< project RUN: PCA / t-SNE of stored embeddings
 
 }  // namespace irl4rec::cli

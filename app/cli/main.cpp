@@ -21,9 +21,12 @@ const char* const kUsage =
     "  train --recipe NAME --data PATH   train a named recipe (flags after it override it)\n"
     "  recipes list|show NAME            the shipped recipes: source, published numbers, config\n"
     "  eval --checkpoint FILE            re-evaluate a saved checkpoint\n"
-    "  runs list|show|delete|export      inspect the run store\n"
+    "  runs list|show|delete|export|import  inspect the run store; merge shards\n"
     "  project RUN [--method pca|tsne]   2-D projection of a stored run's embeddings (see\n"
     "                                    project --help)\n"
+    "  sweep plan|run|submit|status|cancel SPEC\n"
+    "                                    grid / random searches, locally or as a SLURM job\n"
+    "                                    array (see sweep --help, docs/SWEEPS.md)\n"
     "\n"
     "  --version                         version, git revision, Qt, LibTorch, BLAS, store\n"
     "\n"
@@ -55,6 +58,7 @@ int main(int argc, char** argv) {
     if (command == QLatin1String("eval")) return irl4rec::cli::runEval(args);
     if (command == QLatin1String("runs")) return irl4rec::cli::runRuns(args);
     if (command == QLatin1String("project")) return irl4rec::cli::runProject(args);
+    if (command == QLatin1String("sweep")) return irl4rec::cli::runSweep(args);
   } catch (const std::exception& e) {
     // Bugs only: bad input is reported by the commands themselves.
     irl4rec::cli::err(QStringLiteral("irl4rec: internal error: %1\n").arg(QString::fromUtf8(e.what())));

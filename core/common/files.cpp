@@ -38,7 +38,10 @@ Expected<QByteArray> readFileBytes(const QString& path) {
 Expected<QJsonObject> readJsonObjectFile(const QString& path) {
   auto read = readFileBytes(path);
   if (!read.ok()) return read.error();
-  const QByteArray& bytes = read.value();
+  return parseJsonObject(read.value(), path);
+}
+
+Expected<QJsonObject> parseJsonObject(const QByteArray& bytes, const QString& path) {
   QJsonParseError parsed;
   const QJsonDocument doc = QJsonDocument::fromJson(bytes, &parsed);
   if (parsed.error != QJsonParseError::NoError) {

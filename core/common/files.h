@@ -18,5 +18,7 @@ Expected<QByteArray> readFileBytes(const QString& path);
 /// Reads a file holding one JSON object. Errors name the file, the line and the cause
 /// ("config.json:3: invalid JSON: missing value separator (column 12)").
 Expected<QJsonObject> readJsonObjectFile(const QString& path);
+/// The same for bytes already read; `path` names them in errors.
+Expected<QJsonObject> parseJsonObject(const QByteArray& bytes, const QString& path);
 
 }  // namespace irl4rec

@@ -777,7 +777,8 @@ Expected<RunInfo> RunStore::createRun(const NewRun& run) {
     return Error::general(
         QStringLiteral("a new run must be queued or running, not %1").arg(toString(run.status)));
   }
-  const QString uuid = QUuid::createUuid().toString(QUuid::WithoutBraces);
+  const QString uuid = run.uuid.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces)
+                                           : run.uuid.toLower();
   const QString name = run.name.trimmed().isEmpty() ? uuid.left(8) : run.name.trimmed();
   const RunOwner owner = currentOwner();
   qint64 id = 0;

@@ -50,6 +50,10 @@ struct NewRun {
   RunStatus status = RunStatus::Queued;  ///< Queued or Running
   QString notes;
   QStringList tags;
+  /// Empty: a random uuid. Otherwise this (lower-case) uuid, e.g. a sweep's stable run id; a
+  /// uuid already in the store is an Error. (Last, so that brace-initialised NewRuns keep
+  /// their meaning.)
+  QString uuid;
 };
 
 /// One row of the runs table plus its metric summaries when listed.

@@ -67,8 +67,11 @@ Expected<qint64> upsertDataset(store::RunStore& store, const data::Dataset& data
 }
 
 Expected<qint64> createRun(store::RunStore& store, qint64 datasetId, const TrainConfig& config,
-                           const QString& name, store::RunStatus status) {
+                           const QString& name, store::RunStatus status,
+                           const QString& uuid = {}, const QStringList& tags = {}) {
   store::NewRun run;
+  run.uuid = uuid;
+  run.tags = tags;
   run.name = name;
   run.config = config.toJson();
   run.datasetId = datasetId;
@@ -115,7 +118,7 @@ RunOutcome RecordedRun::run(const RunCallbacks& callbacks) {
       auto datasetId = upsertDataset(store, *setup_.dataset);
       if (!datasetId.ok()) return failed(datasetId.error().message());
       auto id = createRun(store, datasetId.value(), setup_.config, setup_.name,
-                          store::RunStatus::Running);
+                          store::RunStatus::Running, setup_.uuid, setup_.tags);
       if (!id.ok()) return failed(id.error().message());
       runId_ = id.value();
     }

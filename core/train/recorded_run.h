@@ -43,6 +43,8 @@ class RecordedRun {
     QString storePath;      ///< run store file
     qint64 runId = 0;       ///< an existing queued run to train, or 0 to create one
     QString name;           ///< name of a created run
+    QString uuid;           ///< uuid of a created run (empty: random), e.g. a sweep's run id
+    QStringList tags;       ///< tags of a created run
     QString checkpointDir;  ///< where the best checkpoint goes (empty: next to the store)
     bool saveEmbeddings = true;
     /// Called on the training thread after a finished run, before it is marked finished:

@@ -4,8 +4,10 @@
 #include "ui/main_window.h"
 #include "ui/runs_panel.h"
 #include "ui/runs_table_model.h"
+#include "ui/sweep_launcher.h"
 
 #include "core/data/readers.h"
+#include "core/store/run_store.h"
 #include "ui/qcustomplot_include.h"
 
 #include <QFile>
@@ -109,6 +111,74 @@ class TestMainWindow : public QObject {
     QCOMPARE(panel->listingsStarted(), 0);
     QCOMPARE(panel->model()->rowCount(), 0);
     QTRY_VERIFY_WITH_TIMEOUT(!window.lastError().isEmpty(), 30000);
+  }
+
+  // File > Import runs...: a shard's run lands in the window's store and its runs table, off
+  // the UI thread; importing it again adds nothing; a bad file becomes a message.
+  void importsRunShards() {
+    QTemporaryDir dir;
+    const QString shard = dir.filePath(QStringLiteral("shard.sqlite"));
+    {
+      irl4rec::store::RunStore s;
+      QVERIFY(s.open(shard).ok());
+      irl4rec::store::NewRun run;
+      run.name = QStringLiteral("from-the-cluster");
+      run.status = irl4rec::store::RunStatus::Running;
+      auto info = s.createRun(run);
+      QVERIFY(info.ok());
+      QVERIFY(s.logMetric(info.value().id, QStringLiteral("val/ndcg@10"), 1, 1, 0.25).ok());
+      QVERIFY(s.setStatus(info.value().id, irl4rec::store::RunStatus::Finished).ok());
+    }
+    MainWindow window(dir.filePath(QStringLiteral("desk.sqlite")));
+    window.show();
+    QSignalSpy imported(&window, &MainWindow::runsImported);
+    window.importRunFiles({shard});
+    QVERIFY(imported.wait(30000));
+    QCOMPARE(imported.last().at(0).toInt(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(window.runsPanel()->model()->rowCount(), 1, 30000);
+    window.importRunFiles({shard});
+    QVERIFY(imported.wait(30000));
+    QCOMPARE(imported.last().at(0).toInt(), 0);
+    QCOMPARE(imported.last().at(2).toInt(), 1);
+    const QString junk = dir.filePath(QStringLiteral("junk.sqlite"));
+    QFile f(junk);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("not a store");
+    f.close();
+    window.importRunFiles({junk});
+    QVERIFY(imported.wait(30000));
+    QCOMPARE(imported.last().at(0).toInt(), -1);
+    QTRY_VERIFY_WITH_TIMEOUT(window.lastError().contains(junk), 30000);
+  }
+
+  // File > Run sweep...: the launcher trains a spec's unfinished runs in CLI worker processes;
+  // a second start has nothing left to do.
+  void sweepLauncherTrainsUnfinishedRuns() {
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("runs.sqlite"));
+    const QString spec = dir.filePath(QStringLiteral("two.json"));
+    QFile f(spec);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QStringLiteral(R"({"name": "two", "datasets": "%1", "seeds": [1, 2],
+        "base": {"model": "irl4rec", "hidden_size": 16, "layers": 1, "heads": 1, "max_length": 20,
+                 "negatives": 32, "epochs": 1, "patience": 0}})")
+                .arg(QStringLiteral(IRL4REC_SOURCE_DIR "/datasets/synthetic/iid.txt"))
+                .toUtf8());
+    f.close();
+    irl4rec::ui::SweepLauncher launcher(db, QStringLiteral(IRL4REC_CLI_PATH));
+    auto preview = launcher.preview(spec);
+    QVERIFY2(preview.ok(), qPrintable(preview.ok() ? QString() : preview.error().message()));
+    QCOMPARE(preview.value().runs, 2);
+    QCOMPARE(preview.value().toTrain, 2);
+    QSignalSpy finished(&launcher, &irl4rec::ui::SweepLauncher::finished);
+    QSignalSpy progress(&launcher, &irl4rec::ui::SweepLauncher::progress);
+    QVERIFY(launcher.start(spec, 2).ok());
+    QVERIFY(launcher.isRunning());
+    QVERIFY(finished.wait(240000));
+    QCOMPARE(finished.last().at(0).toInt(), 2);
+    QCOMPARE(finished.last().at(1).toInt(), 0);
+    QVERIFY(progress.last().at(0).toString().contains(QLatin1String("2 of 2 done")));
+    QCOMPARE(launcher.preview(spec).value().toTrain, 0);
   }
 };
 
