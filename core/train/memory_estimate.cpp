@@ -93,9 +93,11 @@ MemoryEstimate estimateMemory(const TrainConfig& c, const DatasetSizes& sizes) {
   e.lossBlockBytes = loss * kFloat;
   e.trainingBatchBytes = (activations + loss) * kFloat;
 
-  // One evaluation batch: the [users × (items + 1)] score block and the encoder's inputs.
+  // One evaluation batch: the encoder's inputs for the batch, and the scores of one block of
+  // users at a time (eval::EmbeddingScorer::blockRows, 256) against all items.
+  constexpr int64_t kEvalBlockRows = 256;
   const double evalRows = double(std::max<int64_t>(1, std::min<int64_t>(c.evalBatchSize, sizes.users)));
-  double eval = evalRows * double(sizes.items + 1) +
+  double eval = std::min(evalRows, double(kEvalBlockRows)) * double(sizes.items + 1) +
                 evalRows * T * (2 * d + layers * (6 * d + double(c.heads) * T));
   if (c.evalProtocol == EvalProtocol::Sampled) eval += evalRows * double(c.sampledNegatives);
   e.evaluationBytes = eval * kFloat;
