@@ -497,7 +497,7 @@ void TestModels::blockedRanksEqualScoreMatrixRanks() {
   }
   // The vector count against a plain loop, NaNs never counting, lengths around the widths.
   for (int64_t n : {0, 1, 7, 8, 15, 16, 17, 33, 1000}) {
-    std::vector<float> x(size_t(n));
+    std::vector<float> x(static_cast<size_t>(n));
     for (int64_t i = 0; i < n; ++i) x[size_t(i)] = float((i * 7919) % 13) - 6.0f;
     if (n > 3) x[3] = std::nanf("");
     int64_t plain = 0;
