@@ -46,7 +46,9 @@ def main():
                 item["valid_hr10"] = e.get("val/hr@10")
                 item["valid_ndcg10"] = e["val/ndcg@10"]
             history.append(item)
-        doc = {"partial": True, "status": status, "name": name, "config": json.loads(config),
+        # Exported when a session ends: a run still marked running is being stopped with it.
+        doc = {"partial": True, "status": "stopped" if status == "running" else status,
+               "store_status": status, "name": name, "config": json.loads(config),
                "history": history}
         with open(os.path.join(out, f"{name}.json"), "w") as f:
             json.dump(doc, f, indent=1)
