@@ -52,9 +52,6 @@ const char* const kSweepUsage =
 Expected<SweepPlan> loadPlan(const QString& specPath) {
   auto spec = train::SweepSpec::read(specPath);
   if (!spec.ok()) return spec.error();
-  // Seam for "recipe": NAME once core/train/recipes lands: pass
-  // [](const QString& n) -> Expected<QJsonObject> { auto r = train::findRecipe(n);
-  //   if (!r.ok()) return r.error(); return r.value().configJson; }
   return train::planSweep(spec.value());
 }
 

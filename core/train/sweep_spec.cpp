@@ -1,6 +1,7 @@
 #include "core/train/sweep_spec.h"
 
 #include "core/common/files.h"
+#include "core/train/recipes.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -384,13 +385,20 @@ Expected<SweepPlan> planSweep(const SweepSpec& spec, const RecipeResolver& recip
 
   QJsonObject base;
   if (!spec.recipe.isEmpty()) {
-    if (!recipes)
+    // Default: the built-in recipes (resources/recipes/), or a recipe file when the name ends
+    // in ".json" (relative to the spec).
+    const RecipeResolver builtin = [&spec](const QString& name) -> Expected<QJsonObject> {
+      const QString ref = name.endsWith(QLatin1String(".json"))
+                              ? QFileInfo(spec.path).absoluteDir().absoluteFilePath(name)
+                              : name;
+      auto r = findRecipe(ref);
+      if (!r.ok()) return r.error();
+      return r.value().configJson;
+    };
+    auto r = (recipes ? recipes : builtin)(spec.recipe);
+    if (!r.ok())
       return Error::at(spec.path, spec.recipeLine,
-                       QStringLiteral("recipe '%1': this build does not resolve recipes yet; put "
-                                      "its settings in \"base\"")
-                           .arg(spec.recipe));
-    auto r = recipes(spec.recipe);
-    if (!r.ok()) return Error::at(spec.path, spec.recipeLine, QStringLiteral("recipe '%1': %2").arg(spec.recipe, r.error().cause));
+                       QStringLiteral("recipe '%1': %2").arg(spec.recipe, r.error().message()));
     base = r.value();
   }
   for (auto it = spec.base.begin(); it != spec.base.end(); ++it) base.insert(it.key(), it.value());

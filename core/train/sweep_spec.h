@@ -56,8 +56,8 @@ struct SweepSpec {
   QString name;              ///< default: the file's base name
   QString description;
   QJsonObject base;          ///< TrainConfig JSON keys every run starts from
-  /// A named recipe (resources/recipes/) as the base, overridden by `base`. Resolved by the
-  /// planner's RecipeResolver; without one the plan refuses a spec naming a recipe.
+  /// A named recipe (resources/recipes/, or a recipe file "x.json" relative to the spec) as the
+  /// base, overridden by `base`. Resolved by the planner's RecipeResolver (default: findRecipe).
   QString recipe;
   std::vector<SweepAxis> axes;  ///< in the spec's key order (sorted by key)
   /// Hand-picked configurations ({"loss": "ce", "dropout": 0.3}, ...), each overriding the base;
@@ -106,8 +106,9 @@ struct SweepPlan {
 /// The base JSON config of a named recipe, or an Error.
 using RecipeResolver = std::function<Expected<QJsonObject>(const QString& name)>;
 
-/// The runs of `spec`, in a fixed order (datasets, then axis points, then seeds). Errors name
-/// the spec file and the line of the field at fault.
+/// The runs of `spec`, in a fixed order (datasets, then points and axis values, then seeds).
+/// Errors name the spec file and the line of the field at fault. `recipes` resolves "recipe"
+/// (empty: the built-in recipes).
 Expected<SweepPlan> planSweep(const SweepSpec& spec, const RecipeResolver& recipes = {});
 
 /// The stable id of a run: a name-based (v5) UUID of the dataset as written in the spec and the

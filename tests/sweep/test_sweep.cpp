@@ -7,6 +7,7 @@
 #include "core/store/run_store.h"
 #include "core/train/sweep_runner.h"
 #include "core/train/sweep_slurm.h"
+#include "core/train/recipes.h"
 #include "core/train/sweep_spec.h"
 
 #include <QElapsedTimer>
@@ -163,6 +164,19 @@ class TestSweep : public QObject {
     QCOMPARE(int(train::planSweep(example.value()).value().runs.size()), 12);
   }
 
+  void recipeIsTheBase() {
+    const char* spec = R"({"datasets": "x.txt", "recipe": "xu2024-sasrec-ce", "base": {"epochs": 3},
+                         "axes": {"dropout": [0.2, 0.3]}})";
+    const train::SweepPlan p = planOf(spec);
+    QCOMPARE(int(p.runs.size()), 2);
+    auto recipe = train::findRecipe(QStringLiteral("xu2024-sasrec-ce"));
+    QVERIFY(recipe.ok());
+    QVERIFY(p.runs[0].config.loss == recipe.value().config.loss);
+    QCOMPARE(p.runs[0].config.hiddenSize, recipe.value().config.hiddenSize);
+    QCOMPARE(p.runs[0].config.epochs, 3);  // base overrides the recipe
+    QCOMPARE(p.runs[1].config.dropout, 0.3);
+  }
+
   // ---- bad specs: one line, file:line: cause, exit 2 ----------------------------------------
 
   void badSpec_data() {
@@ -201,8 +215,8 @@ class TestSweep : public QObject {
     QTest::newRow("invalid run") << QByteArray("{\"datasets\": \"iid.txt\", \"base\": {\"hidden_size\": 16},\n"
                                                "\"axes\": {\"heads\": [1, 3]}}")
                                  << 2 << QStringLiteral("heads (3) must divide the hidden size");
-    QTest::newRow("recipe not resolvable") << QByteArray("{\"datasets\": \"iid.txt\",\n\"recipe\": \"sasrec-beauty\"}")
-                                           << 2 << QStringLiteral("recipe 'sasrec-beauty'");
+    QTest::newRow("unknown recipe") << QByteArray("{\"datasets\": \"iid.txt\",\n\"recipe\": \"sasrec-beauty\"}")
+                                    << 2 << QStringLiteral("recipe 'sasrec-beauty'");
   }
 
   void badSpec() {

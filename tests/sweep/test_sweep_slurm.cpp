@@ -283,9 +283,15 @@ class TestSweepSlurm : public QObject {
     const Result submitted = runCli({QStringLiteral("sweep"), QStringLiteral("submit"), spec, QStringLiteral("--slurm")},
                                     120000, env_);
     QVERIFY2(submitted.code == 0, qPrintable(submitted.err));
+    // Cancel once the task has recorded its run in its shard (before that, a cancelled task
+    // leaves nothing and its run is simply pending again).
+    const QString shard = QDir(path(QStringLiteral("long.sweep"))).filePath(QStringLiteral("shard-%1.sqlite").arg(
+        QJsonDocument::fromJson(runCli({QStringLiteral("sweep"), QStringLiteral("plan"), spec, QStringLiteral("--json")}, 60000, env_).out.toUtf8())
+            .object().value(QLatin1String("runs")).toArray().at(0).toObject().value(QLatin1String("id")).toString()));
     QVERIFY2(waitFor([&] {
-               return status(spec).value(QLatin1String("counts")).toObject().value(QLatin1String("running")).toInt() == 1;
-             }, 120000),
+               return QFileInfo::exists(shard) &&
+                      store_test::scalar(shard, QStringLiteral("SELECT count(*) FROM runs WHERE status = 'running'")) == 1;
+             }, 180000),
              qPrintable(logs()));
     const Result cancelled = runCli({QStringLiteral("sweep"), QStringLiteral("cancel"), spec}, 120000, env_);
     QVERIFY2(cancelled.code == 0, qPrintable(cancelled.err));
@@ -296,6 +302,9 @@ class TestSweepSlurm : public QObject {
                return last.value(QLatin1String("counts")).toObject().value(QLatin1String("failed")).toInt() == 1;
              }, 120000),
              qPrintable(QString::fromUtf8(QJsonDocument(last).toJson())));
+    const Result again = runCli({QStringLiteral("sweep"), QStringLiteral("submit"), spec, QStringLiteral("--slurm"),
+                                 QStringLiteral("--dry-run")}, 120000, env_);
+    QVERIFY2(again.code == 0 && again.out.startsWith(QLatin1String("1 run(s) of 1")), qPrintable(again.out + again.err));
   }
 };
 
