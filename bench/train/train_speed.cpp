@@ -18,6 +18,7 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonArray>
 #include <QJsonObject>
@@ -204,9 +205,13 @@ int main(int argc, char** argv) {
                               QStringLiteral("--threads"), QString::number(std::max(1, config.threads)),
                               QStringLiteral("--epochs"), QString::number(referenceEpochs),
                               QStringLiteral("--evals"), QStringLiteral("1")};
-  std::printf("reference: python3 %s\n", qPrintable(pyArgs.join(QLatin1Char(' '))));
+  std::printf("reference: %s\n", qPrintable(pyArgs.join(QLatin1Char(' '))));
   std::fflush(stdout);
-  py.start(QStringLiteral("python3"), pyArgs);
+  // Debian's interpreter, where python3-torch installs, before whatever python3 is first on PATH.
+  const QString python = QFileInfo::exists(QStringLiteral("/usr/bin/python3"))
+                             ? QStringLiteral("/usr/bin/python3")
+                             : QStringLiteral("python3");
+  py.start(python, pyArgs);
   if (!py.waitForFinished(-1) || py.exitStatus() != QProcess::NormalExit) {
     std::printf("reference: python3 did not run (%s); skipped\n", qPrintable(py.errorString()));
     return 0;

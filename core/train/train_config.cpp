@@ -210,7 +210,6 @@ Expected<TrainConfig> TrainConfig::fromJson(const QJsonObject& json) {
   r.named("encoder", c.encoder, &parseEncoderKind);
   r.named("loss", c.loss, &parseLossKind);
   r.integer("negatives", c.negatives);
-  if (c.loss == LossKind::Ce) c.ceKernel = CeKernel::Aten;  // saved before the fused kernel
   r.named("ce_kernel", c.ceKernel, &parseCeKernel);
   r.number("alpha", c.alpha);
   r.number("beta", c.beta);

@@ -90,8 +90,8 @@ struct TrainConfig {
   EncoderKind encoder = EncoderKind::SasRec;
   LossKind loss = LossKind::SampledCe;
   int negatives = 256;          ///< sampled-ce: negatives shared by the batch (bce/bpr use 1)
-  /// loss "ce" only. In JSON only for loss "ce"; a "ce" configuration without the key was
-  /// trained before the fused kernel existed and reads as "aten".
+  /// loss "ce" only; in JSON only for loss "ce"; absent = fused (runs stored before 2026-12-01
+  /// lack the key and used "aten": same mathematics, other rounding; docs/SPEED.md).
   CeKernel ceKernel = CeKernel::Fused;
 
   // --- the Irl4Rec objective  L = L_rec(t) + α·L_rec(s) + β·C(t) + γ·D(t, s)
