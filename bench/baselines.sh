@@ -21,21 +21,8 @@ OUT=bench/results
 LOGS=${LOGS:-/tmp/irl4rec-baselines}
 mkdir -p "$OUT" "$LOGS"
 
-want() {
-  [ ${#ONLY[@]} -eq 0 ] && return 0
-  local n; for n in "${ONLY[@]}"; do [ "$n" = "$1" ] || [ "$n" = "${GROUP:-}" ] && return 0; done; return 1
-}
-
-run() {  # name, then arguments of `irl4rec train`
-  local name=$1; shift
-  want "$name" || return 0
-  if [ -s "$OUT/$name.json" ]; then echo "skip $name (done)"; return 0; fi
-  echo "$(date -u +%H:%M:%S) start $name: $*"
-  "$CLI" train "$@" --json --db "$LOGS/runs.sqlite" --name "$name" >"$LOGS/$name.json.tmp" 2>"$LOGS/$name.log"
-  local rc=$?
-  if [ $rc -eq 0 ] && [ -s "$LOGS/$name.json.tmp" ]; then mv "$LOGS/$name.json.tmp" "$OUT/$name.json"; fi
-  echo "$(date -u +%H:%M:%S) end $name (exit $rc)"
-}
+# shellcheck source=bench/run_lib.sh
+. "$(dirname "$0")/run_lib.sh"
 
 # Xu et al.'s SASRec-CE recipe (their log, seed 0): d 64, 2 blocks, 1 head, dropout 0.6, Adam
 # lr 5e-4, weight decay 1e-8, batch 512, max length 50, validation every 5 epochs, best

@@ -46,9 +46,15 @@ def main():
                 item["valid_hr10"] = e.get("val/hr@10")
                 item["valid_ndcg10"] = e["val/ndcg@10"]
             history.append(item)
+        config = json.loads(config)
+        # Paths as the repository sees them (relative to the current directory, the checkout),
+        # not one machine's absolute paths.
+        for key in ("data_path", "checkpoint_path"):
+            if config.get(key) and os.path.isabs(config[key]):
+                config[key] = os.path.relpath(config[key])
         # Exported when a session ends: a run still marked running is being stopped with it.
         doc = {"partial": True, "status": "stopped" if status == "running" else status,
-               "store_status": status, "name": name, "config": json.loads(config),
+               "store_status": status, "name": name, "config": config,
                "history": history}
         with open(os.path.join(out, f"{name}.json"), "w") as f:
             json.dump(doc, f, indent=1)

@@ -23,24 +23,9 @@ mkdir -p "$OUT"
 COMMON=(--hidden 64 --layers 2 --heads 2 --max-length 50 --lr 1e-3 --batch 256 --seed 42
         --threads 1 --eval-every 2 --patience 10)
 
-want() {
-  [ ${#ONLY[@]} -eq 0 ] && return 0
-  # a name, or the GROUP the run belongs to (syn-sweep, syn-seeds)
-  local n; for n in "${ONLY[@]}"; do [ "$n" = "$1" ] || [ "$n" = "${GROUP:-}" ] && return 0; done; return 1
-}
-
-run() {  # name, then arguments of `irl4rec train`
-  local name=$1; shift
-  want "$name" || return 0
-  if [ -s "$OUT/$name.json" ]; then echo "skip $name (done)"; return 0; fi
-  echo "$(date -u +%H:%M:%S) start $name: $*"
-  # Every run is also recorded in OUT/runs.sqlite, so the workbench's Compare and Explorer tabs
-  # can show them: irl4rec-workbench --db OUT/runs.sqlite
-  "$CLI" train "$@" --json --db "$OUT/runs.sqlite" --name "$name" --checkpoint "$OUT/$name.pt" >"$OUT/$name.json.tmp" 2>"$OUT/$name.log"
-  local rc=$?
-  [ -s "$OUT/$name.json.tmp" ] && mv "$OUT/$name.json.tmp" "$OUT/$name.json"
-  echo "$(date -u +%H:%M:%S) end $name (exit $rc)"
-}
+CHECKPOINTS=1
+# shellcheck source=bench/run_lib.sh
+. "$(dirname "$0")/run_lib.sh"
 
 reference() {  # name, model
   want "$1" || return 0

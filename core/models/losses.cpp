@@ -5,7 +5,6 @@
 #include <ATen/Parallel.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <vector>
 
 namespace irl4rec::models {
@@ -38,11 +37,8 @@ torch::Tensor fullSoftmaxLoss(const torch::Tensor& h, const torch::Tensor& table
 int64_t fusedCeChunkRows(int64_t items) {
   // About 16 MB of logits per chunk: big enough that the three matrix products run near the
   // BLAS peak, small enough to stay in the last-level cache between the passes.
-  static const int64_t kChunkFloats = [] {
-    const char* env = std::getenv("IRL4REC_CE_CHUNK_FLOATS");
-    return env ? std::atoll(env) : int64_t(1) << 22;
-  }();
-  return std::clamp<int64_t>(kChunkFloats / std::max<int64_t>(items, 1), 16, 65536);
+  constexpr int64_t kChunkFloats = int64_t(1) << 22;
+  return std::clamp<int64_t>(kChunkFloats / std::max<int64_t>(items, 1), 16, 4096);
 }
 
 namespace {
