@@ -357,10 +357,6 @@ QString RunConfigForm::validationMessage() const {
   if (!s.ok()) return s.error().message();
   const Status status = config().validate();
   if (!status.ok()) return status.error().message();
-  const train::TrainConfig c = config();
-  if (c.model == train::ModelKind::Baseline && (c.alpha > 0 || c.beta > 0 || c.gamma > 0)) {
-    return tr("A baseline ignores α, β and γ: set them to 0 or choose the irl4rec model.");
-  }
   return QString();
 }
 

@@ -25,7 +25,6 @@
 #include <QStackedWidget>
 #include <QTableView>
 #include <QUrl>
-#include <QThread>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -46,8 +45,8 @@ const QList<QPair<QString, QString>>& lossSeries() {
 
 const QList<QPair<QString, QString>>& validationSeries() {
   static const QList<QPair<QString, QString>> series = {
-      {QStringLiteral("val/hr@10"), QStringLiteral("val HR@10")},
-      {QStringLiteral("val/ndcg@10"), QStringLiteral("val NDCG@10")}};
+      {train::metric::kValHr10, QStringLiteral("val HR@10")},
+      {train::metric::kValNdcg10, QStringLiteral("val NDCG@10")}};
   return series;
 }
 
@@ -231,8 +230,7 @@ void RunsPanel::startListing() {
   ++listingsStarted_;
   const quint64 request = reloadRequest_;
   const QString path = store_->path();
-  RunsPanel* self = this;  // the destructor waits for every loader
-  QThread* loader = QThread::create([self, path, request] {
+  jobs_.start([this, path, request]() -> BackgroundJobs::Continuation {
     Expected<std::vector<store::RunListEntry>> runs = Error::general(QString());
     try {
       store::RunStore store;
@@ -247,16 +245,8 @@ void RunsPanel::startListing() {
       runs = Error::general(QString::fromUtf8(e.what()));
     }
     auto result = std::make_shared<Expected<std::vector<store::RunListEntry>>>(std::move(runs));
-    QMetaObject::invokeMethod(
-        self, [self, request, result] { self->applyListing(request, std::move(*result)); },
-        Qt::QueuedConnection);
+    return [this, request, result] { applyListing(request, std::move(*result)); };
   });
-  connect(loader, &QThread::finished, this, [this, loader] {
-    loaders_.removeOne(loader);
-    loader->deleteLater();
-  });
-  loaders_ << loader;
-  loader->start();
 }
 
 void RunsPanel::applyListing(quint64 request, Expected<std::vector<store::RunListEntry>> runs) {
@@ -433,12 +423,7 @@ void RunsPanel::onSelectionChanged() {
   updateActions();
 }
 
-RunsPanel::~RunsPanel() {
-  for (QThread* t : loaders_) {
-    t->wait();
-    delete t;
-  }
-}
+RunsPanel::~RunsPanel() = default;  // jobs_ waits for the curve loaders and listings
 
 void RunsPanel::loadCurves(qint64 runId) {
   // Reading a long run's curves takes up to ~150 ms: a worker thread with its own store
@@ -453,8 +438,7 @@ void RunsPanel::loadCurves(qint64 runId) {
     QVector<double> x, y;
   };
   const QString path = store_->path();
-  RunsPanel* self = this;  // the destructor waits for every loader
-  QThread* loader = QThread::create([self, path, runId] {
+  jobs_.start([this, path, runId]() -> BackgroundJobs::Continuation {
     std::vector<Curve> curves;
     store::RunStore store;
     if (store.open(path, store::RunStore::OpenMode::MustExist).ok()) {
@@ -473,25 +457,19 @@ void RunsPanel::loadCurves(qint64 runId) {
       for (const auto& [key, name] : lossSeries()) read(key, name, true);
       for (const auto& [key, name] : validationSeries()) read(key, name, false);
     }
-    QMetaObject::invokeMethod(self, [self, runId, curves = std::move(curves)] {
-      if (!self->plotted_.contains(runId)) return;  // deselected meanwhile
+    return [this, runId, curves = std::move(curves)] {
+      if (!plotted_.contains(runId)) return;  // deselected meanwhile
       const QString run = QString::number(runId);
-      const QString label = self->runLabel(runId);
+      const QString label = runLabel(runId);
       for (const Curve& c : curves) {
         // Live points may already be newer than what the store had: keep the longer curve.
-        MetricPlot* plot = c.loss ? self->lossPlot_ : self->metricPlot_;
+        MetricPlot* plot = c.loss ? lossPlot_ : metricPlot_;
         if (plot->pointCount(run, c.name) > c.x.size()) continue;
         plot->setCurve(run, label, c.name, c.x, c.y);
       }
-      Q_EMIT self->curvesLoaded(runId);
-    }, Qt::QueuedConnection);
+      Q_EMIT curvesLoaded(runId);
+    };
   });
-  connect(loader, &QThread::finished, this, [this, loader] {
-    loaders_.removeOne(loader);
-    loader->deleteLater();
-  });
-  loaders_ << loader;
-  loader->start();
 }
 
 void RunsPanel::onSteps(qint64 runId, const QVector<train::StepProgress>& steps) {

@@ -4,6 +4,7 @@
 #include "core/store/store_types.h"
 #include "core/train/memory_estimate.h"
 #include "core/train/run_controller.h"
+#include "ui/background_jobs.h"
 
 #include <QHash>
 #include <QSet>
@@ -131,8 +132,6 @@ class RunsPanel : public QWidget {
   QToolButton* tag_ = nullptr;
   QToolButton* delete_ = nullptr;
   QSet<qint64> plotted_;
-  /// Curve reads and run listings off the UI thread, each with its own store connection.
-  QList<QThread*> loaders_;
   quint64 reloadRequest_ = 0;  ///< number of the newest reload() request
   bool listing_ = false;       ///< a listing is in flight or requested
   bool listingRunning_ = false;
@@ -141,6 +140,9 @@ class RunsPanel : public QWidget {
   QString datasetFingerprint_;
   std::optional<train::DatasetSizes> datasetSizes_;  ///< for the memory estimate
   std::array<std::optional<Status>, 2> datasetChecks_;  ///< [hasConfounder]
+  /// Curve reads and run listings off the UI thread, each with its own store connection. Last
+  /// member: destroyed first, it waits for them.
+  BackgroundJobs jobs_{this};
 };
 
 }  // namespace irl4rec::ui

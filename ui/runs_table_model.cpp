@@ -1,5 +1,7 @@
 #include "ui/runs_table_model.h"
 
+#include "core/train/metric_keys.h"
+
 #include <QBrush>
 #include <QColor>
 #include <QJsonValue>
@@ -124,7 +126,7 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
   const auto liveIt = live_.constFind(r.id);
   const Live* live = liveIt == live_.constEnd() ? nullptr : &*liveIt;
   const int epochs = r.config.value(QStringLiteral("epochs")).toInt();
-  const store::MetricSummary* epochLoss = e.metric(QStringLiteral("train/epoch_loss"));
+  const store::MetricSummary* epochLoss = e.metric(train::metric::kEpochLoss);
   const int epoch = live ? live->epoch : (epochLoss ? epochLoss->lastEpoch : 0);
   double progress = 0;
   if (r.status == store::RunStatus::Finished) {
@@ -135,12 +137,12 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
     progress = double(epoch) / epochs;
   }
   auto valNdcg = [&] {
-    double v = metric(e, QStringLiteral("val/ndcg@10"), true);
+    double v = metric(e, train::metric::kValNdcg10, true);
     if (live && !std::isnan(live->valNdcg10)) v = std::isnan(v) ? live->valNdcg10 : std::max(v, live->valNdcg10);
     return v;
   };
   auto valHr = [&] {
-    double v = metric(e, QStringLiteral("val/hr@10"), true);
+    double v = metric(e, train::metric::kValHr10, true);
     if (live && !std::isnan(live->valHr10)) v = std::isnan(v) ? live->valHr10 : std::max(v, live->valHr10);
     return v;
   };
@@ -182,11 +184,11 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
     case Column::ValNdcg10: return sort ? QVariant(valNdcg()) : number(valNdcg());
     case Column::ValHr10: return sort ? QVariant(valHr()) : number(valHr());
     case Column::TestNdcg10: {
-      const double v = metric(e, QStringLiteral("test/ndcg@10"), false);
+      const double v = metric(e, train::metric::kTestNdcg10, false);
       return sort ? QVariant(v) : number(v);
     }
     case Column::TestHr10: {
-      const double v = metric(e, QStringLiteral("test/hr@10"), false);
+      const double v = metric(e, train::metric::kTestHr10, false);
       return sort ? QVariant(v) : number(v);
     }
     case Column::Model: return c.value(QStringLiteral("model")).toString();

@@ -2,9 +2,11 @@
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
 #include "core/analysis/run_projections.h"
+#include "core/common/csv.h"
 #include "core/common/files.h"
 #include "core/store/run_import.h"
 #include "core/store/run_store.h"
+#include "core/train/metric_keys.h"
 
 #include <QDir>
 #include <QFile>
@@ -190,10 +192,10 @@ int list(const Options& o) {
     bool best;
   };
   const std::vector<Column> candidates = {
-      {QStringLiteral("val/ndcg@10"), QStringLiteral("VAL NDCG@10"), true},
-      {QStringLiteral("test/ndcg@10"), QStringLiteral("TEST NDCG@10"), false},
-      {QStringLiteral("test/hr@10"), QStringLiteral("TEST HR@10"), false},
-      {QStringLiteral("loss/total"), QStringLiteral("LOSS"), false}};
+      {train::metric::kValNdcg10, QStringLiteral("VAL NDCG@10"), true},
+      {train::metric::kTestNdcg10, QStringLiteral("TEST NDCG@10"), false},
+      {train::metric::kTestHr10, QStringLiteral("TEST HR@10"), false},
+      {train::metric::kTotal, QStringLiteral("LOSS"), false}};
   std::vector<Column> columns;
   for (const Column& c : candidates) {
     for (const store::RunListEntry& e : runs) {
@@ -395,15 +397,6 @@ void appendNumber(QByteArray& out, double v) {
   char buf[32];
   auto res = std::to_chars(buf, buf + sizeof buf, v);
   out.append(buf, int(res.ptr - buf));
-}
-
-QString csvField(const QString& s) {
-  if (!s.contains(QLatin1Char(',')) && !s.contains(QLatin1Char('"')) &&
-      !s.contains(QLatin1Char('\n')))
-    return s;
-  QString q = s;
-  q.replace(QLatin1Char('"'), QStringLiteral("\"\""));
-  return QLatin1Char('"') + q + QLatin1Char('"');
 }
 
 QString tsvField(QString s) {

@@ -50,6 +50,10 @@ const char* const kTrainUsage =
     "                                  (random: every target position weighs the same)\n"
     "  --protocol full|sampled         (full: all items, history masked)\n"
     "  --checkpoint FILE               write the best-validation checkpoint here\n"
+    "  --state FILE                    resumable run: the training state is saved here after\n"
+    "                                  every epoch; if FILE exists, training continues from\n"
+    "                                  it (same numbers as an uninterrupted run); removed when\n"
+    "                                  the run finishes\n"
     "  --test-data PATH                also report test metrics on another dataset's test\n"
     "                                  targets (users/items matched by token; shift gap)\n"
     "  --config FILE                   start from a JSON config (flags override it)\n"
@@ -197,11 +201,12 @@ train::RunCallbacks progressCallbacks(bool quiet) {
   train::RunCallbacks cb;
   if (quiet) return cb;
   cb.onEpoch = [](const train::EpochProgress& p) {
-    QString line = QStringLiteral("epoch %1/%2  loss %3  train %4 s")
+    QString line = QStringLiteral("%5epoch %1/%2  loss %3  train %4 s")
                        .arg(p.epoch)
                        .arg(p.epochs)
                        .arg(p.meanLoss, 0, 'f', 4)
-                       .arg(p.trainSeconds, 0, 'f', 2);
+                       .arg(p.trainSeconds, 0, 'f', 2)
+                       .arg(p.resumed ? QStringLiteral("(restored) ") : QString());
     if (p.evaluated)
       line += QStringLiteral("  eval %1 s  valid HR@10 %2 NDCG@10 %3%4")
                   .arg(p.evalSeconds, 0, 'f', 2)
@@ -245,7 +250,8 @@ int runTrain(const QStringList& args) {
       QStringLiteral("--protocol"),    QStringLiteral("--checkpoint"), QStringLiteral("--test-data"),
       QStringLiteral("--config"),      QStringLiteral("--db"),         QStringLiteral("--name"),
       QStringLiteral("--norm"),        QStringLiteral("--ce-kernel"),  QStringLiteral("--ffn"),
-      QStringLiteral("--init"),        QStringLiteral("--batching"),   QStringLiteral("--recipe")};
+      QStringLiteral("--init"),        QStringLiteral("--batching"),   QStringLiteral("--recipe"),
+      QStringLiteral("--state")};
   const QStringList switchFlags = {QStringLiteral("--json"), QStringLiteral("--quiet"),
                                    QStringLiteral("--no-confounder"), QStringLiteral("--no-noise"),
                                    QStringLiteral("--no-cache"), QStringLiteral("--no-store"),
@@ -305,6 +311,12 @@ int runTrain(const QStringList& args) {
             .arg(config.seed)
             .arg(config.threads));
   }
+  const QString statePath =
+      f.has("--state") ? QFileInfo(f.value("--state")).absoluteFilePath() : QString();
+  if (!statePath.isEmpty()) {
+    if (Status s = train::RunController::checkState(statePath, *dataset, config); !s)
+      return badInput(s.error());
+  }
   // Every run is recorded in the store unless --no-store: the store is opened (and a bad file
   // refused) before training starts.
   const bool record = !f.on("--no-store");
@@ -332,7 +344,9 @@ int runTrain(const QStringList& args) {
   };
   // Per-epoch record for --json: what a results table or a trajectory plot needs.
   QJsonArray history;
-  auto recordEpoch = [&history](const train::EpochProgress& p) {
+  int resumedAfter = 0;
+  auto recordEpoch = [&history, &resumedAfter](const train::EpochProgress& p) {
+    if (p.resumed) resumedAfter = p.epoch;
     QJsonObject e;
     e[QStringLiteral("epoch")] = p.epoch;
     e[QStringLiteral("loss")] = p.meanLoss;
@@ -353,6 +367,7 @@ int runTrain(const QStringList& args) {
     setup.storePath = dbPath;
     setup.name = f.has("--name") ? f.value("--name") : recipeName;
     setup.extraMetrics = evaluateShift;
+    setup.statePath = statePath;
     train::RecordedRun run(setup);
     train::RunCallbacks callbacks = progressCallbacks(quiet);
     auto announced = std::make_shared<bool>(false);
@@ -370,6 +385,7 @@ int runTrain(const QStringList& args) {
     runUuid = run.uuid();
   } else {
     train::RunController controller(dataset, config);
+    controller.setStatePath(statePath);
     train::RunCallbacks callbacks = progressCallbacks(quiet);
     auto onEpoch = callbacks.onEpoch;
     callbacks.onEpoch = [&recordEpoch, onEpoch](const train::EpochProgress& p) {
@@ -393,6 +409,7 @@ int runTrain(const QStringList& args) {
   result[QStringLiteral("early_stopped")] = o.earlyStopped;
   result[QStringLiteral("seconds")] = o.seconds;
   result[QStringLiteral("history")] = history;
+  if (resumedAfter > 0) result[QStringLiteral("resumed_after_epoch")] = resumedAfter;
   result[QStringLiteral("machine")] = machineJson(config);
   if (o.bestEpoch > 0 || o.status == train::RunStatus::Finished)
     result[QStringLiteral("validation")] = o.validation.toJson();

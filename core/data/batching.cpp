@@ -83,4 +83,38 @@ std::vector<int64_t> sampleNegatives(const Dataset& dataset, const SequenceBatch
   return out;
 }
 
+TrainingUsers trainingUsers(const LeaveOneOutSplit& split, int64_t numUsers, int32_t maxLength,
+                            bool cloze) {
+  TrainingUsers out;
+  for (int64_t u = 0; u < numUsers; ++u) {
+    const int32_t L = split.trainLength(u);
+    if (L < 2) continue;
+    out.users.push_back(u);
+    out.lengths.push_back(std::min(cloze ? L : L - 1, maxLength));
+  }
+  return out;
+}
+
+TrainingBatch trainingBatch(const Dataset& dataset, const LeaveOneOutSplit& split,
+                            const std::vector<int64_t>& users, int32_t maxLength, bool cloze) {
+  std::vector<Slice> inputs, targets;
+  inputs.reserve(users.size());
+  if (!cloze) targets.reserve(users.size());
+  for (int64_t u : users) {
+    const int32_t L = split.trainLength(u);
+    if (cloze) {
+      const int32_t len = std::min(L, maxLength);
+      inputs.push_back({u, L - len, L});
+    } else {
+      const int32_t len = std::min(L - 1, maxLength);
+      inputs.push_back({u, L - 1 - len, L - 1});
+      targets.push_back({u, L - len, L});
+    }
+  }
+  TrainingBatch batch;
+  batch.inputs = gatherSlices(dataset, inputs);
+  batch.targets = cloze ? batch.inputs : gatherSlices(dataset, targets);
+  return batch;
+}
+
 }  // namespace irl4rec::data

@@ -8,6 +8,7 @@
 /// bucketing by length removes almost all padding work.
 
 #include "core/data/dataset.h"
+#include "core/data/split.h"
 
 #include <cstdint>
 #include <random>
@@ -54,5 +55,26 @@ std::vector<std::vector<int64_t>> lengthBuckets(const std::vector<int32_t>& leng
 /// has consumed nearly everything.
 std::vector<int64_t> sampleNegatives(const Dataset& dataset, const SequenceBatch& targets,
                                      std::mt19937_64& rng);
+
+/// The users that have at least one training (input, target) pair, with the length of their
+/// training input (at most maxLength) for length bucketing. `cloze` (BERT4Rec): the input is
+/// the whole training prefix, whose positions are masked and predicted; otherwise the input is
+/// the prefix without its last item and the targets are the prefix shifted by one.
+struct TrainingUsers {
+  std::vector<int64_t> users;
+  std::vector<int32_t> lengths;
+};
+TrainingUsers trainingUsers(const LeaveOneOutSplit& split, int64_t numUsers, int32_t maxLength,
+                            bool cloze);
+
+/// One training batch of `users`: the most recent maxLength items of each training input and,
+/// for next-item training, the targets aligned with them (position i of a row predicts targets
+/// position i). With `cloze` the targets are the inputs (the trainer masks them).
+struct TrainingBatch {
+  SequenceBatch inputs;
+  SequenceBatch targets;
+};
+TrainingBatch trainingBatch(const Dataset& dataset, const LeaveOneOutSplit& split,
+                            const std::vector<int64_t>& users, int32_t maxLength, bool cloze);
 
 }  // namespace irl4rec::data

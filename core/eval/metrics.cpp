@@ -38,6 +38,18 @@ QJsonObject RankingMetrics::toJson() const {
   return o;
 }
 
+RankingMetrics RankingMetrics::fromJson(const QJsonObject& o) {
+  RankingMetrics m;
+  for (size_t i = 0; i < kCutoffs.size(); ++i) {
+    m.hr[i] = o.value(QStringLiteral("HR@%1").arg(kCutoffs[i])).toDouble();
+    m.ndcg[i] = o.value(QStringLiteral("NDCG@%1").arg(kCutoffs[i])).toDouble();
+    m.mrr[i] = o.value(QStringLiteral("MRR@%1").arg(kCutoffs[i])).toDouble();
+  }
+  m.users = int64_t(o.value(QStringLiteral("users")).toDouble());
+  m.protocol = o.value(QStringLiteral("protocol")).toString(QStringLiteral("full"));
+  return m;
+}
+
 QString RankingMetrics::summary() const {
   QString s;
   for (size_t i = 0; i < kCutoffs.size(); ++i) {

@@ -31,6 +31,8 @@ struct RankingMetrics {
   /// {"HR@5": .., "NDCG@5": .., "MRR@5": .., ..., "users": n, "protocol": "full",
   ///  "history_masked": true}
   QJsonObject toJson() const;
+  /// The inverse of toJson() (missing values are 0); doubles round-trip exactly.
+  static RankingMetrics fromJson(const QJsonObject& json);
   /// "HR@10 0.0605 NDCG@10 0.0318 ..." for logs.
   QString summary() const;
 };

@@ -10,7 +10,7 @@ TransformerBlockImpl::TransformerBlockImpl(int64_t hidden, int64_t heads, double
                                            BlockStyle style)
     : hidden_(hidden), heads_(heads), dropout_(dropout), style_(style) {
   TORCH_CHECK(hidden % heads == 0, "heads must divide the hidden size");
-  const int64_t inner = style.reluFfn ? hidden : 4 * hidden;
+  const int64_t inner = style.ffn == FfnKind::ReluD ? hidden : 4 * hidden;
   qkv_ = register_module("qkv", torch::nn::Linear(hidden, 3 * hidden));
   out_ = register_module("out", torch::nn::Linear(hidden, hidden));
   ff1_ = register_module("ff1", torch::nn::Linear(hidden, inner));
@@ -44,24 +44,24 @@ torch::Tensor TransformerBlockImpl::attend(const torch::Tensor& x, const torch::
   }
   ctx = ctx.transpose(1, 2).reshape({B, Tq, hidden_});
   auto attended = out_->forward(ctx);
-  if (style_.norm != BlockNorm::Kang) attended = runDropout(attended, dropout_, is_training());
+  if (style_.norm != NormKind::Kang) attended = runDropout(attended, dropout_, is_training());
   auto feedForward = [&](const torch::Tensor& in) {
-    if (style_.reluFfn) {
+    if (style_.ffn == FfnKind::ReluD) {
       auto inner = torch::relu(runDropout(ff1_->forward(in), dropout_, is_training()));
       return runDropout(ff2_->forward(inner), dropout_, is_training());
     }
     return runDropout(ff2_->forward(torch::gelu(ff1_->forward(in))), dropout_, is_training());
   };
   switch (style_.norm) {
-    case BlockNorm::Pre: {
+    case NormKind::Pre: {
       auto h = x + attended;
       return h + feedForward(ln2_->forward(h));
     }
-    case BlockNorm::Kang: {
+    case NormKind::Kang: {
       auto h = ln2_->forward(x + attended);
       return h + feedForward(h);
     }
-    case BlockNorm::Post: break;
+    case NormKind::Post: break;
   }
   auto h = ln1_->forward(x + attended);
   return ln2_->forward(h + feedForward(h));
@@ -71,7 +71,7 @@ torch::Tensor TransformerBlockImpl::forward(const torch::Tensor& x,
                                             const torch::Tensor& additiveMask,
                                             const torch::Tensor& padLogCount) {
   const int64_t B = x.size(0), T = x.size(1), dh = hidden_ / heads_;
-  if (style_.norm == BlockNorm::Kang) {
+  if (style_.norm == NormKind::Kang) {
     // Queries from LN(x), keys and values from x itself.
     auto q = torch::nn::functional::linear(ln1_->forward(x), qkv_->weight.narrow(0, 0, hidden_),
                                            qkv_->bias.narrow(0, 0, hidden_))
@@ -83,7 +83,7 @@ torch::Tensor TransformerBlockImpl::forward(const torch::Tensor& x,
                   .permute({2, 0, 3, 1, 4});
     return attend(x, q, kv[0], kv[1], additiveMask, padLogCount);
   }
-  auto in = style_.norm == BlockNorm::Pre ? ln1_->forward(x) : x;
+  auto in = style_.norm == NormKind::Pre ? ln1_->forward(x) : x;
   auto qkv = qkv_->forward(in).view({B, T, 3, heads_, dh}).permute({2, 0, 3, 1, 4});
   return attend(x, qkv[0], qkv[1], qkv[2], additiveMask, padLogCount);
 }
@@ -94,7 +94,7 @@ torch::Tensor TransformerBlockImpl::forwardQueries(const torch::Tensor& x,
                                                    const torch::Tensor& padLogCount) {
   const int64_t B = x.size(0), T = x.size(1), dh = hidden_ / heads_;
   auto xq = gatherRows(x, last).unsqueeze(1);  // [B, 1, d], the residual
-  const bool pre = style_.norm == BlockNorm::Pre, kang = style_.norm == BlockNorm::Kang;
+  const bool pre = style_.norm == NormKind::Pre, kang = style_.norm == NormKind::Kang;
   auto in = pre ? ln1_->forward(x) : x;  // what keys and values read
   auto inq = pre ? gatherRows(in, last).unsqueeze(1) : kang ? ln1_->forward(xq) : xq;
   // Keys and values for every position, the query for one.
@@ -119,7 +119,7 @@ TransformerEncoderImpl::TransformerEncoderImpl(int64_t hidden, int64_t blocks, i
   blocks_ = register_module("blocks", torch::nn::ModuleList());
   for (int64_t i = 0; i < blocks; ++i)
     blocks_->push_back(TransformerBlock(hidden, heads, dropout, style));
-  if (!style.xavierInit) {
+  if (style.init != InitKind::Xavier) {
     initWeights(*this);
     return;
   }
@@ -145,7 +145,7 @@ torch::Tensor TransformerEncoderImpl::embed(const torch::Tensor& emb,
   auto pos = ((maxLength_ - lengths).unsqueeze(1) + idx.unsqueeze(0)).clamp_(0, maxLength_ - 1);
   // Post-LN normalises the input; pre-LN (Kang & McAuley) scales the item embeddings by √d
   // instead and normalises after the last block.
-  if (style_.norm != BlockNorm::Post) {
+  if (style_.norm != NormKind::Post) {
     const double scale = std::sqrt(double(emb.size(2)));
     return runDropout(emb * scale + position_->forward(pos), dropout_, is_training());
   }
@@ -175,7 +175,7 @@ torch::Tensor TransformerEncoderImpl::forward(const torch::Tensor& emb,
                                : keyPaddingMask(lengths, T, opts);
   const auto pads = padLogCount(lengths, opts);
   for (auto& block : *blocks_) x = block->as<TransformerBlock>()->forward(x, mask, pads);
-  return style_.norm != BlockNorm::Post ? norm_->forward(x) : x;
+  return style_.norm != NormKind::Post ? norm_->forward(x) : x;
 }
 
 torch::Tensor TransformerEncoderImpl::forwardLast(const torch::Tensor& emb,
@@ -194,7 +194,7 @@ torch::Tensor TransformerEncoderImpl::forwardLast(const torch::Tensor& emb,
                   ->as<TransformerBlock>()
                   ->forwardQueries(x, lengths - 1, keyPaddingMask(lengths, T, opts), pads)
                   .squeeze(1);
-  return style_.norm != BlockNorm::Post ? norm_->forward(last) : last;
+  return style_.norm != NormKind::Post ? norm_->forward(last) : last;
 }
 
 SasRecImpl::SasRecImpl(const SasRecOptions& o)

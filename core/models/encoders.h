@@ -7,35 +7,13 @@
 /// Positions are counted from the end of each sequence, as in S3-Rec's left-padded inputs: the
 /// last item of every row has position max_length - 1, whatever the batch's width.
 
+#include "core/models/kinds.h"
+
 #include <torch/torch.h>
 
 #include <memory>
 
 namespace irl4rec::models {
-
-/// Where a Transformer block normalises. Post: after each residual sum (S3-Rec, BERT). Pre:
-/// before each sub-layer, final LayerNorm (RecTools-style pre-LN). Kang: Kang & McAuley's
-/// original SASRec block, also the one of Xu et al. 2024 — only the attention's queries are
-/// normalised (keys and values read the raw residual stream), the feed-forward reads LN(x) and
-/// adds it back (x ← LN(x) + FFN(LN(x))), no dropout after the attention's output projection,
-/// final LayerNorm. Pre and Kang scale the item embeddings by √d and do not normalise the input.
-enum class BlockNorm { Post, Pre, Kang };
-
-/// Shape of a Transformer block beyond the normalisation (all default to S3-Rec's SASRec).
-struct BlockStyle {
-  BlockNorm norm = BlockNorm::Post;
-  /// Feed-forward of width d with ReLU and dropout after both layers (Kang & McAuley's
-  /// point-wise Conv1d) instead of width 4d with GELU and dropout at the end.
-  bool reluFfn = false;
-  /// Padding keys visible, as in implementations that left-pad every sequence to max_length
-  /// and give attention no key-padding mask: each query also attends to max_length − length
-  /// keys computed from a zero input (key = key bias, value = value bias). Emulated with one
-  /// extra key per row whose score carries log(max_length − length).
-  bool padKeys = false;
-  /// Xavier-normal embeddings and linear layers, PyTorch's default (Kaiming-uniform) init for
-  /// the point-wise feed-forward (Xu et al.'s SASRec) instead of N(0, 0.02).
-  bool xavierInit = false;
-};
 
 /// Common interface of the encoders.
 class SequenceEncoderImpl : public torch::nn::Module {

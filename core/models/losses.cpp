@@ -125,10 +125,9 @@ torch::Tensor fusedFullSoftmaxLoss(const torch::Tensor& h, const torch::Tensor& 
                      h.options());
 }
 
-torch::Tensor recommendationLoss(train::LossKind kind, const torch::Tensor& h,
+torch::Tensor recommendationLoss(LossKind kind, const torch::Tensor& h,
                                  const torch::Tensor& table, const torch::Tensor& targets,
                                  const torch::Tensor& negatives, CeKernel ceKernel) {
-  using train::LossKind;
   switch (kind) {
     case LossKind::Bce:
     case LossKind::Bpr: {
@@ -142,9 +141,9 @@ torch::Tensor recommendationLoss(train::LossKind kind, const torch::Tensor& h,
   TORCH_CHECK(false, "unknown loss");
 }
 
-torch::Tensor compressionLoss(train::CompressionKind kind, const torch::Tensor& mu,
+torch::Tensor compressionLoss(CompressionKind kind, const torch::Tensor& mu,
                               const torch::Tensor& logvar) {
-  if (kind == train::CompressionKind::MeanSquare) return mu.pow(2).sum(-1).mean();
+  if (kind == CompressionKind::MeanSquare) return mu.pow(2).sum(-1).mean();
   return (0.5 * (mu.pow(2) + logvar.exp() - logvar - 1.0)).sum(-1).mean();
 }
 
@@ -182,9 +181,9 @@ torch::Tensor hsicDependence(const torch::Tensor& t, const torch::Tensor& s) {
   return (Kc * L).sum() / double((n - 1) * (n - 1));
 }
 
-torch::Tensor dependenceLoss(train::DependenceKind kind, const torch::Tensor& t,
+torch::Tensor dependenceLoss(DependenceKind kind, const torch::Tensor& t,
                              const torch::Tensor& s) {
-  return kind == train::DependenceKind::Hsic ? hsicDependence(t, s)
+  return kind == DependenceKind::Hsic ? hsicDependence(t, s)
                                              : crossCorrelationDependence(t, s);
 }
 

@@ -2,7 +2,7 @@
 /// Recommendation losses, compression and dependence terms of the Irl4Rec objective
 /// (DESIGN.md §1 "Objective"). All return a scalar batch mean. Internal header: LibTorch.
 
-#include "core/train/train_config.h"
+#include "core/models/kinds.h"
 
 #include <torch/torch.h>
 
@@ -17,7 +17,6 @@ torch::Tensor bprLoss(const torch::Tensor& posLogits, const torch::Tensor& negLo
 /// (an accidental hit) is removed from that row.
 torch::Tensor sampledSoftmaxLoss(const torch::Tensor& h, const torch::Tensor& table,
                                  const torch::Tensor& targets, const torch::Tensor& negatives);
-using train::CeKernel;
 
 /// Full softmax cross-entropy over items 1..I (row 0 of the table is padding), computed by
 /// ATen (logits matrix, then cross_entropy) or by the fused kernel below.
@@ -34,13 +33,13 @@ torch::Tensor fusedFullSoftmaxLoss(const torch::Tensor& h, const torch::Tensor& 
 int64_t fusedCeChunkRows(int64_t items);
 
 /// L_rec of the configured kind. `negatives` is [N] (bce/bpr, one per row) or [K] (sampled-ce).
-torch::Tensor recommendationLoss(train::LossKind kind, const torch::Tensor& h,
+torch::Tensor recommendationLoss(LossKind kind, const torch::Tensor& h,
                                  const torch::Tensor& table, const torch::Tensor& targets,
                                  const torch::Tensor& negatives,
                                  CeKernel ceKernel = CeKernel::Aten);
 
 /// C(t): mean over rows of ‖μ‖² (MeanSquare) or of KL(N(μ, σ²) ‖ N(0, I)) (Kl).
-torch::Tensor compressionLoss(train::CompressionKind kind, const torch::Tensor& mu,
+torch::Tensor compressionLoss(CompressionKind kind, const torch::Tensor& mu,
                               const torch::Tensor& logvar);
 
 /// ‖corr(t, s)‖²_F: each column of t and s standardised over the batch, C = tᵀs / N.
@@ -48,7 +47,7 @@ torch::Tensor crossCorrelationDependence(const torch::Tensor& t, const torch::Te
 /// Biased HSIC estimate tr(K H L H) / (N-1)² with RBF kernels whose bandwidths are the median
 /// pairwise distances (median heuristic, not differentiated).
 torch::Tensor hsicDependence(const torch::Tensor& t, const torch::Tensor& s);
-torch::Tensor dependenceLoss(train::DependenceKind kind, const torch::Tensor& t,
+torch::Tensor dependenceLoss(DependenceKind kind, const torch::Tensor& t,
                              const torch::Tensor& s);
 
 /// True when every element is finite (the divergence check).

@@ -2,12 +2,26 @@
 /// The per-batch objective  L = L_rec(score_t) + α·L_rec(score_s) + β·C(t) + γ·D(t, s)
 /// (DESIGN.md §1 "Objective"), every term kept for reporting. Internal header: LibTorch.
 
+#include "core/models/kinds.h"
 #include "core/models/recommender.h"
-#include "core/train/train_config.h"
 
 #include <torch/torch.h>
 
 namespace irl4rec::models {
+
+/// The loss and the weights of the objective, in the style of LibTorch's options structs; the
+/// trainer builds it from its configuration. Which terms exist is the model's business: a model
+/// without μ / log σ² heads (the baseline) ignores α, β and γ whatever they are, one without
+/// the attribute branch ignores α and γ.
+struct ObjectiveOptions {
+  TORCH_ARG(LossKind, loss) = LossKind::SampledCe;
+  TORCH_ARG(CeKernel, ce_kernel) = CeKernel::Fused;  ///< loss Ce only
+  TORCH_ARG(double, alpha) = 0.0;       ///< weight of L_rec(score_s)
+  TORCH_ARG(double, beta) = 0.0;        ///< weight of C(t)
+  TORCH_ARG(double, gamma) = 0.0;       ///< weight of D(t, s)
+  TORCH_ARG(CompressionKind, compression) = CompressionKind::MeanSquare;
+  TORCH_ARG(DependenceKind, dependence) = DependenceKind::CrossCorrelation;
+};
 
 /// Undefined tensors are terms that were not computed (weight 0 or no such branch), so that
 /// an unused branch receives no gradient at all.
@@ -17,8 +31,8 @@ struct ObjectiveTerms {
 
 /// items/lengths: the model input [B, T] / [B]; targets [B, T] (0 = no target at that
 /// position); negatives: [B, T] per position for bce/bpr, [K] shared for sampled-ce, undefined
-/// for ce. The baseline ignores α, β and γ.
-ObjectiveTerms objective(const train::TrainConfig& config, RecommenderImpl& model,
+/// for ce.
+ObjectiveTerms objective(const ObjectiveOptions& options, RecommenderImpl& model,
                          const torch::Tensor& items, const torch::Tensor& lengths,
                          const torch::Tensor& targets, const torch::Tensor& negatives);
 

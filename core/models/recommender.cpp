@@ -11,7 +11,7 @@ constexpr double kInitialLogVariance = -6.0;
 std::shared_ptr<SequenceEncoderImpl> RecommenderImpl::makeEncoder() const {
   const auto& o = options;
   switch (o.encoder()) {
-    case train::EncoderKind::SasRec:
+    case EncoderKind::SasRec:
       return std::make_shared<SasRecImpl>(SasRecOptions()
                                               .hidden_size(o.hidden_size())
                                               .num_blocks(o.num_layers())
@@ -19,7 +19,7 @@ std::shared_ptr<SequenceEncoderImpl> RecommenderImpl::makeEncoder() const {
                                               .dropout(o.dropout())
                                               .max_length(o.max_length())
                                               .style(o.style()));
-    case train::EncoderKind::Bert4Rec:
+    case EncoderKind::Bert4Rec:
       return std::make_shared<Bert4RecImpl>(Bert4RecOptions()
                                                 .hidden_size(o.hidden_size())
                                                 .num_blocks(o.num_layers())
@@ -27,7 +27,7 @@ std::shared_ptr<SequenceEncoderImpl> RecommenderImpl::makeEncoder() const {
                                                 .dropout(o.dropout())
                                                 .max_length(o.max_length())
                                                 .style(o.style()));
-    case train::EncoderKind::Gru4Rec:
+    case EncoderKind::Gru4Rec:
       return std::make_shared<Gru4RecImpl>(Gru4RecOptions()
                                                .hidden_size(o.hidden_size())
                                                .num_layers(o.num_layers())
@@ -65,7 +65,7 @@ RecommenderImpl::RecommenderImpl(const RecommenderOptions& o,
     attrOffsets_ = register_buffer("attr_offsets", torch::tensor(offsets, torch::kLong));
   }
   // The encoders initialised themselves; init the tables and heads S3-Rec's way (or Xavier's).
-  if (o.style().xavierInit)
+  if (o.style().init == InitKind::Xavier)
     initWeightsXavier(*items_);
   else
     initWeights(*items_);

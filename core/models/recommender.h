@@ -8,7 +8,7 @@
 /// alone with t = h. Internal header: LibTorch.
 
 #include "core/models/encoders.h"
-#include "core/train/train_config.h"
+#include "core/models/kinds.h"
 
 #include <torch/torch.h>
 
@@ -18,7 +18,7 @@
 namespace irl4rec::models {
 
 struct RecommenderOptions {
-  TORCH_ARG(train::EncoderKind, encoder) = train::EncoderKind::SasRec;
+  TORCH_ARG(EncoderKind, encoder) = EncoderKind::SasRec;
   TORCH_ARG(int64_t, num_items) = 0;       ///< ids 1..num_items; num_items + 1 = mask token
   TORCH_ARG(int64_t, num_attributes) = 0;  ///< ids 1..num_attributes
   TORCH_ARG(int64_t, hidden_size) = 64;

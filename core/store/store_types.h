@@ -2,6 +2,8 @@
 /// Plain value types read from and written to the run store (DESIGN.md §3).
 /// No Qt SQL here: these are what the GUI models, the CLI and the trainer exchange with RunStore.
 
+#include "core/common/run_values.h"
+
 #include <QDateTime>
 #include <QJsonObject>
 #include <QString>
@@ -15,15 +17,14 @@
 
 namespace irl4rec::store {
 
-/// Life cycle of a run. Queued -> Running -> one of the terminal states. Interrupted is set by
-/// RunStore::open() for a run whose owning process disappeared while it was queued or running.
-enum class RunStatus { Queued, Running, Finished, Failed, Cancelled, Diverged, Interrupted };
+/// The life cycle and the matrices are common to the trainer and the store
+/// (core/common/run_values.h).
+using irl4rec::EmbeddingMatrix;
+using irl4rec::isTerminal;
+using irl4rec::parseRunStatus;
+using irl4rec::RunStatus;
+using irl4rec::toString;
 
-QString toString(RunStatus status);  ///< "queued" | "running" | ... | "interrupted"
-/// Parses the canonical lower-case name; nullopt for anything else.
-std::optional<RunStatus> parseRunStatus(const QString& name);
-/// True for the states a run never leaves (finished, failed, cancelled, diverged, interrupted).
-bool isTerminal(RunStatus status);
 
 /// A dataset as recorded by the store; upserted by content fingerprint.
 struct DatasetRecord {
@@ -127,14 +128,6 @@ struct CheckpointRecord {
   QDateTime created;
 };
 
-/// A row-major float matrix with the entity id of each row. Field-compatible with
-/// train::EmbeddingMatrix so the trainer's output moves straight in.
-struct EmbeddingMatrix {
-  int64_t rows = 0;
-  int64_t dim = 0;
-  std::vector<int64_t> ids;   ///< user index (0-based) for user kinds, item id for item kinds
-  std::vector<float> values;  ///< rows * dim
-};
 
 /// Well-known embedding kinds (any lower-case [a-z0-9_] name is accepted).
 namespace kind {

@@ -11,23 +11,7 @@
 
 namespace irl4rec::train {
 
-namespace metric {
-QString ranking(const QString& prefix, const QString& name, int k) {
-  return QStringLiteral("%1/%2@%3").arg(prefix, name.toLower()).arg(k);
-}
-}  // namespace metric
-
 namespace {
-
-store::RunStatus toStore(RunStatus s) {
-  switch (s) {
-    case RunStatus::Finished: return store::RunStatus::Finished;
-    case RunStatus::Cancelled: return store::RunStatus::Cancelled;
-    case RunStatus::Failed: return store::RunStatus::Failed;
-    case RunStatus::Diverged: return store::RunStatus::Diverged;
-  }
-  return store::RunStatus::Failed;
-}
 
 void logRanking(store::MetricWriter& writer, const QString& prefix, const eval::RankingMetrics& m,
                 qint64 step, qint32 epoch) {
@@ -37,15 +21,6 @@ void logRanking(store::MetricWriter& writer, const QString& prefix, const eval::
     writer.log(metric::ranking(prefix, QStringLiteral("ndcg"), k), step, epoch, m.ndcg[i]);
     writer.log(metric::ranking(prefix, QStringLiteral("mrr"), k), step, epoch, m.mrr[i]);
   }
-}
-
-store::EmbeddingMatrix toStore(const EmbeddingMatrix& m) {
-  store::EmbeddingMatrix out;
-  out.rows = m.rows;
-  out.dim = m.dim;
-  out.ids = m.ids;
-  out.values = m.values;
-  return out;
 }
 
 RunOutcome failed(const QString& message) {
@@ -153,6 +128,7 @@ RunOutcome RecordedRun::run(const RunCallbacks& callbacks) {
     store::MetricWriter& writer = *writerOr.value();
 
     RunController controller(setup_.dataset, config);
+    controller.setStatePath(setup_.statePath);
     controller_.store(&controller);
     if (cancelRequested_.load()) controller.cancel();
 
@@ -168,6 +144,7 @@ RunOutcome RecordedRun::run(const RunCallbacks& callbacks) {
       if (callbacks.onStep) callbacks.onStep(p);
     };
     recording.onEpoch = [&](const EpochProgress& p) {
+      lastStep = p.step;  // also for epochs replayed by a resumed run, which report no steps
       writer.log(metric::kEpochLoss, lastStep, p.epoch, p.meanLoss);
       writer.log(QStringLiteral("time/epoch_seconds"), lastStep, p.epoch, p.trainSeconds);
       if (p.evaluated) logRanking(writer, QStringLiteral("val"), p.validation, lastStep, p.epoch);
@@ -199,20 +176,18 @@ RunOutcome RecordedRun::run(const RunCallbacks& callbacks) {
             {&store::kind::kSpurious, &e.spurious},
             {&store::kind::kItem, &e.items},
             {&store::kind::kItemAttribute, &e.itemAttributes}};
-        std::vector<store::EmbeddingMatrix> stored;
         for (const auto& [kind, matrix] : kinds) {
-          stored.push_back(toStore(*matrix));
           if (matrix->rows == 0) continue;
-          if (Status s = store.saveEmbeddings(runId_, *kind, stored.back()); !s.ok()) {
+          if (Status s = store.saveEmbeddings(runId_, *kind, *matrix); !s.ok()) {
             if (callbacks.onLog) callbacks.onLog(QStringLiteral("embeddings not stored: ") + s.error().message());
           }
         }
         // What the explorer shows without computing: PCA of t, s and the items, and each user's
         // test rank (full ranking, history masked) for the top-10 colouring and hover.
         const Status projected = analysis::savePcaProjections(
-            store, runId_, {{store::kind::kAdjustment, &stored[0]},
-                            {store::kind::kSpurious, &stored[1]},
-                            {store::kind::kItem, &stored[2]}});
+            store, runId_, {{store::kind::kAdjustment, &e.adjustment},
+                            {store::kind::kSpurious, &e.spurious},
+                            {store::kind::kItem, &e.items}});
         if (!projected.ok() && callbacks.onLog)
           callbacks.onLog(QStringLiteral("projections not stored: ") + projected.error().message());
         auto ranks = controller.ranks(data::Stage::Test);
@@ -238,7 +213,7 @@ RunOutcome RecordedRun::run(const RunCallbacks& callbacks) {
       message = (message.isEmpty() ? QString() : message + QStringLiteral("; ")) +
                 QStringLiteral("some metrics were not stored: ") + written.error().message();
     }
-    store.setStatus(runId_, toStore(outcome.status), message);
+    store.setStatus(runId_, outcome.status, message);
     return outcome;
   } catch (const std::exception& e) {
     // RunController never throws; this is the store or a bug. Record what we can.

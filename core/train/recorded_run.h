@@ -8,6 +8,7 @@
 
 #include "core/common/error.h"
 #include "core/data/dataset.h"
+#include "core/train/metric_keys.h"
 #include "core/train/run_controller.h"
 #include "core/train/train_config.h"
 
@@ -24,17 +25,6 @@
 namespace irl4rec::train {
 
 /// Metric keys written by a recorded run (also what the GUI plots).
-namespace metric {
-inline const QString kRecT = QStringLiteral("loss/rec_t");              ///< L_rec(t)
-inline const QString kAlphaRecS = QStringLiteral("loss/alpha_rec_s");   ///< α·L_rec(s)
-inline const QString kBetaC = QStringLiteral("loss/beta_c");            ///< β·C(t)
-inline const QString kGammaD = QStringLiteral("loss/gamma_d");          ///< γ·D(t, s)
-inline const QString kTotal = QStringLiteral("loss/total");             ///< L
-inline const QString kEpochLoss = QStringLiteral("train/epoch_loss");   ///< mean L per epoch
-/// "val/hr@10", "test/ndcg@5", ...: prefix + lower-case metric name.
-QString ranking(const QString& prefix, const QString& name, int k);
-}  // namespace metric
-
 class RecordedRun {
  public:
   struct Setup {
@@ -46,6 +36,10 @@ class RecordedRun {
     QString uuid;           ///< uuid of a created run (empty: random), e.g. a sweep's run id
     QStringList tags;       ///< tags of a created run
     QString checkpointDir;  ///< where the best checkpoint goes (empty: next to the store)
+    /// Resumable training state (RunController::setStatePath); a resumed run is recorded as a
+    /// new run whose per-epoch metrics include the replayed epochs (per-step losses only from
+    /// where it resumed).
+    QString statePath;
     bool saveEmbeddings = true;
     /// Called on the training thread after a finished run, before it is marked finished:
     /// extra evaluations (e.g. the shift benchmark) whose values are recorded with the run.

@@ -9,6 +9,7 @@
 /// thread; the flag is checked between batches. No LibTorch in this header.
 
 #include "core/common/error.h"
+#include "core/common/run_values.h"
 #include "core/data/dataset.h"
 #include "core/data/split.h"
 #include "core/eval/metrics.h"
@@ -45,6 +46,10 @@ struct StepProgress {
 struct EpochProgress {
   int epoch = 0;
   int epochs = 0;              ///< configured maximum
+  int64_t step = 0;            ///< global optimisation steps at the end of the epoch
+  /// Replayed from a training state when a run resumes (RunController::setStatePath): the
+  /// epoch was trained by an earlier process; its steps are not reported again.
+  bool resumed = false;
   double meanLoss = 0;         ///< mean total loss over the epoch's steps
   bool evaluated = false;
   eval::RankingMetrics validation;
@@ -57,8 +62,10 @@ struct EpochProgress {
   double etaSeconds = 0;       ///< estimate for the remaining configured epochs
 };
 
-enum class RunStatus { Finished, Cancelled, Failed, Diverged };
-QString toString(RunStatus status);  ///< "finished" | "cancelled" | "failed" | "diverged"
+/// A run's life cycle (core/common/run_values.h); an outcome is Finished, Cancelled, Failed or
+/// Diverged.
+using irl4rec::RunStatus;
+using irl4rec::toString;
 
 /// The one result of run(). Metrics are those of the restored best-validation model.
 struct RunOutcome {
@@ -79,13 +86,8 @@ struct RunCallbacks {
   std::function<void(const QString&)> onLog;          ///< human-readable notes
 };
 
-/// A row-major float matrix with the entity id of each row.
-struct EmbeddingMatrix {
-  int64_t rows = 0;
-  int64_t dim = 0;
-  std::vector<int64_t> ids;    ///< user index (0-based, into Dataset::sequences) or item id
-  std::vector<float> values;   ///< rows * dim
-};
+
+using irl4rec::EmbeddingMatrix;
 
 /// What the run store and the embedding explorer need from a trained model.
 struct RunEmbeddings {
@@ -112,10 +114,22 @@ class RunController {
   /// Config + dataset checks done before any training (unknown/invalid values, a dataset that
   /// cannot be split, missing attributes for the confounder branch). run() calls it too.
   static Status check(const data::Dataset& dataset, const TrainConfig& config);
+  /// Whether a training state at `path` (setStatePath) can resume `config` on `dataset`: OK
+  /// when there is none; otherwise the reason, naming the file. Reads no tensors.
+  static Status checkState(const QString& path, const data::Dataset& dataset,
+                           const TrainConfig& config);
 
   /// Trains to the end (epochs, early stop, cancel, divergence or failure), restores the best
   /// validation model and evaluates it on test. Never throws. Call once.
   RunOutcome run(const RunCallbacks& callbacks = {});
+
+  /// Makes the run resumable: after every epoch, a training state (model, optimizer, best
+  /// snapshot, early-stopping counters, random sources, history) is written to `path`; when
+  /// `path` exists as run() starts, training continues from it (its epochs are replayed to
+  /// onEpoch with `resumed` set), exactly as the uninterrupted run would have. The file is
+  /// removed when the run finishes. A state of another dataset or configuration (beyond epochs,
+  /// patience, threads, evaluation batch and paths) fails the run with the file named.
+  void setStatePath(const QString& path) { statePath_ = path; }
 
   /// Thread-safe; takes effect before the next batch.
   void cancel() { cancel_.store(true); }
@@ -154,6 +168,7 @@ class RunController {
   struct Impl;
   std::shared_ptr<const data::Dataset> dataset_;
   TrainConfig config_;
+  QString statePath_;
   std::atomic<bool> cancel_{false};
   std::unique_ptr<Impl> impl_;
 };

@@ -18,6 +18,7 @@
 ///     }
 
 #include "core/common/error.h"
+#include "core/train/metric_keys.h"
 #include "core/train/train_config.h"
 
 #include <QByteArray>
@@ -70,7 +71,7 @@ struct SweepSpec {
   uint64_t sampleSeed = 0;      ///< seeds the sampling of ranges (and random search)
   /// The validation metric that picks the best configuration ("val/ndcg@10"): a key the run
   /// store holds, always a validation one.
-  QString selectMetric = QStringLiteral("val/ndcg@10");
+  QString selectMetric = metric::kSelection;
 
   // Lines of the top-level fields, for the planner's messages (0 = absent).
   qint64 baseLine = 0, recipeLine = 0, datasetsLine = 0, axesLine = 0, seedsLine = 0, pointsLine = 0;

@@ -268,6 +268,12 @@ Status TrainConfig::validate() const {
     const QString why = weight(name, v);
     if (!why.isEmpty()) return bad(why);
   }
+  // One rule for every front end (the GUI's form, the CLI, recipes, sweeps): weights on a
+  // baseline would be recorded in its configuration and group key but do nothing.
+  if (model == ModelKind::Baseline && (alpha > 0 || beta > 0 || gamma > 0))
+    return bad(QStringLiteral("a baseline ignores alpha, beta and gamma (got %1, %2, %3): set them "
+                              "to 0 or choose model irl4rec")
+                   .arg(alpha).arg(beta).arg(gamma));
   auto positive = [&](const char* name, int v) -> QString {
     if (v <= 0) return QStringLiteral("%1 must be > 0 (got %2)").arg(QLatin1String(name)).arg(v);
     return QString();

@@ -6,6 +6,7 @@
 /// settings (d=64, 2 blocks, 2 heads, max length 50, dropout 0.5, Adam lr 1e-3, batch 256).
 
 #include "core/common/error.h"
+#include "core/models/kinds.h"
 
 #include <QJsonObject>
 #include <QString>
@@ -18,27 +19,20 @@ namespace irl4rec::train {
 /// Baseline = one encoder, no confounder branch, no noise, α = β = γ = 0 (whatever the fields
 /// say). Irl4Rec = adjustment encoder with μ / log σ² heads + optional confounder encoder.
 enum class ModelKind { Baseline, Irl4Rec };
-enum class EncoderKind { Gru4Rec, SasRec, Bert4Rec };
-/// L_rec: BCE with one sampled negative per position, BPR (one negative), sampled-softmax
-/// cross-entropy with `negatives` negatives shared by the batch, full cross-entropy.
-enum class LossKind { Bce, Bpr, SampledCe, Ce };
-/// C(t): mean ‖μ‖² (default) or KL(q(t|x) ‖ N(0, I)).
-enum class CompressionKind { MeanSquare, Kl };
-/// D(t, s): squared Frobenius norm of the batch cross-correlation (default) or RBF HSIC with the
-/// median-heuristic bandwidth.
-enum class DependenceKind { CrossCorrelation, Hsic };
+/// What the models library builds (core/models/kinds.h); the configuration names them.
+using models::CeKernel;
+using models::CompressionKind;
+using models::DependenceKind;
+using models::EncoderKind;
+using models::FfnKind;
+using models::InitKind;
+using models::LossKind;
+using models::NormKind;
+
 /// Full ranking over all items (the default and the only protocol used for model selection
 /// semantics in the paper tables) or 99 uniformly sampled negatives ("sampled", comparison only).
 enum class EvalProtocol { Full, Sampled };
 
-/// Where the Transformer blocks normalise: after each residual sum (S3-Rec's SASRec, BERT; the
-/// default), before each sub-layer with a final LayerNorm (RecTools-style pre-LN), or as Kang &
-/// McAuley's original SASRec block (also Xu et al. 2024's): queries normalised, keys and values
-/// read the raw stream, x ← LN(x) + FFN(LN(x)), final LayerNorm (models::BlockNorm).
-enum class NormKind { Post, Pre, Kang };
-/// Transformer feed-forward: width 4d with GELU (S3-Rec, BERT) or width d with ReLU and dropout
-/// after both layers (Kang & McAuley's point-wise Conv1d).
-enum class FfnKind { Gelu4d, ReluD };
 /// How training users are put into batches: by similar length (each batch padded only to its
 /// longest row; the default and what every earlier run used) or in random order (as a PyTorch
 /// DataLoader; batches mix lengths). The loss of a batch is the mean over its target positions,
@@ -46,15 +40,6 @@ enum class FfnKind { Gelu4d, ReluD };
 /// than one of a long history; random batches weigh all positions alike, as published
 /// implementations do.
 enum class BatchingKind { Length, Random };
-/// Parameter init: N(0, 0.02) (S3-Rec, BERT) or Xavier-normal with PyTorch's default for the
-/// point-wise feed-forward (Xu et al.'s SASRec).
-enum class InitKind { Normal, Xavier };
-
-/// How the full-softmax CE (loss "ce") is computed: ATen's logits matrix + cross_entropy (what
-/// every run before the fused kernel used) or the chunked, fused forward/backward of
-/// models::fusedFullSoftmaxLoss. Same mathematics; float rounding differs (summation order,
-/// a polynomial exp), so runs keep the kernel in their configuration.
-enum class CeKernel { Aten, Fused };
 
 /// Canonical lower-case names used by the CLI, JSON and the GUI combo boxes.
 QString toString(ModelKind v);       ///< "baseline" | "irl4rec"

@@ -30,10 +30,14 @@ bool close(double a, double b, double tol = 1e-5) { return std::abs(a - b) <= to
 /// feed-forward of width d, padding keys, Xavier init).
 models::BlockStyle styleOf(int variant) {
   models::BlockStyle style;
-  style.norm = variant == 1 ? models::BlockNorm::Pre
-               : variant == 2 ? models::BlockNorm::Kang
-                              : models::BlockNorm::Post;
-  style.reluFfn = style.padKeys = style.xavierInit = variant == 2;
+  style.norm = variant == 1 ? models::NormKind::Pre
+               : variant == 2 ? models::NormKind::Kang
+                              : models::NormKind::Post;
+  style.padKeys = variant == 2;
+  if (variant == 2) {
+    style.ffn = models::FfnKind::ReluD;
+    style.init = models::InitKind::Xavier;
+  }
   return style;
 }
 
@@ -99,6 +103,7 @@ class TestModels : public QObject {
 
   void irlGradientsReachBothEncoders();
   void confounderGetsNoGradientWithoutAlphaAndGamma();
+  void objectiveTermsFollowTheModelNotTheWeights();
 
   void configValidation_data();
   void configValidation();
@@ -525,16 +530,12 @@ void TestModels::metricsFromRanks() {
 namespace {
 
 struct IrlFixture {
-  train::TrainConfig config;
+  models::ObjectiveOptions options;
   models::Recommender model{nullptr};
   torch::Tensor items, lengths, targets, negatives;
 
   explicit IrlFixture(double alpha, double beta, double gamma) {
-    config.model = train::ModelKind::Irl4Rec;
-    config.loss = train::LossKind::SampledCe;
-    config.alpha = alpha;
-    config.beta = beta;
-    config.gamma = gamma;
+    options.loss(models::LossKind::SampledCe).alpha(alpha).beta(beta).gamma(gamma);
     std::vector<std::vector<int32_t>> attrs = {{}, {1}, {2}, {1, 3}, {2}, {3}, {1}};
     model = models::Recommender(models::RecommenderOptions()
                                     .num_items(6)
@@ -552,7 +553,7 @@ struct IrlFixture {
     negatives = torch::tensor({1, 4, 6}, torch::kLong);
   }
   models::ObjectiveTerms step() {
-    auto terms = models::objective(config, *model, items, lengths, targets, negatives);
+    auto terms = models::objective(options, *model, items, lengths, targets, negatives);
     model->zero_grad();
     terms.total.backward();
     return terms;
@@ -598,6 +599,28 @@ void TestModels::confounderGetsNoGradientWithoutAlphaAndGamma() {
   QVERIFY(g.gradient("confounder.") > 0);
 }
 
+void TestModels::objectiveTermsFollowTheModelNotTheWeights() {
+  // The objective computes the terms the model has: weights given to a model without μ / log σ²
+  // heads (the baseline) or without the attribute branch change nothing.
+  models::RandomScope random(8);
+  IrlFixture f(0.5, 0.1, 0.5);
+  auto baseline = models::Recommender(models::RecommenderOptions()
+                                          .num_items(6)
+                                          .hidden_size(8)
+                                          .num_heads(2)
+                                          .max_length(5)
+                                          .dropout(0.0));
+  auto terms = models::objective(f.options, *baseline, f.items, f.lengths, f.targets, f.negatives);
+  QVERIFY(terms.recT.defined());
+  QVERIFY(!terms.recS.defined() && !terms.compression.defined() && !terms.dependence.defined());
+  QCOMPARE(terms.total.item<double>(), terms.recT.item<double>());
+  auto noBranch = models::Recommender(
+      models::RecommenderOptions().num_items(6).hidden_size(8).num_heads(2).max_length(5).irl(true));
+  terms = models::objective(f.options, *noBranch, f.items, f.lengths, f.targets, f.negatives);
+  QVERIFY(terms.compression.defined());
+  QVERIFY(!terms.recS.defined() && !terms.dependence.defined());
+}
+
 void TestModels::configValidation_data() {
   QTest::addColumn<QString>("field");
   QTest::addColumn<double>("value");
@@ -605,6 +628,7 @@ void TestModels::configValidation_data() {
   QTest::newRow("negative alpha") << "alpha" << -1.0 << "alpha must be >= 0";
   QTest::newRow("NaN beta") << "beta" << double(NAN) << "beta must be a finite number";
   QTest::newRow("inf gamma") << "gamma" << double(INFINITY) << "gamma must be a finite number";
+  QTest::newRow("baseline with beta") << "beta" << 0.1 << "a baseline ignores alpha, beta and gamma";
   QTest::newRow("zero hidden") << "hidden" << 0.0 << "hidden size must be > 0";
   QTest::newRow("zero layers") << "layers" << 0.0 << "layers must be > 0";
   QTest::newRow("heads do not divide") << "heads" << 3.0 << "heads (3) must divide the hidden size (64)";

@@ -5,9 +5,11 @@
 #include "core/eval/reference_models.h"
 #include "core/train/run_controller.h"
 
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QThread>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -16,6 +18,8 @@
 #include <map>
 #include <numeric>
 #include <random>
+
+#include <signal.h>
 
 using namespace irl4rec;
 
@@ -61,6 +65,17 @@ train::TrainConfig tinyConfig() {
   c.lr = 5e-3;
   c.threads = 1;
   c.seed = 7;
+  return c;
+}
+
+/// tinyConfig() as Irl4Rec with every term on (all random draws of training in use: noise,
+/// dropout, negatives).
+train::TrainConfig irlConfig() {
+  train::TrainConfig c = tinyConfig();
+  c.model = train::ModelKind::Irl4Rec;
+  c.alpha = 0.3;
+  c.beta = 0.01;
+  c.gamma = 0.1;
   return c;
 }
 
@@ -236,6 +251,8 @@ class TestTraining : public QObject {
   void earlyStoppingTestsTheBestValidationEpoch_data();
   void earlyStoppingTestsTheBestValidationEpoch();
   void cliJsonIsByteIdenticalAcrossParallelProcesses();
+  void resumedRunMatchesTheUninterruptedRun();
+  void cliResumesAKilledRun();
   void beatsPopularityOnSyntheticSample();
   void cliRefusesBadInput_data();
   void cliRefusesBadInput();
@@ -243,11 +260,7 @@ class TestTraining : public QObject {
 
 void TestTraining::sameSeedSameMetrics() {
   auto data = walkDataset();
-  auto config = tinyConfig();
-  config.model = train::ModelKind::Irl4Rec;
-  config.alpha = 0.3;
-  config.beta = 0.01;
-  config.gamma = 0.1;
+  auto config = irlConfig();
   train::RunController a(data, config), b(data, config);
   std::vector<double> lossesA, lossesB;
   train::RunCallbacks ca, cb;
@@ -621,6 +634,126 @@ void TestTraining::cliJsonIsByteIdenticalAcrossParallelProcesses() {
   QCOMPARE(withoutTime(alone), first);
 }
 
+void TestTraining::resumedRunMatchesTheUninterruptedRun() {
+  // A run stopped after epoch 3 (cancelled: what a killed process leaves behind is the state of
+  // its last completed epoch) and resumed from its training state ends with the numbers of the
+  // uninterrupted run: the same batches, dropout masks, noise and negatives, the same
+  // validation history and best epoch, the same test metrics.
+  auto data = walkDataset();
+  auto config = irlConfig();
+  config.epochs = 7;
+  config.evalEvery = 2;
+  config.patience = 0;
+  QTemporaryDir dir;
+  const QString state = dir.filePath(QStringLiteral("run.state"));
+
+  train::RunController whole(data, config);
+  std::vector<double> lossesWhole;
+  std::vector<train::EpochProgress> epochsWhole;
+  train::RunCallbacks cw;
+  cw.onStep = [&](const train::StepProgress& p) { lossesWhole.push_back(p.total); };
+  cw.onEpoch = [&](const train::EpochProgress& p) { epochsWhole.push_back(p); };
+  const auto a = whole.run(cw);
+  QCOMPARE(train::toString(a.status), QStringLiteral("finished"));
+
+  train::RunController first(data, config);
+  first.setStatePath(state);
+  std::vector<double> losses;
+  train::RunCallbacks c1;
+  c1.onStep = [&](const train::StepProgress& p) { losses.push_back(p.total); };
+  c1.onEpoch = [&](const train::EpochProgress& p) {
+    if (p.epoch == 3) first.cancel();
+  };
+  QCOMPARE(train::toString(first.run(c1).status), QStringLiteral("cancelled"));
+  QVERIFY(QFileInfo::exists(state));
+  const size_t stepsBefore = losses.size();
+  QVERIFY(stepsBefore > 0 && stepsBefore < lossesWhole.size());
+
+  // Another configuration is refused by name; a longer budget is not.
+  auto other = config;
+  other.lr = 1e-2;
+  const Status refused = train::RunController::checkState(state, *data, other);
+  QVERIFY(!refused.ok());
+  QVERIFY2(refused.error().message().contains(state) &&
+               refused.error().message().contains(QStringLiteral("another configuration (lr")),
+           qPrintable(refused.error().message()));
+  auto longer = config;
+  longer.epochs = 9;
+  QVERIFY(train::RunController::checkState(state, *data, longer).ok());
+
+  train::RunController second(data, config);
+  second.setStatePath(state);
+  std::vector<train::EpochProgress> epochs;
+  train::RunCallbacks c2;
+  c2.onStep = [&](const train::StepProgress& p) { losses.push_back(p.total); };
+  c2.onEpoch = [&](const train::EpochProgress& p) { epochs.push_back(p); };
+  const auto b = second.run(c2);
+  QCOMPARE(train::toString(b.status), QStringLiteral("finished"));
+  QCOMPARE(losses, lossesWhole);  // epochs 1-3 from the first process, 4-7 from the second
+  QCOMPARE(int(epochs.size()), 7);
+  for (int e = 0; e < 7; ++e) {
+    QCOMPARE(epochs[size_t(e)].epoch, e + 1);
+    QCOMPARE(epochs[size_t(e)].resumed, e < 3);
+    QCOMPARE(epochs[size_t(e)].meanLoss, epochsWhole[size_t(e)].meanLoss);
+    QCOMPARE(epochs[size_t(e)].step, epochsWhole[size_t(e)].step);
+    QCOMPARE(epochs[size_t(e)].evaluated, epochsWhole[size_t(e)].evaluated);
+    QCOMPARE(epochs[size_t(e)].validation.toJson(), epochsWhole[size_t(e)].validation.toJson());
+    QCOMPARE(epochs[size_t(e)].bestEpoch, epochsWhole[size_t(e)].bestEpoch);
+  }
+  QCOMPARE(b.bestEpoch, a.bestEpoch);
+  QCOMPARE(b.epochsRun, a.epochsRun);
+  QCOMPARE(b.validation.toJson(), a.validation.toJson());
+  QCOMPARE(b.test.toJson(), a.test.toJson());
+  QVERIFY(!QFileInfo::exists(state));  // a finished run leaves no state behind
+}
+
+void TestTraining::cliResumesAKilledRun() {
+  // `irl4rec train --state FILE` killed with SIGKILL after its first epoch and started again
+  // with the same arguments prints the JSON of the uninterrupted run (wall times aside) plus
+  // where it resumed; a state of another configuration is refused with exit code 2.
+  QTemporaryDir dir;
+  const QString state = dir.filePath(QStringLiteral("killed.state"));
+  const QStringList args = {"train", "--data", sourcePath("datasets/synthetic/iid.txt"),
+                            "--hidden", "16", "--layers", "1", "--heads", "1", "--max-length",
+                            "20", "--epochs", "12", "--eval-every", "3", "--negatives", "32",
+                            "--seed", "4", "--json", "--quiet", "--no-store", "--no-cache"};
+  const auto [code, uninterrupted] = runCli(args);
+  QCOMPARE(code, 0);
+
+  QProcess killed;
+  killed.start(cli(), args + QStringList{"--state", state});
+  QVERIFY(killed.waitForStarted());
+  while (!QFileInfo::exists(state) && killed.state() != QProcess::NotRunning) QThread::msleep(2);
+  QVERIFY2(killed.state() != QProcess::NotRunning, "the run ended before its first state");
+  ::kill(pid_t(killed.processId()), SIGKILL);
+  QVERIFY(killed.waitForFinished());
+  QCOMPARE(killed.exitStatus(), QProcess::CrashExit);
+  QVERIFY(QFileInfo::exists(state));
+
+  QProcess refused;
+  refused.start(cli(), args + QStringList{"--state", state, "--lr", "0.01"});
+  QVERIFY(refused.waitForFinished(600000));
+  QCOMPARE(refused.exitCode(), 2);
+  const QString why = QString::fromUtf8(refused.readAllStandardError());
+  QVERIFY2(why.contains(state) && why.contains(QStringLiteral("another configuration (lr")),
+           qPrintable(why));
+
+  const auto [again, resumed] = runCli(args + QStringList{"--state", state});
+  QCOMPARE(again, 0);
+  const QRegularExpression seconds(QStringLiteral("\"(seconds|train_seconds|eval_seconds)\":[0-9.e+-]+"));
+  const QRegularExpression resumedAt(QStringLiteral(",?\"resumed_after_epoch\":([0-9]+)"));
+  QString got = QString::fromUtf8(resumed);
+  const auto match = resumedAt.match(got);
+  QVERIFY2(match.hasMatch(), "the second run did not resume");
+  QVERIFY(match.captured(1).toInt() >= 1 && match.captured(1).toInt() < 12);
+  got.remove(resumedAt);
+  got.replace(seconds, QStringLiteral("\"\\1\":0"));
+  QString expected = QString::fromUtf8(uninterrupted);
+  expected.replace(seconds, QStringLiteral("\"\\1\":0"));
+  QCOMPARE(got, expected);
+  QVERIFY(!QFileInfo::exists(state));
+}
+
 void TestTraining::beatsPopularityOnSyntheticSample() {
   auto loaded = data::loadDataset(sourcePath("datasets/synthetic/iid.txt"));
   QVERIFY2(loaded.ok(), qPrintable(loaded.ok() ? QString() : loaded.error().message()));
@@ -649,6 +782,8 @@ void TestTraining::cliRefusesBadInput_data() {
   QTest::newRow("negative alpha") << QStringList{"train", "--data", iid, "--alpha", "-0.5"} << "alpha must be >= 0";
   QTest::newRow("NaN beta") << QStringList{"train", "--data", iid, "--beta", "nan"} << "beta must be a finite number";
   QTest::newRow("zero hidden") << QStringList{"train", "--data", iid, "--hidden", "0"} << "hidden size must be > 0";
+  QTest::newRow("baseline with gamma") << QStringList{"train", "--data", iid, "--gamma", "0.5"}
+                                       << "a baseline ignores alpha, beta and gamma (got 0, 0, 0.5)";
   QTest::newRow("unknown encoder") << QStringList{"train", "--data", iid, "--encoder", "lstm"} << "unknown encoder 'lstm'";
   QTest::newRow("unknown loss") << QStringList{"train", "--data", iid, "--loss", "mse"} << "unknown loss 'mse'";
   QTest::newRow("unknown option") << QStringList{"train", "--data", iid, "--colour", "red"} << "unknown option '--colour'";

@@ -531,23 +531,6 @@ Sweep sweep(const Snapshot& snapshot, const std::vector<Group>& groups, const QS
   return sw;
 }
 
-QString csvField(const QString& text) {
-  if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) &&
-      !text.contains(QLatin1Char('\n')) && !text.contains(QLatin1Char('\r'))) {
-    return text;
-  }
-  QString quoted = text;
-  quoted.replace(QLatin1Char('"'), QStringLiteral("\"\""));
-  return QLatin1Char('"') + quoted + QLatin1Char('"');
-}
-
-namespace {
-QString csvLine(const QStringList& fields) {
-  QStringList out;
-  for (const QString& f : fields) out << csvField(f);
-  return out.join(QLatin1Char(',')) + QLatin1Char('\n');
-}
-}  // namespace
 
 QString groupsCsv(const Snapshot& snapshot, const std::vector<Group>& groups,
                   const std::vector<MetricColumn>& columns, ValueMode mode,

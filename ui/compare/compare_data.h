@@ -6,7 +6,9 @@
 /// and the α/β/γ sweep grid. Plus the CSV text of each table.
 
 #include "core/analysis/group_stats.h"
+#include "core/common/csv.h"
 #include "core/store/store_types.h"
+#include "core/train/metric_keys.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -21,7 +23,7 @@
 namespace irl4rec::ui::compare {
 
 /// The key model selection uses: "best validation" means the epoch of its best value.
-inline const QString kSelectionKey = QStringLiteral("val/ndcg@10");
+inline const QString& kSelectionKey = train::metric::kSelection;
 
 /// Which value of a metric one run contributes to its group.
 enum class ValueMode {
@@ -157,8 +159,7 @@ Sweep sweep(const Snapshot& snapshot, const std::vector<Group>& groups, const QS
             const QSet<qint64>& excluded = {});
 
 // ---- CSV --------------------------------------------------------------------------------------
-/// One quoted CSV field (RFC 4180).
-QString csvField(const QString& text);
+using irl4rec::csvField;  ///< core/common/csv.h
 /// A metric column of the groups table: a key, and whether it always shows the best-validation
 /// value (e.g. "best val NDCG@10" next to the last one) instead of following the mode.
 struct MetricColumn {

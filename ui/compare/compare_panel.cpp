@@ -121,12 +121,7 @@ ComparePanel::ComparePanel(store::RunStore* store, RunQueue* queue, RunsPanel* r
   rebuild();
 }
 
-ComparePanel::~ComparePanel() {
-  for (QThread* t : readers_) {
-    t->wait();
-    delete t;
-  }
-}
+ComparePanel::~ComparePanel() = default;  // jobs_ waits for the store readers
 
 void ComparePanel::buildUi() {
   auto* layout = new QVBoxLayout(this);
@@ -460,28 +455,18 @@ void ComparePanel::reload() {
     showMessage(tr("The run store is not available, so there is nothing to compare."));
     return;
   }
-  const int generation = ++generation_;
+  const quint64 generation = jobs_.nextGeneration();
   const QString path = store_->path();
   QStringList extra;
   if (compare::isStepKey(curveKey())) extra << curveKey();
-  ComparePanel* self = this;  // the destructor waits for every reader
-  QThread* reader = QThread::create([self, path, extra, generation] {
+  jobs_.start([this, path, extra, generation]() -> BackgroundJobs::Continuation {
     auto snapshot = std::make_shared<const compare::Snapshot>(compare::readSnapshot(path, extra));
-    QMetaObject::invokeMethod(
-        self,
-        [self, snapshot, generation] {
-          if (generation != self->generation_) return;  // a newer read is under way
-          self->setSnapshot(snapshot);
-          Q_EMIT self->snapshotLoaded();
-        },
-        Qt::QueuedConnection);
+    return [this, snapshot, generation] {
+      if (!jobs_.isCurrent(generation)) return;  // a newer read is under way
+      setSnapshot(snapshot);
+      Q_EMIT snapshotLoaded();
+    };
   });
-  connect(reader, &QThread::finished, this, [this, reader] {
-    readers_.removeOne(reader);
-    reader->deleteLater();
-  });
-  readers_ << reader;
-  reader->start();
 }
 
 void ComparePanel::setSnapshot(std::shared_ptr<const compare::Snapshot> snapshot) {

@@ -3,6 +3,7 @@
 #include "core/common/error.h"
 #include "core/data/dataset.h"
 #include "core/train/train_config.h"
+#include "ui/background_jobs.h"
 #include "ui/compare/compare_data.h"
 #include "ui/compare/compare_tree_model.h"
 
@@ -137,8 +138,6 @@ class ComparePanel : public QWidget {
   compare::Sweep sweep_;
   QSet<qint64> excluded_;
   QSet<QString> expanded_;  ///< group keys expanded in the tree
-  QList<QThread*> readers_;
-  int generation_ = 0;
   bool filling_ = false;
   bool rebuildQueued_ = false;
   qint64 datasetChoice_ = -1;  ///< dataset id chosen by the user; -1 = follow the loaded dataset
@@ -177,6 +176,8 @@ class ComparePanel : public QWidget {
   QCPColorScale* sweepScale_ = nullptr;
   QCPTextElement* sweepTitle_ = nullptr;
   QCPBarsGroup* barsGroup_ = nullptr;
+  /// Last member: destroyed first, it waits for the store readers.
+  BackgroundJobs jobs_{this};
 };
 
 }  // namespace irl4rec::ui

@@ -1,5 +1,7 @@
 #include "ui/compare/compare_tree_model.h"
 
+#include "core/train/metric_keys.h"
+
 #include <cmath>
 
 namespace irl4rec::ui {
@@ -17,11 +19,11 @@ using compare::valueText;
 }  // namespace
 
 std::vector<std::pair<int, compare::MetricColumn>> CompareTreeModel::metricColumns() {
-  return {{int(Column::ValHr), {QStringLiteral("val/hr@10"), false}},
-          {int(Column::ValNdcg), {QStringLiteral("val/ndcg@10"), false}},
-          {int(Column::BestValNdcg), {QStringLiteral("val/ndcg@10"), true}},
-          {int(Column::TestHr), {QStringLiteral("test/hr@10"), false}},
-          {int(Column::TestNdcg), {QStringLiteral("test/ndcg@10"), false}}};
+  return {{int(Column::ValHr), {train::metric::kValHr10, false}},
+          {int(Column::ValNdcg), {train::metric::kValNdcg10, false}},
+          {int(Column::BestValNdcg), {train::metric::kValNdcg10, true}},
+          {int(Column::TestHr), {train::metric::kTestHr10, false}},
+          {int(Column::TestNdcg), {train::metric::kTestNdcg10, false}}};
 }
 
 CompareTreeModel::CompareTreeModel(QObject* parent) : QAbstractItemModel(parent) {}

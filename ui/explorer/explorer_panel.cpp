@@ -110,10 +110,7 @@ ExplorerPanel::ExplorerPanel(store::RunStore* store, RunQueue* queue, QWidget* p
 
 ExplorerPanel::~ExplorerPanel() {
   if (tsneCancel_) tsneCancel_->store(true);
-  for (QThread* t : workers_) {
-    t->wait();
-    delete t;
-  }
+  // jobs_ waits for the workers as it is destroyed.
 }
 
 void ExplorerPanel::buildUi() {
@@ -373,26 +370,7 @@ void ExplorerPanel::buildUi() {
 }
 
 void ExplorerPanel::runWorker(std::function<std::function<void()>()> work) {
-  QThread* thread = QThread::create([this, work = std::move(work)] {
-    std::function<void()> done;
-    try {
-      done = work();
-    } catch (const std::exception& e) {
-      const QString what = QString::fromUtf8(e.what());
-      done = [this, what] {
-        message_->setText(tr("Internal error in the explorer: %1").arg(what));
-        message_->show();
-      };
-    }
-    // Queued to this panel: dropped if the panel is gone (the destructor waits for us first).
-    QMetaObject::invokeMethod(this, [done = std::move(done)] { if (done) done(); },
-                              Qt::QueuedConnection);
-  });
-  workers_ << thread;
-  connect(thread, &QThread::finished, this, [this, thread] {
-    if (workers_.removeOne(thread)) thread->deleteLater();
-  });
-  thread->start();
+  jobs_.start(std::move(work));
 }
 
 // ---- runs ---------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 #include "core/analysis/projection.h"
 #include "core/data/dataset.h"
+#include "ui/background_jobs.h"
 #include "ui/explorer/explorer_data.h"
 
 #include <QHash>
@@ -139,7 +140,6 @@ class ExplorerPanel : public QWidget {
   QHash<qint64, QString> probeCache_;
   QString probeText_;
   std::shared_ptr<std::atomic<bool>> tsneCancel_;
-  QList<QThread*> workers_;
 
   QComboBox* runPicker_ = nullptr;
   QComboBox* viewPicker_ = nullptr;
@@ -169,6 +169,11 @@ class ExplorerPanel : public QWidget {
   QCheckBox* centred_ = nullptr;
   QLabel* details_ = nullptr;
   QLabel* probe_ = nullptr;
+  /// Last member: destroyed first, it waits for the workers before anything they could read.
+  BackgroundJobs jobs_{this, [this](const QString& what) {
+                         message_->setText(tr("Internal error in the explorer: %1").arg(what));
+                         message_->show();
+                       }};
 };
 
 }  // namespace irl4rec::ui

@@ -1,5 +1,6 @@
 #include "ui/explorer/rows_model.h"
 
+#include "core/common/csv.h"
 #include "core/common/files.h"
 
 namespace irl4rec::ui {
@@ -48,16 +49,6 @@ QVariant RowsModel::headerData(int section, Qt::Orientation orientation, int rol
   return section + 1;
 }
 
-namespace {
-QString csvField(const QString& s) {
-  if (!s.contains(QLatin1Char(',')) && !s.contains(QLatin1Char('"')) &&
-      !s.contains(QLatin1Char('\n')) && !s.contains(QLatin1Char('\r')))
-    return s;
-  QString q = s;
-  q.replace(QLatin1String("\""), QLatin1String("\"\""));
-  return QLatin1Char('"') + q + QLatin1Char('"');
-}
-}  // namespace
 
 bool writeCsv(const QAbstractItemModel& model, const QString& path, QString* error) {
   QString text;

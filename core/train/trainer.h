@@ -1,0 +1,62 @@
+#pragma once
+/// The epoch loop of a run (internal header of core/train, LibTorch): batches, the objective,
+/// optimisation steps, validation every eval_every epochs, the best-validation snapshot, early
+/// stopping on validation NDCG@10, cancellation, divergence, and a training state written after
+/// every epoch so that a killed run resumes where it stopped.
+
+#include "core/data/dataset.h"
+#include "core/data/split.h"
+#include "core/models/objective.h"
+#include "core/models/recommender.h"
+#include "core/train/evaluator.h"
+#include "core/train/run_controller.h"
+#include "core/train/train_config.h"
+
+#include <QString>
+
+#include <torch/torch.h>
+
+#include <atomic>
+#include <random>
+
+namespace irl4rec::train {
+
+/// The objective's options for a configuration (the model's come from modelOptions()).
+models::ObjectiveOptions objectiveOptions(const TrainConfig& config);
+
+class Trainer {
+ public:
+  /// All references must outlive the trainer. The model and optimizer are freshly built (or
+  /// loaded) and the run's RandomScope is installed on this thread.
+  Trainer(const data::Dataset& dataset, const data::LeaveOneOutSplit& split,
+          const TrainConfig& config, models::RecommenderImpl& model,
+          torch::optim::Optimizer& optimizer, const Evaluator& evaluator)
+      : dataset_(dataset), split_(split), config_(config), model_(model),
+        optimizer_(optimizer), evaluator_(evaluator) {}
+
+  /// With a path, a training state is read from it before the first epoch when the file exists
+  /// (an error when it belongs to another run) and written after every epoch.
+  void setStatePath(const QString& path) { statePath_ = path; }
+
+  /// Trains until the epoch budget, early stopping, cancellation or divergence, then restores
+  /// the best-validation model. Fills everything of the outcome but the test metrics; status
+  /// Finished means "trained to the end" (the caller tests). Throws on LibTorch errors.
+  RunOutcome train(const RunCallbacks& callbacks, const std::atomic<bool>& cancel);
+
+ private:
+  /// One batch's loss terms: inputs/targets from data::trainingBatch, negatives for the loss,
+  /// the BERT4Rec cloze masks.
+  models::ObjectiveTerms stepLosses(const std::vector<int64_t>& users, std::mt19937_64& rng);
+  std::vector<torch::Tensor> snapshot() const;
+  void restore(const std::vector<torch::Tensor>& state);
+
+  const data::Dataset& dataset_;
+  const data::LeaveOneOutSplit& split_;
+  const TrainConfig& config_;
+  models::RecommenderImpl& model_;
+  torch::optim::Optimizer& optimizer_;
+  const Evaluator& evaluator_;
+  QString statePath_;
+};
+
+}  // namespace irl4rec::train
