@@ -24,6 +24,7 @@
 
 #include <csignal>
 #include <map>
+#include <tuple>
 
 #include <linux/capability.h>
 #include <sys/prctl.h>
@@ -136,6 +137,14 @@ void dropFileCapabilities() {
   for (int cap : {CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER}) prctl(PR_CAPBSET_DROP, cap);
 }
 
+bool hasCapability(int cap) {
+  QFile f(QStringLiteral("/proc/self/status"));
+  if (!f.open(QIODevice::ReadOnly)) return false;
+  for (const QByteArray& line : f.readAll().split('\n'))
+    if (line.startsWith("CapBnd:")) return (line.mid(7).trimmed().toULongLong(nullptr, 16) >> cap) & 1;
+  return false;
+}
+
 /// Reads the counts file written by the shim at exit.
 std::map<QString, long> readCounts(const QString& path) {
   std::map<QString, long> counts;
@@ -155,7 +164,31 @@ class TestStoreFaults : public QObject {
   QString base_;  // a store holding one finished run, closed cleanly (no WAL)
   Snapshot baseSnapshot_;
   std::map<QString, long> counts_;  // of a whole run on a copy of base_
+  qint64 checkpointBytes_ = 0;       // the earlier run's checkpoint file
   int case_ = 0;
+
+  /// After a failed or refused run: the store opens and is intact, the earlier run and its rows
+  /// are untouched, and no new run claims to have finished.
+  void checkEarlierRunsIntact(const QString& path) {
+    RunStore store;
+    const irl4rec::Status opened = store.open(path, RunStore::OpenMode::MustExist);
+    QVERIFY2(opened.ok(), opened.ok() ? "" : qPrintable(opened.error().message()));
+    store.close();
+    QCOMPARE(store_test::text(path, QStringLiteral("PRAGMA integrity_check")), QStringLiteral("ok"));
+    Snapshot after;
+    QString error;
+    QVERIFY2(readSnapshot(path, after, error), qPrintable(error));
+    for (const auto& [table, rows] : baseSnapshot_.tables)
+      for (const QString& row : rows)
+        QVERIFY2(after.tables[table].contains(row) || table == QLatin1String("datasets") ||
+                     table == QLatin1String("labels"),
+                 qPrintable(QStringLiteral("the earlier run lost a row of %1").arg(table)));
+    QVERIFY(!after.runs.empty());
+    QCOMPARE(rowText(after.runs.begin()->second), rowText(baseSnapshot_.runs.begin()->second));
+    for (auto it = std::next(after.runs.begin()); it != after.runs.end(); ++it)
+      QVERIFY2(runColumn(it->second, "status") != QLatin1String("finished"),
+               qPrintable(runColumn(it->second, "message")));
+  }
 
   QString copyOfBase(const QString& name) {
     const QString sub = dir_.filePath(name);
@@ -183,6 +216,9 @@ class TestStoreFaults : public QObject {
     QString error;
     QVERIFY2(readSnapshot(base_, baseSnapshot_, error), qPrintable(error));
     QCOMPARE(int(baseSnapshot_.runs.size()), 1);
+    for (const QFileInfo& f : QDir(dir_.filePath(QStringLiteral("base/checkpoints"))).entryInfoList(QDir::Files))
+      checkpointBytes_ = f.size();
+    QVERIFY(checkpointBytes_ > 0);
 
     // Counts of one whole run on a copy: where the kill points go.
     const QString copy = copyOfBase(QStringLiteral("count"));
@@ -356,6 +392,116 @@ class TestStoreFaults : public QObject {
     QCOMPARE(store_test::scalar(path, QStringLiteral("SELECT count(*) FROM runs WHERE status IN "
                                                      "('running', 'queued')")),
              qint64(0));
+  }
+
+  /// A full disk, made real with a file size limit on the writer (RLIMIT_FSIZE; SIGXFSZ ignored,
+  /// so writes beyond it fail with EFBIG as on a full file system). Limits below the checkpoint
+  /// file's size are left out: LibTorch's checkpoint writer aborts the process there (see
+  /// docs/RELIABILITY.md, for the lead).
+  void fullDiskEndsTheRunWithOneLine_data() {
+    QTest::addColumn<qint64>("limit");
+    QTest::addColumn<int>("exitCode");  // 0: any non-zero code
+    QTest::newRow("24 KiB: the store cannot be opened") << qint64(24 << 10) << 2;
+    QTest::newRow("checkpoint + 32 KiB: the results do not fit")
+        << checkpointBytes_ + (32 << 10) << 1;
+    QTest::newRow("checkpoint + 320 KiB: the results do not fit")
+        << checkpointBytes_ + (320 << 10) << 1;
+  }
+
+  void fullDiskEndsTheRunWithOneLine() {
+    QFETCH(qint64, limit);
+    QFETCH(int, exitCode);
+    const QString path = copyOfBase(QStringLiteral("full-%1").arg(++case_));
+    QVERIFY(!path.isEmpty());
+    QProcess writer;
+    writer.setProcessEnvironment(cliEnvironment());
+    writer.setChildProcessModifier([limit] {
+      const struct rlimit r {rlim_t(limit), rlim_t(limit)};
+      setrlimit(RLIMIT_FSIZE, &r);
+      std::signal(SIGXFSZ, SIG_IGN);
+    });
+    writer.start(QStringLiteral(IRL4REC_CLI_PATH), trainArgs(path, QStringLiteral("full")));
+    QVERIFY(writer.waitForFinished(600000));
+    const QString err = QString::fromUtf8(writer.readAllStandardError());
+    QVERIFY2(writer.exitStatus() == QProcess::NormalExit, qPrintable(err));  // not a crash
+    QVERIFY2(exitCode == 0 ? writer.exitCode() != 0 : writer.exitCode() == exitCode, qPrintable(err));
+    const QStringList lines = err.trimmed().split(QLatin1Char('\n'));
+    QVERIFY2(lines.size() == 1, qPrintable(err));
+    qInfo("%s", qPrintable(lines[0]));
+    QVERIFY(lines[0].startsWith(QLatin1String("irl4rec: ")));
+    QVERIFY2(lines[0].contains(path), qPrintable(lines[0]));
+    QVERIFY2(lines[0].contains(QLatin1String("file size limit")), qPrintable(lines[0]));
+    checkEarlierRunsIntact(path);
+    // A run that got far enough to be recorded says why it failed (or, when not even that
+    // could be written, is shown as interrupted).
+    store_test::withRawDb(path, [](QSqlDatabase& db) {
+      QSqlQuery q(db);
+      QVERIFY(q.exec(QStringLiteral("SELECT status, message FROM runs WHERE name = 'full'")));
+      while (q.next()) {
+        const QString status = q.value(0).toString();
+        QVERIFY2(status == QLatin1String("failed") || status == QLatin1String("interrupted"),
+                 qPrintable(status));
+        if (status == QLatin1String("failed"))
+          QVERIFY2(q.value(1).toString().contains(QLatin1String("file size limit")),
+                   qPrintable(q.value(1).toString()));
+      }
+    });
+  }
+
+  /// A store this process may not write: `train` refuses it with one line before training,
+  /// `runs list` still reads it. As root, the CLI runs without CAP_DAC_OVERRIDE so that the
+  /// permissions apply.
+  void readOnlyStoreRefusesTrainingAndStaysReadable_data() {
+    QTest::addColumn<bool>("directory");  // read-only directory (store closed cleanly: no -wal)
+    QTest::newRow("read-only file") << false;
+    QTest::newRow("read-only directory") << true;
+  }
+
+  void readOnlyStoreRefusesTrainingAndStaysReadable() {
+    QFETCH(bool, directory);
+    if (geteuid() == 0 && !hasCapability(CAP_SETPCAP))
+      QSKIP("running as root without CAP_SETPCAP: the CLI cannot be started without root's "
+            "file access");
+    const QString path = copyOfBase(QStringLiteral("ro-%1").arg(++case_));
+    QVERIFY(!path.isEmpty());
+    const QString folder = QFileInfo(path).absolutePath();
+    const QFileDevice::Permissions readOnly =
+        QFileDevice::ReadOwner | QFileDevice::ReadGroup | QFileDevice::ReadOther;
+    const QFileDevice::Permissions folderMode = QFile::permissions(folder);
+    QVERIFY(directory ? QFile::setPermissions(folder, readOnly | QFileDevice::ExeOwner |
+                                                          QFileDevice::ExeGroup | QFileDevice::ExeOther)
+                      : QFile::setPermissions(path, readOnly));
+    const QByteArray hash = store_test::sha1(path);
+    auto run = [&](const QStringList& args) {
+      QProcess p;
+      p.setProcessEnvironment(cliEnvironment());
+      p.setChildProcessModifier([] {
+        if (geteuid() == 0) dropFileCapabilities();
+      });
+      p.start(QStringLiteral(IRL4REC_CLI_PATH), args);
+      p.waitForFinished(600000);
+      return std::make_tuple(p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+                             QString::fromUtf8(p.readAllStandardOutput()),
+                             QString::fromUtf8(p.readAllStandardError()));
+    };
+    const auto [trainCode, trainOut, trainErr] = run(trainArgs(path, QStringLiteral("refused")));
+    const auto [listCode, listOut, listErr] =
+        run({QStringLiteral("runs"), QStringLiteral("list"), QStringLiteral("--db"), path});
+    QFile::setPermissions(folder, folderMode);
+    QFile::setPermissions(path, readOnly | QFileDevice::WriteOwner);
+
+    QCOMPARE(trainCode, 2);
+    const QStringList lines = trainErr.trimmed().split(QLatin1Char('\n'));
+    QVERIFY2(lines.size() == 1, qPrintable(trainErr));
+    qInfo("%s", qPrintable(lines[0]));
+    QVERIFY2(lines[0].contains(path) && lines[0].contains(QLatin1String("read-only")),
+             qPrintable(lines[0]));
+    // Refused before the run began: nothing was written, no checkpoint directory was made.
+    QVERIFY(!QFileInfo::exists(folder + QStringLiteral("/checkpoints")));
+    QCOMPARE(store_test::sha1(path), hash);
+    QVERIFY2(listCode == 0, qPrintable(listErr));
+    QVERIFY2(listOut.contains(QLatin1String("earlier")), qPrintable(listOut));
+    QCOMPARE(store_test::sha1(path), hash);
   }
 };
 
