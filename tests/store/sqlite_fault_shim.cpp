@@ -10,6 +10,8 @@
 // (WHAT = stmt | write | dbwrite), or sql:TEXT:N before the N-th statement whose SQL contains
 // TEXT. It prints "fault-stop WHAT N: detail" on stderr first. The test then reads the file as
 // it is at that instant and kills the process with SIGKILL.
+// IRL4REC_FAULT_DENY=TABLE.COLUMN:N makes every UPDATE of TABLE.COLUMN fail to compile
+// ("not authorized", through SQLite's authorizer) from the N-th on: a write that keeps failing.
 // IRL4REC_FAULT_COUNTS=FILE: "statements S writes W dbwrites D" is written there at exit.
 #include <sqlite3.h>
 
@@ -26,6 +28,11 @@ std::atomic<long> gStatements{0}, gWrites{0}, gDbWrites{0}, gMatches{0};
 char gStopWhat[16] = "";
 char gStopText[256] = "";
 long gStopAt = 0;
+
+char gDenyTable[64] = "";
+char gDenyColumn[64] = "";
+long gDenyFrom = 0;
+std::atomic<long> gDenySeen{0};
 
 bool stopOn(const char* what) { return std::strcmp(gStopWhat, what) == 0; }
 sqlite3_vfs* gReal = nullptr;
@@ -126,8 +133,18 @@ int trace(unsigned type, void*, void*, void* x) {
   return 0;
 }
 
+int authorize(void*, int action, const char* table, const char* column, const char*, const char*) {
+  if (action == SQLITE_UPDATE && table && column && std::strcmp(table, gDenyTable) == 0 &&
+      std::strcmp(column, gDenyColumn) == 0 && ++gDenySeen >= gDenyFrom) {
+    std::fprintf(stderr, "fault-deny %s.%s %ld\n", table, column, gDenySeen.load());
+    return SQLITE_DENY;
+  }
+  return SQLITE_OK;
+}
+
 int onConnection(sqlite3* db, const char**, const sqlite3_api_routines*) {
   sqlite3_trace_v2(db, SQLITE_TRACE_STMT, trace, nullptr);
+  if (gDenyFrom > 0) sqlite3_set_authorizer(db, authorize, nullptr);
   return SQLITE_OK;
 }
 
@@ -141,6 +158,16 @@ __attribute__((constructor)) void install() {
       std::memcpy(gStopWhat, stop, size_t(first - stop));
       gStopAt = std::atol(last + 1);
       if (last > first) std::memcpy(gStopText, first + 1, size_t(last - first - 1));
+    }
+  }
+  if (const char* deny = std::getenv("IRL4REC_FAULT_DENY")) {
+    const char* dot = std::strchr(deny, '.');
+    const char* colon = std::strrchr(deny, ':');
+    if (dot && colon && colon > dot && size_t(dot - deny) < sizeof gDenyTable &&
+        size_t(colon - dot) <= sizeof gDenyColumn) {
+      std::memcpy(gDenyTable, deny, size_t(dot - deny));
+      std::memcpy(gDenyColumn, dot + 1, size_t(colon - dot - 1));
+      gDenyFrom = std::atol(colon + 1);
     }
   }
   gReal = sqlite3_vfs_find(nullptr);

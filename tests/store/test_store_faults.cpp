@@ -394,6 +394,45 @@ class TestStoreFaults : public QObject {
              qint64(0));
   }
 
+  /// Regression: RecordedRun ignored the result of its final setStatus, so a run whose end could
+  /// not be written exited 0 and stayed `running` in the store. The shim makes every status
+  /// update after the first (running) fail to compile ("not authorized").
+  void unrecordedFinalStatusIsReported() {
+    const QString path = copyOfBase(QStringLiteral("deny-%1").arg(++case_));
+    QVERIFY(!path.isEmpty());
+    QProcessEnvironment env = cliEnvironment();
+    env.insert(QStringLiteral("LD_PRELOAD"), QStringLiteral(SQLITE_FAULT_SHIM));
+    env.insert(QStringLiteral("IRL4REC_FAULT_DENY"), QStringLiteral("runs.status:2"));
+    env.insert(QStringLiteral("ASAN_OPTIONS"),
+               env.value(QStringLiteral("ASAN_OPTIONS")) + QStringLiteral(":verify_asan_link_order=0"));
+    QProcess writer;
+    writer.setProcessEnvironment(env);
+    writer.start(QStringLiteral(IRL4REC_CLI_PATH), trainArgs(path, QStringLiteral("unrecorded")));
+    QVERIFY(writer.waitForFinished(600000));
+    const QString err = QString::fromUtf8(writer.readAllStandardError());
+    QCOMPARE(writer.exitStatus(), QProcess::NormalExit);
+    QVERIFY2(writer.exitCode() == 1, qPrintable(err));
+    QStringList lines;
+    for (const QString& line : err.trimmed().split(QLatin1Char('\n')))
+      if (!line.startsWith(QLatin1String("fault-"))) lines << line;  // the shim's own notes
+    QVERIFY2(lines.size() == 1, qPrintable(err));
+    qInfo("%s", qPrintable(lines[0]));
+    QVERIFY2(lines[0].contains(QLatin1String("could not be recorded")) && lines[0].contains(path),
+             qPrintable(lines[0]));
+    // The results are in the store; the run shows as interrupted, not as running.
+    RunStore store;
+    QVERIFY(store.open(path).ok());
+    QCOMPARE(store.interruptedOnOpen(), 1);
+    auto run = store.findRun(QStringLiteral("unrecorded"));
+    QVERIFY(run.ok());
+    QCOMPARE(toString(run.value().status), QStringLiteral("interrupted"));
+    auto summaries = store.metricSummaries(run.value().id);
+    QVERIFY(summaries.ok());
+    bool tested = false;
+    for (const MetricSummary& m : summaries.value()) tested |= m.key == QLatin1String("test/ndcg@10");
+    QVERIFY(tested);
+  }
+
   /// A full disk, made real with a file size limit on the writer (RLIMIT_FSIZE; SIGXFSZ ignored,
   /// so writes beyond it fail with EFBIG as on a full file system). Limits below the checkpoint
   /// file's size are left out: LibTorch's checkpoint writer aborts the process there (see
