@@ -31,6 +31,9 @@
 #include <limits>
 #include <string>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 namespace irl4rec::store {
 
 static_assert(Q_BYTE_ORDER == Q_LITTLE_ENDIAN,
@@ -269,6 +272,16 @@ MetricSummary summaryFromQuery(const QSqlQuery& q) {
 }
 
 QAtomicInteger<quint64> gConnectionCounter;
+
+// Whether this process may write `path`, judged with its effective ids and capabilities (as
+// open() will be), not the real ones QFileInfo::isWritable() asks about.
+bool writable(const QString& path) {
+#ifdef Q_OS_LINUX
+  return faccessat(AT_FDCWD, QFile::encodeName(path).constData(), W_OK, AT_EACCESS) == 0;
+#else
+  return QFileInfo(path).isWritable();
+#endif
+}
 
 }  // namespace
 
@@ -555,8 +568,8 @@ Status RunStore::open(const QString& path, OpenMode mode) {
   QString options = QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(detail::kBusyTimeoutMs);
   QString name = absolute;
   if (info.exists()) {
-    const bool dirWritable = QFileInfo(info.absolutePath()).isWritable();
-    readOnly_ = !info.isWritable() || !dirWritable;
+    const bool dirWritable = writable(info.absolutePath());
+    readOnly_ = !writable(absolute) || !dirWritable;
     if (readOnly_) options += QStringLiteral(";QSQLITE_OPEN_READONLY");
     if (!dirWritable && !QFileInfo::exists(absolute + QStringLiteral("-wal"))) {
       QUrl url = QUrl::fromLocalFile(absolute);
