@@ -255,10 +255,14 @@ RunOutcome RecordedRun::run(const RunCallbacks& callbacks) {
       }
     }
     if (storeError) {
-      // A run whose results are not all in the store failed, whatever the model did.
+      // A run whose results are not all in the store failed, whatever the model did (a
+      // cancel is the one this function asked for above).
+      const QString ended = outcome.status == RunStatus::Cancelled || outcome.message.isEmpty()
+                                ? QString()
+                                : QStringLiteral(" (the run itself: %1)").arg(outcome.message);
       outcome.status = RunStatus::Failed;
       outcome.message = QStringLiteral("the run store stopped taking its results: ") +
-                        storeError->message();
+                        storeError->message() + ended;
     }
     if (Status s = store.setStatus(runId_, toStore(outcome.status), outcome.message); !s.ok()) {
       // Regression: this result used to be ignored, so a run whose end was never written

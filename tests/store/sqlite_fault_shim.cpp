@@ -105,11 +105,25 @@ int xUnfetch(sqlite3_file* f, sqlite3_int64 off, void* p) {
   return real(f)->pMethods->xUnfetch(real(f), off, p);
 }
 
-const sqlite3_io_methods kMethods = {
-    3,        xClose,          xRead,      xWrite,      xTruncate,   xSync,
-    xFileSize, xLock,          xUnlock,    xCheckReservedLock,       xFileControl,
-    xSectorSize, xDeviceCharacteristics,   xShmMap,     xShmLock,    xShmBarrier,
-    xShmUnmap, xFetch,         xUnfetch};
+const sqlite3_io_methods kMethods = {3,
+                                     xClose,
+                                     xRead,
+                                     xWrite,
+                                     xTruncate,
+                                     xSync,
+                                     xFileSize,
+                                     xLock,
+                                     xUnlock,
+                                     xCheckReservedLock,
+                                     xFileControl,
+                                     xSectorSize,
+                                     xDeviceCharacteristics,
+                                     xShmMap,
+                                     xShmLock,
+                                     xShmBarrier,
+                                     xShmUnmap,
+                                     xFetch,
+                                     xUnfetch};
 
 int xOpen(sqlite3_vfs*, const char* name, sqlite3_file* f, int flags, int* outFlags) {
   ShimFile* s = shim(f);

@@ -38,17 +38,39 @@ namespace {
 const QString kSample = QStringLiteral(IRL4REC_SOURCE_DIR "/datasets/synthetic/iid.txt");
 
 QStringList trainArgs(const QString& db, const QString& name) {
-  return {QStringLiteral("train"),   QStringLiteral("--data"),    kSample,
-          QStringLiteral("--db"),    db,                          QStringLiteral("--model"),
-          QStringLiteral("irl4rec"), QStringLiteral("--hidden"),  QStringLiteral("16"),
-          QStringLiteral("--layers"), QStringLiteral("1"),        QStringLiteral("--epochs"),
-          QStringLiteral("2"),       QStringLiteral("--quiet"),   QStringLiteral("--no-cache"),
-          QStringLiteral("--name"),  name};
+  return {QStringLiteral("train"),
+          QStringLiteral("--data"),
+          kSample,
+          QStringLiteral("--db"),
+          db,
+          QStringLiteral("--model"),
+          QStringLiteral("irl4rec"),
+          QStringLiteral("--hidden"),
+          QStringLiteral("16"),
+          QStringLiteral("--layers"),
+          QStringLiteral("1"),
+          QStringLiteral("--epochs"),
+          QStringLiteral("2"),
+          QStringLiteral("--quiet"),
+          QStringLiteral("--no-cache"),
+          QStringLiteral("--name"),
+          name};
 }
 
 QProcessEnvironment cliEnvironment() {
   QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
   env.remove(QStringLiteral("IRL4REC_DB"));
+  return env;
+}
+
+/// The CLI's environment with the fault shim preloaded and one of its variables set.
+QProcessEnvironment shimEnvironment(const QString& variable, const QString& value) {
+  QProcessEnvironment env = cliEnvironment();
+  env.insert(QStringLiteral("LD_PRELOAD"), QStringLiteral(SQLITE_FAULT_SHIM));
+  env.insert(variable, value);
+  // Under the asan preset the shim is not the sanitizer runtime and may come first.
+  env.insert(QStringLiteral("ASAN_OPTIONS"), env.value(QStringLiteral("ASAN_OPTIONS")) +
+                                                 QStringLiteral(":verify_asan_link_order=0"));
   return env;
 }
 
@@ -65,7 +87,8 @@ QString rowText(const QSqlRecord& r) {
     parts << (v.typeId() == QMetaType::QByteArray
                   ? QString::fromLatin1(
                         QCryptographicHash::hash(v.toByteArray(), QCryptographicHash::Sha1).toHex())
-                  : v.isNull() ? QStringLiteral("NULL") : v.toString());
+              : v.isNull() ? QStringLiteral("NULL")
+                           : v.toString());
   }
   return parts.join(QChar(0x1f));
 }
@@ -78,7 +101,7 @@ bool readSnapshot(const QString& path, Snapshot& out, QString& error) {
   {
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
     db.setDatabaseName(path);
-    db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=10000"));
+    db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=1000"));
     if (!db.open()) {
       error = db.lastError().text();
       ok = false;
@@ -141,7 +164,8 @@ bool hasCapability(int cap) {
   QFile f(QStringLiteral("/proc/self/status"));
   if (!f.open(QIODevice::ReadOnly)) return false;
   for (const QByteArray& line : f.readAll().split('\n'))
-    if (line.startsWith("CapBnd:")) return (line.mid(7).trimmed().toULongLong(nullptr, 16) >> cap) & 1;
+    if (line.startsWith("CapBnd:"))
+      return (line.mid(7).trimmed().toULongLong(nullptr, 16) >> cap) & 1;
   return false;
 }
 
@@ -164,7 +188,7 @@ class TestStoreFaults : public QObject {
   QString base_;  // a store holding one finished run, closed cleanly (no WAL)
   Snapshot baseSnapshot_;
   std::map<QString, long> counts_;  // of a whole run on a copy of base_
-  qint64 checkpointBytes_ = 0;       // the earlier run's checkpoint file
+  qint64 checkpointBytes_ = 0;      // the earlier run's checkpoint file
   int case_ = 0;
 
   /// After a failed or refused run: the store opens and is intact, the earlier run and its rows
@@ -174,7 +198,8 @@ class TestStoreFaults : public QObject {
     const irl4rec::Status opened = store.open(path, RunStore::OpenMode::MustExist);
     QVERIFY2(opened.ok(), opened.ok() ? "" : qPrintable(opened.error().message()));
     store.close();
-    QCOMPARE(store_test::text(path, QStringLiteral("PRAGMA integrity_check")), QStringLiteral("ok"));
+    QCOMPARE(store_test::text(path, QStringLiteral("PRAGMA integrity_check")),
+             QStringLiteral("ok"));
     Snapshot after;
     QString error;
     QVERIFY2(readSnapshot(path, after, error), qPrintable(error));
@@ -216,18 +241,16 @@ class TestStoreFaults : public QObject {
     QString error;
     QVERIFY2(readSnapshot(base_, baseSnapshot_, error), qPrintable(error));
     QCOMPARE(int(baseSnapshot_.runs.size()), 1);
-    for (const QFileInfo& f : QDir(dir_.filePath(QStringLiteral("base/checkpoints"))).entryInfoList(QDir::Files))
+    for (const QFileInfo& f :
+         QDir(dir_.filePath(QStringLiteral("base/checkpoints"))).entryInfoList(QDir::Files))
       checkpointBytes_ = f.size();
     QVERIFY(checkpointBytes_ > 0);
 
     // Counts of one whole run on a copy: where the kill points go.
     const QString copy = copyOfBase(QStringLiteral("count"));
     const QString countsFile = dir_.filePath(QStringLiteral("count/counts"));
-    QProcessEnvironment env = cliEnvironment();
-    env.insert(QStringLiteral("LD_PRELOAD"), QStringLiteral(SQLITE_FAULT_SHIM));
-    env.insert(QStringLiteral("IRL4REC_FAULT_COUNTS"), countsFile);
-    env.insert(QStringLiteral("ASAN_OPTIONS"),
-               env.value(QStringLiteral("ASAN_OPTIONS")) + QStringLiteral(":verify_asan_link_order=0"));
+    const QProcessEnvironment env =
+        shimEnvironment(QStringLiteral("IRL4REC_FAULT_COUNTS"), countsFile);
     QProcess p;
     p.setProcessEnvironment(env);
     p.start(QStringLiteral(IRL4REC_CLI_PATH), trainArgs(copy, QStringLiteral("counted")));
@@ -247,13 +270,22 @@ class TestStoreFaults : public QObject {
     QTest::addColumn<bool>("fresh");  // a new file instead of a copy of the earlier store
     for (int n : {1, 2, 3, 5, 8, 12})
       QTest::addRow("new file, statement %d", n) << QStringLiteral("stmt:%1").arg(n) << true;
+    // IRL4REC_STORE_FAULTS_EVERY=N (docs/RELIABILITY.md): every N-th statement and file write
+    // of the run instead of nine and five points spread over it (N=1: all of them, ~30 min).
+    const long every = qEnvironmentVariableIntValue("IRL4REC_STORE_FAULTS_EVERY");
     const long statements = counts_[QStringLiteral("statements")];
-    for (int k = 1; k <= 9; ++k) {
+    const long writes = counts_[QStringLiteral("writes")];
+    if (every > 0) {
+      for (long n = 1; n <= statements; n += every)
+        QTest::addRow("statement %ld", n) << QStringLiteral("stmt:%1").arg(n) << false;
+      for (long n = 1; n <= writes; n += every)
+        QTest::addRow("file write %ld", n) << QStringLiteral("write:%1").arg(n) << false;
+    }
+    for (int k = 1; k <= 9 && every <= 0; ++k) {
       const long n = std::max(1L, statements * k / 10);
       QTest::addRow("statement at %d/10", k) << QStringLiteral("stmt:%1").arg(n) << false;
     }
-    const long writes = counts_[QStringLiteral("writes")];
-    for (int k = 1; k <= 5; ++k) {
+    for (int k = 1; k <= 5 && every <= 0; ++k) {
       const long n = std::max(1L, writes * k / 6);
       QTest::addRow("file write at %d/6", k) << QStringLiteral("write:%1").arg(n) << false;
     }
@@ -264,8 +296,10 @@ class TestStoreFaults : public QObject {
     QTest::newRow("last checkpoint write") << QStringLiteral("dbwrite:%1").arg(dbWrites) << false;
     QTest::newRow("first metrics insert") << QStringLiteral("sql:INSERT INTO metrics:1") << false;
     QTest::newRow("second metrics insert") << QStringLiteral("sql:INSERT INTO metrics:2") << false;
-    QTest::newRow("first embedding chunk") << QStringLiteral("sql:INSERT INTO embeddings:1") << false;
-    QTest::newRow("third embedding chunk") << QStringLiteral("sql:INSERT INTO embeddings:3") << false;
+    QTest::newRow("first embedding chunk")
+        << QStringLiteral("sql:INSERT INTO embeddings:1") << false;
+    QTest::newRow("third embedding chunk")
+        << QStringLiteral("sql:INSERT INTO embeddings:3") << false;
     QTest::newRow("checkpoint record") << QStringLiteral("sql:INSERT INTO checkpoints:1") << false;
     QTest::newRow("projection") << QStringLiteral("sql:INSERT INTO projections:1") << false;
     QTest::newRow("final status") << QStringLiteral("sql:UPDATE runs SET status:2") << false;
@@ -283,11 +317,7 @@ class TestStoreFaults : public QObject {
       path = copyOfBase(name);
       QVERIFY(!path.isEmpty());
     }
-    QProcessEnvironment env = cliEnvironment();
-    env.insert(QStringLiteral("LD_PRELOAD"), QStringLiteral(SQLITE_FAULT_SHIM));
-    env.insert(QStringLiteral("IRL4REC_FAULT_STOP"), stop);
-    env.insert(QStringLiteral("ASAN_OPTIONS"),
-               env.value(QStringLiteral("ASAN_OPTIONS")) + QStringLiteral(":verify_asan_link_order=0"));
+    const QProcessEnvironment env = shimEnvironment(QStringLiteral("IRL4REC_FAULT_STOP"), stop);
     QProcess writer;
     writer.setProcessEnvironment(env);
     writer.start(QStringLiteral(IRL4REC_CLI_PATH), trainArgs(path, QStringLiteral("faulted")));
@@ -335,7 +365,8 @@ class TestStoreFaults : public QObject {
     RunStore store;
     const irl4rec::Status opened = store.open(path, RunStore::OpenMode::MustExist);
     QVERIFY2(opened.ok(), opened.ok() ? "" : qPrintable(opened.error().message()));
-    QCOMPARE(store_test::text(path, QStringLiteral("PRAGMA integrity_check")), QStringLiteral("ok"));
+    QCOMPARE(store_test::text(path, QStringLiteral("PRAGMA integrity_check")),
+             QStringLiteral("ok"));
     Snapshot after;
     QString error;
     QVERIFY2(readSnapshot(path, after, error), qPrintable(error));
@@ -344,7 +375,8 @@ class TestStoreFaults : public QObject {
     for (const auto& [table, rows] : before.tables) {
       const QStringList now = after.tables[table];
       for (const QString& row : rows)
-        QVERIFY2(now.contains(row), qPrintable(QStringLiteral("%1 lost a row: %2").arg(table, row)));
+        QVERIFY2(now.contains(row),
+                 qPrintable(QStringLiteral("%1 lost a row: %2").arg(table, row)));
       QCOMPARE(now.size(), rows.size());
     }
     QCOMPARE(after.runs.size(), before.runs.size());
@@ -382,7 +414,8 @@ class TestStoreFaults : public QObject {
     store_test::withRawDb(path, [](QSqlDatabase& db) {
       QSqlQuery q(db);
       QVERIFY(q.exec(QStringLiteral("SELECT path FROM checkpoints")));
-      while (q.next()) QVERIFY2(QFile::exists(q.value(0).toString()), qPrintable(q.value(0).toString()));
+      while (q.next())
+        QVERIFY2(QFile::exists(q.value(0).toString()), qPrintable(q.value(0).toString()));
     });
     // Nothing is left to recover on the next open.
     store.close();
@@ -400,11 +433,8 @@ class TestStoreFaults : public QObject {
   void unrecordedFinalStatusIsReported() {
     const QString path = copyOfBase(QStringLiteral("deny-%1").arg(++case_));
     QVERIFY(!path.isEmpty());
-    QProcessEnvironment env = cliEnvironment();
-    env.insert(QStringLiteral("LD_PRELOAD"), QStringLiteral(SQLITE_FAULT_SHIM));
-    env.insert(QStringLiteral("IRL4REC_FAULT_DENY"), QStringLiteral("runs.status:2"));
-    env.insert(QStringLiteral("ASAN_OPTIONS"),
-               env.value(QStringLiteral("ASAN_OPTIONS")) + QStringLiteral(":verify_asan_link_order=0"));
+    const QProcessEnvironment env =
+        shimEnvironment(QStringLiteral("IRL4REC_FAULT_DENY"), QStringLiteral("runs.status:2"));
     QProcess writer;
     writer.setProcessEnvironment(env);
     writer.start(QStringLiteral(IRL4REC_CLI_PATH), trainArgs(path, QStringLiteral("unrecorded")));
@@ -429,7 +459,8 @@ class TestStoreFaults : public QObject {
     auto summaries = store.metricSummaries(run.value().id);
     QVERIFY(summaries.ok());
     bool tested = false;
-    for (const MetricSummary& m : summaries.value()) tested |= m.key == QLatin1String("test/ndcg@10");
+    for (const MetricSummary& m : summaries.value())
+      tested |= m.key == QLatin1String("test/ndcg@10");
     QVERIFY(tested);
   }
 
@@ -455,7 +486,7 @@ class TestStoreFaults : public QObject {
     QProcess writer;
     writer.setProcessEnvironment(cliEnvironment());
     writer.setChildProcessModifier([limit] {
-      const struct rlimit r {rlim_t(limit), rlim_t(limit)};
+      const struct rlimit r { rlim_t(limit), rlim_t(limit) };
       setrlimit(RLIMIT_FSIZE, &r);
       std::signal(SIGXFSZ, SIG_IGN);
     });
@@ -463,7 +494,8 @@ class TestStoreFaults : public QObject {
     QVERIFY(writer.waitForFinished(600000));
     const QString err = QString::fromUtf8(writer.readAllStandardError());
     QVERIFY2(writer.exitStatus() == QProcess::NormalExit, qPrintable(err));  // not a crash
-    QVERIFY2(exitCode == 0 ? writer.exitCode() != 0 : writer.exitCode() == exitCode, qPrintable(err));
+    QVERIFY2(exitCode == 0 ? writer.exitCode() != 0 : writer.exitCode() == exitCode,
+             qPrintable(err));
     const QStringList lines = err.trimmed().split(QLatin1Char('\n'));
     QVERIFY2(lines.size() == 1, qPrintable(err));
     qInfo("%s", qPrintable(lines[0]));
@@ -499,17 +531,19 @@ class TestStoreFaults : public QObject {
   void readOnlyStoreRefusesTrainingAndStaysReadable() {
     QFETCH(bool, directory);
     if (geteuid() == 0 && !hasCapability(CAP_SETPCAP))
-      QSKIP("running as root without CAP_SETPCAP: the CLI cannot be started without root's "
-            "file access");
+      QSKIP(
+          "running as root without CAP_SETPCAP: the CLI cannot be started without root's "
+          "file access");
     const QString path = copyOfBase(QStringLiteral("ro-%1").arg(++case_));
     QVERIFY(!path.isEmpty());
     const QString folder = QFileInfo(path).absolutePath();
     const QFileDevice::Permissions readOnly =
         QFileDevice::ReadOwner | QFileDevice::ReadGroup | QFileDevice::ReadOther;
     const QFileDevice::Permissions folderMode = QFile::permissions(folder);
-    QVERIFY(directory ? QFile::setPermissions(folder, readOnly | QFileDevice::ExeOwner |
-                                                          QFileDevice::ExeGroup | QFileDevice::ExeOther)
-                      : QFile::setPermissions(path, readOnly));
+    QVERIFY(directory
+                ? QFile::setPermissions(folder, readOnly | QFileDevice::ExeOwner |
+                                                    QFileDevice::ExeGroup | QFileDevice::ExeOther)
+                : QFile::setPermissions(path, readOnly));
     const QByteArray hash = store_test::sha1(path);
     auto run = [&](const QStringList& args) {
       QProcess p;
