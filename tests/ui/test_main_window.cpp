@@ -48,6 +48,19 @@ class WithoutFileCapabilities {
   bool active_ = false;
 };
 
+/// A store at `path` holding one finished run `name` with a validation NDCG@10 of 0.25.
+bool writeFinishedRun(const QString& path, const QString& name) {
+  irl4rec::store::RunStore s;
+  if (!s.open(path).ok()) return false;
+  irl4rec::store::NewRun run;
+  run.name = name;
+  run.status = irl4rec::store::RunStatus::Running;
+  auto info = s.createRun(run);
+  return info.ok() &&
+         s.logMetric(info.value().id, QStringLiteral("val/ndcg@10"), 1, 1, 0.25).ok() &&
+         s.setStatus(info.value().id, irl4rec::store::RunStatus::Finished).ok();
+}
+
 }  // namespace
 
 class TestMainWindow : public QObject {
@@ -148,15 +161,7 @@ class TestMainWindow : public QObject {
   void readOnlyStoreOpensForBrowsing() {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("ro.sqlite"));
-    {
-      irl4rec::store::RunStore store;
-      QVERIFY(store.open(path).ok());
-      irl4rec::store::NewRun run;
-      run.name = QStringLiteral("browsable");
-      auto created = store.createRun(run);
-      QVERIFY(created.ok());
-      QVERIFY(store.setStatus(created.value().id, irl4rec::store::RunStatus::Finished).ok());
-    }
+    QVERIFY(writeFinishedRun(path, QStringLiteral("browsable")));
     QVERIFY(QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::ReadGroup |
                                             QFileDevice::ReadOther));
     // As root, this thread (and the threads it starts) gives up the capability to write
@@ -192,17 +197,7 @@ class TestMainWindow : public QObject {
   void importsRunShards() {
     QTemporaryDir dir;
     const QString shard = dir.filePath(QStringLiteral("shard.sqlite"));
-    {
-      irl4rec::store::RunStore s;
-      QVERIFY(s.open(shard).ok());
-      irl4rec::store::NewRun run;
-      run.name = QStringLiteral("from-the-cluster");
-      run.status = irl4rec::store::RunStatus::Running;
-      auto info = s.createRun(run);
-      QVERIFY(info.ok());
-      QVERIFY(s.logMetric(info.value().id, QStringLiteral("val/ndcg@10"), 1, 1, 0.25).ok());
-      QVERIFY(s.setStatus(info.value().id, irl4rec::store::RunStatus::Finished).ok());
-    }
+    QVERIFY(writeFinishedRun(shard, QStringLiteral("from-the-cluster")));
     MainWindow window(dir.filePath(QStringLiteral("desk.sqlite")));
     window.show();
     QSignalSpy imported(&window, &MainWindow::runsImported);
