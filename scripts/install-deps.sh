@@ -21,6 +21,7 @@ packages=(
   libqcustomplot-dev libqcustomplot2.1-qt6
   libtorch-dev libopenblas0-pthread
   zlib1g-dev
+  libsqlite3-dev
   xvfb xauth
   desktop-file-utils appstream
   slurm-client

@@ -76,6 +76,10 @@ MainWindow::MainWindow(const QString& storePath, QWidget* parent) : QMainWindow(
                 opened.error().message() + tr("\n\nRuns cannot be launched or shown. Start the "
                                               "workbench with --db FILE to use another store."));
     });
+  } else if (store_->isReadOnly()) {
+    statusStore_->setText(tr("store: %1 (read-only)").arg(QDir::toNativeSeparators(path)));
+    statusStore_->setToolTip(store_->checkWritable().error().message());
+    statusBar()->showMessage(tr("The run store is read-only: runs can be browsed, not launched"));
   } else if (store_->interruptedOnOpen() > 0) {
     statusBar()->showMessage(tr("%n run(s) were interrupted when their process stopped", nullptr,
                                 store_->interruptedOnOpen()), 8000);

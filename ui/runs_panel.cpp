@@ -203,6 +203,9 @@ void RunsPanel::setDataset(std::shared_ptr<const data::Dataset> dataset) {
 }
 
 Status RunsPanel::checkLaunch(const train::TrainConfig& config) {
+  if (store_) {
+    if (Status s = store_->checkWritable(); !s.ok()) return s;
+  }
   if (Status s = config.validate(); !s.ok()) return s;
   // The memory estimate depends on the sizes, so it is never cached (and comes first so that a
   // cached answer from a smaller configuration cannot hide it).
@@ -533,12 +536,17 @@ void RunsPanel::updateActions() {
   bool anyActive = false, anyInactive = false;
   for (qint64 id : ids) (queue_->isActive(id) ? anyActive : anyInactive) = true;
   cancel_->setEnabled(anyActive);
-  rerun_->setEnabled(!ids.isEmpty() && dataset_ != nullptr);
-  rename_->setEnabled(ids.size() == 1);
-  tag_->setEnabled(!ids.isEmpty());
-  delete_->setEnabled(anyInactive && !anyActive);
-  form_->launchButton()->setEnabled(dataset_ != nullptr && form_->validationMessage().isEmpty());
-  form_->launchButton()->setToolTip(dataset_ ? QString() : tr("Open a dataset first"));
+  // A read-only store is for browsing: nothing that writes it is offered.
+  const bool writable = !store_ || !store_->isReadOnly();
+  rerun_->setEnabled(writable && !ids.isEmpty() && dataset_ != nullptr);
+  rename_->setEnabled(writable && ids.size() == 1);
+  tag_->setEnabled(writable && !ids.isEmpty());
+  delete_->setEnabled(writable && anyInactive && !anyActive);
+  form_->launchButton()->setEnabled(writable && dataset_ != nullptr &&
+                                    form_->validationMessage().isEmpty());
+  form_->launchButton()->setToolTip(!writable  ? tr("The run store is read-only: runs can be browsed, not launched")
+                                    : dataset_ ? QString()
+                                               : tr("Open a dataset first"));
 }
 
 void RunsPanel::cancelSelected() {

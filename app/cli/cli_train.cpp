@@ -324,6 +324,7 @@ int runTrain(const QStringList& args) {
   if (record) {
     store::RunStore probe;
     if (Status s = probe.open(dbPath); !s) return badInput(s.error());
+    if (Status s = probe.checkWritable(); !s) return badInput(s.error());
   }
   std::optional<eval::RankingMetrics> shifted;
   QString shiftError;

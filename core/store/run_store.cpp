@@ -19,6 +19,7 @@
 #include <QSqlQuery>
 #include <QStandardPaths>
 #include <QThread>
+#include <QUrl>
 #include <QUuid>
 #include <QVariant>
 #include <QtEndian>
@@ -29,6 +30,9 @@
 #include <cstring>
 #include <limits>
 #include <string>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace irl4rec::store {
 
@@ -236,6 +240,16 @@ MetricSummary summaryFromQuery(const QSqlQuery& q) {
 }
 
 QAtomicInteger<quint64> gConnectionCounter;
+
+// Whether this process may write `path`, judged with its effective ids and capabilities (as
+// open() will be), not the real ones QFileInfo::isWritable() asks about.
+bool writable(const QString& path) {
+#ifdef Q_OS_LINUX
+  return faccessat(AT_FDCWD, QFile::encodeName(path).constData(), W_OK, AT_EACCESS) == 0;
+#else
+  return QFileInfo(path).isWritable();
+#endif
+}
 
 }  // namespace
 
@@ -484,6 +498,7 @@ void RunStore::close() {
 Status RunStore::open(const QString& path, OpenMode mode) {
   close();
   interruptedOnOpen_ = 0;
+  readOnly_ = false;
   if (path.isEmpty()) return Error::general(QStringLiteral("no run store file given"));
   const QFileInfo info(path);
   const QString absolute = info.absoluteFilePath();
@@ -514,8 +529,26 @@ Status RunStore::open(const QString& path, OpenMode mode) {
   if (!d_->db.isValid()) {
     return fail(QStringLiteral("the Qt SQLite driver (QSQLITE) is not available"));
   }
-  d_->db.setDatabaseName(absolute);
-  d_->db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(detail::kBusyTimeoutMs));
+  // Read-only for this process: the file, or the directory where SQLite must create the -wal
+  // and -shm files. A WAL file cannot be read without them, so in a read-only directory without
+  // a -wal (a store closed cleanly) the file is opened immutable: no writer can exist there,
+  // since a writer needs that -wal.
+  QString options = QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(detail::kBusyTimeoutMs);
+  QString name = absolute;
+  if (info.exists()) {
+    const bool dirWritable = writable(info.absolutePath());
+    readOnly_ = !writable(absolute) || !dirWritable;
+    if (readOnly_) options += QStringLiteral(";QSQLITE_OPEN_READONLY");
+    if (!dirWritable && !QFileInfo::exists(absolute + QStringLiteral("-wal"))) {
+      QUrl url = QUrl::fromLocalFile(absolute);
+      url.setScheme(QStringLiteral("file"));
+      url.setQuery(QStringLiteral("immutable=1"));
+      name = url.toString(QUrl::FullyEncoded);
+      options += QStringLiteral(";QSQLITE_OPEN_URI");
+    }
+  }
+  d_->db.setDatabaseName(name);
+  d_->db.setConnectOptions(options);
   if (!d_->db.open()) {
     const Error e = sqlError(absolute, QStringLiteral("cannot open"), d_->db.lastError());
     close();
@@ -589,6 +622,15 @@ Status RunStore::open(const QString& path, OpenMode mode) {
                     .arg(kSchemaVersion));
   }
 
+  if (readOnly_) {
+    if (version < kSchemaVersion) {
+      return fail(QStringLiteral("is read-only for this program and needs an upgrade of its "
+                                 "store schema (%1 to %2); make it writable once")
+                      .arg(version)
+                      .arg(kSchemaVersion));
+    }
+    return {};  // nothing to migrate; runs of dead processes stay as they are
+  }
   // Ours (or empty): durable settings, then forward migrations under the write lock.
   {
     auto q = d_->query(QStringLiteral("PRAGMA journal_mode = WAL"), {},
@@ -625,8 +667,17 @@ Status RunStore::open(const QString& path, OpenMode mode) {
   return {};
 }
 
+Status RunStore::checkWritable() const {
+  if (!readOnly_) return {};
+  return Error::at(d_->path, 0,
+                   QStringLiteral("the run store is read-only for this program (permissions of "
+                                  "the file or of its directory); runs cannot be recorded in it — "
+                                  "make it writable or pass another file with --db"));
+}
+
 Expected<int> RunStore::recoverInterruptedRuns() {
   if (!isOpen()) return d_->notOpen();
+  if (readOnly_) return 0;
   struct Candidate {
     qint64 id;
     RunOwner owner;

@@ -68,6 +68,13 @@ class RunStore {
   QString path() const;
   /// Runs marked interrupted by the last open() / recoverInterruptedRuns().
   int interruptedOnOpen() const { return interruptedOnOpen_; }
+  /// True when this process cannot write the file or its directory (permissions, a read-only
+  /// mount): open() still succeeds for reading — a file in a read-only directory is opened
+  /// immutable, since no writer can create its WAL there — and every write fails. Runs of dead
+  /// processes are then left as they are (not marked interrupted).
+  bool isReadOnly() const { return readOnly_; }
+  /// An Error naming the file when isReadOnly(): what `train` checks before it starts.
+  Status checkWritable() const;
 
   // ---- datasets ------------------------------------------------------------------------------
   /// Inserts the dataset or updates name/path/format/stats of the one with the same fingerprint.
@@ -163,6 +170,7 @@ class RunStore {
   struct Impl;
   std::unique_ptr<Impl> d_;
   int interruptedOnOpen_ = 0;
+  bool readOnly_ = false;
 };
 
 }  // namespace irl4rec::store

@@ -1,8 +1,13 @@
 #include "core/store/sql_util.h"
 
 #include <QElapsedTimer>
+#include <QFileInfo>
+#include <QLocale>
+#include <QStorageInfo>
 #include <QThread>
 #include <QVariant>
+
+#include <sys/resource.h>
 
 namespace irl4rec::store::detail {
 
@@ -16,11 +21,40 @@ int primaryCode(const QSqlError& error) {
 
 constexpr int kSqliteBusy = 5;
 constexpr int kSqliteLocked = 6;
+constexpr int kSqliteIoErr = 10;
 constexpr int kSqliteCorrupt = 11;
+constexpr int kSqliteFull = 13;
 constexpr int kSqliteNotADb = 26;
 
 // Short pause between attempts when SQLite's busy handler already gave up once.
 void backOff(int attempt) { QThread::msleep(static_cast<unsigned long>(qMin(50, 5 * attempt))); }
+
+QString bytes(qint64 n) { return QLocale::c().formattedDataSize(n); }
+
+// Why a write to the store (or its -wal / -shm) failed, when the system can tell: this process's
+// file size limit (RLIMIT_FSIZE, `ulimit -f`; SQLite sees EFBIG as a plain I/O error) or a full
+// file system. Empty when neither explains it.
+QString writeFailureCause(const QString& path) {
+  struct rlimit limit {};
+  if (getrlimit(RLIMIT_FSIZE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+    qint64 largest = 0;
+    for (const char* suffix : {"", "-wal", "-shm"})
+      largest = qMax(largest, QFileInfo(path + QLatin1String(suffix)).size());
+    // A write that would cross the limit fails; the file stops at most a few pages below it.
+    if (largest + (1 << 16) >= qint64(limit.rlim_cur)) {
+      return QStringLiteral("the file reached this process's file size limit (%1, ulimit -f); "
+                            "raise the limit or use another file with --db")
+          .arg(bytes(qint64(limit.rlim_cur)));
+    }
+  }
+  const QStorageInfo disk(QFileInfo(path).absolutePath());
+  if (disk.isValid() && disk.bytesAvailable() < (qint64(1) << 20)) {
+    return QStringLiteral("the disk is full (%1 free on %2); free some space or use another file "
+                          "with --db")
+        .arg(bytes(disk.bytesAvailable()), disk.rootPath());
+  }
+  return {};
+}
 
 }  // namespace
 
@@ -57,6 +91,12 @@ Error sqlError(const QString& path, const QString& what, const QSqlError& error)
                          .arg(what)
                          .arg(kBusyGiveUpMs / 1000)
                          .arg(text));
+  }
+  const int code = primaryCode(error);
+  if (code == kSqliteIoErr || code == kSqliteFull) {
+    if (const QString cause = writeFailureCause(path); !cause.isEmpty()) {
+      return Error::at(path, 0, QStringLiteral("%1: %2: %3").arg(what, text, cause));
+    }
   }
   return Error::at(path, 0, QStringLiteral("%1: %2").arg(what, text));
 }

@@ -8,6 +8,7 @@
 #include <QFileInfo>
 
 #include <exception>
+#include <optional>
 
 namespace irl4rec::train {
 
@@ -134,7 +135,16 @@ RunOutcome RecordedRun::run(const RunCallbacks& callbacks) {
 
     RunCallbacks recording;
     int64_t lastStep = 0;
+    // A store that stops taking rows (full disk, file size limit, damaged file) ends the run
+    // before its next batch instead of training for hours with nothing recorded.
+    std::optional<Error> storeError;
     recording.onStep = [&](const StepProgress& p) {
+      if (!storeError) {
+        if (const Status s = writer.status(); !s.ok()) {
+          storeError = s.error();
+          controller.cancel();
+        }
+      }
       lastStep = p.step;
       writer.log(metric::kRecT, p.step, p.epoch, p.recT);
       if (config.hasConfounder()) writer.log(metric::kAlphaRecS, p.step, p.epoch, p.alphaRecS);
@@ -164,8 +174,15 @@ RunOutcome RecordedRun::run(const RunCallbacks& callbacks) {
       }
     }
     const Status written = writer.close();
+    if (!written.ok() && !storeError) storeError = written.error();
+    // The first result the store did not take (the rest are tried anyway: they may fit).
+    auto keep = [&](const Status& s) {
+      if (!s.ok() && !storeError) storeError = s.error();
+    };
     if (outcome.status == RunStatus::Finished && QFileInfo::exists(config.checkpointPath)) {
-      store.addCheckpoint(runId_, config.checkpointPath, outcome.bestEpoch, lastStep, true);
+      auto recorded =
+          store.addCheckpoint(runId_, config.checkpointPath, outcome.bestEpoch, lastStep, true);
+      if (!recorded.ok()) keep(recorded.error());
     }
     if (outcome.status == RunStatus::Finished && setup_.saveEmbeddings) {
       auto embeddings = controller.embeddings(data::Stage::Test);
@@ -179,6 +196,7 @@ RunOutcome RecordedRun::run(const RunCallbacks& callbacks) {
         for (const auto& [kind, matrix] : kinds) {
           if (matrix->rows == 0) continue;
           if (Status s = store.saveEmbeddings(runId_, *kind, *matrix); !s.ok()) {
+            keep(s);
             if (callbacks.onLog) callbacks.onLog(QStringLiteral("embeddings not stored: ") + s.error().message());
           }
         }
@@ -188,6 +206,7 @@ RunOutcome RecordedRun::run(const RunCallbacks& callbacks) {
             store, runId_, {{store::kind::kAdjustment, &e.adjustment},
                             {store::kind::kSpurious, &e.spurious},
                             {store::kind::kItem, &e.items}});
+        keep(projected);
         if (!projected.ok() && callbacks.onLog)
           callbacks.onLog(QStringLiteral("projections not stored: ") + projected.error().message());
         auto ranks = controller.ranks(data::Stage::Test);
@@ -196,11 +215,13 @@ RunOutcome RecordedRun::run(const RunCallbacks& callbacks) {
                                                                   ranks.value().users,
                                                                   ranks.value().ranks))
                                        : Status(ranks.error());
+        if (ranks.ok()) keep(rankStatus);
         if (!rankStatus.ok() && callbacks.onLog)
           callbacks.onLog(QStringLiteral("test ranks not stored: ") + rankStatus.error().message());
         // Tokens and attributes for colouring and exports when the dataset file is not at hand.
         if (info.value().datasetId > 0) {
           const Status labelled = analysis::saveDatasetLabels(store, info.value().datasetId, *setup_.dataset);
+          keep(labelled);
           if (!labelled.ok() && callbacks.onLog)
             callbacks.onLog(QStringLiteral("labels not stored: ") + labelled.error().message());
         }
@@ -208,12 +229,29 @@ RunOutcome RecordedRun::run(const RunCallbacks& callbacks) {
         callbacks.onLog(QStringLiteral("embeddings not available: ") + embeddings.error().message());
       }
     }
-    QString message = outcome.message;
-    if (!written.ok()) {
-      message = (message.isEmpty() ? QString() : message + QStringLiteral("; ")) +
-                QStringLiteral("some metrics were not stored: ") + written.error().message();
+    if (storeError) {
+      // A run whose results are not all in the store failed, whatever the model did (a
+      // cancel is the one this function asked for above).
+      const QString ended = outcome.status == RunStatus::Cancelled || outcome.message.isEmpty()
+                                ? QString()
+                                : QStringLiteral(" (the run itself: %1)").arg(outcome.message);
+      outcome.status = RunStatus::Failed;
+      outcome.message = QStringLiteral("the run store stopped taking its results: ") +
+                        storeError->message() + ended;
     }
-    store.setStatus(runId_, outcome.status, message);
+    if (Status s = store.setStatus(runId_, outcome.status, outcome.message); !s.ok()) {
+      // Regression: this result used to be ignored, so a run whose end was never written
+      // exited 0 and showed as running (then interrupted).
+      if (storeError) {
+        outcome.message += QStringLiteral("; its end was not recorded either");
+      } else {
+        const QString what = QStringLiteral("its end (%1) could not be recorded: %2")
+                                 .arg(toString(outcome.status), s.error().message());
+        outcome.message = outcome.message.isEmpty() ? QStringLiteral("the run ended but ") + what
+                                                    : outcome.message + QStringLiteral("; ") + what;
+      }
+      outcome.status = RunStatus::Failed;
+    }
     return outcome;
   } catch (const std::exception& e) {
     // RunController never throws; this is the store or a bug. Record what we can.

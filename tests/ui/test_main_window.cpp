@@ -2,6 +2,7 @@
 // and turn a bad file into a message instead of a crash.
 #include "ui/dataset_panel.h"
 #include "ui/main_window.h"
+#include "ui/run_config_form.h"
 #include "ui/runs_panel.h"
 #include "ui/runs_table_model.h"
 #include "ui/sweep_launcher.h"
@@ -17,8 +18,50 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 using irl4rec::ui::MainWindow;
 using irl4rec::ui::RunsPanel;
+
+namespace {
+
+/// Clears CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH and CAP_FOWNER from this thread's effective set
+/// while it lives, so that file permissions apply to a root test process too (threads started
+/// meanwhile inherit it). Does nothing for other users, who do not have them.
+class WithoutFileCapabilities {
+ public:
+  WithoutFileCapabilities() {
+    if (syscall(SYS_capget, &header_, saved_) != 0) return;
+    __user_cap_data_struct reduced[2] = {saved_[0], saved_[1]};
+    reduced[0].effective &= ~((1u << CAP_DAC_OVERRIDE) | (1u << CAP_DAC_READ_SEARCH) | (1u << CAP_FOWNER));
+    active_ = syscall(SYS_capset, &header_, reduced) == 0;
+  }
+  ~WithoutFileCapabilities() {
+    if (active_) syscall(SYS_capset, &header_, saved_);
+  }
+
+ private:
+  __user_cap_header_struct header_{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct saved_[2] = {};
+  bool active_ = false;
+};
+
+/// A store at `path` holding one finished run `name` with a validation NDCG@10 of 0.25.
+bool writeFinishedRun(const QString& path, const QString& name) {
+  irl4rec::store::RunStore s;
+  if (!s.open(path).ok()) return false;
+  irl4rec::store::NewRun run;
+  run.name = name;
+  run.status = irl4rec::store::RunStatus::Running;
+  auto info = s.createRun(run);
+  return info.ok() &&
+         s.logMetric(info.value().id, QStringLiteral("val/ndcg@10"), 1, 1, 0.25).ok() &&
+         s.setStatus(info.value().id, irl4rec::store::RunStatus::Finished).ok();
+}
+
+}  // namespace
 
 class TestMainWindow : public QObject {
   Q_OBJECT
@@ -113,22 +156,48 @@ class TestMainWindow : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(!window.lastError().isEmpty(), 30000);
   }
 
+  // A store this process may not write opens for browsing: its runs are listed, the status bar
+  // says read-only, Launch is disabled and a launch is refused with the store's message.
+  void readOnlyStoreOpensForBrowsing() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("ro.sqlite"));
+    QVERIFY(writeFinishedRun(path, QStringLiteral("browsable")));
+    QVERIFY(QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::ReadGroup |
+                                            QFileDevice::ReadOther));
+    // As root, this thread (and the threads it starts) gives up the capability to write
+    // anyway; restored at the end.
+    WithoutFileCapabilities guard;
+    const QString sample = QStringLiteral(IRL4REC_SOURCE_DIR "/datasets/synthetic/iid.txt");
+    MainWindow window(path);
+    RunsPanel* panel = window.runsPanel();
+    QSignalSpy reloaded(panel, &RunsPanel::reloaded);
+    QSignalSpy loaded(&window, &MainWindow::datasetLoaded);
+    window.show();
+    QVERIFY(panel->isEnabled());
+    QVERIFY(reloaded.count() > 0 || reloaded.wait(30000));
+    QCOMPARE(panel->model()->rowCount(), 1);
+    bool labelled = false;
+    for (const QLabel* label : window.findChildren<QLabel*>())
+      labelled |= label->text().contains(QStringLiteral("(read-only)"));
+    QVERIFY(labelled);
+    window.openDataset(sample);
+    QVERIFY(loaded.wait(30000));
+    QVERIFY(!panel->findChild<irl4rec::ui::RunConfigForm*>()->launchButton()->isEnabled());
+    QSignalSpy errors(panel, &RunsPanel::errorOccurred);
+    panel->launch();
+    QCOMPARE(errors.count(), 1);
+    const QString message = errors.at(0).at(1).toString();
+    QVERIFY2(message.contains(QStringLiteral("ro.sqlite")) && message.contains(QStringLiteral("read-only")),
+             qPrintable(message));
+    QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+  }
+
   // File > Import runs...: a shard's run lands in the window's store and its runs table, off
   // the UI thread; importing it again adds nothing; a bad file becomes a message.
   void importsRunShards() {
     QTemporaryDir dir;
     const QString shard = dir.filePath(QStringLiteral("shard.sqlite"));
-    {
-      irl4rec::store::RunStore s;
-      QVERIFY(s.open(shard).ok());
-      irl4rec::store::NewRun run;
-      run.name = QStringLiteral("from-the-cluster");
-      run.status = irl4rec::store::RunStatus::Running;
-      auto info = s.createRun(run);
-      QVERIFY(info.ok());
-      QVERIFY(s.logMetric(info.value().id, QStringLiteral("val/ndcg@10"), 1, 1, 0.25).ok());
-      QVERIFY(s.setStatus(info.value().id, irl4rec::store::RunStatus::Finished).ok());
-    }
+    QVERIFY(writeFinishedRun(shard, QStringLiteral("from-the-cluster")));
     MainWindow window(dir.filePath(QStringLiteral("desk.sqlite")));
     window.show();
     QSignalSpy imported(&window, &MainWindow::runsImported);
