@@ -2,7 +2,10 @@
 """Saves the trajectory of runs that have not finished (a session ended, a run was stopped) from
 a run store into small JSON files, so that what they measured so far is kept in the repository.
 
-    python3 bench/partial_from_store.py STORE.sqlite OUT_DIR NAME...
+    python3 bench/partial_from_store.py STORE.sqlite OUT_DIR NAME[@UUID]...
+
+NAME alone takes the newest run of that name; NAME@UUID a given run (e.g. the one a session
+stopped, when a resumed run of the same name has started since).
 
 Each OUT_DIR/NAME.json has "partial": true, the run's status, configuration and per-epoch
 history (training loss, validation HR@10 / NDCG@10, seconds), in the shape of `irl4rec train
@@ -21,11 +24,16 @@ def main():
     db, out, names = sys.argv[1], sys.argv[2], sys.argv[3:]
     os.makedirs(out, exist_ok=True)
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    for name in names:
-        row = con.execute("select id, status, config from runs where name = ? order by id desc limit 1",
-                          (name,)).fetchone()
+    for wanted in names:
+        name, _, uuid = wanted.partition("@")
+        if uuid:
+            row = con.execute("select id, status, config from runs where name = ? and uuid = ?",
+                              (name, uuid)).fetchone()
+        else:
+            row = con.execute("select id, status, config from runs where name = ? order by id desc limit 1",
+                              (name,)).fetchone()
         if row is None:
-            print(f"{name}: no such run in {db}", file=sys.stderr)
+            print(f"{wanted}: no such run in {db}", file=sys.stderr)
             continue
         run_id, status, config = row
         series = {}
