@@ -4,6 +4,7 @@
 #include "core/store/run_store.h"
 #include "core/train/recorded_run.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QProcess>
 #include <QSet>
@@ -108,7 +109,8 @@ Expected<RunOutcome> trainPlannedRun(const SweepPlan& plan, const PlannedRun& ru
                                   .arg(info.owner.pid)
                                   .arg(info.owner.host));
       }
-      // An unfinished earlier attempt: start over under the same id.
+      // An unfinished earlier attempt (killed, preempted, out of time): a new record under the
+      // same id, training from the attempt's state when it left one (below).
       if (Status s = store.deleteRun(info.id); !s) return s.error();
     }
   }
@@ -123,6 +125,11 @@ Expected<RunOutcome> trainPlannedRun(const SweepPlan& plan, const PlannedRun& ru
   setup.name = run.name;
   setup.uuid = run.id;
   setup.tags = {sweepTag(plan.name)};
+  // Beside the store (a task's own shard on a cluster): a task killed by its time limit or a
+  // preemption resumes from its last epoch when the sweep is run or submitted again.
+  const QString states = QFileInfo(storePath).absolutePath() + QStringLiteral("/states");
+  QDir().mkpath(states);
+  setup.statePath = QStringLiteral("%1/%2.state").arg(states, run.id);
   RecordedRun recorded(setup);
   return recorded.run(callbacks);
 }

@@ -114,10 +114,19 @@ class TestSweep : public QObject {
   }
 
   void extendedSpecKeepsRunIds() {
-    const char* small = R"({"base": {"epochs": 1}, "datasets": "iid.txt", "seeds": [1],
-                           "axes": {"beta": [0, 0.1]}})";
-    const char* extended = R"({"base": {"epochs": 1}, "datasets": "iid.txt", "seeds": [1, 2],
-                              "axes": {"beta": [0, 0.1, 0.5]}})";
+    const char* small = R"({"base": {"model": "irl4rec", "epochs": 1}, "datasets": "iid.txt",
+                           "seeds": [1], "axes": {"beta": [0, 0.1]}})";
+    const char* extended = R"({"base": {"model": "irl4rec", "epochs": 1}, "datasets": "iid.txt",
+                              "seeds": [1, 2], "axes": {"beta": [0, 0.1, 0.5]}})";
+    // The same axis on a baseline is refused when planning (TrainConfig::validate's rule).
+    auto baseline = train::SweepSpec::parse(
+        R"({"base": {"epochs": 1}, "datasets": "iid.txt", "seeds": [1], "axes": {"beta": [0, 0.1]}})",
+        QStringLiteral("/tmp/baseline.json"));
+    QVERIFY(baseline.ok());
+    auto refused = train::planSweep(baseline.value());
+    QVERIFY(!refused.ok());
+    QVERIFY2(refused.error().message().contains(QStringLiteral("a baseline ignores alpha, beta and gamma")),
+             qPrintable(refused.error().message()));
     const QStringList before = idsOf(planOf(small));
     const QStringList after = idsOf(planOf(extended));
     QCOMPARE(before.size(), 2);

@@ -373,6 +373,11 @@ void ExplorerPanel::runWorker(std::function<std::function<void()>()> work) {
   jobs_.start(std::move(work));
 }
 
+void ExplorerPanel::showInternalError(const QString& what) {
+  message_->setText(tr("Internal error in the explorer: %1").arg(what));
+  message_->show();
+}
+
 // ---- runs ---------------------------------------------------------------------------------------
 
 void ExplorerPanel::reload() {

@@ -122,6 +122,7 @@ class ExplorerPanel : public QWidget {
   const std::vector<int64_t>& viewIds() const;
   /// Runs `work` on a new thread; `done` on the UI thread unless this panel is gone.
   void runWorker(std::function<std::function<void()>()> work);
+  void showInternalError(const QString& what);
 
   store::RunStore* store_;
   RunQueue* queue_;
@@ -170,10 +171,7 @@ class ExplorerPanel : public QWidget {
   QLabel* details_ = nullptr;
   QLabel* probe_ = nullptr;
   /// Last member: destroyed first, it waits for the workers before anything they could read.
-  BackgroundJobs jobs_{this, [this](const QString& what) {
-                         message_->setText(tr("Internal error in the explorer: %1").arg(what));
-                         message_->show();
-                       }};
+  BackgroundJobs jobs_{this, [this](const QString& what) { showInternalError(what); }};
 };
 
 }  // namespace irl4rec::ui
