@@ -1,5 +1,7 @@
 #include "core/train/checkpoint.h"
 
+#include "core/common/disk.h"
+
 #include <QFile>
 #include <QSaveFile>
 #include <QFileInfo>
@@ -63,10 +65,13 @@ void saveArchive(torch::serialize::OutputArchive& archive, const QString& path) 
   archive.save_to(bytes);
   const std::string data = bytes.str();
   QSaveFile file(path);
-  if (!file.open(QIODevice::WriteOnly))
-    throw std::runtime_error(QStringLiteral("%1: cannot write: %2").arg(path, file.errorString()).toStdString());
-  if (file.write(data.data(), qint64(data.size())) != qint64(data.size()) || !file.commit())
-    throw std::runtime_error(QStringLiteral("%1: cannot write: %2").arg(path, file.errorString()).toStdString());
+  auto fail = [&] {
+    QString cause = writeFailureCause(QFileInfo(path).absolutePath(), qint64(data.size()));
+    if (cause.isEmpty()) cause = file.errorString();
+    throw std::runtime_error(QStringLiteral("%1: cannot write: %2").arg(path, cause).toStdString());
+  };
+  if (!file.open(QIODevice::WriteOnly)) fail();
+  if (file.write(data.data(), qint64(data.size())) != qint64(data.size()) || !file.commit()) fail();
 }
 
 /// One differing key of two configurations, as "lr 0.0005 (state) vs 0.001", or empty.
