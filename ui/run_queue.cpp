@@ -3,6 +3,9 @@
 #include "core/store/run_store.h"
 #include "core/train/recorded_run.h"
 
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QMetaObject>
 #include <QThread>
 
@@ -50,7 +53,8 @@ bool RunQueue::isQueued(qint64 runId) const {
 
 Expected<QList<qint64>> RunQueue::enqueue(std::shared_ptr<const data::Dataset> dataset,
                                           const train::TrainConfig& config,
-                                          const QList<quint64>& seeds, const QString& name) {
+                                          const QList<quint64>& seeds, const QString& name,
+                                          const QString& resumeFrom) {
   QList<quint64> all = seeds;
   if (all.isEmpty()) all << config.seed;
   std::vector<train::TrainConfig> configs;
@@ -67,7 +71,7 @@ Expected<QList<qint64>> RunQueue::enqueue(std::shared_ptr<const data::Dataset> d
   QList<qint64> ids;
   for (size_t i = 0; i < configs.size(); ++i) {
     const qint64 id = created.value()[i];
-    pending_.push_back(Pending{id, dataset, configs[i]});
+    pending_.push_back(Pending{id, dataset, configs[i], configs.size() == 1 ? resumeFrom : QString()});
     ids << id;
     Q_EMIT runQueued(id);
   }
@@ -109,6 +113,13 @@ void RunQueue::startNext() {
     setup.config = p.config;
     setup.storePath = storePath_;
     setup.runId = p.runId;
+    // Resumable: an interrupted run's state becomes this run's (RunsPanel's Re-run).
+    setup.statePath = train::RecordedRun::statePathFor(storePath_, p.runId);
+    QDir().mkpath(QFileInfo(setup.statePath).absolutePath());
+    if (!p.resumeFrom.isEmpty() && QFileInfo::exists(p.resumeFrom)) {
+      QFile::remove(setup.statePath);
+      QFile::rename(p.resumeFrom, setup.statePath);
+    }
     Worker w;
     w.run = std::make_shared<train::RecordedRun>(setup);
     auto run = w.run;

@@ -36,10 +36,12 @@ class RunQueue : public QObject {
   ~RunQueue() override;  ///< cancels every run and waits for the workers
 
   /// Queues one run per seed (the config's own seed when `seeds` is empty). Returns the new
-  /// run ids, or the store's error.
+  /// run ids, or the store's error. Every run keeps a resumable training state
+  /// (RecordedRun::statePathFor); `resumeFrom` (one seed only) is the state of an earlier,
+  /// interrupted run of the same configuration that the new run continues from.
   Expected<QList<qint64>> enqueue(std::shared_ptr<const data::Dataset> dataset,
                                   const train::TrainConfig& config, const QList<quint64>& seeds,
-                                  const QString& name);
+                                  const QString& name, const QString& resumeFrom = {});
   /// Cancels a queued (removed from the queue, marked cancelled) or running run.
   void cancel(qint64 runId);
   void cancelAll();
@@ -68,6 +70,7 @@ class RunQueue : public QObject {
     qint64 runId = 0;
     std::shared_ptr<const data::Dataset> dataset;
     train::TrainConfig config;
+    QString resumeFrom;  ///< a state file to continue from (moved to this run's own)
   };
   struct Worker {
     QThread* thread = nullptr;

@@ -9,6 +9,7 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -98,7 +99,7 @@ RunsPanel::RunsPanel(store::RunStore* store, RunQueue* queue, QWidget* parent)
   filter_->setClearButtonEnabled(true);
   bar->addWidget(filter_, 1);
   cancel_ = toolButton(tr("Cancel"), tr("Cancel the selected queued or running runs"), top);
-  rerun_ = toolButton(tr("Re-run"), tr("Queue the selected runs' configurations again on the loaded dataset"), top);
+  rerun_ = toolButton(tr("Re-run"), tr("Queue the selected runs' configurations again on the loaded dataset; a run that did not finish continues from its last epoch"), top);
   rename_ = toolButton(tr("Rename"), tr("Rename the selected run"), top);
   tag_ = toolButton(tr("Tag"), tr("Set tags of the selected runs"), top);
   delete_ = toolButton(tr("Delete"), tr("Delete the selected runs with their metrics, embeddings and checkpoints"), top);
@@ -344,7 +345,7 @@ bool RunsPanel::launch() {
 }
 
 void RunsPanel::onLaunchRequested(const train::TrainConfig& config, const QList<quint64>& seeds,
-                                  const QString& name) {
+                                  const QString& name, const QString& resumeFrom) {
   if (!dataset_) {
     Q_EMIT errorOccurred(tr("No dataset"), tr("Open a dataset first (File ▸ Open dataset…)."));
     return;
@@ -353,7 +354,7 @@ void RunsPanel::onLaunchRequested(const train::TrainConfig& config, const QList<
     Q_EMIT errorOccurred(tr("Cannot launch"), s.error().message());
     return;
   }
-  auto ids = queue_->enqueue(dataset_, config, seeds, name);
+  auto ids = queue_->enqueue(dataset_, config, seeds, name, resumeFrom);
   if (!ids.ok()) {
     Q_EMIT errorOccurred(tr("Cannot launch"), ids.error().message());
     reload();
@@ -573,7 +574,16 @@ void RunsPanel::rerunSelected() {
       continue;
     }
     const QString name = e->run.name;  // launching adds rows: `e` may not survive it
-    onLaunchRequested(config.value(), {config.value().seed}, name);
+    // A run that did not finish (interrupted, cancelled, failed) and left a training state is
+    // continued from its last epoch rather than started over.
+    QString resumeFrom;
+    if (e->run.status != store::RunStatus::Finished) {
+      const QString state = train::RecordedRun::statePathFor(store_->path(), id);
+      if (QFileInfo::exists(state) &&
+          train::RunController::checkState(state, *dataset_, config.value()).ok())
+        resumeFrom = state;
+    }
+    onLaunchRequested(config.value(), {config.value().seed}, name, resumeFrom);
   }
 }
 
@@ -619,7 +629,11 @@ void RunsPanel::deleteSelected() {
     lossPlot_->removeRun(QString::number(id));
     metricPlot_->removeRun(QString::number(id));
     plotted_.remove(id);
-    if (Status s = store_->deleteRun(id); !s.ok()) Q_EMIT errorOccurred(tr("Cannot delete"), s.error().message());
+    if (Status s = store_->deleteRun(id); !s.ok()) {
+      Q_EMIT errorOccurred(tr("Cannot delete"), s.error().message());
+    } else {
+      QFile::remove(train::RecordedRun::statePathFor(store_->path(), id));
+    }
   }
   reload();
 }

@@ -90,7 +90,8 @@ class RunsPanel : public QWidget {
   void openDatasetRequested(const QString& path);
 
  private:
-  void onLaunchRequested(const train::TrainConfig& config, const QList<quint64>& seeds, const QString& name);
+  void onLaunchRequested(const train::TrainConfig& config, const QList<quint64>& seeds,
+                         const QString& name, const QString& resumeFrom = {});
   void onSelectionChanged();
   void onSteps(qint64 runId, const QVector<train::StepProgress>& steps);
   void onEpoch(qint64 runId, const train::EpochProgress& epoch);

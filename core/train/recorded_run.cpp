@@ -12,6 +12,10 @@
 
 namespace irl4rec::train {
 
+QString RecordedRun::statePathFor(const QString& storePath, qint64 runId) {
+  return QStringLiteral("%1/states/run-%2.state").arg(QFileInfo(storePath).absolutePath()).arg(runId);
+}
+
 namespace {
 
 void logRanking(store::MetricWriter& writer, const QString& prefix, const eval::RankingMetrics& m,

@@ -27,6 +27,10 @@ namespace irl4rec::train {
 /// Metric keys written by a recorded run (also what the GUI plots).
 class RecordedRun {
  public:
+  /// Where the workbench keeps the resumable training state of run `runId` of the store at
+  /// `storePath`: <store's folder>/states/run-<id>.state (RunController::setStatePath).
+  static QString statePathFor(const QString& storePath, qint64 runId);
+
   struct Setup {
     std::shared_ptr<const data::Dataset> dataset;
     TrainConfig config;

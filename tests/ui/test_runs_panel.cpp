@@ -5,6 +5,7 @@
 #include "core/store/run_store.h"
 #include "core/train/memory_estimate.h"
 #include "core/train/recorded_run.h"
+#include "core/train/recorded_run.h"
 #include "ui/main_window.h"
 #include "ui/metric_plot.h"
 #include "ui/run_config_form.h"
@@ -24,7 +25,9 @@
 #include <QTemporaryDir>
 #include "core/train/memory_estimate.h"
 
+#include <QFileInfo>
 #include <QLabel>
+#include <QToolButton>
 #include <QtTest>
 
 using irl4rec::store::RunStatus;
@@ -169,6 +172,54 @@ class TestRunsPanel : public QObject {
     QVERIFY(outcome.status == irl4rec::train::RunStatus::Cancelled);
     QCOMPARE(statusOf(panel->model(), runId), QStringLiteral("cancelled"));
     QVERIFY(outcome.epochsRun < 500);
+  }
+
+  void rerunOfACancelledRunContinuesFromItsLastEpoch() {
+    // Every workbench run keeps a training state; Re-run on a run that did not finish hands
+    // that state to the new run, which replays the finished epochs and trains only the rest.
+    auto window = openWindow();
+    QVERIFY(window);
+    auto* panel = window->runsPanel();
+    auto* queue = window->runQueue();
+    panel->form()->setConfig(tinyConfig(12));
+    QSignalSpy ended(queue, &RunQueue::runEnded);
+    QSignalSpy epochs(queue, &RunQueue::epochReported);
+    QVERIFY(panel->launch());
+    QVERIFY(epochs.wait(120000));
+    const qint64 first = epochs.at(0).at(0).toLongLong();
+    queue->cancel(first);
+    QVERIFY(ended.wait(60000));
+    const auto stopped = ended.at(0).at(1).value<irl4rec::train::RunOutcome>();
+    QVERIFY2(stopped.status == irl4rec::train::RunStatus::Cancelled, qPrintable(stopped.message));
+    QVERIFY(stopped.epochsRun >= 1 && stopped.epochsRun < 12);
+    const QString state = irl4rec::train::RecordedRun::statePathFor(storePath(), first);
+    QVERIFY(QFileInfo::exists(state));
+
+    panel->selectRun(first);
+    QToolButton* rerun = nullptr;
+    for (auto* b : panel->findChildren<QToolButton*>())
+      if (b->text() == QLatin1String("Re-run")) rerun = b;
+    QVERIFY(rerun && rerun->isEnabled());
+    ended.clear();
+    epochs.clear();
+    rerun->click();
+    QVERIFY(ended.wait(180000));
+    const qint64 second = ended.at(0).at(0).toLongLong();
+    QVERIFY(second != first);
+    const auto outcome = ended.at(0).at(1).value<irl4rec::train::RunOutcome>();
+    QVERIFY2(outcome.status == irl4rec::train::RunStatus::Finished, qPrintable(outcome.message));
+    QCOMPARE(outcome.epochsRun, 12);
+    int replayed = 0, trained = 0;
+    for (const auto& signal : epochs) {
+      if (signal.at(0).toLongLong() != second) continue;
+      const auto p = signal.at(1).value<irl4rec::train::EpochProgress>();
+      (p.resumed ? replayed : trained) += 1;
+      QCOMPARE(p.resumed, p.epoch <= stopped.epochsRun);
+    }
+    QCOMPARE(replayed, stopped.epochsRun);
+    QCOMPARE(trained, 12 - stopped.epochsRun);
+    QVERIFY(!QFileInfo::exists(state));  // handed over, then removed when the run finished
+    QVERIFY(!QFileInfo::exists(irl4rec::train::RecordedRun::statePathFor(storePath(), second)));
   }
 
   void queueRunsInOrderWithParallelismOne() {
