@@ -166,7 +166,10 @@ RunsPanel::RunsPanel(store::RunStore* store, RunQueue* queue, QWidget* parent)
   split->setStretchFactor(1, 1);
   split->setSizes({380, 1000});
 
-  connect(form_, &RunConfigForm::launchRequested, this, &RunsPanel::onLaunchRequested);
+  connect(form_, &RunConfigForm::launchRequested, this,
+          [this](const train::TrainConfig& config, const QList<quint64>& seeds, const QString& name) {
+            onLaunchRequested(config, seeds, name);
+          });
   connect(filter_, &QLineEdit::textChanged, this, [this](const QString& text) {
     proxy_->setFilterRegularExpression(QRegularExpression(QRegularExpression::escape(text)));
   });
