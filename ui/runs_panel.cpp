@@ -627,18 +627,35 @@ void RunsPanel::deleteSelected() {
       this, tr("Delete runs"),
       tr("Delete %n run(s) with their metrics, embeddings, projections and checkpoint files?", nullptr, int(ids.size())));
   if (answer != QMessageBox::Yes) return;
+  QList<qint64> doomed;
   for (qint64 id : ids) {
     if (queue_->isActive(id)) continue;
     lossPlot_->removeRun(QString::number(id));
     metricPlot_->removeRun(QString::number(id));
     plotted_.remove(id);
-    if (Status s = store_->deleteRun(id); !s.ok()) {
-      Q_EMIT errorOccurred(tr("Cannot delete"), s.error().message());
-    } else {
-      QFile::remove(train::RecordedRun::statePathFor(store_->path(), id));
-    }
+    doomed << id;
   }
-  reload();
+  // Deleting a long run's rows and files takes a while: on a worker with its own connection.
+  const QString path = store_->path();
+  jobs_.start([this, path, doomed]() -> BackgroundJobs::Continuation {
+    QStringList errors;
+    store::RunStore store;
+    if (Status s = store.open(path, store::RunStore::OpenMode::MustExist); !s.ok()) {
+      errors << s.error().message();
+    } else {
+      for (qint64 id : doomed) {
+        if (Status s = store.deleteRun(id); !s.ok()) {
+          errors << s.error().message();
+        } else {
+          QFile::remove(train::RecordedRun::statePathFor(path, id));
+        }
+      }
+    }
+    return [this, errors] {
+      for (const QString& e : errors) Q_EMIT errorOccurred(tr("Cannot delete"), e);
+      reload();
+    };
+  });
 }
 
 QString RunsPanel::sampleDatasetPath() {

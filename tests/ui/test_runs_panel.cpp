@@ -27,6 +27,9 @@
 
 #include <QFileInfo>
 #include <QLabel>
+#include <QApplication>
+#include <QMessageBox>
+#include <QTimer>
 #include <QToolButton>
 #include <QtTest>
 
@@ -220,6 +223,39 @@ class TestRunsPanel : public QObject {
     QCOMPARE(trained, 12 - stopped.epochsRun);
     QVERIFY(!QFileInfo::exists(state));  // handed over, then removed when the run finished
     QVERIFY(!QFileInfo::exists(irl4rec::train::RecordedRun::statePathFor(storePath(), second)));
+  }
+
+  void deleteRemovesRunsWithTheirFiles() {
+    // Delete (confirmed) removes the selected runs from the store with their checkpoint files,
+    // off the UI thread, and the table follows; a running run is left alone.
+    auto window = openWindow();
+    QVERIFY(window);
+    auto* panel = window->runsPanel();
+    auto* queue = window->runQueue();
+    panel->form()->setConfig(tinyConfig(1));
+    QSignalSpy ended(queue, &RunQueue::runEnded);
+    QVERIFY(panel->launch());
+    QVERIFY(ended.wait(180000));
+    const qint64 runId = ended.at(0).at(0).toLongLong();
+    auto checkpoints = window->store()->checkpoints(runId);
+    QVERIFY(checkpoints.ok() && !checkpoints.value().empty());
+    const QString checkpoint = checkpoints.value().front().path;
+    QVERIFY(QFileInfo::exists(checkpoint));
+    panel->selectRun(runId);
+    QCOMPARE(panel->selectedRuns(), QList<qint64>{runId});
+    QToolButton* remove = nullptr;
+    for (auto* b : panel->findChildren<QToolButton*>())
+      if (b->text() == QLatin1String("Delete")) remove = b;
+    QVERIFY(remove && remove->isEnabled());
+    QSignalSpy reloaded(panel, &RunsPanel::reloaded);
+    QTimer::singleShot(0, [] {
+      auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+      if (box) box->button(QMessageBox::Yes)->click();
+    });
+    remove->click();
+    QTRY_VERIFY_WITH_TIMEOUT(panel->model()->rowOf(runId) < 0, 30000);
+    QVERIFY(!window->store()->run(runId).ok());
+    QVERIFY(!QFileInfo::exists(checkpoint));
   }
 
   void queueRunsInOrderWithParallelismOne() {
