@@ -392,37 +392,65 @@ void ExplorerPanel::fillRunPicker(qint64 keep) {
     left_->clear(tr("The run store is not available."));
     return;
   }
-  store::ListOptions options;
-  options.includeMetrics = false;
-  auto runs = store_->listRuns(options);
-  if (!runs) {
-    message_->setText(tr("Could not list the runs: %1").arg(runs.error().message()));
+  // The listing and the look-up of the newest run with embeddings read the store on a worker
+  // with its own connection; a newer listing makes an older one's result stale.
+  const quint64 generation = jobs_.nextGeneration();
+  const QString path = store_->path();
+  jobs_.start([this, path, keep, generation]() -> BackgroundJobs::Continuation {
+    auto listing = std::make_shared<RunListing>();
+    store::RunStore store;
+    if (Status s = store.open(path, store::RunStore::OpenMode::MustExist); !s.ok()) {
+      listing->error = s.error().message();
+    } else {
+      store::ListOptions options;
+      options.includeMetrics = false;
+      auto runs = store.listRuns(options);
+      if (!runs) {
+        listing->error = runs.error().message();
+      } else {
+        int checked = 0;
+        for (const store::RunListEntry& e : runs.value()) {
+          const store::RunInfo& r = e.run;
+          if (r.status != store::RunStatus::Finished) continue;
+          const QString name = r.name.isEmpty() ? r.uuid.left(8) : r.name;
+          listing->runs.push_back(
+              {r.id, tr("%1 · %2 · %3 · %4")
+                         .arg(name, r.uuid.left(8),
+                              r.datasetName.isEmpty() ? tr("no dataset") : r.datasetName,
+                              r.finished.toLocalTime().toString(QStringLiteral("yyyy-MM-dd hh:mm")))});
+          // The default: the newest finished run that has embeddings (a few look-ups at most).
+          if (listing->fallback == 0 && checked < 50) {
+            ++checked;
+            auto kinds = store.embeddingKinds(r.id);
+            if (kinds && std::any_of(kinds.value().begin(), kinds.value().end(), [](const auto& k) {
+                  return k.kind == store::kind::kAdjustment;
+                }))
+              listing->fallback = r.id;
+          }
+        }
+      }
+    }
+    return [this, listing, keep, generation] {
+      if (jobs_.isCurrent(generation)) applyRunListing(*listing, keep);
+    };
+  });
+}
+
+void ExplorerPanel::applyRunListing(const RunListing& listing, qint64 keep) {
+  const qint64 wanted = pendingSelect_;
+  pendingSelect_ = 0;
+  if (!listing.error.isEmpty()) {
+    message_->setText(tr("Could not list the runs: %1").arg(listing.error));
     message_->show();
     return;
   }
-  const QSignalBlocker block(runPicker_);
-  runPicker_->clear();
-  qint64 fallback = 0;
-  int checked = 0;
-  for (const store::RunListEntry& e : runs.value()) {
-    const store::RunInfo& r = e.run;
-    if (r.status != store::RunStatus::Finished) continue;
-    const QString name = r.name.isEmpty() ? r.uuid.left(8) : r.name;
-    runPicker_->addItem(tr("%1 · %2 · %3 · %4")
-                            .arg(name, r.uuid.left(8),
-                                 r.datasetName.isEmpty() ? tr("no dataset") : r.datasetName,
-                                 r.finished.toLocalTime().toString(QStringLiteral("yyyy-MM-dd hh:mm"))),
-                        r.id);
-    // The default: the newest finished run that has embeddings (a few look-ups at most).
-    if (fallback == 0 && checked < 50) {
-      ++checked;
-      auto kinds = store_->embeddingKinds(r.id);
-      if (kinds && std::any_of(kinds.value().begin(), kinds.value().end(), [](const auto& k) {
-            return k.kind == store::kind::kAdjustment;
-          }))
-        fallback = r.id;
-    }
+  {
+    const QSignalBlocker block(runPicker_);
+    runPicker_->clear();
+    for (const auto& [id, label] : listing.runs) runPicker_->addItem(label, id);
   }
+  if (wanted > 0 && runPicker_->findData(wanted) < 0)
+    Q_EMIT runFailed(wanted, tr("run %1 is not a finished run of this store").arg(wanted));
   if (runPicker_->count() == 0) {
     run_.reset();
     left_->clear(tr("No finished run in this store yet: train one in the Runs tab (or with "
@@ -430,22 +458,25 @@ void ExplorerPanel::fillRunPicker(qint64 keep) {
     right_->clear(QString());
     return;
   }
-  qint64 target = keep > 0 && runPicker_->findData(keep) >= 0 ? keep : fallback;
+  if (wanted > 0 && runPicker_->findData(wanted) >= 0) userPicked_ = true;
+  qint64 target = keep > 0 && runPicker_->findData(keep) >= 0 ? keep : listing.fallback;
   if (target == 0) target = runPicker_->itemData(0).toLongLong();
-  runPicker_->setCurrentIndex(runPicker_->findData(target));
+  {
+    const QSignalBlocker block(runPicker_);
+    runPicker_->setCurrentIndex(runPicker_->findData(target));
+  }
   if (!run_ || run_->info.id != target) {
     if (loading_ != target) onRunPicked();
   }
 }
 
 void ExplorerPanel::selectRun(qint64 runId) {
-  int i = runPicker_->findData(runId);
+  const int i = runPicker_->findData(runId);
   if (i < 0) {
+    // Not listed yet (finished since the last listing, or no such run): list again, then
+    // show it or say why not (applyRunListing).
+    pendingSelect_ = runId;
     fillRunPicker(runId);
-    i = runPicker_->findData(runId);
-  }
-  if (i < 0) {
-    Q_EMIT runFailed(runId, tr("run %1 is not a finished run of this store").arg(runId));
     return;
   }
   userPicked_ = true;

@@ -123,6 +123,13 @@ class ExplorerPanel : public QWidget {
   /// Runs `work` on a new thread; `done` on the UI thread unless this panel is gone.
   void runWorker(std::function<std::function<void()>()> work);
   void showInternalError(const QString& what);
+  /// Finished runs of the store as the run picker lists them (read on a worker).
+  struct RunListing {
+    std::vector<std::pair<qint64, QString>> runs;  ///< id, label; newest first
+    qint64 fallback = 0;  ///< the newest finished run with embeddings
+    QString error;
+  };
+  void applyRunListing(const RunListing& listing, qint64 keep);
 
   store::RunStore* store_;
   RunQueue* queue_;
@@ -136,6 +143,7 @@ class ExplorerPanel : public QWidget {
   int64_t chosen_ = -1;
   qint64 loading_ = 0;
   int loadGeneration_ = 0;
+  qint64 pendingSelect_ = 0;  ///< selectRun() of a run the picker did not list yet
   bool userPicked_ = false;
   bool pendingLoad_ = false;  ///< a run waits for the panel to be shown
   QHash<qint64, QString> probeCache_;
