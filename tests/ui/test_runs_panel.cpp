@@ -64,6 +64,13 @@ QString statusOf(const RunsTableModel* model, qint64 runId) {
   return row < 0 ? QString() : model->index(row, 0).data(int(RunsTableModel::Role::StatusName)).toString();
 }
 
+/// The Runs tab's tool button with this text (Re-run, Delete, ...), or null.
+QToolButton* toolButtonOf(RunsPanel* panel, const QString& text) {
+  for (auto* b : panel->findChildren<QToolButton*>())
+    if (b->text() == text) return b;
+  return nullptr;
+}
+
 }  // namespace
 
 class TestRunsPanel : public QObject {
@@ -199,9 +206,7 @@ class TestRunsPanel : public QObject {
     QVERIFY(QFileInfo::exists(state));
 
     panel->selectRun(first);
-    QToolButton* rerun = nullptr;
-    for (auto* b : panel->findChildren<QToolButton*>())
-      if (b->text() == QLatin1String("Re-run")) rerun = b;
+    QToolButton* rerun = toolButtonOf(panel, QStringLiteral("Re-run"));
     QVERIFY(rerun && rerun->isEnabled());
     ended.clear();
     epochs.clear();
@@ -243,9 +248,7 @@ class TestRunsPanel : public QObject {
     QVERIFY(QFileInfo::exists(checkpoint));
     panel->selectRun(runId);
     QCOMPARE(panel->selectedRuns(), QList<qint64>{runId});
-    QToolButton* remove = nullptr;
-    for (auto* b : panel->findChildren<QToolButton*>())
-      if (b->text() == QLatin1String("Delete")) remove = b;
+    QToolButton* remove = toolButtonOf(panel, QStringLiteral("Delete"));
     QVERIFY(remove && remove->isEnabled());
     QSignalSpy reloaded(panel, &RunsPanel::reloaded);
     QTimer::singleShot(0, [] {
