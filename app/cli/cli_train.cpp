@@ -165,6 +165,7 @@ QString applyTrainFlags(const Flags& f, train::TrainConfig& c) {
     c.init = v.value();
   }
   if (f.on("--pad-keys")) c.padKeys = true;
+  if (f.on("--split-batches")) c.splitBatches = true;
   if (f.has("--batching")) {
     auto v = parseBatchingKind(f.value("--batching"));
     if (!v) return v.error().cause;
@@ -255,7 +256,7 @@ int runTrain(const QStringList& args) {
   const QStringList switchFlags = {QStringLiteral("--json"), QStringLiteral("--quiet"),
                                    QStringLiteral("--no-confounder"), QStringLiteral("--no-noise"),
                                    QStringLiteral("--no-cache"), QStringLiteral("--no-store"),
-                                   QStringLiteral("--pad-keys")};
+                                   QStringLiteral("--pad-keys"), QStringLiteral("--split-batches")};
   const Flags f = parseFlags(args, valueFlags, switchFlags);
   if (!f.error.isEmpty()) return badInput(QStringLiteral("train: %1").arg(f.error));
 

@@ -1,6 +1,7 @@
 #include "core/data/batching.h"
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 
 namespace irl4rec::data {
@@ -93,6 +94,34 @@ TrainingUsers trainingUsers(const LeaveOneOutSplit& split, int64_t numUsers, int
     out.lengths.push_back(std::min(cloze ? L : L - 1, maxLength));
   }
   return out;
+}
+
+std::vector<std::vector<int64_t>> splitByLength(const std::vector<int32_t>& lengths,
+                                                int64_t groupCost) {
+  const size_t n = lengths.size();
+  std::vector<int64_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int64_t a, int64_t b) { return lengths[size_t(a)] < lengths[size_t(b)]; });
+  // best[j]: the cheapest cut of the j shortest rows; from[j]: where its last group starts.
+  std::vector<int64_t> best(n + 1, 0);
+  std::vector<size_t> from(n + 1, 0);
+  for (size_t j = 1; j <= n; ++j) {
+    const int64_t width = std::max<int64_t>(lengths[size_t(order[j - 1])], 1);
+    best[j] = std::numeric_limits<int64_t>::max();
+    for (size_t i = 0; i < j; ++i) {
+      const int64_t cost = best[i] + int64_t(j - i) * width + groupCost;
+      if (cost < best[j]) {
+        best[j] = cost;
+        from[j] = i;
+      }
+    }
+  }
+  std::vector<std::vector<int64_t>> groups;
+  for (size_t j = n; j > 0; j = from[j])
+    groups.emplace_back(order.begin() + std::ptrdiff_t(from[j]), order.begin() + std::ptrdiff_t(j));
+  std::reverse(groups.begin(), groups.end());
+  return groups;
 }
 
 TrainingBatch trainingBatch(const Dataset& dataset, const LeaveOneOutSplit& split,

@@ -49,6 +49,17 @@ std::vector<std::vector<int64_t>> randomBatches(int64_t count, int64_t batchSize
 std::vector<std::vector<int64_t>> lengthBuckets(const std::vector<int32_t>& lengths,
                                                 int64_t batchSize, std::mt19937_64& rng);
 
+/// Splits one batch into sub-batches of similar lengths, for models whose rows are computed
+/// independently (the sequence encoders): each sub-batch is padded only to its own longest row,
+/// and the loss over all of them is the loss of the whole batch. `lengths` are the rows'
+/// lengths; the result lists row indices (into `lengths`), each sub-batch sorted by length.
+/// The cut minimises Σ (rows × longest length + groupCost) over the sub-batches (an exact
+/// dynamic programme over the sorted lengths): groupCost is the fixed cost of one more
+/// sub-batch in padded cells (the per-operation overhead of a forward and backward pass).
+/// Ties keep the batch's order, so the result is deterministic.
+std::vector<std::vector<int64_t>> splitByLength(const std::vector<int32_t>& lengths,
+                                                int64_t groupCost);
+
 /// For each non-zero entry of `targets` (rows x width, a batch's next-item targets), an item
 /// drawn uniformly from 1..numItems that is not in the row user's whole sequence (S3-Rec's
 /// negative sampling); 0 where the target is 0. Falls back to any item != target when a user

@@ -36,4 +36,17 @@ ObjectiveTerms objective(const ObjectiveOptions& options, RecommenderImpl& model
                          const torch::Tensor& items, const torch::Tensor& lengths,
                          const torch::Tensor& targets, const torch::Tensor& negatives);
 
+/// One part of a batch: rows of similar lengths padded to their own width (the arguments of
+/// the single-tensor objective()).
+struct BatchPart {
+  torch::Tensor items, lengths, targets, negatives;
+};
+
+/// The objective of one batch given as parts: the model runs on each part, the target
+/// positions of all parts are joined, and every term is computed over them as over one padded
+/// batch (the encoders compute rows independently, so only the padding work differs).
+/// sampled-ce shares the first part's negatives across the batch.
+ObjectiveTerms objective(const ObjectiveOptions& options, RecommenderImpl& model,
+                         const std::vector<BatchPart>& parts);
+
 }  // namespace irl4rec::models

@@ -129,6 +129,7 @@ QJsonObject TrainConfig::toJson() const {
   o[QStringLiteral("weight_decay")] = weightDecay;
   o[QStringLiteral("batch_size")] = batchSize;
   if (batching != BatchingKind::Length) o[QStringLiteral("batching")] = toString(batching);
+  if (splitBatches) o[QStringLiteral("split_batches")] = true;
   o[QStringLiteral("epochs")] = epochs;
   o[QStringLiteral("patience")] = patience;
   o[QStringLiteral("eval_every")] = evalEvery;
@@ -232,6 +233,7 @@ Expected<TrainConfig> TrainConfig::fromJson(const QJsonObject& json) {
   r.number("weight_decay", c.weightDecay);
   r.integer("batch_size", c.batchSize);
   r.named("batching", c.batching, &parseBatchingKind);
+  r.boolean("split_batches", c.splitBatches);
   r.integer("epochs", c.epochs);
   r.integer("patience", c.patience);
   r.integer("eval_every", c.evalEvery);

@@ -21,33 +21,55 @@ models::ObjectiveOptions objectiveOptions(const TrainConfig& c) {
       .dependence(c.dependence);
 }
 
-models::ObjectiveTerms Trainer::stepLosses(const std::vector<int64_t>& users,
-                                           std::mt19937_64& rng) {
+models::BatchPart Trainer::batchPart(const std::vector<int64_t>& users, std::mt19937_64& rng) {
   const bool bert = config_.encoder == EncoderKind::Bert4Rec;
   const data::TrainingBatch b = data::trainingBatch(dataset_, split_, users, config_.maxLength, bert);
   const data::SequenceBatch& in = b.inputs;
   const data::SequenceBatch& tg = b.targets;
-  auto items = longTensor(in.items, {in.rows, in.width});
-  auto lengths = longTensor(in.lengths, {in.rows});
-  auto target = longTensor(tg.items, {tg.rows, tg.width});
-  torch::Tensor negatives;
-  if (config_.loss == LossKind::Bce || config_.loss == LossKind::Bpr) {
-    negatives = longTensor(data::sampleNegatives(dataset_, tg, rng), {tg.rows, tg.width});
-  } else if (config_.loss == LossKind::SampledCe) {
-    negatives = at::randint(1, dataset_.numItems() + 1, {config_.negatives},
-                            models::currentGenerator(), torch::kLong);
-  }
+  models::BatchPart part;
+  part.items = longTensor(in.items, {in.rows, in.width});
+  part.lengths = longTensor(in.lengths, {in.rows});
+  part.targets = longTensor(tg.items, {tg.rows, tg.width});
+  if (config_.loss == LossKind::Bce || config_.loss == LossKind::Bpr)
+    part.negatives = longTensor(data::sampleNegatives(dataset_, tg, rng), {tg.rows, tg.width});
   if (bert) {
     // Cloze: mask each real position with probability mask_ratio, at least one per row.
+    const auto& items = part.items;
     auto valid = items.gt(0);
     auto masked = at::rand(items.sizes(), models::currentGenerator()).lt(config_.maskRatio) & valid;
     auto none = masked.sum(1).eq(0);
-    auto lastPos = torch::one_hot(lengths - 1, items.size(1)).to(torch::kBool);
+    auto lastPos = torch::one_hot(part.lengths - 1, items.size(1)).to(torch::kBool);
     masked = masked | (lastPos & none.unsqueeze(1));
-    target = torch::where(masked, items, torch::zeros_like(items));
-    items = torch::where(masked, torch::full_like(items, model_.maskToken()), items);
+    part.targets = torch::where(masked, items, torch::zeros_like(items));
+    part.items = torch::where(masked, torch::full_like(items, model_.maskToken()), items);
   }
-  return models::objective(objectiveOptions(config_), model_, items, lengths, target, negatives);
+  return part;
+}
+
+models::ObjectiveTerms Trainer::stepLosses(const std::vector<int64_t>& users,
+                                           const std::vector<int32_t>& lengths,
+                                           std::mt19937_64& rng) {
+  // Drawn before the BERT4Rec masks, in the order the generator always saw.
+  torch::Tensor sharedNegatives;
+  if (config_.loss == LossKind::SampledCe)
+    sharedNegatives = at::randint(1, dataset_.numItems() + 1, {config_.negatives},
+                                  models::currentGenerator(), torch::kLong);
+  std::vector<models::BatchPart> parts;
+  if (config_.splitBatches) {
+    // The fixed cost of one more part, in padded cells: a part's forward and backward pass is
+    // a few hundred LibTorch operations of ~10 µs each, one cell of width d = 64 ~25 µs.
+    constexpr int64_t kPartCost = 256;
+    for (const auto& rows : data::splitByLength(lengths, kPartCost)) {
+      std::vector<int64_t> partUsers;
+      partUsers.reserve(rows.size());
+      for (int64_t r : rows) partUsers.push_back(users[size_t(r)]);
+      parts.push_back(batchPart(partUsers, rng));
+    }
+  } else {
+    parts.push_back(batchPart(users, rng));
+  }
+  if (sharedNegatives.defined()) parts.front().negatives = sharedNegatives;
+  return models::objective(objectiveOptions(config_), model_, parts);
 }
 
 std::vector<torch::Tensor> Trainer::snapshot() const {
@@ -122,10 +144,15 @@ RunOutcome Trainer::train(const RunCallbacks& callbacks, const std::atomic<bool>
         outcome.message = QStringLiteral("cancelled in epoch %1").arg(epoch);
         break;
       }
-      for (auto& i : batch) i = training.users[size_t(i)];
+      std::vector<int32_t> lengths;
+      lengths.reserve(batch.size());
+      for (auto& i : batch) {
+        lengths.push_back(training.lengths[size_t(i)]);
+        i = training.users[size_t(i)];
+      }
       ++progress.step;
       ++batchIndex;
-      models::ObjectiveTerms terms = stepLosses(batch, rng);
+      models::ObjectiveTerms terms = stepLosses(batch, lengths, rng);
       const double total = terms.total.item<double>();
       if (!std::isfinite(total)) {
         outcome.status = RunStatus::Diverged;

@@ -46,7 +46,12 @@ class Trainer {
  private:
   /// One batch's loss terms: inputs/targets from data::trainingBatch, negatives for the loss,
   /// the BERT4Rec cloze masks.
-  models::ObjectiveTerms stepLosses(const std::vector<int64_t>& users, std::mt19937_64& rng);
+  /// The objective of one batch of users (`lengths`: their training input lengths), as one
+  /// padded batch or, with split_batches, as parts of similar lengths.
+  models::ObjectiveTerms stepLosses(const std::vector<int64_t>& users,
+                                    const std::vector<int32_t>& lengths, std::mt19937_64& rng);
+  /// The model input, targets and per-position negatives of `users`, padded to their longest.
+  models::BatchPart batchPart(const std::vector<int64_t>& users, std::mt19937_64& rng);
   std::vector<torch::Tensor> snapshot() const;
   void restore(const std::vector<torch::Tensor>& state);
 

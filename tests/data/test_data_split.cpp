@@ -1,7 +1,10 @@
 // The leave-one-out split on a hand-checked example.
+#include "core/data/batching.h"
 #include "core/data/split.h"
 
 #include <QtTest>
+
+#include <random>
 
 using namespace irl4rec::data;
 
@@ -65,6 +68,58 @@ class TestDataSplit : public QObject {
     d.sequences = {{1, 2, 3}, {1}, {2, 3}, {1, 2, 3, 4}};
     d.itemTokens = {QString(), "1", "2", "3", "4"};
     QCOMPARE(LeaveOneOutSplit(d).usersTrainOnly(), d.stats().usersTrainOnly);
+  }
+
+  void splitByLengthCoversTheBatchAndMinimisesPadding() {
+    // Padded cells + groupCost per group, for a cut of `lengths` into `groups`.
+    auto cost = [](const std::vector<int32_t>& lengths,
+                   const std::vector<std::vector<int64_t>>& groups, int64_t groupCost) {
+      int64_t c = 0;
+      for (const auto& g : groups) {
+        int32_t width = 1;
+        for (int64_t r : g) width = std::max(width, lengths[size_t(r)]);
+        c += int64_t(g.size()) * width + groupCost;
+      }
+      return c;
+    };
+    std::mt19937_64 rng(3);
+    for (int trial = 0; trial < 40; ++trial) {
+      const size_t n = 1 + size_t(trial % 11);
+      std::vector<int32_t> lengths(n);
+      for (auto& l : lengths) l = int32_t(1 + rng() % 50);
+      const int64_t groupCost = int64_t(rng() % 120);
+      const auto groups = splitByLength(lengths, groupCost);
+      // Every row exactly once, each group sorted by length.
+      std::vector<int> seen(n, 0);
+      for (const auto& g : groups) {
+        QVERIFY(!g.empty());
+        for (size_t i = 0; i < g.size(); ++i) {
+          ++seen[size_t(g[i])];
+          if (i > 0) QVERIFY(lengths[size_t(g[i - 1])] <= lengths[size_t(g[i])]);
+        }
+      }
+      QCOMPARE(seen, std::vector<int>(n, 1));
+      // No cut of the sorted rows into contiguous groups is cheaper (all 2^(n-1) of them).
+      std::vector<int64_t> order(n);
+      std::iota(order.begin(), order.end(), 0);
+      std::stable_sort(order.begin(), order.end(),
+                       [&](int64_t a, int64_t b) { return lengths[size_t(a)] < lengths[size_t(b)]; });
+      int64_t best = std::numeric_limits<int64_t>::max();
+      for (uint32_t cuts = 0; cuts < (1u << (n - 1)); ++cuts) {
+        std::vector<std::vector<int64_t>> g(1);
+        for (size_t i = 0; i < n; ++i) {
+          if (i > 0 && (cuts >> (i - 1) & 1u)) g.emplace_back();
+          g.back().push_back(order[i]);
+        }
+        best = std::min(best, cost(lengths, g, groupCost));
+      }
+      QCOMPARE(cost(lengths, groups, groupCost), best);
+    }
+    // A free cut gives one group per distinct length; a prohibitive one keeps the batch whole.
+    const std::vector<int32_t> lengths = {5, 1, 5, 3, 1, 50};
+    QCOMPARE(splitByLength(lengths, 0).size(), size_t(4));
+    QCOMPARE(splitByLength(lengths, 1000000).size(), size_t(1));
+    QVERIFY(splitByLength({}, 10).empty());
   }
 };
 

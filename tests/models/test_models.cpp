@@ -104,6 +104,8 @@ class TestModels : public QObject {
   void irlGradientsReachBothEncoders();
   void confounderGetsNoGradientWithoutAlphaAndGamma();
   void objectiveTermsFollowTheModelNotTheWeights();
+  void objectiveOverPartsEqualsOnePaddedBatch_data();
+  void objectiveOverPartsEqualsOnePaddedBatch();
 
   void configValidation_data();
   void configValidation();
@@ -621,6 +623,100 @@ void TestModels::objectiveTermsFollowTheModelNotTheWeights() {
   QVERIFY(!terms.recS.defined() && !terms.dependence.defined());
 }
 
+void TestModels::objectiveOverPartsEqualsOnePaddedBatch_data() {
+  QTest::addColumn<QString>("encoder");
+  QTest::addColumn<QString>("loss");
+  QTest::addColumn<bool>("irl");
+  QTest::newRow("sasrec ce baseline") << "sasrec" << "ce" << false;
+  QTest::newRow("sasrec ce irl4rec") << "sasrec" << "ce" << true;
+  QTest::newRow("sasrec bce irl4rec") << "sasrec" << "bce" << true;
+  QTest::newRow("gru4rec sampled-ce irl4rec") << "gru4rec" << "sampled-ce" << true;
+  QTest::newRow("bert4rec ce irl4rec") << "bert4rec" << "ce" << true;
+}
+
+void TestModels::objectiveOverPartsEqualsOnePaddedBatch() {
+  // split_batches: the rows of a padded batch given as parts of similar lengths, each padded
+  // to its own width, give the same terms and the same gradients (no dropout, no noise).
+  QFETCH(QString, encoder);
+  QFETCH(QString, loss);
+  QFETCH(bool, irl);
+  models::RandomScope random(11);
+  const std::vector<std::vector<int32_t>> attrs = {{}, {1}, {2}, {1, 3}, {3}, {2}, {1}};
+  auto o = models::RecommenderOptions()
+               .num_items(6)
+               .num_attributes(3)
+               .hidden_size(8)
+               .num_heads(2)
+               .max_length(6)
+               .dropout(0.0)
+               .encoder(train::parseEncoderKind(encoder).value())
+               .style(models::BlockStyle{models::NormKind::Kang, models::FfnKind::ReluD, true,
+                                         models::InitKind::Xavier})
+               .irl(irl)
+               .confounder(irl)
+               .reparameterize(false);
+  auto model = models::Recommender(o, attrs);
+  for (auto& p : model->parameters()) p.set_data(p.data().to(torch::kDouble));  // tight check
+  const auto options = models::ObjectiveOptions()
+                           .loss(train::parseLossKind(loss).value())
+                           .ce_kernel(models::CeKernel::Aten)  // the fused kernel is float only
+                           .alpha(0.3)
+                           .beta(0.2)
+                           .gamma(0.4);
+  // Four rows of lengths 5, 1, 2, 5 padded to 5; parts {rows 1, 2} (width 2), {rows 0, 3}.
+  const std::vector<std::vector<int64_t>> rows = {
+      {1, 2, 3, 4, 5}, {6, 0, 0, 0, 0}, {2, 4, 0, 0, 0}, {3, 1, 6, 2, 5}};
+  const std::vector<std::vector<int64_t>> next = {
+      {2, 3, 4, 5, 6}, {1, 0, 0, 0, 0}, {4, 6, 0, 0, 0}, {1, 6, 2, 5, 4}};
+  const std::vector<int64_t> lengths = {5, 1, 2, 5};
+  const std::vector<std::vector<int64_t>> negs = {
+      {6, 1, 1, 2, 3}, {3, 0, 0, 0, 0}, {5, 1, 0, 0, 0}, {4, 4, 3, 1, 2}};
+  auto block = [](const std::vector<std::vector<int64_t>>& m, const std::vector<int>& pick,
+                  int64_t width) {
+    std::vector<int64_t> flat;
+    for (int r : pick)
+      for (int64_t c = 0; c < width; ++c) flat.push_back(m[size_t(r)][size_t(c)]);
+    return torch::tensor(flat, torch::kLong).view({int64_t(pick.size()), width});
+  };
+  auto part = [&](const std::vector<int>& pick, int64_t width) {
+    std::vector<int64_t> l;
+    for (int r : pick) l.push_back(lengths[size_t(r)]);
+    models::BatchPart p{block(rows, pick, width), torch::tensor(l, torch::kLong),
+                        block(next, pick, width), block(negs, pick, width)};
+    if (loss == "sampled-ce") p.negatives = torch::tensor({1, 3, 5}, torch::kLong);
+    return p;
+  };
+  auto run = [&](const std::vector<models::BatchPart>& parts) {
+    model->zero_grad();
+    auto terms = models::objective(options, *model, parts);
+    terms.total.backward();
+    std::vector<torch::Tensor> grads;
+    for (const auto& p : model->parameters())
+      grads.push_back(p.grad().defined() ? p.grad().clone() : torch::zeros_like(p));
+    return std::make_pair(terms, grads);
+  };
+  model->train();  // training path (dropout 0, no noise), as the trainer calls it
+  const auto [whole, wholeGrads] = run({part({0, 1, 2, 3}, 5)});
+  const auto [split, splitGrads] = run({part({1, 2}, 2), part({0, 3}, 5)});
+  auto same = [](const torch::Tensor& a, const torch::Tensor& b) {
+    if (!a.defined() || !b.defined()) return a.defined() == b.defined();
+    // In double precision, sums in another order agree to ~1e-15.
+    return torch::allclose(a, b, 1e-10, 1e-12);
+  };
+  QVERIFY(same(whole.total, split.total));
+  QVERIFY(same(whole.recT, split.recT));
+  QVERIFY(same(whole.recS, split.recS));
+  QVERIFY(same(whole.compression, split.compression));
+  QVERIFY(same(whole.dependence, split.dependence));
+  QCOMPARE(irl, whole.dependence.defined());
+  const auto names = model->named_parameters().keys();
+  for (size_t i = 0; i < wholeGrads.size(); ++i)
+    QVERIFY2(same(wholeGrads[i], splitGrads[i]),
+             qPrintable(QStringLiteral("gradient of %1 differs by %2")
+                            .arg(QString::fromStdString(names[i]))
+                            .arg((wholeGrads[i] - splitGrads[i]).abs().max().item<double>())));
+}
+
 void TestModels::configValidation_data() {
   QTest::addColumn<QString>("field");
   QTest::addColumn<double>("value");
@@ -675,12 +771,15 @@ void TestModels::configJsonRoundTrip() {
   c.seed = 18446744073709551557ull;  // beyond 2^53
   c.evalProtocol = train::EvalProtocol::Sampled;
   c.norm = train::NormKind::Pre;
+  c.splitBatches = true;
   c.dataPath = QStringLiteral("/x/Beauty.txt");
   auto back = train::TrainConfig::fromJson(c.toJson());
   QVERIFY(back.ok());
   QCOMPARE(back.value().toJson(), c.toJson());
   QCOMPARE(back.value().seed, c.seed);
   QVERIFY(back.value().norm == train::NormKind::Pre);
+  QVERIFY(back.value().splitBatches);
+  QVERIFY(!train::TrainConfig().toJson().contains(QStringLiteral("split_batches")));
   // The default placement is not written: configurations saved before the option existed
   // keep their JSON, so their runs keep their seed-group key.
   QVERIFY(!train::TrainConfig().toJson().contains(QStringLiteral("norm")));
