@@ -1,10 +1,12 @@
 #include "core/eval/ranking.h"
 
+#include "core/common/workers.h"
 #include "core/models/softmax_rows.h"
 
 #include <ATen/Parallel.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -141,6 +143,14 @@ std::vector<int64_t> rankInBatches(const data::Dataset& dataset,
   std::mt19937_64 rng(options.sampledSeed);
   std::uniform_int_distribution<int64_t> pick(1, numItems);
 
+  // The batches' inputs first, in order (the sampled negatives come from one sequence), then
+  // the ranking, shared by the threads.
+  struct BatchInput {
+    size_t start = 0;
+    std::vector<data::Slice> slices;
+    torch::Tensor targets, histRows, histItems, negatives;
+  };
+  std::vector<BatchInput> inputs;
   for (size_t start = 0; start < order.size(); start += size_t(options.batchSize)) {
     const size_t end = std::min(order.size(), start + size_t(options.batchSize));
     const int64_t B = int64_t(end - start);
@@ -180,12 +190,22 @@ std::vector<int64_t> rankInBatches(const data::Dataset& dataset,
       }
       tNeg = torch::tensor(negatives, torch::kLong).view({B, options.sampledNegatives});
     }
-    torch::Tensor r = rankBatch(slices, torch::tensor(targets, torch::kLong),
-                                torch::tensor(histRows, torch::kLong),
-                                torch::tensor(histItems, torch::kLong), tNeg);
-    auto acc = r.accessor<int64_t, 1>();
-    for (int64_t i = 0; i < B; ++i) ranks[order[start + size_t(i)]] = acc[i];
+    inputs.push_back({start, std::move(slices), torch::tensor(targets, torch::kLong),
+                      torch::tensor(histRows, torch::kLong), torch::tensor(histItems, torch::kLong),
+                      tNeg});
   }
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    torch::NoGradGuard noGrad;  // thread-local: every worker needs its own
+    for (size_t b = next++; b < inputs.size(); b = next++) {
+      const BatchInput& in = inputs[b];
+      torch::Tensor r = rankBatch(in.slices, in.targets, in.histRows, in.histItems, in.negatives);
+      auto acc = r.accessor<int64_t, 1>();
+      for (int64_t i = 0; i < int64_t(in.slices.size()); ++i)
+        ranks[order[in.start + size_t(i)]] = acc[i];
+    }
+  };
+  runWorkers(std::min(std::max(options.threads, 1), int(inputs.size())), [&](int) { work(); });
   return ranks;
 }
 

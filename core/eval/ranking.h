@@ -49,6 +49,9 @@ struct EvalOptions {
   int sampledNegatives = 99;
   uint64_t sampledSeed = 20240101;  ///< fixed: the same negatives for every model
   int64_t batchSize = 2048;
+  /// Threads that share the batches (each batch is ranked whole by one of them, so the ranks do
+  /// not depend on it); the scorer is called from all of them at once.
+  int threads = 1;
 };
 
 /// Evaluates `cases` (user, target, historyLength into dataset.sequences) with `scorer`.

@@ -1,5 +1,6 @@
 #include "core/models/losses.h"
 
+#include "core/common/workers.h"
 #include "core/models/softmax_rows.h"
 
 #include <ATen/Parallel.h>
@@ -28,8 +29,8 @@ torch::Tensor sampledSoftmaxLoss(const torch::Tensor& h, const torch::Tensor& ta
 }
 
 torch::Tensor fullSoftmaxLoss(const torch::Tensor& h, const torch::Tensor& table,
-                              const torch::Tensor& targets, CeKernel kernel) {
-  if (kernel == CeKernel::Fused) return fusedFullSoftmaxLoss(h, table, targets);
+                              const torch::Tensor& targets, CeKernel kernel, int threads) {
+  if (kernel == CeKernel::Fused) return fusedFullSoftmaxLoss(h, table, targets, threads);
   auto logits = torch::matmul(h, table.narrow(0, 1, table.size(0) - 1).t());
   return torch::nn::functional::cross_entropy(logits, targets - 1);
 }
@@ -44,39 +45,52 @@ int64_t fusedCeChunkRows(int64_t items) {
 namespace {
 
 /// The chunked pass shared by the forward with and without the gradient. Returns the summed
-/// row losses; with gradH/gradW defined, also accumulates (1/N)·∂loss_sum into them.
+/// row losses; with gradH/gradW defined, also accumulates (1/N)·∂loss_sum into them. Chunk c
+/// goes to worker c mod workers; worker 0 runs on the calling thread.
 double fusedCePass(const torch::Tensor& h, const torch::Tensor& table, const torch::Tensor& tg,
-                   torch::Tensor* gradH, torch::Tensor* gradW) {
+                   torch::Tensor* gradH, torch::Tensor* gradW, int threads) {
   const int64_t N = h.size(0), I = table.size(0) - 1;
   const auto W = table.narrow(0, 1, I);
   const auto Wt = W.t();
   const int64_t chunk = std::min(N, fusedCeChunkRows(I));
-  auto buffer = torch::empty({chunk, I}, h.options().requires_grad(false));
+  const int64_t chunks = (N + chunk - 1) / chunk;
+  const int workers = int(std::clamp<int64_t>(threads, 1, chunks));
   const int64_t* tp = tg.data_ptr<int64_t>();
   const float scale = 1.0f / float(N);
   const bool gradient = gradH != nullptr;
-  std::vector<float> rowLoss(size_t(chunk), 0.0f);
-  double lossSum = 0.0;
-  for (int64_t r0 = 0; r0 < N; r0 += chunk) {
-    const int64_t c = std::min(chunk, N - r0);
-    const auto hc = h.narrow(0, r0, c);
-    auto logits = buffer.narrow(0, 0, c);
-    at::mm_out(logits, hc, Wt);
-    float* lp = logits.data_ptr<float>();
-    at::parallel_for(0, c, 4, [&](int64_t begin, int64_t end) {
-      for (int64_t r = begin; r < end; ++r) {
+  std::vector<double> lossSums(static_cast<size_t>(workers), 0.0);
+  std::vector<torch::Tensor> gradWs(static_cast<size_t>(workers));
+  auto work = [&](int worker) {
+    auto buffer = torch::empty({chunk, I}, h.options().requires_grad(false));
+    torch::Tensor& gw = gradWs[size_t(worker)];
+    if (gradient) gw = worker == 0 ? *gradW : torch::zeros_like(*gradW);
+    double& lossSum = lossSums[size_t(worker)];
+    for (int64_t ci = worker; ci < chunks; ci += workers) {
+      const int64_t r0 = ci * chunk, c = std::min(chunk, N - r0);
+      const auto hc = h.narrow(0, r0, c);
+      auto logits = buffer.narrow(0, 0, c);
+      at::mm_out(logits, hc, Wt);
+      float* lp = logits.data_ptr<float>();
+      for (int64_t r = 0; r < c; ++r) {
         const int64_t t = tp[r0 + r] - 1;
-        rowLoss[size_t(r)] = gradient ? softmaxCrossEntropyRow(lp + r * I, I, t, scale)
-                                      : softmaxCrossEntropyLossRow(lp + r * I, I, t);
+        lossSum += double(gradient ? softmaxCrossEntropyRow(lp + r * I, I, t, scale)
+                                   : softmaxCrossEntropyLossRow(lp + r * I, I, t));
       }
-    });
-    for (int64_t r = 0; r < c; ++r) lossSum += double(rowLoss[size_t(r)]);
-    if (gradient) {
-      auto gh = gradH->narrow(0, r0, c);
-      at::mm_out(gh, logits, W);
-      gradW->addmm_(logits.t(), hc);
+      if (gradient) {
+        auto gh = gradH->narrow(0, r0, c);
+        at::mm_out(gh, logits, W);
+        gw.addmm_(logits.t(), hc);
+      }
     }
-  }
+  };
+  runWorkers(workers, [&](int worker) {
+    torch::NoGradGuard noGrad;  // grad mode is thread-local; the callers' is off
+    work(worker);
+  });
+  if (gradient)
+    for (int w = 1; w < workers; ++w) gradW->add_(gradWs[size_t(w)]);
+  double lossSum = 0.0;
+  for (double l : lossSums) lossSum += l;
   return lossSum;
 }
 
@@ -85,11 +99,12 @@ double fusedCePass(const torch::Tensor& h, const torch::Tensor& table, const tor
 /// Peak extra memory: one chunk of logits plus gradients the size of h and of the table.
 struct FusedSoftmaxCe : public torch::autograd::Function<FusedSoftmaxCe> {
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& h,
-                               const torch::Tensor& table, const torch::Tensor& tg) {
+                               const torch::Tensor& table, const torch::Tensor& tg,
+                               int64_t threads) {
     auto gradH = torch::empty_like(h);
     auto gradTable = torch::zeros_like(table);
     auto gradW = gradTable.narrow(0, 1, table.size(0) - 1);
-    const double lossSum = fusedCePass(h, table, tg, &gradH, &gradW);
+    const double lossSum = fusedCePass(h, table, tg, &gradH, &gradW, int(threads));
     ctx->saved_data["grad_h"] = gradH;
     ctx->saved_data["grad_table"] = gradTable;
     return torch::full({}, lossSum / double(h.size(0)), h.options());
@@ -98,14 +113,14 @@ struct FusedSoftmaxCe : public torch::autograd::Function<FusedSoftmaxCe> {
                                                  torch::autograd::variable_list gradOut) {
     const auto g = gradOut[0];
     return {ctx->saved_data["grad_h"].toTensor() * g,
-            ctx->saved_data["grad_table"].toTensor() * g, torch::Tensor()};
+            ctx->saved_data["grad_table"].toTensor() * g, torch::Tensor(), torch::Tensor()};
   }
 };
 
 }  // namespace
 
 torch::Tensor fusedFullSoftmaxLoss(const torch::Tensor& h, const torch::Tensor& table,
-                                   const torch::Tensor& targets) {
+                                   const torch::Tensor& targets, int threads) {
   TORCH_CHECK(h.dim() == 2 && table.dim() == 2 && targets.dim() == 1 &&
                   h.size(0) == targets.size(0) && h.size(1) == table.size(1),
               "fused CE: h [N, d], table [I+1, d], targets [N]");
@@ -119,15 +134,16 @@ torch::Tensor fusedFullSoftmaxLoss(const torch::Tensor& h, const torch::Tensor& 
   const auto hc = h.contiguous();
   const auto tc = table.contiguous();
   if (torch::GradMode::is_enabled() && (h.requires_grad() || table.requires_grad()))
-    return FusedSoftmaxCe::apply(hc, tc, tg);
+    return FusedSoftmaxCe::apply(hc, tc, tg, int64_t(threads));
   torch::NoGradGuard noGrad;
-  return torch::full({}, fusedCePass(hc, tc, tg, nullptr, nullptr) / double(h.size(0)),
+  return torch::full({}, fusedCePass(hc, tc, tg, nullptr, nullptr, threads) / double(h.size(0)),
                      h.options());
 }
 
 torch::Tensor recommendationLoss(LossKind kind, const torch::Tensor& h,
                                  const torch::Tensor& table, const torch::Tensor& targets,
-                                 const torch::Tensor& negatives, CeKernel ceKernel) {
+                                 const torch::Tensor& negatives, CeKernel ceKernel,
+                                 int ceThreads) {
   switch (kind) {
     case LossKind::Bce:
     case LossKind::Bpr: {
@@ -136,7 +152,7 @@ torch::Tensor recommendationLoss(LossKind kind, const torch::Tensor& h,
       return kind == LossKind::Bce ? bceLoss(pos, neg) : bprLoss(pos, neg);
     }
     case LossKind::SampledCe: return sampledSoftmaxLoss(h, table, targets, negatives);
-    case LossKind::Ce: return fullSoftmaxLoss(h, table, targets, ceKernel);
+    case LossKind::Ce: return fullSoftmaxLoss(h, table, targets, ceKernel, ceThreads);
   }
   TORCH_CHECK(false, "unknown loss");
 }

@@ -21,14 +21,18 @@ torch::Tensor sampledSoftmaxLoss(const torch::Tensor& h, const torch::Tensor& ta
 /// Full softmax cross-entropy over items 1..I (row 0 of the table is padding), computed by
 /// ATen (logits matrix, then cross_entropy) or by the fused kernel below.
 torch::Tensor fullSoftmaxLoss(const torch::Tensor& h, const torch::Tensor& table,
-                              const torch::Tensor& targets, CeKernel kernel = CeKernel::Aten);
+                              const torch::Tensor& targets, CeKernel kernel = CeKernel::Aten,
+                              int threads = 1);
 /// The same loss without the [N, I] logits matrix: rows are processed in chunks of
 /// fusedCeChunkRows(I); each chunk's logits are turned into the loss and, when a gradient is
 /// needed, into d loss / d logits in place (one cache-resident pass per row, softmax_rows.h),
 /// and the two gradient products are accumulated right away. Forward and backward share the
 /// chunk, so the logits are computed once per step. float32 only.
+/// `threads` > 1: the chunks are shared by that many threads, each with its own logits buffer
+/// and table-gradient accumulator (summed at the end), each calling single-threaded BLAS; the
+/// result differs from one thread's only in the order of that final sum.
 torch::Tensor fusedFullSoftmaxLoss(const torch::Tensor& h, const torch::Tensor& table,
-                                   const torch::Tensor& targets);
+                                   const torch::Tensor& targets, int threads = 1);
 /// Rows per chunk of the fused loss for a catalogue of `items` (about 16 MB of logits).
 int64_t fusedCeChunkRows(int64_t items);
 
@@ -36,7 +40,7 @@ int64_t fusedCeChunkRows(int64_t items);
 torch::Tensor recommendationLoss(LossKind kind, const torch::Tensor& h,
                                  const torch::Tensor& table, const torch::Tensor& targets,
                                  const torch::Tensor& negatives,
-                                 CeKernel ceKernel = CeKernel::Aten);
+                                 CeKernel ceKernel = CeKernel::Aten, int ceThreads = 1);
 
 /// C(t): mean over rows of ‖μ‖² (MeanSquare) or of KL(N(μ, σ²) ‖ N(0, I)) (Kl).
 torch::Tensor compressionLoss(CompressionKind kind, const torch::Tensor& mu,

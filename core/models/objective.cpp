@@ -39,7 +39,8 @@ ObjectiveTerms objective(const ObjectiveOptions& o, RecommenderImpl& model,
   auto logvar = [&] { return join(logvars); };
 
   ObjectiveTerms terms;
-  terms.recT = recommendationLoss(o.loss(), t, model.itemTable(), tgt, neg, o.ce_kernel());
+  terms.recT = recommendationLoss(o.loss(), t, model.itemTable(), tgt, neg, o.ce_kernel(),
+                                  o.ce_threads());
   terms.total = terms.recT;
   if (!model.options.irl()) return terms;
   if (o.beta() > 0) {
@@ -50,7 +51,8 @@ ObjectiveTerms objective(const ObjectiveOptions& o, RecommenderImpl& model,
     auto s = join(confounders);
     if (o.alpha() > 0) {
       terms.recS =
-          recommendationLoss(o.loss(), s, model.attributeTable(), tgt, neg, o.ce_kernel());
+          recommendationLoss(o.loss(), s, model.attributeTable(), tgt, neg,
+                                            o.ce_kernel(), o.ce_threads());
       terms.total = terms.total + o.alpha() * terms.recS;
     }
     if (o.gamma() > 0 && t.size(0) > 1) {

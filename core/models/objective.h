@@ -16,6 +16,7 @@ namespace irl4rec::models {
 struct ObjectiveOptions {
   TORCH_ARG(LossKind, loss) = LossKind::SampledCe;
   TORCH_ARG(CeKernel, ce_kernel) = CeKernel::Fused;  ///< loss Ce only
+  TORCH_ARG(int, ce_threads) = 1;  ///< loss Ce, fused kernel: threads sharing its chunks
   TORCH_ARG(double, alpha) = 0.0;       ///< weight of L_rec(score_s)
   TORCH_ARG(double, beta) = 0.0;        ///< weight of C(t)
   TORCH_ARG(double, gamma) = 0.0;       ///< weight of D(t, s)

@@ -62,6 +62,7 @@ std::vector<int64_t> Evaluator::ranks(const std::vector<data::EvalCase>& cases,
   options.sampled = sampled;
   options.sampledNegatives = config_.sampledNegatives;
   options.batchSize = config_.evalBatchSize;
+  options.threads = std::max(1, config_.threads);
   return eval::rankCases(dataset_, cases, scorer, options);
 }
 

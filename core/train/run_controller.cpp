@@ -50,18 +50,22 @@ models::RecommenderOptions modelOptions(const TrainConfig& c, const data::Datase
       .reparameterize(c.reparameterize);
 }
 
-/// Sets the torch thread count for the run's duration (it is process-wide), and OpenBLAS's
-/// own pool to match: torch::set_num_threads does not reach OpenBLAS, whose pthread build
-/// otherwise runs every large product on all cores (a "1-thread" full-CE run used 1.7 cores,
-/// and two such runs fought over two). Looked up at run time: with another BLAS the symbol is
-/// absent and nothing happens.
+/// The run's threads are spent where its work splits coarsely: the fused CE kernel shares its
+/// chunks among them (models::ObjectiveOptions::ce_threads) and the evaluation its user
+/// blocks. LibTorch's intra-op pool and OpenBLAS's own pool stay at one thread: at d = 64 their
+/// per-operation threading cost more than it gave (Beauty, Xu et al.'s recipe, 2 intra-op
+/// threads: 27.4 s per epoch and 54.6 CPU s against 17.6 s on one; docs/SPEED.md), and
+/// torch::set_num_threads does not reach OpenBLAS, whose pthread build otherwise runs every
+/// large product on all cores (two "1-thread" runs fought over two cores). The pools are
+/// process-wide; OpenBLAS is looked up at run time (with another BLAS nothing happens).
+/// threads <= 0 leaves the libraries' defaults.
 void applyThreads(int threads) {
   if (threads <= 0) return;
-  if (torch::get_num_threads() != threads) torch::set_num_threads(threads);
+  if (torch::get_num_threads() != 1) torch::set_num_threads(1);
   using SetThreads = void (*)(int);
   static const auto openblasSetThreads =
       reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
-  if (openblasSetThreads) openblasSetThreads(threads);
+  if (openblasSetThreads) openblasSetThreads(1);
 }
 
 QString fromStd(const std::string& s) { return QString::fromStdString(s); }

@@ -14,6 +14,7 @@ models::ObjectiveOptions objectiveOptions(const TrainConfig& c) {
   return models::ObjectiveOptions()
       .loss(c.loss)
       .ce_kernel(c.ceKernel)
+      .ce_threads(std::max(1, c.threads))
       .alpha(c.alpha)
       .beta(c.beta)
       .gamma(c.gamma)

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <mutex>
 #include <numeric>
 #include <random>
 #include <set>
@@ -91,17 +92,21 @@ class TestEval : public QObject {
 void TestEval::handExampleRanksPerStage_data() {
   QTest::addColumn<bool>("test");
   QTest::addColumn<int>("batchSize");
+  QTest::addColumn<int>("threads");
   // Batch size 2 splits the length-sorted users over two score matrices; 1 and 100 are the
-  // extremes.
+  // extremes. With 3 threads the four batches of size 1 are ranked at once.
   for (int b : {1, 2, 100}) {
-    QTest::newRow(qPrintable(QStringLiteral("test, batch %1").arg(b))) << true << b;
-    QTest::newRow(qPrintable(QStringLiteral("validation, batch %1").arg(b))) << false << b;
+    QTest::newRow(qPrintable(QStringLiteral("test, batch %1").arg(b))) << true << b << 1;
+    QTest::newRow(qPrintable(QStringLiteral("validation, batch %1").arg(b))) << false << b << 1;
   }
+  QTest::newRow("test, batch 1, 3 threads") << true << 1 << 3;
+  QTest::newRow("validation, batch 2, 3 threads") << false << 2 << 3;
 }
 
 void TestEval::handExampleRanksPerStage() {
   QFETCH(bool, test);
   QFETCH(int, batchSize);
+  QFETCH(int, threads);
   const data::Dataset d = makeDataset(kHandSequences, 8);
   const data::LeaveOneOutSplit split(d);
   const data::Stage stage = test ? data::Stage::Test : data::Stage::Validation;
@@ -109,10 +114,14 @@ void TestEval::handExampleRanksPerStage() {
   QCOMPARE(cases.size(), size_t(4));
 
   std::vector<data::Slice> seen;
+  std::mutex seenLock;  // the scorer is called from every thread
   eval::Scorer scorer = [&](const std::vector<data::Slice>& slices) {
     auto scores = torch::empty({int64_t(slices.size()), 9});
     for (size_t r = 0; r < slices.size(); ++r) {
-      seen.push_back(slices[r]);
+      {
+        std::lock_guard<std::mutex> lock(seenLock);
+        seen.push_back(slices[r]);
+      }
       const auto& row = kHandScores.at(slices[r].user);
       for (int j = 0; j <= 8; ++j) scores[int64_t(r)][j] = row[size_t(j)];
     }
@@ -120,6 +129,7 @@ void TestEval::handExampleRanksPerStage() {
   };
   eval::EvalOptions options;
   options.batchSize = batchSize;
+  options.threads = threads;
   const std::vector<int64_t> ranks = eval::rankCases(d, cases, scorer, options);
   QCOMPARE(ranks, test ? kHandTestRanks : kHandValidationRanks);
 
@@ -130,8 +140,9 @@ void TestEval::handExampleRanksPerStage() {
     const int32_t n = int32_t(kHandSequences[size_t(s.user)].size());
     QCOMPARE(s.end, test ? n - 1 : n - 2);
   }
-  // Shortest histories first (the batching by length).
-  for (size_t i = 1; i < seen.size(); ++i) QVERIFY(seen[i - 1].length() <= seen[i].length());
+  // Shortest histories first (the batching by length; threads take the batches in any order).
+  if (threads == 1)
+    for (size_t i = 1; i < seen.size(); ++i) QVERIFY(seen[i - 1].length() <= seen[i].length());
 
   const eval::RankingMetrics m = eval::evaluateCases(d, cases, scorer, options);
   QCOMPARE(m.protocol, QStringLiteral("full"));
@@ -210,6 +221,20 @@ void TestEval::sampledNegativesAvoidHistoryAndTarget() {
     QCOMPARE(size_t(std::count(all.begin(), all.end(), int64_t(5))), cases.size());
     // The same negatives for every model: a model scoring like the second ranks the same again.
     QCOMPARE(eval::rankCases(d, cases, scorerWith(-1.0f, 1.0f), options), all);
+    // ... and whatever the threads that rank the batches: with scores that depend on the item
+    // and the user, the ranks depend on which negatives were drawn.
+    const eval::Scorer byItem = [](const std::vector<data::Slice>& slices) {
+      auto scores = torch::empty({int64_t(slices.size()), 31});
+      for (size_t r = 0; r < slices.size(); ++r)
+        for (int64_t j = 0; j < 31; ++j)
+          scores[int64_t(r)][j] = float((j * 7 + slices[r].user) % 31);
+      return scores;
+    };
+    const auto oneThread = eval::rankCases(d, cases, byItem, options);
+    eval::EvalOptions threaded = options;
+    threaded.threads = 3;
+    QCOMPARE(eval::rankCases(d, cases, byItem, threaded), oneThread);
+    QVERIFY(std::set<int64_t>(oneThread.begin(), oneThread.end()).size() > 2);
 
     const auto m = eval::evaluateCases(d, cases, scorerWith(-1.0f, 1.0f), options);
     QCOMPARE(m.protocol, QStringLiteral("sampled"));

@@ -322,6 +322,8 @@ void TestModels::fusedFullSoftmaxMatchesAten_data() {
   QTest::newRow("exact width 16") << 9 << 32 << 1;
   QTest::newRow("Beauty-sized, 2 chunks") << 700 << 12101 << 1;
   QTest::newRow("Beauty-sized, 2 threads") << 700 << 12101 << 2;
+  QTest::newRow("5 chunks over 3 threads") << 1500 << 12101 << 3;
+  QTest::newRow("more threads than chunks") << 20 << 40 << 4;
 }
 
 void TestModels::fusedFullSoftmaxMatchesAten() {
@@ -337,7 +339,8 @@ void TestModels::fusedFullSoftmaxMatchesAten() {
   auto table1 = table0.detach().clone().requires_grad_(true);
   auto targets = torch::randint(1, items + 1, {rows}, torch::kLong);
   auto reference = models::fullSoftmaxLoss(h0, table0, targets, train::CeKernel::Aten);
-  auto fused = models::fullSoftmaxLoss(h1, table1, targets, train::CeKernel::Fused);
+  // The kernel's own workers share the chunks; intra-op threads as well, for the ATen path.
+  auto fused = models::fullSoftmaxLoss(h1, table1, targets, train::CeKernel::Fused, threads);
   // Any scalar upstream gradient: the fused kernel scales its precomputed gradients by it.
   (reference * 3.0).backward();
   (fused * 3.0).backward();
