@@ -4,7 +4,6 @@
 #include "core/common/files.h"
 #include "core/data/readers.h"
 #include "core/eval/reference_models.h"
-#include "core/models/softmax_rows.h"
 #include "core/store/run_store.h"
 #include "core/train/recipes.h"
 #include "core/train/recorded_run.h"
@@ -15,7 +14,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QThread>
 
 #include <cmath>
 #include <functional>
@@ -73,22 +71,6 @@ const char* const kEvalUsage =
     "               [--threads N] [--json]\n"
     "  irl4rec eval --data PATH --reference pop|constant|random [--protocol full|sampled]\n"
     "               [--json]\n";
-
-/// Where a run's timings were taken: the CPU, its vector path and the threads used.
-QJsonObject machineJson(const train::TrainConfig& config) {
-  QJsonObject o;
-  QFile cpuinfo(QStringLiteral("/proc/cpuinfo"));
-  if (cpuinfo.open(QIODevice::ReadOnly))
-    for (const QByteArray& line : cpuinfo.readAll().split('\n'))
-      if (line.startsWith("model name")) {
-        o[QStringLiteral("cpu")] = QString::fromUtf8(line.mid(line.indexOf(':') + 1).trimmed());
-        break;
-      }
-  o[QStringLiteral("logical_cpus")] = QThread::idealThreadCount();
-  o[QStringLiteral("vector_path")] = QString::fromLatin1(models::softmaxRowsIsa());
-  o[QStringLiteral("threads")] = config.threads;
-  return o;
-}
 
 QJsonObject datasetJson(const data::Dataset& d) {
   const data::DatasetStats s = d.stats();
@@ -412,7 +394,7 @@ int runTrain(const QStringList& args) {
   result[QStringLiteral("seconds")] = o.seconds;
   result[QStringLiteral("history")] = history;
   if (resumedAfter > 0) result[QStringLiteral("resumed_after_epoch")] = resumedAfter;
-  result[QStringLiteral("machine")] = machineJson(config);
+  result[QStringLiteral("machine")] = train::machineJson(config.threads);
   if (o.bestEpoch > 0 || o.status == train::RunStatus::Finished)
     result[QStringLiteral("validation")] = o.validation.toJson();
   if (!runUuid.isEmpty()) {

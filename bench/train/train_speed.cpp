@@ -7,10 +7,13 @@
 //   bench_train_speed [--data PATH] [--epochs N] [--config FILE] [--set key=value ...]
 //                     [--threads N] [--loss L] [--batch N] [--encoder E] [--model M]
 //                     [--alpha A --beta B --gamma G] [--reference [--reference-epochs N]]
+//                     [--json FILE]
 // --config / --set take any TrainConfig JSON key (docs: core/train/train_config.h), so the
 // benchmark runs the full recipe of a run (e.g. --set ce_kernel=aten --set dropout=0.6).
 // Defaults: ../shared/datasets/amazon/Beauty.txt, SASRec d=64, 2 blocks, 2 heads, batch 256,
 // max length 50, dropout 0.5, BCE with one negative (the reference implementation's setup).
+// --json FILE also writes the figures (configuration, machine, every epoch's and evaluation's
+// wall and CPU seconds, peak RSS, load average, the reference's when run) for bench/results/.
 #include "core/data/readers.h"
 #include "core/models/softmax_rows.h"
 #include "core/train/run_controller.h"
@@ -60,6 +63,7 @@ int main(int argc, char** argv) {
   QCoreApplication app(argc, argv);
   using namespace irl4rec;
   QString path = QStringLiteral(IRL4REC_SHARED_DIR "/datasets/amazon/Beauty.txt");
+  QString jsonPath;
   QJsonObject json = train::TrainConfig().toJson();
   json[QStringLiteral("loss")] = QStringLiteral("bce");
   json[QStringLiteral("epochs")] = 3;
@@ -102,6 +106,8 @@ int main(int argc, char** argv) {
     const QString& v = args[++i];
     if (k == QLatin1String("--data")) {
       path = v;
+    } else if (k == QLatin1String("--json")) {
+      jsonPath = v;
     } else if (k == QLatin1String("--reference-epochs")) {
       referenceEpochs = v.toInt();
     } else if (k == QLatin1String("--config")) {
@@ -189,13 +195,44 @@ int main(int argc, char** argv) {
               (long long)outcome.validation.users, (long long)stats.items, vmHwmKb() / 1024.0,
               loadAverage().constData());
   std::printf("softmax row kernel: %s\n", models::softmaxRowsIsa());
-  if (!reference) return 0;
+  QJsonObject result;
+  result[QStringLiteral("config")] = config.toJson();
+  result[QStringLiteral("dataset")] = QJsonObject{{QStringLiteral("name"), dataset->name},
+                                                  {QStringLiteral("users"), double(stats.users)},
+                                                  {QStringLiteral("items"), double(stats.items)}};
+  result[QStringLiteral("machine")] = train::machineJson(config.threads);
+  auto array = [](const std::vector<double>& v) {
+    QJsonArray a;
+    for (double x : v) a.append(x);
+    return a;
+  };
+  result[QStringLiteral("train_seconds")] = array(trainTimes);
+  result[QStringLiteral("train_cpu_seconds")] = array(trainCpu);
+  result[QStringLiteral("eval_seconds")] = array(evalTimes);
+  result[QStringLiteral("eval_cpu_seconds")] = array(evalCpu);
+  result[QStringLiteral("median_train_seconds")] = median(trainTimes);
+  result[QStringLiteral("median_eval_seconds")] = median(evalTimes);
+  result[QStringLiteral("peak_rss_mb")] = vmHwmKb() / 1024.0;
+  result[QStringLiteral("load_average_at_end")] = QString::fromLatin1(loadAverage());
+  auto writeResult = [&]() -> int {
+    if (jsonPath.isEmpty()) return 0;
+    QFile out(jsonPath);
+    if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
+        out.write(QJsonDocument(result).toJson()) < 0) {
+      std::fprintf(stderr, "%s: cannot write (%s)\n", qPrintable(jsonPath),
+                   qPrintable(out.errorString()));
+      return 2;
+    }
+    std::printf("figures written to %s\n", qPrintable(jsonPath));
+    return 0;
+  };
+  if (!reference) return writeResult();
 
   // The plain PyTorch implementation, same data, loss, batch and threads, in this invocation.
   const QString loss = train::toString(config.loss);
   if (config.loss != train::LossKind::Ce && config.loss != train::LossKind::Bce) {
     std::printf("reference: only bce and ce have a PyTorch reference, not %s\n", qPrintable(loss));
-    return 0;
+    return writeResult();
   }
   QProcess py;
   py.setProcessChannelMode(QProcess::ForwardedErrorChannel);
@@ -214,20 +251,20 @@ int main(int argc, char** argv) {
   py.start(python, pyArgs);
   if (!py.waitForFinished(-1) || py.exitStatus() != QProcess::NormalExit) {
     std::printf("reference: python3 did not run (%s); skipped\n", qPrintable(py.errorString()));
-    return 0;
+    return writeResult();
   }
   QJsonObject summary;
   for (const QByteArray& line : py.readAllStandardOutput().split('\n')) {
     const QJsonObject o = QJsonDocument::fromJson(line).object();
     if (o.contains(QStringLiteral("error"))) {
       std::printf("reference skipped: %s\n", qPrintable(o.value(QStringLiteral("error")).toString()));
-      return 0;
+      return writeResult();
     }
     if (o.contains(QStringLiteral("summary"))) summary = o.value(QStringLiteral("summary")).toObject();
   }
   if (summary.isEmpty()) {
     std::printf("reference: no summary from python3 (exit code %d); skipped\n", py.exitCode());
-    return 0;
+    return writeResult();
   }
   auto values = [&](const char* key) {
     std::vector<double> v;
@@ -244,5 +281,6 @@ int main(int argc, char** argv) {
               median(trainTimes), refTrain / median(trainTimes));
   std::printf("%-28s %14.2f %14.2f %7.1fx\n", "full-ranking evaluation", refEval,
               median(evalTimes), refEval / median(evalTimes));
-  return 0;
+  result[QStringLiteral("reference")] = summary;
+  return writeResult();
 }

@@ -1,6 +1,7 @@
 #include "core/train/run_controller.h"
 
 #include "core/models/random.h"
+#include "core/models/softmax_rows.h"
 #include "core/models/recommender.h"
 #include "core/train/checkpoint.h"
 #include "core/train/evaluator.h"
@@ -10,6 +11,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QHash>
+#include <QThread>
 
 #include <optional>
 
@@ -293,6 +295,21 @@ Status RunController::loadCheckpoint(const QString& path) {
     return Error::at(path, 0, QStringLiteral("cannot read checkpoint: %1").arg(QString::fromUtf8(e.what())));
   }
   return Status();
+}
+
+QJsonObject machineJson(int threads) {
+  QJsonObject o;
+  QFile cpuinfo(QStringLiteral("/proc/cpuinfo"));
+  if (cpuinfo.open(QIODevice::ReadOnly))
+    for (const QByteArray& line : cpuinfo.readAll().split('\n'))
+      if (line.startsWith("model name")) {
+        o[QStringLiteral("cpu")] = QString::fromUtf8(line.mid(line.indexOf(':') + 1).trimmed());
+        break;
+      }
+  o[QStringLiteral("logical_cpus")] = QThread::idealThreadCount();
+  o[QStringLiteral("vector_path")] = QString::fromLatin1(models::softmaxRowsIsa());
+  o[QStringLiteral("threads")] = threads;
+  return o;
 }
 
 }  // namespace irl4rec::train

@@ -15,6 +15,7 @@
 #include "core/eval/metrics.h"
 #include "core/train/train_config.h"
 
+#include <QJsonObject>
 #include <QString>
 
 #include <atomic>
@@ -172,5 +173,9 @@ class RunController {
   std::atomic<bool> cancel_{false};
   std::unique_ptr<Impl> impl_;
 };
+
+/// Where a run's timings were taken, for result files: the CPU model, the logical CPUs, the
+/// vector path of the row kernels ("avx512f", "avx2", "x86-64") and the run's threads.
+QJsonObject machineJson(int threads);
 
 }  // namespace irl4rec::train

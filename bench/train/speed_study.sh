@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The speed figures of docs/SPEED.md (issue 12): Xu et al.'s SASRec-CE recipe on Beauty
+# (bench/baselines.sh, resources/recipes/xu2024-sasrec-ce.json), one batch per padded tensor
+# and split into sub-batches of similar lengths, on one and two threads; then the table.
+# Each configuration writes bench/results/speed/<name>.json (bench_train_speed --json).
+# Run it on a quiet machine: it measures wall time.
+#
+#   bench/train/speed_study.sh [BUILD_DIR] [names...]
+set -u
+BUILD=${1:-build}
+shift $(( $# > 0 ? 1 : 0 ))
+ONLY=" $* "
+BENCH="$BUILD/bench/train/bench_train_speed"
+OUT=bench/results/speed
+mkdir -p "$OUT"
+XU=(--set loss=ce --set hidden_size=64 --set layers=2 --set heads=1 --set dropout=0.6
+    --set lr=0.0005 --set weight_decay=1e-8 --set batch_size=512 --set max_length=50
+    --set norm=kang --set ffn=relu-d --set pad_keys=true --set init=xavier)
+# 4 epochs: the last one validates, so 3 pure training epochs give the median.
+measure() {
+  local name=$1; shift
+  if [[ "$ONLY" != "  " && "$ONLY" != *" $name "* ]]; then return; fi
+  echo "== $name"
+  "$BENCH" "${XU[@]}" --epochs 4 "$@" --json "$OUT/$name.json" | grep -E "median|figures"
+}
+measure xu-random-padded-t1 --set batching=random --set threads=1
+measure xu-random-split-t1  --set batching=random --set split_batches=true --set threads=1
+measure xu-random-split-t2  --set batching=random --set split_batches=true --set threads=2
+measure xu-length-t1        --set batching=length --set threads=1
+python3 "$(dirname "$0")/speed_table.py" "$OUT"
