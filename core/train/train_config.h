@@ -120,8 +120,10 @@ struct TrainConfig {
   int patience = 20;            ///< epochs without validation NDCG@10 improvement (0 = off)
   int evalEvery = 1;            ///< validate every N epochs
   uint64_t seed = 42;
-  /// torch intra-op threads (0 = library default). 1 by default: on a shared 2-core machine
-  /// two OpenMP threads plus OpenBLAS's own spin-waiting made an epoch 20x slower.
+  /// Threads of the run: they share the fused CE kernel's chunks and the evaluation's user
+  /// batches; LibTorch's and OpenBLAS's pools stay at one thread (their per-operation
+  /// threading was slower than one thread at d = 64; docs/SPEED.md). 1 by default: two runs
+  /// of one thread each use a 2-core machine best. 0 = the libraries' own defaults.
   int threads = 1;
 
   // --- evaluation
