@@ -21,7 +21,7 @@ XU_TRAIN_LOSS = {1: 9.316, 2: 8.967, 3: 8.796, 4: 8.731, 5: 8.641,
 PROBE_VALID_NDCG10 = {40: 0.0561, 50: 0.0593, 60: 0.0602, 70: 0.0608}
 
 FLAGS = [("norm", "post"), ("ffn", "gelu-4d"), ("init", "normal"), ("pad_keys", False),
-         ("batching", "length")]
+         ("batching", "length"), ("split_batches", False)]
 
 
 def describe(config):
