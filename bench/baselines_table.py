@@ -43,7 +43,7 @@ def load(results):
 def main():
     results = sys.argv[1] if len(sys.argv) > 1 else "bench/results"
     runs = load(results)
-    print("| run | block, feed-forward, init, padding keys, batching | status | epochs | "
+    print("| run | block, feed-forward, init, padding keys, batching, split | status | epochs | "
           "best valid NDCG@10 (epoch) | test HR@10 | test NDCG@10 |")
     print("|---|---|---|---|---|---|---|")
     for name, doc in runs:
