@@ -86,6 +86,7 @@ class RunConfigForm : public QWidget {
   QSpinBox* maxLength_ = nullptr;
   QDoubleSpinBox* maskRatio_ = nullptr;
   QComboBox* norm_ = nullptr;
+  QComboBox* batching_ = nullptr;  ///< similar lengths | random | random, computed by length
   QDoubleSpinBox* lr_ = nullptr;
   QSpinBox* batch_ = nullptr;
   QSpinBox* epochs_ = nullptr;

@@ -13,6 +13,7 @@
 #include "ui/runs_panel.h"
 #include "ui/runs_table_model.h"
 
+#include <QComboBox>
 #include <QItemSelectionModel>
 #include <QLineEdit>
 #include <QProcess>
@@ -132,6 +133,40 @@ class TestRunsPanel : public QObject {
     const QString message = form.validationMessage();
     QVERIFY2(message.contains(expected, Qt::CaseInsensitive), qPrintable(message));
     QVERIFY(!form.launchButton()->isEnabled());
+  }
+
+  void formKeepsTheBatching_data() {
+    QTest::addColumn<int>("batching");  // 0 length, 1 random
+    QTest::addColumn<bool>("split");
+    QTest::newRow("similar lengths") << 0 << false;
+    QTest::newRow("random users") << 1 << false;
+    QTest::newRow("random users, computed by length") << 1 << true;
+    QTest::newRow("similar lengths, split (from a file)") << 0 << true;
+  }
+
+  void formKeepsTheBatching() {
+    // What a recipe or a stored run says about batches survives the form, and the combo box
+    // changes it.
+    QFETCH(int, batching);
+    QFETCH(bool, split);
+    irl4rec::ui::RunConfigForm form;
+    irl4rec::train::TrainConfig c = tinyConfig(1);
+    c.batching = batching ? irl4rec::train::BatchingKind::Random : irl4rec::train::BatchingKind::Length;
+    c.splitBatches = split;
+    form.setConfig(c);
+    QVERIFY(form.config().batching == c.batching);
+    QCOMPARE(form.config().splitBatches, c.splitBatches);
+    QComboBox* box = nullptr;
+    for (auto* b : form.findChildren<QComboBox*>())
+      if (b->count() == 3 && b->itemText(1) == QLatin1String("random users")) box = b;
+    QVERIFY(box);
+    box->setCurrentIndex(2);
+    QVERIFY(form.config().batching == irl4rec::train::BatchingKind::Random);
+    QVERIFY(form.config().splitBatches);
+    box->setCurrentIndex(1);
+    QVERIFY(!form.config().splitBatches);
+    box->setCurrentIndex(0);
+    QVERIFY(form.config().batching == irl4rec::train::BatchingKind::Length);
   }
 
   void launchesTinyRunUntilFinished() {
