@@ -16,6 +16,8 @@ import os
 import sqlite3
 import sys
 
+from portable_result import portable
+
 
 def main():
     if len(sys.argv) < 4:
@@ -55,11 +57,8 @@ def main():
                 item["valid_ndcg10"] = e["val/ndcg@10"]
             history.append(item)
         config = json.loads(config)
-        # Paths as the repository sees them (relative to the current directory, the checkout),
-        # not one machine's absolute paths.
-        for key in ("data_path", "checkpoint_path"):
-            if config.get(key) and os.path.isabs(config[key]):
-                config[key] = os.path.relpath(config[key])
+        # No machine's absolute paths in committed files (bench/portable_result.py).
+        config = portable(config)
         # Exported when a session ends: a run still marked running is being stopped with it.
         doc = {"partial": True, "status": "stopped" if status == "running" else status,
                "store_status": status, "name": name, "config": config,

@@ -30,6 +30,8 @@ run() {  # name, then arguments of `irl4rec train`
   # A cancelled run (Ctrl-C) is not done: it resumes from its state next time.
   if [ -s "$logs/$name.json.tmp" ] && ! grep -q '"status":"cancelled"' "$logs/$name.json.tmp"; then
     mv "$logs/$name.json.tmp" "$OUT/$name.json"
+    # Committed files carry no machine's absolute paths (dataset, store).
+    python3 "$(dirname "${BASH_SOURCE[0]}")/portable_result.py" "$OUT/$name.json"
   fi
   echo "$(date -u +%H:%M:%S) end $name (exit $rc)"
 }

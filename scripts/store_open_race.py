@@ -4,7 +4,7 @@
 # header read (old: three statements; new: one), WAL, then the migration under BEGIN IMMEDIATE
 # (tables, user_version, application_id, as core/store/schema.cpp does). Counts the openers
 # that would refuse the file as "another program's" (application_id 0 but objects/version > 0).
-import multiprocessing as mp, os, sqlite3, sys, time
+import multiprocessing as mp, os, sqlite3, sys, tempfile, time
 APP = 0x49524C34
 def opener(path, mode, start, q):
     while time.time() < start: pass
@@ -38,7 +38,7 @@ if __name__ == "__main__":
     mode, rounds, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     refusedRounds = refusals = 0
     for r in range(rounds):
-        path = f"/tmp/irl4rec-race-{mode}-{r}.sqlite"
+        path = os.path.join(tempfile.gettempdir(), f"irl4rec-race-{mode}-{r}.sqlite")
         for suffix in ("", "-wal", "-shm", "-journal"):
             if os.path.exists(path + suffix): os.remove(path + suffix)
         q = mp.Queue(); start = time.time() + 0.2

@@ -35,7 +35,7 @@ void write(const QString& path, const char* data, size_t size) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
   static const QString dir = [] {
-    const QString d = QStringLiteral("/tmp/irl4rec-fuzz-%1").arg(qint64(getpid()));
+    const QString d = QDir::tempPath() + QStringLiteral("/irl4rec-fuzz-%1").arg(qint64(getpid()));
     QDir().mkpath(d + QStringLiteral("/x"));
     return d;
   }();
