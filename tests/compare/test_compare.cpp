@@ -4,9 +4,12 @@
 // RunStore::createRun / logMetrics; the grid test queues real runs on the bundled synthetic data.
 #include "core/store/run_store.h"
 #include "core/train/ablation_grid.h"
+#include "core/train/sweep_spec.h"
 #include "core/train/train_config.h"
 #include "ui/compare/compare_data.h"
 #include "ui/compare/compare_panel.h"
+#include "ui/compare/sweep_study.h"
+#include "ui/compare/sweep_view.h"
 #include "ui/main_window.h"
 #include "ui/metric_plot.h"
 #include "ui/qcustomplot_include.h"
@@ -17,6 +20,8 @@
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QFile>
+#include <QFileInfo>
+#include <QRegularExpression>
 #include <QLabel>
 #include <QPushButton>
 #include <QSettings>
@@ -593,6 +598,197 @@ class TestCompare : public QObject {
     QVERIFY2(labels.contains(QStringLiteral("0.1500\nn = 2")),
              qPrintable(labels.join(QLatin1Char('|'))));
     QVERIFY(labels.contains(QStringLiteral("no runs")));
+  }
+
+  // A sweep as one unit (issue 14): five configurations of sweep "s" (three axes, two seeds
+  // each), a failed run of the sweep, an untagged Irl4Rec run and two baseline groups outside it.
+  // The best configuration is chosen on validation (P4), not on test (P5 is better there); its
+  // test values are compared with the most similar baseline (SASRec, not GRU4Rec).
+  QString sweepStore() {
+    const QString path = newStorePath();
+    StoreBuilder b(path);
+    if (!b.ok()) return {};
+    const QStringList tag = {irl4rec::train::sweepTag(QStringLiteral("s"))};
+    struct P {
+      double alpha, beta, gamma;
+      double val[2], hr[2], test[2];
+    };
+    const P points[] = {{0.1, 0, 0.1, {0.20, 0.22}, {0.5, 0.5}, {0.10, 0.12}},
+                        {0.1, 0, 1, {0.30, 0.32}, {0.5, 0.5}, {0.15, 0.17}},
+                        {0.1, 0.01, 0.1, {0.25, 0.25}, {0.5, 0.5}, {0.13, 0.13}},
+                        {0.1, 0.01, 1, {0.40, 0.44}, {0.5, 0.5}, {0.20, 0.24}},
+                        {0.2, 0.01, 1, {0.35, 0.35}, {0.9, 0.9}, {0.30, 0.30}}};
+    for (const P& p : points) {
+      for (int seed = 0; seed < 2; ++seed) {
+        const qint64 id = b.add(irlConfig(p.alpha, p.beta, p.gamma), quint64(seed + 1),
+                                {0.01, p.val[seed]}, {0.1, p.hr[seed]}, 0.5, p.test[seed]);
+        if (!id || !b.db().setTags(id, tag).ok()) return {};
+      }
+    }
+    const qint64 failed = b.add(irlConfig(0.2, 0, 0.1), 1, {0.9}, {0.9}, 0.9, 0.9, RunStatus::Failed);
+    if (!failed || !b.db().setTags(failed, tag).ok()) return {};
+    b.add(irlConfig(0.3, 0, 0), 1, {0.99}, {0.99}, 0.99, 0.99);  // not in the sweep
+    const double base[] = {0.18, 0.19, 0.20};
+    for (int seed = 0; seed < 3; ++seed) b.add(baselineConfig(), quint64(seed + 1), {0.1}, {0.1}, 0.5, base[seed]);
+    TrainConfig gru = baselineConfig();
+    gru.encoder = irl4rec::train::EncoderKind::Gru4Rec;
+    for (int seed = 0; seed < 3; ++seed) b.add(gru, quint64(seed + 1), {0.1}, {0.1}, 0.5, 0.5 + 0.01 * seed);
+    return path;
+  }
+
+  void sweepStudyPicksOnValidationAndComparesOnTest() {
+    const QString path = sweepStore();
+    QVERIFY(!path.isEmpty());
+    const compare::Snapshot snap = compare::readSnapshot(path);
+    QVERIFY2(snap.error.isEmpty(), qPrintable(snap.error));
+
+    const std::vector<compare::SweepSummary> sweeps = compare::sweepsIn(snap);
+    QCOMPARE(int(sweeps.size()), 1);
+    QCOMPARE(sweeps[0].name, QStringLiteral("s"));
+    QCOMPARE(sweeps[0].runs, 11);
+    QCOMPARE(sweeps[0].finished, 10);
+    QCOMPARE(sweeps[0].failed, 1);
+
+    compare::Filter filter;
+    filter.sweep = QStringLiteral("s");
+    const std::vector<compare::Group> groups = compare::groupRuns(snap, filter);
+    QCOMPARE(int(groups.size()), 5);  // the failed run and the untagged one are not in it
+    compare::Filter others;
+    std::vector<compare::Group> candidates;
+    for (compare::Group& g : compare::groupRuns(snap, others)) {
+      if (g.baseline) candidates.push_back(std::move(g));
+    }
+    QCOMPARE(int(candidates.size()), 2);
+
+    const auto mode = compare::ValueMode::Last;
+    const compare::Study st = compare::study(snap, groups, QStringLiteral("val/ndcg@10"),
+                                             QStringLiteral("val/ndcg@10"), mode, {}, candidates);
+    QVERIFY2(st.message.isEmpty(), qPrintable(st.message));
+    QCOMPARE(int(st.axes.size()), 3);
+    QCOMPARE(st.axes[0].key, QStringLiteral("alpha"));
+    QCOMPARE(st.axes[1].key, QStringLiteral("beta"));
+    QCOMPARE(st.axes[2].key, QStringLiteral("gamma"));
+    QCOMPARE(st.axes[1].label(1), QStringLiteral("0.01"));
+    QCOMPARE(st.testKey, QStringLiteral("test/ndcg@10"));
+    QVERIFY(st.best >= 0);
+    QCOMPARE(st.pointName(st.best), QStringLiteral("alpha=0.1 beta=0.01 gamma=1"));
+    const compare::StudyPoint& best = st.points[size_t(st.best)];
+    QVERIFY(near(best.select.mean, 0.42));
+    QCOMPARE(best.test.n, qint64(2));
+    QVERIFY(near(best.test.mean, 0.22));
+    QVERIFY(near(best.test.std, std::sqrt(0.0008)));
+    // The reference: the SASRec baseline (shares the encoder), its three test values.
+    QVERIFY(st.reference >= 0);
+    QVERIFY2(!st.referenceName.contains(QStringLiteral("gru4rec")), qPrintable(st.referenceName));
+    QCOMPARE(st.bestVsReference.reference.n, qint64(3));
+    QVERIFY(near(st.bestVsReference.reference.mean, 0.19));
+    const irl4rec::analysis::WelchResult w =
+        irl4rec::analysis::welchTest({0.20, 0.24}, {0.18, 0.19, 0.20});
+    QVERIFY(w.valid());
+    QVERIFY(near(st.bestVsReference.t, w.t) && near(st.bestVsReference.p, w.p));
+    // Chosen by validation HR@10 the best is P5 instead.
+    const compare::Study byHr = compare::study(snap, groups, QStringLiteral("val/hr@10"),
+                                               QStringLiteral("val/ndcg@10"), mode, {}, candidates);
+    QCOMPARE(byHr.pointName(byHr.best), QStringLiteral("alpha=0.2 beta=0.01 gamma=1"));
+    QCOMPARE(byHr.testKey, QStringLiteral("test/hr@10"));
+    // A reference chosen by hand.
+    const compare::Study gruRef = compare::study(snap, groups, QStringLiteral("val/ndcg@10"),
+                                                 QStringLiteral("val/ndcg@10"), mode, {}, candidates,
+                                                 st.reference == 0 ? 1 : 0);
+    QVERIFY(gruRef.referenceName.contains(QStringLiteral("gru4rec")));
+    QVERIFY(near(gruRef.bestVsReference.reference.mean, 0.51));
+
+    // Heat map beta × gamma; alpha folded.
+    const compare::HeatMap best2 = compare::heatMap(st, 1, 2, compare::OtherAxes::Best);
+    QCOMPARE(int(best2.cells.size()), 4);
+    auto cellAt = [](const compare::HeatMap& m, int xi, int yi) -> const compare::HeatCell* {
+      for (const compare::HeatCell& c : m.cells) {
+        if (c.xi == xi && c.yi == yi) return &c;
+      }
+      return nullptr;
+    };
+    const compare::HeatCell* both = cellAt(best2, 1, 1);
+    QVERIFY(both);
+    QCOMPARE(both->configurations, 2);
+    QCOMPARE(both->point, st.best);
+    QVERIFY(near(both->value.mean, 0.42));
+    QVERIFY(near(cellAt(best2, 0, 0)->value.mean, 0.21));
+    QVERIFY(best2.message.contains(QStringLiteral("alpha")));
+    const compare::HeatMap pooled = compare::heatMap(st, 1, 2, compare::OtherAxes::Mean);
+    const irl4rec::analysis::GroupSummary pool = irl4rec::analysis::summarize({0.40, 0.44, 0.35, 0.35});
+    QCOMPARE(cellAt(pooled, 1, 1)->value.n, qint64(4));
+    QVERIFY(near(cellAt(pooled, 1, 1)->value.mean, pool.mean));
+    QVERIFY(near(cellAt(pooled, 1, 1)->value.std, pool.std, 1e-12));
+    QVERIFY(compare::heatMap(st, 1, 1, compare::OtherAxes::Best).cells.empty());
+
+    // Parallel coordinates: the best at the top of the metric axis, P1 at the bottom.
+    double lo = 0, hi = 0;
+    const std::vector<compare::ParallelLine> lines = compare::parallelLines(st, &lo, &hi);
+    QCOMPARE(int(lines.size()), 5);
+    QVERIFY(near(lo, 0.21) && near(hi, 0.42));
+    for (const compare::ParallelLine& l : lines) {
+      QCOMPARE(l.y.size(), 4);
+      const compare::StudyPoint& p = st.points[size_t(l.point)];
+      QVERIFY(near(l.y[3], (p.shown.mean - 0.21) / 0.21));
+      QVERIFY(near(l.y[0], p.value[0] == 1 ? 1.0 : 0.0));
+    }
+
+    // The CSV: a row per configuration, the best marked.
+    const QStringList csv = compare::studyCsv(st).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(csv.size(), 6);
+    QVERIFY(csv[0].startsWith(QStringLiteral("alpha,beta,gamma,n,")));
+    QCOMPARE(csv.filter(QRegularExpression(QStringLiteral(",1$"))),
+             QStringList{QStringLiteral("0.1,0.01,1,2,0.42,0.02828427125,0.22,0.02828427125,1")});
+  }
+
+  void sweepViewInThePanel() {
+    const QString path = sweepStore();
+    QVERIFY(!path.isEmpty());
+    RunStore store;
+    QVERIFY(store.open(path).ok());
+    ComparePanel panel(&store, nullptr, nullptr);
+    panel.resize(1200, 800);
+    panel.setSnapshot(std::make_shared<const compare::Snapshot>(compare::readSnapshot(path)));
+    panel.setValueMode(compare::ValueMode::Last);
+    QCOMPARE(int(panel.groups().size()), 5 + 1 + 2);  // every finished group
+    panel.setSweep(QStringLiteral("s"));
+    QCOMPARE(panel.sweep(), QStringLiteral("s"));
+    QCOMPARE(int(panel.groups().size()), 5);
+    irl4rec::ui::SweepView* view = panel.sweepView();
+    QCOMPARE(view->study().pointName(view->study().best), QStringLiteral("alpha=0.1 beta=0.01 gamma=1"));
+    // Candidates: every group outside the sweep (the untagged Irl4Rec run and both baselines).
+    QCOMPARE(int(view->candidates().size()), 3);
+    const QString summary = view->summary();
+    QVERIFY2(summary.contains(QStringLiteral("alpha=0.1 beta=0.01 gamma=1")), qPrintable(summary));
+    QVERIFY2(summary.contains(QStringLiteral("p = ")), qPrintable(summary));
+    QVERIFY2(summary.contains(QStringLiteral("n = 2 vs 3")), qPrintable(summary));
+    // The heat map of the first two axes, then of any two chosen.
+    QCOMPARE(view->heatMap().xAxis, 0);
+    QCOMPARE(view->heatMap().yAxis, 1);
+    view->setAxes(QStringLiteral("gamma"), QStringLiteral("beta"));
+    QCOMPARE(view->heatMap().xAxis, 2);
+    QCOMPARE(view->heatMap().yAxis, 1);
+    int maps = 0;
+    for (int i = 0; i < view->heatPlot()->plottableCount(); ++i)
+      maps += qobject_cast<QCPColorMap*>(view->heatPlot()->plottable(i)) ? 1 : 0;
+    QCOMPARE(maps, 1);
+    QCOMPARE(view->parallelPlot()->graphCount(), 5);
+    QCOMPARE(view->table()->model()->rowCount(), 5);
+    // The table is sorted by the selection metric, best first.
+    QCOMPARE(view->table()->model()->index(0, 4).data().toString(), QStringLiteral("0.4200 ± 0.0283"));
+    // Exports.
+    const QString csvPath = dir_.filePath(QStringLiteral("sweep.csv"));
+    QVERIFY(view->exportCsv(csvPath).ok());
+    QCOMPARE(readLines(csvPath).size(), 6);
+    const QString png = dir_.filePath(QStringLiteral("parallel.png"));
+    QVERIFY(view->exportPlot(irl4rec::ui::SweepView::PlotKind::ParallelCoordinates, png).ok());
+    QVERIFY(QFileInfo(png).size() > 1000);
+    QVERIFY(!view->exportPlot(irl4rec::ui::SweepView::PlotKind::HeatMap,
+                              dir_.filePath(QStringLiteral("x.txt"))).ok());
+    // Back to every run: the study is every finished group, compared with nothing outside.
+    panel.setSweep(QString());
+    QCOMPARE(int(panel.groups().size()), 8);
+    QVERIFY(view->candidates().empty());
   }
 
   void csvExport() {

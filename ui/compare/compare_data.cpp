@@ -1,6 +1,7 @@
 #include "ui/compare/compare_data.h"
 
 #include "core/store/run_store.h"
+#include "core/train/sweep_spec.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -127,6 +128,7 @@ std::vector<Group> groupRuns(const Snapshot& snapshot, const Filter& filter, boo
         r.run.config.value(QStringLiteral("model")).toString() != filter.model)
       continue;
     if (!keepExcluded && filter.excluded.contains(r.run.id)) continue;
+    if (!filter.sweep.isEmpty() && !r.run.tags.contains(train::sweepTag(filter.sweep))) continue;
     auto it = index.find(r.run.groupKey);
     if (it == index.end()) {
       it = index.insert(r.run.groupKey, groups.size());

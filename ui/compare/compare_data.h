@@ -74,6 +74,7 @@ struct Filter {
   QString status = QStringLiteral("finished");  ///< canonical status name, "" = any
   QString text;           ///< case-insensitive, in the run name, group name, tags, encoder, loss
   QSet<qint64> excluded;  ///< runs the user unticked
+  QString sweep;          ///< only the runs tagged "sweep:<name>" (train::sweepTag); "" = any
 };
 
 /// A seed group: runs with the same group key.

@@ -1,6 +1,9 @@
 #include "ui/compare/compare_panel.h"
 
 #include "ui/compare/compare_tree_model.h"
+#include "ui/compare/plot_util.h"
+#include "ui/compare/sweep_study.h"
+#include "ui/compare/sweep_view.h"
 
 #include "core/store/run_store.h"
 #include "core/train/ablation_grid.h"
@@ -73,30 +76,8 @@ QToolButton* toolButton(const QString& text, const QString& tip, QWidget* parent
   return b;
 }
 
-Status writeText(const QString& path, const QString& text) {
-  QSaveFile file(path);
-  if (!file.open(QIODevice::WriteOnly | QIODevice::Text)) {
-    return Error::general(QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
-  }
-  file.write(text.toUtf8());
-  if (!file.commit())
-    return Error::general(QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
-  return Status();
-}
-
-QCPColorGradient heatGradient() {
-  // Viridis at five stops: perceptually ordered, readable in grey, colour-blind safe.
-  QCPColorGradient g;
-  g.clearColorStops();
-  g.setColorStopAt(0.0, QColor(68, 1, 84));
-  g.setColorStopAt(0.25, QColor(59, 82, 139));
-  g.setColorStopAt(0.5, QColor(33, 145, 140));
-  g.setColorStopAt(0.75, QColor(94, 201, 98));
-  g.setColorStopAt(1.0, QColor(253, 231, 37));
-  g.setNanHandling(QCPColorGradient::nhNanColor);
-  g.setNanColor(QColor(235, 235, 235));
-  return g;
-}
+using compare::heatGradient;
+using compare::writeText;
 
 }  // namespace
 
@@ -143,6 +124,12 @@ void ComparePanel::buildUi() {
     statusBox_->addItem(status.isEmpty() ? tr("any") : status, status);
   }
   bar->addWidget(statusBox_);
+  bar->addWidget(new QLabel(tr("Sweep:"), this));
+  sweepBox_ = new QComboBox(this);
+  sweepBox_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+  sweepBox_->setToolTip(tr("Only the runs of one sweep (tagged sweep:<name>): its configurations "
+                           "in the Sweep view, every view limited to it"));
+  bar->addWidget(sweepBox_);
   filter_ = new QLineEdit(this);
   filter_->setPlaceholderText(tr("Filter (group, run name, tag, uuid)"));
   filter_->setClearButtonEnabled(true);
@@ -342,6 +329,8 @@ void ComparePanel::buildUi() {
   sweepPlot_->yAxis->grid()->setVisible(false);
   sweepLayout->addWidget(sweepPlot_, 1);
   views_->addTab(sweepBox, tr("β/γ/α sweep"));
+  sweepView_ = new SweepView(views_);
+  views_->addTab(sweepView_, tr("Sweep"));
   bottom->addWidget(views_);
   bottom->setStretchFactor(0, 1);
   bottom->setStretchFactor(1, 1);
@@ -359,6 +348,7 @@ void ComparePanel::buildUi() {
   });
   connect(modelBox_, &QComboBox::currentIndexChanged, this, rebuildLater);
   connect(statusBox_, &QComboBox::currentIndexChanged, this, rebuildLater);
+  connect(sweepBox_, &QComboBox::activated, this, [this] { setSweep(sweepBox_->currentData().toString()); });
   connect(filter_, &QLineEdit::textChanged, this, rebuildLater);
   connect(modeBox_, &QComboBox::currentIndexChanged, this, rebuildLater);
   connect(refresh_, &QToolButton::clicked, this, &ComparePanel::reload);
@@ -549,7 +539,49 @@ compare::Filter ComparePanel::currentFilter() const {
   f.status = statusBox_->currentData().toString();
   f.text = filter_->text().trimmed();
   f.excluded = excluded_;
+  f.sweep = sweepChoice_;
   return f;
+}
+
+void ComparePanel::setSweep(const QString& name) {
+  sweepChoice_ = name;
+  if (!name.isEmpty()) views_->setCurrentWidget(sweepView_);
+  rebuild();
+}
+
+QString ComparePanel::sweep() const { return sweepChoice_; }
+
+void ComparePanel::fillSweepCombo() {
+  // Every sweep in the store with its progress; a chosen sweep stays listed while it has runs.
+  sweepBox_->clear();
+  sweepBox_->addItem(tr("none (every run)"), QString());
+  for (const compare::SweepSummary& s : compare::sweepsIn(*snapshot_)) {
+    QString text = tr("%1 (%2 of %3 finished").arg(s.name).arg(s.finished).arg(s.runs);
+    if (s.failed > 0) text += tr(", %1 failed").arg(s.failed);
+    if (s.running > 0) text += tr(", %1 running").arg(s.running);
+    sweepBox_->addItem(text + QLatin1Char(')'), s.name);
+  }
+  int index = sweepBox_->findData(sweepChoice_);
+  if (index < 0) {
+    sweepChoice_.clear();
+    index = 0;
+  }
+  sweepBox_->setCurrentIndex(index);
+}
+
+void ComparePanel::fillSweepView() {
+  // What the best configuration can be compared with: the groups the filter shows without the
+  // sweep restriction, outside the sweep's groups.
+  compare::Filter all = currentFilter();
+  all.sweep.clear();
+  all.text.clear();
+  QSet<QString> inSweep;
+  for (const compare::Group& g : groups_) inSweep.insert(g.key);
+  std::vector<compare::Group> candidates;
+  for (compare::Group& g : compare::groupRuns(*snapshot_, all)) {
+    if (!inSweep.contains(g.key)) candidates.push_back(std::move(g));
+  }
+  sweepView_->setData(snapshot_, groups_, std::move(candidates), valueMode(), excluded_);
 }
 
 void ComparePanel::fillDatasetCombo() {
@@ -596,6 +628,7 @@ void ComparePanel::rebuild() {
   rebuildQueued_ = false;
   filling_ = true;
   fillDatasetCombo();
+  fillSweepCombo();
   filling_ = false;
   groups_ = compare::groupRuns(*snapshot_, currentFilter(), /*keepExcluded=*/true);
   QString text;
@@ -634,6 +667,7 @@ void ComparePanel::rebuild() {
   fillCurves();
   fillAblation();
   fillSweep();
+  fillSweepView();
 }
 
 void ComparePanel::fillTree() {
@@ -855,70 +889,17 @@ void ComparePanel::fillSweep() {
     plot->replot(QCustomPlot::rpQueuedReplot);
     return;
   }
-  auto* map = new QCPColorMap(plot->xAxis, plot->yAxis);
-  // A single column or row is stored twice so that QCPColorMap gives it a cell width.
-  const int sx = std::max(nx, 2), sy = std::max(ny, 2);
-  map->data()->setSize(sx, sy);
-  map->data()->setRange(nx > 1 ? QCPRange(0, nx - 1) : QCPRange(-0.25, 0.25),
-                        ny > 1 ? QCPRange(0, ny - 1) : QCPRange(-0.25, 0.25));
-  for (int i = 0; i < sx; ++i) {
-    for (int j = 0; j < sy; ++j) map->data()->setCell(i, j, std::nan(""));
-  }
-  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-  for (const compare::SweepCell& c : sweep_.cells) {
-    const double v = c.value.mean;
-    if (std::isfinite(v)) {
-      lo = std::min(lo, v);
-      hi = std::max(hi, v);
-    }
-    for (int i = c.xi; i < (nx > 1 ? c.xi + 1 : 2); ++i) {
-      for (int j = c.yi; j < (ny > 1 ? c.yi + 1 : 2); ++j) map->data()->setCell(i, j, v);
-    }
-  }
-  if (!std::isfinite(lo)) lo = hi = 0;
-  if (hi - lo < 1e-12) {
-    lo -= 0.001;
-    hi += 0.001;
-  }
-  map->setGradient(heatGradient());
-  map->setInterpolate(false);
-  map->setColorScale(sweepScale_);
-  map->setDataRange(QCPRange(lo, hi));
-  sweepScale_->axis()->setLabel(tr("val NDCG@10"));
-  QCPColorGradient gradient = heatGradient();
+  compare::HeatCells heat;
+  for (int i = 0; i < nx; ++i) heat.xLabels << compare::formatWeight(sweep_.xs[i]);
+  for (int j = 0; j < ny; ++j) heat.yLabels << compare::formatWeight(sweep_.ys[j]);
+  for (const compare::SweepCell& c : sweep_.cells)
+    heat.cells.push_back({c.xi, c.yi, c.value.mean, c.value.n});
   QFont cellFont = font();
   cellFont.setPointSizeF(cellFont.pointSizeF() * 0.85);
-  for (int i = 0; i < nx; ++i) {
-    for (int j = 0; j < ny; ++j) {
-      const compare::SweepCell* cell = nullptr;
-      for (const compare::SweepCell& c : sweep_.cells) {
-        if (c.xi == i && c.yi == j) cell = &c;
-      }
-      auto* text = new QCPItemText(plot);
-      text->position->setCoords(i, j);
-      text->setFont(cellFont);
-      if (!cell) {
-        text->setText(tr("no runs"));
-        text->setColor(QColor(120, 120, 120));
-        continue;
-      }
-      const double v = cell->value.mean;
-      text->setText(std::isfinite(v) ? tr("%1\nn = %2").arg(v, 0, 'f', 4).arg(cell->value.n)
-                                     : tr("no value\nn = 0"));
-      const QColor bg = QColor::fromRgb(gradient.color(v, QCPRange(lo, hi)));
-      text->setColor(bg.lightnessF() < 0.55 ? Qt::white : Qt::black);
-    }
-  }
-  auto xTicker = QSharedPointer<QCPAxisTickerText>::create();
-  for (int i = 0; i < nx; ++i) xTicker->addTick(i, compare::formatWeight(sweep_.xs[i]));
-  auto yTicker = QSharedPointer<QCPAxisTickerText>::create();
-  for (int j = 0; j < ny; ++j) yTicker->addTick(j, compare::formatWeight(sweep_.ys[j]));
-  plot->xAxis->setTicker(xTicker);
-  plot->yAxis->setTicker(yTicker);
+  compare::drawHeatMap(plot, sweepScale_, heat, cellFont);
+  sweepScale_->axis()->setLabel(tr("val NDCG@10"));
   plot->xAxis->setLabel(greek(xWeight));
   plot->yAxis->setLabel(greek(yWeight));
-  plot->xAxis->setRange(-0.5, nx - 0.5);
-  plot->yAxis->setRange(-0.5, ny - 0.5);
   plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -940,23 +921,16 @@ Status ComparePanel::exportPlot(PlotKind kind, const QString& path) const {
   QCustomPlot* plot = kind == PlotKind::Curves     ? curves_->plot()
                       : kind == PlotKind::Ablation ? ablationPlot_
                                                    : sweepPlot_;
-  const int w = std::max(plot->width(), 800), h = std::max(plot->height(), 500);
-  const QString suffix = QFileInfo(path).suffix().toLower();
-  if (suffix != QLatin1String("pdf") && suffix != QLatin1String("png")) {
-    return Error::general(QStringLiteral("choose a .png or .pdf file name (got %1)").arg(path));
-  }
   // A saved figure always says which curve is which, even when the legend is hidden on screen.
   const bool legendHidden =
       kind == PlotKind::Curves && !plot->legend->visible() && plot->legend->itemCount() > 0;
   if (legendHidden) plot->legend->setVisible(true);
-  const bool ok =
-      suffix == QLatin1String("pdf") ? plot->savePdf(path, w, h) : plot->savePng(path, w, h, 2.0);
+  const Status saved = compare::savePlot(plot, path);
   if (legendHidden) {
     plot->legend->setVisible(false);
     plot->replot(QCustomPlot::rpQueuedReplot);
   }
-  if (!ok) return Error::general(QStringLiteral("could not write %1").arg(path));
-  return Status();
+  return saved;
 }
 
 void ComparePanel::exportPlotDialog(PlotKind kind) {

@@ -39,12 +39,14 @@ class RunStore;
 namespace irl4rec::ui {
 
 class MetricPlot;
+class SweepView;
 class RunQueue;
 class RunsPanel;
 
 /// Compare runs across seeds and ablations (issue 6, "Compare"): overlaid curves with mean ± std
 /// bands per group, a table of final / best metrics, the ablation view against a reference group
-/// with Welch p-values, the β/γ/α sweep view and the "Run ablation grid" action.
+/// with Welch p-values, the β/γ/α sweep view, the Sweep view of any sweep (ui/compare/sweep_view.h)
+/// and the "Run ablation grid" action.
 ///
 /// Runs and their per-epoch curves are read on a worker thread with its own store connection
 /// (compare::readSnapshot); grouping, statistics and plots are built on the UI thread from that
@@ -90,6 +92,11 @@ class ComparePanel : public QWidget {
   MetricPlot* curvePlot() const { return curves_; }
   QCustomPlot* ablationPlot() const { return ablationPlot_; }
   QCustomPlot* sweepPlot() const { return sweepPlot_; }
+  /// The Sweep view: the chosen sweep (or the filtered groups) as one unit.
+  SweepView* sweepView() const { return sweepView_; }
+  /// Shows only the runs of the sweep `name` ("" = every run) and brings up the Sweep view.
+  void setSweep(const QString& name);
+  QString sweep() const;
 
   // ---- actions -------------------------------------------------------------------------------
   Status exportTableCsv(const QString& path) const;
@@ -121,6 +128,8 @@ class ComparePanel : public QWidget {
   void fillCurves();
   void fillAblation();
   void fillSweep();
+  void fillSweepCombo();
+  void fillSweepView();
   void fillKeyCombo();
   void showMessage(const QString& text);
   void runGridDialog();
@@ -148,6 +157,8 @@ class ComparePanel : public QWidget {
   QComboBox* datasetBox_ = nullptr;
   QComboBox* modelBox_ = nullptr;
   QComboBox* statusBox_ = nullptr;
+  QComboBox* sweepBox_ = nullptr;
+  QString sweepChoice_;  ///< the sweep the user chose, "" = every run
   QLineEdit* filter_ = nullptr;
   QComboBox* modeBox_ = nullptr;
   QToolButton* refresh_ = nullptr;
@@ -176,6 +187,7 @@ class ComparePanel : public QWidget {
   QCPColorScale* sweepScale_ = nullptr;
   QCPTextElement* sweepTitle_ = nullptr;
   QCPBarsGroup* barsGroup_ = nullptr;
+  SweepView* sweepView_ = nullptr;
   /// Last member: destroyed first, it waits for the store readers.
   BackgroundJobs jobs_{this};
 };
