@@ -119,9 +119,24 @@ MainWindow::MainWindow(const QString& storePath, QWidget* parent) : QMainWindow(
   sweeps_ = new SweepLauncher(path, QString(), this);
   connect(sweeps_, &SweepLauncher::progress, this, [this](const QString& line) { statusBar()->showMessage(line); });
   connect(sweeps_, &SweepLauncher::runsChanged, runsPanel_, &RunsPanel::reload);
+  connect(sweeps_, &SweepLauncher::progressed, runsPanel_, &RunsPanel::setSweepProgress);
+  connect(runsPanel_, &RunsPanel::cancelSweepRequested, sweeps_, &SweepLauncher::cancel);
   connect(sweeps_, &SweepLauncher::finished, this, [this](int ok, int failed) {
     statusBar()->showMessage(tr("Sweep ended: %1 run(s) done, %2 failed").arg(ok).arg(failed), 8000);
+    runsPanel_->endSweepProgress(tr("Sweep ended: %1 run(s) done, %2 failed — Compare ▸ Sweep shows it as one unit").arg(ok).arg(failed));
     runsPanel_->reload();
+  });
+
+  connect(sweeps_, &SweepLauncher::submitted, this, [this](bool ok, const QString& output) {
+    if (!ok) {
+      runsPanel_->endSweepProgress(tr("Sweep not submitted"));
+      showError(tr("Could not submit the sweep"), output);
+      return;
+    }
+    const QString last = output.section(QLatin1Char('\n'), -1);
+    runsPanel_->endSweepProgress(tr("Sweep submitted to SLURM: %1 — `irl4rec sweep status SPEC` follows it, "
+                                    "File ▸ Import runs… merges its shards").arg(last));
+    statusBar()->showMessage(last, 8000);
   });
 
   buildMenus();
@@ -160,7 +175,8 @@ void MainWindow::buildMenus() {
         this, tr("Import runs"), QString(), tr("Run stores (*.sqlite *.db);;All files (*)"));
     if (!files.isEmpty()) importRunFiles(files);
   });
-  file->addAction(tr("Run &sweep…"), this, &MainWindow::chooseSweep);
+  file->addAction(tr("&New sweep…"), this, &MainWindow::newSweep);
+  file->addAction(tr("Run &sweep spec…"), this, &MainWindow::chooseSweep);
   QAction* cancelSweep = file->addAction(tr("&Cancel sweep"), sweeps_, &SweepLauncher::cancel);
   connect(file, &QMenu::aboutToShow, cancelSweep, [this, cancelSweep] { cancelSweep->setEnabled(sweeps_->isRunning()); });
   file->addSeparator();
@@ -221,6 +237,32 @@ void MainWindow::importRunFiles(const QStringList& files) {
   });
   connect(importThread_, &QThread::finished, importThread_, &QObject::deleteLater);
   importThread_->start();
+}
+
+SweepDialog* MainWindow::newSweep() {
+  const QString folder = QFileInfo(storePath_).absoluteDir().filePath(QStringLiteral("sweeps"));
+  auto* dialog = new SweepDialog(runsPanel_->form()->config().toJson(),
+                                 dataset_ ? dataset_->sourcePath : QString(), folder, this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  dialog->setWindowModality(Qt::WindowModal);
+  connect(dialog, &QDialog::accepted, this, [this, dialog] {
+    if (Status s = startSweep(dialog->specPath(), dialog->target(), dialog->parallel(), dialog->slurm()); !s)
+      showError(tr("Could not start the sweep"), s.error().message());
+  });
+  dialog->open();
+  return dialog;
+}
+
+Status MainWindow::startSweep(const QString& specPath, SweepDialog::Target target, int parallel,
+                              const SweepDialog::Slurm& slurm) {
+  if (target == SweepDialog::Target::Local) return sweeps_->start(specPath, parallel);
+  QStringList args;
+  if (!slurm.partition.isEmpty()) args << QStringLiteral("--partition") << slurm.partition;
+  if (!slurm.time.isEmpty()) args << QStringLiteral("--time") << slurm.time;
+  if (slurm.cpusPerTask > 0) args << QStringLiteral("--cpus-per-task") << QString::number(slurm.cpusPerTask);
+  if (slurm.maxParallel > 0) args << QStringLiteral("--max-parallel") << QString::number(slurm.maxParallel);
+  if (!slurm.sharedDir.isEmpty()) args << QStringLiteral("--shared-dir") << slurm.sharedDir;
+  return sweeps_->submit(specPath, args);
 }
 
 void MainWindow::chooseSweep() {

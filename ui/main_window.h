@@ -1,6 +1,8 @@
 #pragma once
 
+#include "core/common/error.h"
 #include "core/data/dataset.h"
+#include "ui/sweep_dialog.h"
 
 #include <QMainWindow>
 #include <QPointer>
@@ -67,6 +69,12 @@ class MainWindow : public QMainWindow {
   QStringList recentDatasets() const;
   /// Help ▸ About: build facts and the store (window-modal, opened without a nested loop).
   void showAbout();
+  /// File ▸ New sweep…: the dialog on the Runs form's configuration and the open dataset (window-
+  /// modal, opened without a nested loop); accepting it starts or submits the sweep.
+  SweepDialog* newSweep();
+  /// Runs the spec here (`parallel` workers) or submits it to SLURM with the dialog's options.
+  Status startSweep(const QString& specPath, SweepDialog::Target target, int parallel,
+                    const SweepDialog::Slurm& slurm = {});
 
  Q_SIGNALS:
   void datasetLoaded();

@@ -2,6 +2,7 @@
 
 #include "core/store/run_store.h"
 #include "core/train/recorded_run.h"
+#include "core/train/sweep_spec.h"
 #include "ui/metric_plot.h"
 #include "ui/run_config_form.h"
 #include "ui/run_queue.h"
@@ -18,6 +19,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSortFilterProxyModel>
@@ -52,13 +54,19 @@ const QList<QPair<QString, QString>>& validationSeries() {
 }
 
 /// Case-insensitive filter over name, status, model, encoder, loss, dataset and tags.
+/// The text is matched as typed ("sweep:weights", "α=0.1"), not as a pattern.
 class RunsFilterProxy : public QSortFilterProxyModel {
  public:
   using QSortFilterProxyModel::QSortFilterProxyModel;
 
+  void setNeedle(const QString& text) {
+    needle_ = text;
+    invalidateRowsFilter();
+  }
+
  protected:
   bool filterAcceptsRow(int row, const QModelIndex& parent) const override {
-    const QString needle = filterRegularExpression().pattern();
+    const QString& needle = needle_;
     if (needle.isEmpty()) return true;
     using C = RunsTableModel::Column;
     for (C c : {C::Name, C::Status, C::Model, C::Encoder, C::Loss, C::Dataset, C::Tags}) {
@@ -67,6 +75,9 @@ class RunsFilterProxy : public QSortFilterProxyModel {
     }
     return false;
   }
+
+ private:
+  QString needle_;
 };
 
 QToolButton* toolButton(const QString& text, const QString& tip, QWidget* parent) {
@@ -114,6 +125,29 @@ RunsPanel::RunsPanel(store::RunStore* store, RunQueue* queue, QWidget* parent)
   queueLabel_ = new QLabel(top);
   bar->addWidget(queueLabel_);
   topLayout->addLayout(bar);
+
+  // A sweep started from File ▸ Run sweep…: its progress, hidden otherwise.
+  sweepStrip_ = new QWidget(top);
+  auto* strip = new QHBoxLayout(sweepStrip_);
+  strip->setContentsMargins(0, 0, 0, 0);
+  sweepLabel_ = new QLabel(sweepStrip_);
+  sweepBar_ = new QProgressBar(sweepStrip_);
+  sweepBar_->setMaximumWidth(200);
+  sweepBar_->setTextVisible(true);
+  auto* showSweep = toolButton(tr("Show its runs"), tr("Filter the table to the sweep's runs (its tag)"), sweepStrip_);
+  sweepCancel_ = toolButton(tr("Cancel sweep"), tr("Stop the sweep's workers; their runs end interrupted and a new start continues them"), sweepStrip_);
+  sweepClose_ = toolButton(tr("Close"), tr("Hide this line"), sweepStrip_);
+  strip->addWidget(sweepLabel_, 1);
+  strip->addWidget(sweepBar_);
+  strip->addWidget(showSweep);
+  strip->addWidget(sweepCancel_);
+  strip->addWidget(sweepClose_);
+  sweepStrip_->hide();
+  topLayout->addWidget(sweepStrip_);
+  connect(showSweep, &QToolButton::clicked, this,
+          [this] { filter_->setText(train::sweepTag(sweepName_)); });
+  connect(sweepCancel_, &QToolButton::clicked, this, &RunsPanel::cancelSweepRequested);
+  connect(sweepClose_, &QToolButton::clicked, sweepStrip_, &QWidget::hide);
 
   model_ = new RunsTableModel(this);
   proxy_ = new RunsFilterProxy(this);
@@ -171,7 +205,7 @@ RunsPanel::RunsPanel(store::RunStore* store, RunQueue* queue, QWidget* parent)
             onLaunchRequested(config, seeds, name);
           });
   connect(filter_, &QLineEdit::textChanged, this, [this](const QString& text) {
-    proxy_->setFilterRegularExpression(QRegularExpression(QRegularExpression::escape(text)));
+    static_cast<RunsFilterProxy*>(proxy_)->setNeedle(text.trimmed());
   });
   connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this, &RunsPanel::onSelectionChanged);
   connect(parallel_, &QSpinBox::valueChanged, queue_, &RunQueue::setParallelism);
@@ -688,6 +722,33 @@ void RunsPanel::updateGettingStarted() {
             .arg(dataset_ ? done : QString(), sampleText));
   }
   plotStack_->setCurrentIndex(empty ? 0 : 1);
+}
+
+void RunsPanel::setSweepProgress(const QString& name, int done, int failed, int running,
+                                 int total) {
+  sweepName_ = name;
+  QString text = tr("Sweep %1: %2 of %3 done").arg(name).arg(done).arg(total);
+  if (failed > 0) text += tr(", %1 failed").arg(failed);
+  text += tr(", %1 training").arg(running);
+  sweepLabel_->setText(text);
+  sweepBar_->setRange(0, std::max(1, total));
+  sweepBar_->setValue(done);
+  sweepBar_->show();
+  sweepCancel_->show();
+  sweepClose_->hide();
+  sweepStrip_->show();
+}
+
+void RunsPanel::endSweepProgress(const QString& text) {
+  sweepLabel_->setText(text);
+  sweepBar_->hide();
+  sweepCancel_->hide();
+  sweepClose_->show();
+  sweepStrip_->show();
+}
+
+QString RunsPanel::sweepProgressText() const {
+  return sweepStrip_->isHidden() ? QString() : sweepLabel_->text();
 }
 
 }  // namespace irl4rec::ui

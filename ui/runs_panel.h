@@ -18,6 +18,7 @@
 class QLabel;
 class QThread;
 class QLineEdit;
+class QProgressBar;
 class QSortFilterProxyModel;
 class QSpinBox;
 class QStackedWidget;
@@ -80,6 +81,16 @@ class RunsPanel : public QWidget {
   QList<qint64> selectedRuns() const;
   void selectRun(qint64 runId);
 
+  /// A sweep's progress above the runs table (File ▸ Run sweep…): "Sweep NAME: 3 of 8 done,
+  /// 1 failed, 2 training" with a bar, "Show its runs" (filters the table by the sweep's tag)
+  /// and "Cancel sweep" (cancelSweepRequested()).
+  void setSweepProgress(const QString& name, int done, int failed, int running, int total);
+  /// The sweep ended: the strip keeps `text` and offers to close it.
+  void endSweepProgress(const QString& text);
+  /// What the strip says ("" when hidden).
+  QString sweepProgressText() const;
+  QLineEdit* filterEdit() const { return filter_; }
+
  Q_SIGNALS:
   void errorOccurred(const QString& title, const QString& message);
   /// The stored curves of a selected run are on the plots.
@@ -88,6 +99,8 @@ class RunsPanel : public QWidget {
   void reloaded();
   /// The user asked to open `path` (the getting-started text's link to the bundled sample).
   void openDatasetRequested(const QString& path);
+  /// The user pressed "Cancel sweep" on the progress strip.
+  void cancelSweepRequested();
 
  private:
   void onLaunchRequested(const train::TrainConfig& config, const QList<quint64>& seeds,
@@ -123,6 +136,12 @@ class RunsPanel : public QWidget {
   QLineEdit* filter_ = nullptr;
   QSpinBox* parallel_ = nullptr;
   QLabel* queueLabel_ = nullptr;
+  QWidget* sweepStrip_ = nullptr;
+  QLabel* sweepLabel_ = nullptr;
+  QProgressBar* sweepBar_ = nullptr;
+  QToolButton* sweepCancel_ = nullptr;
+  QToolButton* sweepClose_ = nullptr;
+  QString sweepName_;
   MetricPlot* lossPlot_ = nullptr;
   MetricPlot* metricPlot_ = nullptr;
   QStackedWidget* plotStack_ = nullptr;  ///< [getting started, plots]

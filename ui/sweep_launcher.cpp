@@ -6,6 +6,7 @@
 
 #include <QCoreApplication>
 #include <QFileInfo>
+#include <QProcess>
 
 namespace irl4rec::ui {
 
@@ -78,6 +79,7 @@ Status SweepLauncher::start(const QString& specPath, int parallel) {
                         .arg(total)
                         .arg(runner_->failed())
                         .arg(*running));
+    Q_EMIT progressed(name, ended, runner_->failed(), *running, total);
     Q_EMIT runsChanged();
   };
   connect(runner_.get(), &train::SweepRunner::runStarted, this, [running, report] {
@@ -98,6 +100,31 @@ Status SweepLauncher::start(const QString& specPath, int parallel) {
     }, Qt::QueuedConnection);
   });
   runner_->start();
+  Q_EMIT progressed(name, 0, 0, 0, total);
+  return {};
+}
+
+Status SweepLauncher::submit(const QString& specPath, const QStringList& slurmArgs) {
+  if (!QFileInfo(program_).isExecutable())
+    return Error::at(program_, 0, tr("the irl4rec command-line program is missing; it submits sweeps"));
+  auto* process = new QProcess(this);
+  process->setProgram(program_);
+  process->setArguments(QStringList{QStringLiteral("sweep"), QStringLiteral("submit"),
+                                    QFileInfo(specPath).absoluteFilePath(), QStringLiteral("--slurm"),
+                                    QStringLiteral("--db"), storePath_} +
+                        slurmArgs);
+  process->setProcessChannelMode(QProcess::MergedChannels);
+  connect(process, &QProcess::finished, this, [this, process](int code, QProcess::ExitStatus status) {
+    const QString output = QString::fromUtf8(process->readAll()).trimmed();
+    process->deleteLater();
+    Q_EMIT submitted(status == QProcess::NormalExit && code == 0, output);
+  });
+  connect(process, &QProcess::errorOccurred, this, [this, process](QProcess::ProcessError error) {
+    if (error != QProcess::FailedToStart) return;
+    process->deleteLater();
+    Q_EMIT submitted(false, tr("could not start %1: %2").arg(program_, process->errorString()));
+  });
+  process->start();
   return {};
 }
 

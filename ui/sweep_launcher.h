@@ -35,13 +35,25 @@ class SweepLauncher : public QObject {
   Status start(const QString& specPath, int parallel);
   void cancel();
   bool isRunning() const { return runner_ != nullptr; }
+  /// The irl4rec CLI the workers and submissions run.
+  void setProgram(const QString& program) { program_ = program; }
+  QString program() const { return program_; }
+  /// Submits `specPath` as a SLURM job array through `irl4rec sweep submit SPEC --slurm --db
+  /// STORE ARGS...` (the CLI path the SLURM test runs on a real cluster); `slurmArgs` are its
+  /// options (--partition P, --time T, ...). submitted() reports the outcome and the CLI's words.
+  Status submit(const QString& specPath, const QStringList& slurmArgs);
 
  Q_SIGNALS:
   /// After each run starts or ends: "sweep NAME: 3 of 8 done, 1 failed, 2 training".
   void progress(const QString& line);
+  /// The same as numbers, for the Runs tab's progress strip: runs ended (done, of which failed),
+  /// training now, and to train in all.
+  void progressed(const QString& name, int done, int failed, int running, int total);
   /// A run was started or ended (reload the runs table).
   void runsChanged();
   void finished(int succeeded, int failed);
+  /// submit() ended: the job id line on success, the CLI's message otherwise.
+  void submitted(bool ok, const QString& output);
 
  private:
   QString storePath_;

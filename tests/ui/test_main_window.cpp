@@ -5,10 +5,13 @@
 #include "ui/run_config_form.h"
 #include "ui/runs_panel.h"
 #include "ui/runs_table_model.h"
+#include "ui/sweep_dialog.h"
 #include "ui/sweep_launcher.h"
 
 #include "core/data/readers.h"
 #include "core/store/run_store.h"
+#include "core/train/sweep_spec.h"
+#include "core/train/train_config.h"
 #include "ui/qcustomplot_include.h"
 
 #include <QFile>
@@ -248,6 +251,115 @@ class TestMainWindow : public QObject {
     QCOMPARE(finished.last().at(1).toInt(), 0);
     QVERIFY(progress.last().at(0).toString().contains(QLatin1String("2 of 2 done")));
     QCOMPARE(launcher.preview(spec).value().toTrain, 0);
+  }
+
+  // File > New sweep...: the dialog turns axes, seeds and the search into a spec, shows the plan
+  // as it is edited (or the first problem), and writes a spec the CLI's planner reads back with
+  // the same runs.
+  void sweepDialogWritesThePlannedSpec() {
+    QTemporaryDir dir;
+    irl4rec::train::TrainConfig base;
+    base.model = irl4rec::train::ModelKind::Irl4Rec;
+    base.hiddenSize = 16;
+    base.layers = 1;
+    base.heads = 1;
+    base.epochs = 1;
+    base.seed = 99;
+    const QString sample = QStringLiteral(IRL4REC_SOURCE_DIR "/datasets/synthetic/iid.txt");
+    using Dialog = irl4rec::ui::SweepDialog;
+    Dialog dialog(base.toJson(), sample, dir.filePath(QStringLiteral("sweeps")));
+    dialog.setName(QStringLiteral("weights"));
+    dialog.setSeeds(QStringLiteral("1-2"));
+    QCOMPARE(dialog.plannedRuns(), 2);  // no axis yet: the base over two seeds
+    dialog.addAxis(QStringLiteral("beta"), Dialog::AxisKind::Values, QStringLiteral("0, 0.01"));
+    dialog.addAxis(QStringLiteral("gamma"), Dialog::AxisKind::LogUniform, QStringLiteral("0.01, 1"), 3);
+    QCOMPARE(dialog.plannedRuns(), 12);
+    QVERIFY2(dialog.planText().startsWith(QStringLiteral("12 run(s): 6 configuration(s) × 2 seed(s)")),
+             qPrintable(dialog.planText()));
+    // Problems are named and nothing can be started.
+    dialog.setSeeds(QStringLiteral("one"));
+    QCOMPARE(dialog.plannedRuns(), 0);
+    QVERIFY2(dialog.planText().contains(QStringLiteral("seeds: 'one'")), qPrintable(dialog.planText()));
+    dialog.setSeeds(QStringLiteral("1, 2"));
+    dialog.addAxis(QStringLiteral("beta"), Dialog::AxisKind::Values, QStringLiteral("1"));
+    QVERIFY2(dialog.planText().contains(QStringLiteral("axis 3: 'beta' is already an axis")), qPrintable(dialog.planText()));
+    dialog.clearAxes();
+    dialog.addAxis(QStringLiteral("heads"), Dialog::AxisKind::Values, QStringLiteral("1, 3"));
+    QCOMPARE(dialog.plannedRuns(), 0);  // 3 heads do not divide hidden size 16: the planner says so
+    QVERIFY2(dialog.planText().contains(QStringLiteral("head")), qPrintable(dialog.planText()));
+    dialog.clearAxes();
+    dialog.addAxis(QStringLiteral("lr"), Dialog::AxisKind::Uniform, QStringLiteral("0.001"));
+    QVERIFY2(dialog.planText().contains(QStringLiteral("two numbers")), qPrintable(dialog.planText()));
+    dialog.clearAxes();
+    dialog.addAxis(QStringLiteral("beta"), Dialog::AxisKind::Values, QStringLiteral("0, 0.01"));
+    dialog.addAxis(QStringLiteral("gamma"), Dialog::AxisKind::LogUniform, QStringLiteral("0.01, 1"), 3);
+    dialog.setRandomSearch(true, 5);
+    QCOMPARE(dialog.plannedRuns(), 10);
+    dialog.setSelectMetric(QStringLiteral("val/hr@10"));
+    // Written, the spec plans the same runs for the CLI.
+    auto written = dialog.writeSpec();
+    QVERIFY2(written.ok(), qPrintable(written.ok() ? QString() : written.error().message()));
+    QCOMPARE(written.value(), dir.filePath(QStringLiteral("sweeps/weights.json")));
+    auto spec = irl4rec::train::SweepSpec::read(written.value());
+    QVERIFY2(spec.ok(), qPrintable(spec.ok() ? QString() : spec.error().message()));
+    QCOMPARE(spec.value().selectMetric, QStringLiteral("val/hr@10"));
+    auto plan = irl4rec::train::planSweep(spec.value());
+    QVERIFY(plan.ok());
+    QCOMPARE(int(plan.value().runs.size()), 10);
+    QCOMPARE(plan.value().name, QStringLiteral("weights"));
+    for (const irl4rec::train::PlannedRun& r : plan.value().runs) {
+      QCOMPARE(r.config.hiddenSize, 16);
+      QVERIFY(r.config.seed == 1 || r.config.seed == 2);  // the base's seed 99 is not used
+      QCOMPARE(r.dataPath, sample);
+    }
+    // No dataset: nothing to plan.
+    Dialog none(base.toJson(), QString(), dir.path());
+    QCOMPARE(none.plannedRuns(), 0);
+    QVERIFY(none.planText().contains(QStringLiteral("open a dataset")));
+  }
+
+  // A sweep started from the window: its progress in the Runs tab, its end there too; a SLURM
+  // submission that cannot reach a cluster ends in one message instead of a silent nothing.
+  void sweepProgressShowsInTheRunsTab() {
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("runs.sqlite"));
+    const QString spec = dir.filePath(QStringLiteral("two.json"));
+    QFile f(spec);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QStringLiteral(R"({"name": "two", "datasets": "%1", "seeds": [1, 2],
+        "base": {"model": "irl4rec", "hidden_size": 16, "layers": 1, "heads": 1, "max_length": 20,
+                 "negatives": 32, "epochs": 1, "patience": 0}})")
+                .arg(QStringLiteral(IRL4REC_SOURCE_DIR "/datasets/synthetic/iid.txt"))
+                .toUtf8());
+    f.close();
+    MainWindow window(db);
+    window.show();
+    window.sweepLauncher()->setProgram(QStringLiteral(IRL4REC_CLI_PATH));  // not beside the test
+    QSignalSpy finished(window.sweepLauncher(), &irl4rec::ui::SweepLauncher::finished);
+    QSignalSpy progressed(window.sweepLauncher(), &irl4rec::ui::SweepLauncher::progressed);
+    QVERIFY(window.startSweep(spec, irl4rec::ui::SweepDialog::Target::Local, 2).ok());
+    QVERIFY(window.runsPanel()->sweepProgressText().startsWith(QStringLiteral("Sweep two: 0 of 2 done")));
+    QVERIFY(finished.wait(240000));
+    QCOMPARE(progressed.last().at(1).toInt(), 2);  // done
+    QCOMPARE(progressed.last().at(4).toInt(), 2);  // total
+    QVERIFY2(window.runsPanel()->sweepProgressText().startsWith(QStringLiteral("Sweep ended: 2 run(s) done, 0 failed")),
+             qPrintable(window.runsPanel()->sweepProgressText()));
+    // "Show its runs" filters the table by the sweep's tag.
+    window.runsPanel()->filterEdit()->setText(irl4rec::train::sweepTag(QStringLiteral("two")));
+    QTRY_COMPARE_WITH_TIMEOUT(window.runsPanel()->table()->model()->rowCount(), 2, 30000);
+
+    QSignalSpy submitted(window.sweepLauncher(), &irl4rec::ui::SweepLauncher::submitted);
+    irl4rec::ui::SweepDialog::Slurm slurm;
+    slurm.partition = QStringLiteral("nowhere");
+    slurm.sharedDir = dir.filePath(QStringLiteral("shared"));
+    QVERIFY(window.startSweep(spec, irl4rec::ui::SweepDialog::Target::Slurm, 1, slurm).ok());
+    QVERIFY(submitted.wait(120000));
+    // Every run is finished: there is nothing to submit, which the CLI says; otherwise (no
+    // cluster here) sbatch's refusal or its absence is the message.
+    const bool ok = submitted.last().at(0).toBool();
+    const QString output = submitted.last().at(1).toString();
+    QVERIFY2(!output.isEmpty(), "the CLI's words are shown");
+    if (!ok) QTRY_VERIFY_WITH_TIMEOUT(!window.lastError().isEmpty(), 30000);
   }
 };
 
