@@ -239,6 +239,11 @@ void MainWindow::importRunFiles(const QStringList& files) {
   importThread_->start();
 }
 
+void MainWindow::showSweep(const QString& name) {
+  tabs_->setCurrentWidget(comparePanel_);
+  comparePanel_->setSweep(name);
+}
+
 SweepDialog* MainWindow::newSweep() {
   const QString folder = QFileInfo(storePath_).absoluteDir().filePath(QStringLiteral("sweeps"));
   auto* dialog = new SweepDialog(runsPanel_->form()->config().toJson(),
@@ -391,6 +396,7 @@ void MainWindow::launchWhenLoaded(const QString& preset, int epochs) {
 void MainWindow::scheduleScreenshot(const QString& path, int delayMs) {
   QTimer::singleShot(delayMs, this, [this, path] {
     QWidget* target = about_ ? about_.data() : static_cast<QWidget*>(this);
+    if (QWidget* dialog = QApplication::activeModalWidget(); dialog && !about_) target = dialog;
     // The pixels the window system shows. QWidget::grab() would first deliver the pending
     // resize events of every widget on the hidden tabs, and each QCustomPlot there replots
     // into paint buffers it cannot paint yet: 14 lines of QPainter warnings.

@@ -41,6 +41,13 @@ int main(int argc, char** argv) {
                                   QStringLiteral("N"));
   QCommandLineOption aboutOption(QStringLiteral("about"), QStringLiteral("Open Help > About at start."));
   parser.addOption(aboutOption);
+  QCommandLineOption sweepOption(QStringLiteral("sweep"),
+                                 QStringLiteral("Show the sweep NAME in Compare > Sweep at start."),
+                                 QStringLiteral("NAME"));
+  parser.addOption(sweepOption);
+  QCommandLineOption newSweepOption(QStringLiteral("new-sweep"),
+                                    QStringLiteral("Open File > New sweep once the dataset is loaded."));
+  parser.addOption(newSweepOption);
   QCommandLineOption delayOption(QStringLiteral("screenshot-delay"),
                                  QStringLiteral("Milliseconds before --screenshot is taken."),
                                  QStringLiteral("MS"));
@@ -62,6 +69,11 @@ int main(int argc, char** argv) {
                             parser.isSet(epochsOption) ? parser.value(epochsOption).toInt() : 0);
   }
   if (parser.isSet(aboutOption)) window.showAbout();
+  if (parser.isSet(sweepOption)) window.showSweep(parser.value(sweepOption));
+  if (parser.isSet(newSweepOption)) {
+    QObject::connect(&window, &irl4rec::ui::MainWindow::datasetLoaded, &window,
+                     [&window] { window.newSweep(); }, Qt::SingleShotConnection);
+  }
   if (parser.isSet(dataOption)) window.openDataset(parser.value(dataOption));
   if (parser.isSet(screenshotOption)) {
     window.scheduleScreenshot(parser.value(screenshotOption),

@@ -126,7 +126,8 @@ void ComparePanel::buildUi() {
   bar->addWidget(statusBox_);
   bar->addWidget(new QLabel(tr("Sweep:"), this));
   sweepBox_ = new QComboBox(this);
-  sweepBox_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+  sweepBox_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  sweepBox_->setMinimumContentsLength(14);
   sweepBox_->setToolTip(tr("Only the runs of one sweep (tagged sweep:<name>): its configurations "
                            "in the Sweep view, every view limited to it"));
   bar->addWidget(sweepBox_);
@@ -562,9 +563,9 @@ void ComparePanel::fillSweepCombo() {
     sweepBox_->addItem(text + QLatin1Char(')'), s.name);
   }
   int index = sweepBox_->findData(sweepChoice_);
-  if (index < 0) {
-    sweepChoice_.clear();
-    index = 0;
+  if (index < 0) {  // chosen before its runs are read (or all deleted): kept, and said so
+    sweepBox_->addItem(tr("%1 (no runs)").arg(sweepChoice_), sweepChoice_);
+    index = sweepBox_->count() - 1;
   }
   sweepBox_->setCurrentIndex(index);
 }

@@ -178,7 +178,9 @@ Study study(const Snapshot& snapshot, const std::vector<Group>& groups, const QS
       const QJsonValue v = flat[u].value(axis.key);
       p.value << int(std::find(axis.values.begin(), axis.values.end(), v) - axis.values.begin());
     }
-    p.select = groupValue(snapshot, group, selectKey, mode, excluded);
+    // Selection follows the checkpoint the test metrics come from: the best-validation epoch,
+    // whatever the views show.
+    p.select = groupValue(snapshot, group, selectKey, ValueMode::BestValidation, excluded);
     p.shown = groupValue(snapshot, group, shownKey, mode, excluded);
     p.testValues = groupValues(snapshot, group, st.testKey, mode, excluded);
     p.test = analysis::summarize(p.testValues);

@@ -61,7 +61,9 @@ struct Study {
   QString pointName(int point) const;
 };
 
-/// Builds the study of `groups` (the sweep's seed groups, already filtered). `candidates` are the
+/// Builds the study of `groups` (the sweep's seed groups, already filtered). The selection
+/// metric is always read at each run's best-validation epoch (where its test metrics come from);
+/// `mode` applies to the shown metric. `candidates` are the
 /// groups a best configuration can be compared with (usually every group of the store outside the
 /// sweep); `reference` picks one (index into candidates), -1 = automatically: the baseline group
 /// on the best point's dataset whose configuration shares most settings with the best point's.

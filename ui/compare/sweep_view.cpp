@@ -58,14 +58,16 @@ void SweepView::buildUi() {
   shownBox_ = new QComboBox(this);
   shownBox_->setToolTip(tr("The metric the heat map, the parallel coordinates and the table show"));
   bar->addWidget(shownBox_);
-  bar->addWidget(new QLabel(tr("Against:"), this));
+  bar->addStretch(1);
+  auto* referenceBar = new QHBoxLayout;
+  referenceBar->addWidget(new QLabel(tr("Against:"), this));
   referenceBox_ = new QComboBox(this);
   referenceBox_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-  referenceBox_->setMinimumContentsLength(18);
+  referenceBox_->setMinimumContentsLength(12);
   referenceBox_->setToolTip(
       tr("The group the best configuration's test result is compared with (Welch's t-test); "
          "automatic: the baseline on the same dataset sharing most settings"));
-  bar->addWidget(referenceBox_, 1);
+  referenceBar->addWidget(referenceBox_, 1);
   auto* exportButton = new QToolButton(this);
   exportButton->setText(tr("Export ▾"));
   exportButton->setPopupMode(QToolButton::InstantPopup);
@@ -76,6 +78,7 @@ void SweepView::buildUi() {
   exportButton->setMenu(menu);
   bar->addWidget(exportButton);
   layout->addLayout(bar);
+  layout->addLayout(referenceBar);
 
   summary_ = new QLabel(this);
   summary_->setWordWrap(true);
@@ -340,7 +343,11 @@ void SweepView::fillHeatMap() {
   heatTitle_->setText(cells.cells.empty()
                           ? tr("heat map: %1").arg(heat_.message.isEmpty() ? tr("no data")
                                                                            : heat_.message)
-                          : tr("%1, mean over seeds (%2)").arg(metricLabel(study_.shownKey), what));
+                          : tr("%1 (%2), mean over seeds; %3")
+                                .arg(metricLabel(study_.shownKey),
+                                     mode_ == compare::ValueMode::Last ? tr("last value")
+                                                                       : tr("at best validation"),
+                                     what));
   heatScale_->axis()->setLabel(metricLabel(study_.shownKey));
   heatPlot_->xAxis->setLabel(cells.cells.empty() ? QString() : xKey_);
   heatPlot_->yAxis->setLabel(cells.cells.empty() ? QString() : yKey_);
