@@ -188,13 +188,15 @@ int plan(const Flags& f, const QString& specPath) {
   if (f.on("--json")) {
     QJsonArray runs;
     for (const PlannedRun& r : p.runs) {
-      runs.append(QJsonObject{{QStringLiteral("index"), r.index},
-                              {QStringLiteral("id"), r.id},
-                              {QStringLiteral("name"), r.name},
-                              {QStringLiteral("dataset"), r.dataset},
-                              {QStringLiteral("point"), r.point},
-                              {QStringLiteral("seed"), QString::number(r.config.seed)},
-                              {QStringLiteral("config"), r.config.toJson()}});
+      QJsonObject run{{QStringLiteral("index"), r.index},
+                      {QStringLiteral("id"), r.id},
+                      {QStringLiteral("name"), r.name},
+                      {QStringLiteral("dataset"), r.dataset},
+                      {QStringLiteral("point"), r.point},
+                      {QStringLiteral("seed"), QString::number(r.config.seed)},
+                      {QStringLiteral("config"), r.config.toJson()}};
+      if (!r.testDataPath.isEmpty()) run.insert(QStringLiteral("test_data"), r.testDataPath);
+      runs.append(run);
     }
     out(QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("name"), p.name},
                                                     {QStringLiteral("select"), p.selectMetric},

@@ -321,11 +321,7 @@ int runTrain(const QStringList& args) {
       return values;
     }
     shifted = m.value();
-    for (size_t i = 0; i < eval::kCutoffs.size(); ++i) {
-      values.emplace_back(train::metric::ranking(QStringLiteral("shift"), QStringLiteral("hr"), eval::kCutoffs[i]), m.value().hr[i]);
-      values.emplace_back(train::metric::ranking(QStringLiteral("shift"), QStringLiteral("ndcg"), eval::kCutoffs[i]), m.value().ndcg[i]);
-    }
-    return values;
+    return train::RecordedRun::rankingValues(QStringLiteral("shift"), m.value());
   };
   // Per-epoch record for --json: what a results table or a trajectory plot needs.
   QJsonArray history;

@@ -16,16 +16,23 @@ QString RecordedRun::statePathFor(const QString& storePath, qint64 runId) {
   return QStringLiteral("%1/states/run-%2.state").arg(QFileInfo(storePath).absolutePath()).arg(runId);
 }
 
+std::vector<std::pair<QString, double>> RecordedRun::rankingValues(const QString& prefix,
+                                                                  const eval::RankingMetrics& m) {
+  std::vector<std::pair<QString, double>> values;
+  for (size_t i = 0; i < eval::kCutoffs.size(); ++i) {
+    const int k = eval::kCutoffs[i];
+    values.emplace_back(metric::ranking(prefix, QStringLiteral("hr"), k), m.hr[i]);
+    values.emplace_back(metric::ranking(prefix, QStringLiteral("ndcg"), k), m.ndcg[i]);
+    values.emplace_back(metric::ranking(prefix, QStringLiteral("mrr"), k), m.mrr[i]);
+  }
+  return values;
+}
+
 namespace {
 
 void logRanking(store::MetricWriter& writer, const QString& prefix, const eval::RankingMetrics& m,
                 qint64 step, qint32 epoch) {
-  for (size_t i = 0; i < eval::kCutoffs.size(); ++i) {
-    const int k = eval::kCutoffs[i];
-    writer.log(metric::ranking(prefix, QStringLiteral("hr"), k), step, epoch, m.hr[i]);
-    writer.log(metric::ranking(prefix, QStringLiteral("ndcg"), k), step, epoch, m.ndcg[i]);
-    writer.log(metric::ranking(prefix, QStringLiteral("mrr"), k), step, epoch, m.mrr[i]);
-  }
+  for (const auto& [key, value] : RecordedRun::rankingValues(prefix, m)) writer.log(key, step, epoch, value);
 }
 
 RunOutcome failed(const QString& message) {

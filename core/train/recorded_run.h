@@ -30,6 +30,10 @@ class RecordedRun {
   /// Where the workbench keeps the resumable training state of run `runId` of the store at
   /// `storePath`: <store's folder>/states/run-<id>.state (RunController::setStatePath).
   static QString statePathFor(const QString& storePath, qint64 runId);
+  /// `m` as stored metric values under `prefix`: "<prefix>/hr@5", "<prefix>/ndcg@5", ... for
+  /// every cut-off (Setup::extraMetrics of the shift benchmark uses the prefix "shift").
+  static std::vector<std::pair<QString, double>> rankingValues(const QString& prefix,
+                                                               const eval::RankingMetrics& m);
 
   struct Setup {
     std::shared_ptr<const data::Dataset> dataset;

@@ -118,6 +118,13 @@ Expected<RunOutcome> trainPlannedRun(const SweepPlan& plan, const PlannedRun& ru
   if (!loaded.ok()) return loaded.error();
   auto dataset = std::make_shared<const data::Dataset>(std::move(loaded.value()));
   if (Status s = RunController::check(*dataset, run.config); !s) return s.error();
+  // The shift benchmark's targets, read before training so that a bad file fails the run early.
+  std::shared_ptr<const data::Dataset> shift;
+  if (!run.testDataPath.isEmpty()) {
+    auto other = data::loadDataset(run.testDataPath);
+    if (!other.ok()) return other.error();
+    shift = std::make_shared<const data::Dataset>(std::move(other.value()));
+  }
   RecordedRun::Setup setup;
   setup.dataset = dataset;
   setup.config = run.config;
@@ -130,6 +137,18 @@ Expected<RunOutcome> trainPlannedRun(const SweepPlan& plan, const PlannedRun& ru
   const QString states = QFileInfo(storePath).absolutePath() + QStringLiteral("/states");
   QDir().mkpath(states);
   setup.statePath = QStringLiteral("%1/%2.state").arg(states, run.id);
+  if (shift) {
+    const auto log = callbacks.onLog;
+    const QString path = run.testDataPath;
+    setup.extraMetrics = [shift, log, path](const RunController& controller) {
+      auto m = controller.evaluateOn(*shift);
+      if (!m) {
+        if (log) log(QStringLiteral("shift evaluation on %1 failed: %2").arg(path, m.error().message()));
+        return std::vector<std::pair<QString, double>>{};
+      }
+      return RecordedRun::rankingValues(QStringLiteral("shift"), m.value());
+    };
+  }
   RecordedRun recorded(setup);
   return recorded.run(callbacks);
 }

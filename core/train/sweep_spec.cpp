@@ -86,7 +86,8 @@ bool nonNegativeInteger(const QJsonValue& v, uint64_t* out) {
 const QStringList& topLevelKeys() {
   static const QStringList keys = {
       QStringLiteral("name"),   QStringLiteral("description"), QStringLiteral("base"),
-      QStringLiteral("recipe"), QStringLiteral("datasets"),    QStringLiteral("seeds"),
+      QStringLiteral("recipe"), QStringLiteral("datasets"),    QStringLiteral("test_data"),
+      QStringLiteral("seeds"),
       QStringLiteral("axes"),   QStringLiteral("points"),      QStringLiteral("search"),
       QStringLiteral("trials"),
       QStringLiteral("sample_seed"), QStringLiteral("select")};
@@ -195,6 +196,7 @@ Expected<SweepSpec> SweepSpec::parse(const QByteArray& bytes, const QString& pat
   spec.axesLine = keyLine(bytes, {QStringLiteral("axes")});
   spec.seedsLine = keyLine(bytes, {QStringLiteral("seeds")});
   spec.pointsLine = keyLine(bytes, {QStringLiteral("points")});
+  spec.testDataLine = keyLine(bytes, {QStringLiteral("test_data")});
 
   // base: TrainConfig keys, each checked on its own so that the error has its line.
   if (o.contains(QLatin1String("base"))) {
@@ -255,6 +257,16 @@ Expected<SweepSpec> SweepSpec::parse(const QByteArray& bytes, const QString& pat
       return at(where, QStringLiteral("\"datasets\" must be a path or an array of paths"));
     }
     if (spec.datasets.isEmpty()) return at(where, QStringLiteral("\"datasets\" is empty"));
+  }
+
+  // test_data: one path.
+  if (o.contains(QLatin1String("test_data"))) {
+    const QJsonValue v = o.value(QLatin1String("test_data"));
+    if (!v.isString() || v.toString().trimmed().isEmpty())
+      return at({QStringLiteral("test_data")},
+                QStringLiteral("\"test_data\" must be the path of a dataset whose test targets every "
+                               "run is also evaluated on"));
+    spec.testData = v.toString();
   }
 
   // seeds: non-empty array of non-negative integers.
@@ -477,6 +489,8 @@ Expected<SweepPlan> planSweep(const SweepSpec& spec, const RecipeResolver& recip
         run.index = int(plan.runs.size());
         run.dataset = dataset;
         run.dataPath = dataPath;
+        if (!spec.testData.isEmpty())
+          run.testDataPath = QDir::cleanPath(specDir.absoluteFilePath(spec.testData));
         run.config = config.value();
         run.point = point;
         if (spec.datasets.size() > 1) label.prepend(QFileInfo(dataset).completeBaseName());

@@ -66,6 +66,11 @@ struct SweepSpec {
   std::vector<QJsonObject> points;
   std::vector<uint64_t> seeds;  ///< empty = the base config's seed
   QStringList datasets;         ///< as written
+  /// The shift benchmark (`irl4rec train --test-data`): every run also reports its test metrics
+  /// on this dataset's test targets (users and items matched by token) as shift/* metrics.
+  /// Relative to the spec; empty = none. It does not change what is trained, so it does not
+  /// enter the run ids.
+  QString testData;
   SweepSearch search = SweepSearch::Grid;
   int trials = 0;               ///< random search: how many points
   uint64_t sampleSeed = 0;      ///< seeds the sampling of ranges (and random search)
@@ -74,7 +79,8 @@ struct SweepSpec {
   QString selectMetric = metric::kSelection;
 
   // Lines of the top-level fields, for the planner's messages (0 = absent).
-  qint64 baseLine = 0, recipeLine = 0, datasetsLine = 0, axesLine = 0, seedsLine = 0, pointsLine = 0;
+  qint64 baseLine = 0, recipeLine = 0, datasetsLine = 0, axesLine = 0, seedsLine = 0, pointsLine = 0,
+         testDataLine = 0;
 
   /// Reads and parses a spec file. Errors are "file:line: cause".
   static Expected<SweepSpec> read(const QString& path);
@@ -88,6 +94,7 @@ struct PlannedRun {
   QString id;            ///< stable run id (a name-based UUID): the run's uuid in the store
   QString dataset;       ///< as written in the spec
   QString dataPath;      ///< absolute path of the dataset
+  QString testDataPath;  ///< absolute path of the spec's test_data, empty = none
   TrainConfig config;    ///< the full configuration, data_path set, seed set
   QJsonObject point;     ///< this run's point and axis values {"beta": 0.01, ...} (no seed)
   QString name;          ///< "<sweep> beta=0.01 gamma=0.1 seed=2"

@@ -13,6 +13,7 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QProcess>
 #include <QSet>
 #include <QTemporaryDir>
@@ -224,6 +225,8 @@ class TestSweep : public QObject {
     QTest::newRow("invalid run") << QByteArray("{\"datasets\": \"iid.txt\", \"base\": {\"hidden_size\": 16},\n"
                                                "\"axes\": {\"heads\": [1, 3]}}")
                                  << 2 << QStringLiteral("heads (3) must divide the hidden size");
+    QTest::newRow("test_data not a path") << QByteArray("{\"datasets\": \"iid.txt\",\n\"test_data\": 3}")
+                                          << 2 << QStringLiteral("\"test_data\" must be the path");
     QTest::newRow("unknown recipe") << QByteArray("{\"datasets\": \"iid.txt\",\n\"recipe\": \"sasrec-beauty\"}")
                                     << 2 << QStringLiteral("recipe 'sasrec-beauty'");
   }
@@ -317,6 +320,72 @@ class TestSweep : public QObject {
     QCOMPARE(again.code, 0);
     QVERIFY2(again.err.contains(QLatin1String("0 of 4 run(s) to train")), qPrintable(again.err));
     QCOMPARE(count(db), qint64(4));
+  }
+
+
+  // "test_data": every run of the sweep also reports the shift benchmark, as `irl4rec train
+  // --test-data` does: the same values (same config and seed train the same model), stored as
+  // shift/*; the run ids do not change with it; a missing file fails the run naming the file.
+  void sweepReportsTheShiftBenchmark() {
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("runs.sqlite"));
+    const QString shifted = QStringLiteral(IRL4REC_SOURCE_DIR "/datasets/synthetic/shifted.txt");
+    QJsonObject spec{{QStringLiteral("name"), QStringLiteral("shift")},
+                     {QStringLiteral("base"), tinyBase(1)},
+                     {QStringLiteral("datasets"), syntheticData()},
+                     {QStringLiteral("test_data"), shifted},
+                     {QStringLiteral("seeds"), QJsonArray{3}}};
+    const QString path = writeSpec(dir.filePath(QStringLiteral("shift.json")), spec);
+    const train::SweepPlan plan = planOf(QJsonDocument(spec).toJson(), path);
+    QCOMPARE(int(plan.runs.size()), 1);
+    QCOMPARE(plan.runs[0].testDataPath, shifted);
+    QJsonObject without = spec;
+    without.remove(QStringLiteral("test_data"));
+    QCOMPARE(planOf(QJsonDocument(without).toJson(), path).runs[0].id, plan.runs[0].id);
+
+    const Result r = runCli({QStringLiteral("sweep"), QStringLiteral("run"), path, QStringLiteral("--db"), db});
+    QVERIFY2(r.code == 0, qPrintable(r.err.right(2000)));
+    const QString uuid = plan.runs[0].id;
+    auto value = [&](const QString& key) {
+      double v = std::nan("");
+      store_test::withRawDb(db, [&](QSqlDatabase& c) {
+        QSqlQuery q(c);
+        q.prepare(QStringLiteral("SELECT s.last_value FROM metric_summary s JOIN runs r ON r.id = s.run_id "
+                                 "WHERE r.uuid = ? AND s.key = ?"));
+        q.addBindValue(uuid);
+        q.addBindValue(key);
+        if (q.exec() && q.next()) v = q.value(0).toDouble();
+      });
+      return v;
+    };
+    const double sweepShift = value(QStringLiteral("shift/hr@10"));
+    QVERIFY(std::isfinite(sweepShift));
+    QVERIFY(std::isfinite(value(QStringLiteral("shift/ndcg@20"))));
+    QVERIFY(std::isfinite(value(QStringLiteral("shift/mrr@10"))));
+
+    // The CLI's --test-data on the same configuration and seed.
+    const QString config = writeFile(dir.filePath(QStringLiteral("config.json")),
+                                     QJsonDocument(plan.runs[0].config.toJson()).toJson());
+    const Result train = runCli({QStringLiteral("train"), QStringLiteral("--config"), config,
+                                 QStringLiteral("--test-data"), shifted, QStringLiteral("--json"),
+                                 QStringLiteral("--no-store"), QStringLiteral("--quiet")});
+    QVERIFY2(train.code == 0, qPrintable(train.err.right(2000)));
+    const QJsonObject out = QJsonDocument::fromJson(train.out.toUtf8()).object();
+    const double cliShift =
+        out.value(QStringLiteral("test_data")).toObject().value(QStringLiteral("test")).toObject()
+            .value(QStringLiteral("HR@10")).toDouble(std::nan(""));
+    QVERIFY2(std::isfinite(cliShift), qPrintable(train.out.left(400)));
+    QCOMPARE(sweepShift, cliShift);
+    QVERIFY(sweepShift != value(QStringLiteral("test/hr@10")));  // another dataset's targets
+
+    // A missing file fails the run, naming it.
+    spec.insert(QStringLiteral("test_data"), QStringLiteral("no-such-file.txt"));
+    spec.insert(QStringLiteral("name"), QStringLiteral("shift-missing"));
+    spec.insert(QStringLiteral("seeds"), QJsonArray{4});
+    const QString bad = writeSpec(dir.filePath(QStringLiteral("missing.json")), spec);
+    const Result failed = runCli({QStringLiteral("sweep"), QStringLiteral("run"), bad, QStringLiteral("--db"), db});
+    QCOMPARE(failed.code, 1);
+    QVERIFY2(failed.err.contains(QLatin1String("no-such-file.txt")), qPrintable(failed.err.right(2000)));
   }
 
   void killedSweepResumesWithoutDuplicates() {
