@@ -1,6 +1,7 @@
 #include "core/train/checkpoint.h"
 
 #include "core/common/disk.h"
+#include "core/train/archive_check.h"
 
 #include <QFile>
 #include <QSaveFile>
@@ -102,6 +103,8 @@ void writeCheckpoint(const QString& path, models::RecommenderImpl& model,
 
 Expected<std::shared_ptr<OpenedCheckpoint>> openCheckpoint(const QString& path) {
   if (!QFileInfo::exists(path)) return Error::at(path, 0, QStringLiteral("no such file"));
+  // LibTorch crashes on some damaged archives: the zip's own checks first.
+  if (Status s = verifyTorchArchiveFile(path, QStringLiteral("checkpoint")); !s) return s.error();
   auto opened = std::make_shared<OpenedCheckpoint>();
   try {
     opened->archive.load_from(path.toStdString());
@@ -202,6 +205,7 @@ namespace {
 Expected<QJsonObject> openTrainingState(const QString& path, const TrainConfig& config,
                                         const data::Dataset& dataset,
                                         torch::serialize::InputArchive& archive) {
+  if (Status s = verifyTorchArchiveFile(path, QStringLiteral("training state")); !s) return s.error();
   try {
     archive.load_from(path.toStdString());
   } catch (const std::exception&) {

@@ -244,6 +244,7 @@ class TestTraining : public QObject {
   void cancelBetweenBatches();
   void badConfigFailsBeforeTraining();
   void checkpointRoundTrip();
+  void damagedCheckpointsAndStatesAreRefused();
   void embeddingsForStoreAndExplorer();
   void evaluateOnAnotherDatasetMatchesByToken();
   void shiftEvaluationUsesTheOtherDatasetsTargets();
@@ -423,6 +424,103 @@ void TestTraining::checkpointRoundTrip() {
   const Status mismatch = other.loadCheckpoint(config.checkpointPath);
   QVERIFY(!mismatch.ok());
   QVERIFY(mismatch.error().message().contains(QStringLiteral("items")));
+}
+
+// A checkpoint or training state cut short or with damaged bytes (a full disk, a copy
+// interrupted, a bit flipped on the way) is refused with a message naming the file, or loads
+// (a flipped bit in a weight is still a model) — it never ends the process: LibTorch's readers
+// throw c10::Error from deep inside, and one that escaped would be a crash of the GUI. Every
+// variant goes through what the CLI and the GUI call: readCheckpointConfig, loadCheckpoint and
+// evaluate; checkState and a resumed run for states.
+void TestTraining::damagedCheckpointsAndStatesAreRefused() {
+  QTemporaryDir dir;
+  auto data = walkDataset();
+  auto config = irlConfig();
+  config.epochs = 3;
+  config.checkpointPath = dir.filePath(QStringLiteral("best.pt"));
+  const QString state = dir.filePath(QStringLiteral("run.state"));
+  {
+    train::RunController run(data, config);
+    run.setStatePath(state);
+    train::RunCallbacks cb;
+    cb.onEpoch = [&](const train::EpochProgress& p) {
+      if (p.epoch == 2) run.cancel();
+    };
+    run.run(cb);
+  }
+  QVERIFY(QFileInfo::exists(config.checkpointPath));
+  QVERIFY(QFileInfo::exists(state));
+  auto bytesOf = [](const QString& path) {
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+  };
+  const QByteArray checkpoint = bytesOf(config.checkpointPath);
+  const QByteArray stateBytes = bytesOf(state);
+  QVERIFY(checkpoint.size() > 1000 && stateBytes.size() > 1000);
+
+  // Variants: cut at 40 places (the zip's central directory is at the end, the records first),
+  // and 160 single damaged bytes spread over the file, from a fixed seed.
+  auto variants = [](const QByteArray& whole) {
+    std::vector<QByteArray> out;
+    for (int i = 0; i < 40; ++i) out.push_back(whole.left(qsizetype(double(whole.size()) * i / 40.0)));
+    std::mt19937 rng(7);
+    for (int i = 0; i < 160; ++i) {
+      QByteArray damaged = whole;
+      const qsizetype at = qsizetype(rng() % quint32(whole.size()));
+      damaged[at] = char(damaged[at] ^ char(1 + rng() % 255));
+      out.push_back(damaged);
+    }
+    return out;
+  };
+  const QString file = dir.filePath(QStringLiteral("damaged.pt"));
+  auto write = [&](const QByteArray& bytes) {
+    QFile f(file);
+    return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(bytes) == bytes.size();
+  };
+  int refused = 0, loaded = 0;
+  for (const QByteArray& bytes : variants(checkpoint)) {
+    QVERIFY(write(bytes));
+    auto stored = train::RunController::readCheckpointConfig(file);
+    if (!stored.ok()) QVERIFY2(stored.error().message().contains(file), qPrintable(stored.error().message()));
+    train::RunController reloaded(data, train::TrainConfig());
+    const Status s = reloaded.loadCheckpoint(file);
+    if (!s.ok()) {
+      QVERIFY2(s.error().message().contains(file), qPrintable(s.error().message()));
+      ++refused;
+      continue;
+    }
+    ++loaded;
+    auto test = reloaded.evaluate(data::Stage::Test);  // a model that loaded can be used
+    Q_UNUSED(test);
+  }
+  QCOMPARE(refused + loaded, 200);
+  QVERIFY(refused >= 40);  // at least every cut but the whole file... and the empty one
+  qInfo("checkpoint variants: %d refused, %d loaded", refused, loaded);
+
+  int stateRefused = 0;
+  for (const QByteArray& bytes : variants(stateBytes)) {
+    QVERIFY(write(bytes));
+    const Status s = train::RunController::checkState(file, *data, config);
+    if (!s.ok()) {
+      QVERIFY2(s.error().message().contains(file), qPrintable(s.error().message()));
+      ++stateRefused;
+    }
+  }
+  qInfo("training-state variants: %d refused by checkState", stateRefused);
+  QVERIFY(stateRefused >= 39);
+  // A run resuming from damaged states: a refusal ends it failed with the file's name, never
+  // a crash (a few variants: each one that loads trains an epoch).
+  const std::vector<QByteArray> some = variants(stateBytes);
+  for (size_t i : {size_t(0), size_t(20), size_t(39), size_t(45), size_t(120), size_t(199)}) {
+    QVERIFY(write(some[i]));
+    auto again = config;
+    again.checkpointPath.clear();
+    train::RunController run(data, again);
+    run.setStatePath(file);
+    const auto o = run.run();
+    if (o.status != train::RunStatus::Finished)
+      QVERIFY2(o.message.contains(file), qPrintable(o.message));
+  }
 }
 
 void TestTraining::embeddingsForStoreAndExplorer() {
