@@ -41,12 +41,14 @@ def read_sequences(path):
 
 
 class Block(nn.Module):
-    def __init__(self, d, heads, p):
+    def __init__(self, d, heads, p, ffn="gelu-4d"):
         super().__init__()
         self.heads, self.dh = heads, d // heads
         self.q, self.k, self.v = nn.Linear(d, d), nn.Linear(d, d), nn.Linear(d, d)
         self.dense, self.ln1 = nn.Linear(d, d), nn.LayerNorm(d, eps=1e-12)
-        self.ff1, self.ff2, self.ln2 = nn.Linear(d, 4 * d), nn.Linear(4 * d, d), nn.LayerNorm(d, eps=1e-12)
+        width = d if ffn == "relu-d" else 4 * d
+        self.act = F.relu if ffn == "relu-d" else F.gelu
+        self.ff1, self.ff2, self.ln2 = nn.Linear(d, width), nn.Linear(width, d), nn.LayerNorm(d, eps=1e-12)
         self.drop = nn.Dropout(p)
 
     def split(self, x):
@@ -59,16 +61,16 @@ class Block(nn.Module):
         scores = q @ k.transpose(-1, -2) / math.sqrt(self.dh) + mask
         ctx = (self.drop(torch.softmax(scores, -1)) @ v).transpose(1, 2).reshape(b, t, d)
         h = self.ln1(x + self.drop(self.dense(ctx)))
-        return self.ln2(h + self.drop(self.ff2(F.gelu(self.ff1(h)))))
+        return self.ln2(h + self.drop(self.ff2(self.act(self.ff1(h)))))
 
 
 class SASRec(nn.Module):
-    def __init__(self, items, d=64, blocks=2, heads=2, p=0.5, max_len=50):
+    def __init__(self, items, d=64, blocks=2, heads=2, p=0.5, max_len=50, ffn="gelu-4d"):
         super().__init__()
         self.item = nn.Embedding(items + 1, d, padding_idx=0)
         self.pos = nn.Embedding(max_len, d)
         self.ln, self.drop = nn.LayerNorm(d, eps=1e-12), nn.Dropout(p)
-        self.blocks = nn.ModuleList(Block(d, heads, p) for _ in range(blocks))
+        self.blocks = nn.ModuleList(Block(d, heads, p, ffn) for _ in range(blocks))
         for m in self.modules():
             if isinstance(m, (nn.Linear, nn.Embedding)):
                 m.weight.data.normal_(0.0, 0.02)
@@ -104,6 +106,10 @@ def main():
     ap.add_argument("--evals", type=int, default=1)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--max-length", type=int, default=50)
+    # The block's size and shape (default: S3-Rec's; Xu et al.'s recipe: 1 head, relu-d, 0.6).
+    ap.add_argument("--heads", type=int, default=2)
+    ap.add_argument("--ffn", choices=["gelu-4d", "relu-d"], default="gelu-4d")
+    ap.add_argument("--dropout", type=float, default=0.5)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -112,9 +118,10 @@ def main():
     items = max(max(s) for s in seqs)
     L = args.max_length
     train = [s[:-2] for s in seqs if len(s) >= 3]
-    model = SASRec(items, max_len=L)
+    model = SASRec(items, heads=args.heads, p=args.dropout, max_len=L, ffn=args.ffn)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    report = {"loss": args.loss, "batch": args.batch, "threads": args.threads,
+    report = {"loss": args.loss, "batch": args.batch, "threads": args.threads, "heads": args.heads,
+              "ffn": args.ffn, "dropout": args.dropout,
               "torch": torch.__version__, "train_seconds": [], "eval_seconds": []}
     for epoch in range(args.epochs):
         order = list(range(len(train)))

@@ -27,4 +27,19 @@ measure xu-random-padded-t1 --set batching=random --set threads=1
 measure xu-random-split-t1  --set batching=random --set split_batches=true --set threads=1
 measure xu-random-split-t2  --set batching=random --set split_batches=true --set threads=2
 measure xu-length-t1        --set batching=length --set threads=1
+# Side by side with plain PyTorch (bench/train/reference_sasrec.py with the recipe's block:
+# 1 head, ReLU feed-forward of width d, dropout 0.6; full CE over real positions), same run.
+measure xu-split-t1-reference --set batching=random --set split_batches=true --set threads=1 \
+  --reference --reference-epochs 2
+# Two runs training at once (the GUI's parallel 2), one thread each: each keeps what share of
+# its single-run speed (xu-random-split-t1)?
+pair() {
+  local name=$1; shift
+  if [[ "$ONLY" != "  " && "$ONLY" != *" $name "* ]]; then return; fi
+  echo "== $name (two processes at once)"
+  "$BENCH" "${XU[@]}" --epochs 4 "$@" --json "$OUT/$name-a.json" | grep -E "median" &
+  "$BENCH" "${XU[@]}" --epochs 4 "$@" --json "$OUT/$name-b.json" | grep -E "median" &
+  wait
+}
+pair xu-pair-split-t1 --set batching=random --set split_batches=true --set threads=1
 python3 "$(dirname "$0")/speed_table.py" "$OUT"

@@ -17,3 +17,34 @@ print("| run | batching | split | threads | train epoch, s (median) | CPU s | fu
 print("|---|---|---|---|---|---|---|---|---|---|")
 for row in rows:
     print("| %s | %s | %s | %d | %.2f | %.2f | %.2f | %.0f | %s | %s |" % row)
+
+# Side by side with PyTorch, where a run carried the reference.
+refs = []
+for path in sorted(folder.glob("*.json")):
+    r = json.loads(path.read_text())
+    ref = r.get("reference")
+    if not ref:
+        continue
+    med = lambda v: sorted(v)[len(v) // 2]
+    refs.append((path.stem, ref.get("torch", "?"), med(ref["train_seconds"]), r["median_train_seconds"],
+                 med(ref["train_seconds"]) / r["median_train_seconds"], med(ref["eval_seconds"]),
+                 r["median_eval_seconds"], med(ref["eval_seconds"]) / r["median_eval_seconds"]))
+if refs:
+    print()
+    print("| run | PyTorch | PyTorch epoch, s | ours, s | ratio | PyTorch evaluation, s | ours, s | ratio |")
+    print("|---|---|---|---|---|---|---|---|")
+    for row in refs:
+        print("| %s | %s | %.2f | %.2f | %.1fx | %.2f | %.2f | %.1fx |" % row)
+
+# Two runs at once against one alone (same configuration).
+by_name = {p.stem: json.loads(p.read_text()) for p in folder.glob("*.json")}
+alone = by_name.get("xu-random-split-t1")
+pairs = [n[:-2] for n in by_name if n.endswith("-a") and n[:-2] + "-b" in by_name]
+if alone and pairs:
+    print()
+    print("| two at once | epoch, s (a / b) | alone, s | share of single-run speed (a / b) |")
+    print("|---|---|---|---|")
+    for n in sorted(pairs):
+        a, b = by_name[n + "-a"]["median_train_seconds"], by_name[n + "-b"]["median_train_seconds"]
+        s = alone["median_train_seconds"]
+        print("| %s | %.2f / %.2f | %.2f | %.0f %% / %.0f %% |" % (n, a, b, s, 100 * s / a, 100 * s / b))

@@ -241,7 +241,11 @@ int main(int argc, char** argv) {
                               QStringLiteral("--batch"), QString::number(config.batchSize),
                               QStringLiteral("--threads"), QString::number(std::max(1, config.threads)),
                               QStringLiteral("--epochs"), QString::number(referenceEpochs),
-                              QStringLiteral("--evals"), QStringLiteral("1")};
+                              QStringLiteral("--evals"), QStringLiteral("1"),
+                              QStringLiteral("--heads"), QString::number(config.heads),
+                              QStringLiteral("--ffn"), train::toString(config.ffn),
+                              QStringLiteral("--dropout"), QString::number(config.dropout),
+                              QStringLiteral("--max-length"), QString::number(config.maxLength)};
   std::printf("reference: %s\n", qPrintable(pyArgs.join(QLatin1Char(' '))));
   std::fflush(stdout);
   // Debian's interpreter, where python3-torch installs, before whatever python3 is first on PATH.
