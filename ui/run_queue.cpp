@@ -84,15 +84,25 @@ void RunQueue::cancel(qint64 runId) {
   for (int i = 0; i < pending_.size(); ++i) {
     if (pending_[i].runId != runId) continue;
     pending_.removeAt(i);
-    store::RunStore store;
-    if (store.open(storePath_).ok()) {
-      store.setStatus(runId, store::RunStatus::Cancelled, tr("cancelled before it started"));
-    }
-    train::RunOutcome outcome;
-    outcome.status = train::RunStatus::Cancelled;
-    outcome.message = tr("cancelled before it started");
-    Q_EMIT runEnded(runId, outcome);
     Q_EMIT queueChanged();
+    // The store write (it may wait for a training run's transaction) on a worker thread.
+    const QString path = storePath_;
+    const QString message = tr("cancelled before it started");
+    jobs_.start([this, path, runId, message]() -> BackgroundJobs::Continuation {
+      store::RunStore store;
+      QString problem;
+      if (Status s = store.open(path); !s.ok()) {
+        problem = s.error().message();
+      } else if (Status w = store.setStatus(runId, store::RunStatus::Cancelled, message); !w.ok()) {
+        problem = w.error().message();
+      }
+      return [this, runId, message, problem] {
+        train::RunOutcome outcome;
+        outcome.status = train::RunStatus::Cancelled;
+        outcome.message = problem.isEmpty() ? message : message + QStringLiteral(" (not recorded: %1)").arg(problem);
+        Q_EMIT runEnded(runId, outcome);
+      };
+    });
     return;
   }
   auto it = workers_.find(runId);

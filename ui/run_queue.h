@@ -3,6 +3,7 @@
 #include "core/data/dataset.h"
 #include "core/train/run_controller.h"
 #include "core/train/train_config.h"
+#include "ui/background_jobs.h"
 
 #include <QHash>
 #include <QList>
@@ -42,7 +43,8 @@ class RunQueue : public QObject {
   Expected<QList<qint64>> enqueue(std::shared_ptr<const data::Dataset> dataset,
                                   const train::TrainConfig& config, const QList<quint64>& seeds,
                                   const QString& name, const QString& resumeFrom = {});
-  /// Cancels a queued (removed from the queue, marked cancelled) or running run.
+  /// Cancels a queued or running run. A queued run leaves the queue at once; it is marked
+  /// cancelled in the store off the UI thread and runEnded() follows that write.
   void cancel(qint64 runId);
   void cancelAll();
 
@@ -83,6 +85,8 @@ class RunQueue : public QObject {
   int parallelism_ = 1;
   QList<Pending> pending_;
   QHash<qint64, Worker> workers_;
+  /// Last member: destroyed first, it waits for the store writes of cancelled queued runs.
+  BackgroundJobs jobs_{this};
 };
 
 }  // namespace irl4rec::ui

@@ -6,6 +6,7 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -148,6 +149,21 @@ SweepDialog::SweepDialog(const QJsonObject& base, const QString& datasetPath, co
   select_->setCurrentIndex(select_->findData(train::metric::kSelection));
   select_->setToolTip(tr("The validation metric that picks the best configuration; test metrics never choose"));
   searchForm->addRow(tr("Select by:"), select_);
+  auto* testRow = new QHBoxLayout;
+  testData_ = new QLineEdit(this);
+  testData_->setPlaceholderText(tr("optional: a dataset whose test targets every run is also evaluated on"));
+  testData_->setToolTip(tr("The shift benchmark (irl4rec train --test-data): stored as shift/* metrics, "
+                           "shown in Compare; never used to choose"));
+  auto* browse = new QPushButton(tr("Browse…"), this);
+  testRow->addWidget(testData_, 1);
+  testRow->addWidget(browse);
+  searchForm->addRow(tr("Also test on:"), testRow);
+  connect(browse, &QPushButton::clicked, this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Shifted test data"),
+                                                      QFileInfo(datasetPath_).absolutePath());
+    if (!path.isEmpty()) testData_->setText(path);
+  });
+  connect(testData_, &QLineEdit::textChanged, this, &SweepDialog::updatePlan);
   layout->addLayout(searchForm);
 
   auto* whereBox = new QGroupBox(tr("Run on"), this);
@@ -267,6 +283,8 @@ void SweepDialog::setSelectMetric(const QString& key) {
   select_->setCurrentIndex(select_->findData(key));
 }
 
+void SweepDialog::setTestData(const QString& path) { testData_->setText(path); }
+
 void SweepDialog::setTarget(Target target) {
   (target == Target::Local ? local_ : slurmButton_)->setChecked(true);
 }
@@ -333,6 +351,10 @@ Expected<QJsonObject> SweepDialog::spec() const {
     spec.insert(QStringLiteral("trials"), trials_->value());
   }
   spec.insert(QStringLiteral("select"), select_->currentData().toString());
+  if (const QString test = testData_->text().trimmed(); !test.isEmpty()) {
+    if (!QFileInfo(test).isFile()) return Error::general(tr("also test on: no such file %1").arg(test));
+    spec.insert(QStringLiteral("test_data"), QFileInfo(test).absoluteFilePath());
+  }
   return spec;
 }
 

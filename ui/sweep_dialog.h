@@ -46,6 +46,8 @@ class SweepDialog : public QDialog {
   void setSeeds(const QString& text);  ///< "1, 2, 3" or "1-5"
   void setRandomSearch(bool random, int trials = 10);
   void setSelectMetric(const QString& key);
+  /// The shift benchmark: every run also reports test metrics on this dataset ("" = none).
+  void setTestData(const QString& path);
   void setTarget(Target target);
   void setParallel(int workers);
   void setSlurm(const Slurm& slurm);
@@ -81,6 +83,7 @@ class SweepDialog : public QDialog {
   QComboBox* search_ = nullptr;
   QSpinBox* trials_ = nullptr;
   QComboBox* select_ = nullptr;
+  QLineEdit* testData_ = nullptr;
   QLabel* plan_ = nullptr;
   QRadioButton* local_ = nullptr;
   QRadioButton* slurmButton_ = nullptr;

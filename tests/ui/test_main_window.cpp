@@ -296,6 +296,12 @@ class TestMainWindow : public QObject {
     dialog.setRandomSearch(true, 5);
     QCOMPARE(dialog.plannedRuns(), 10);
     dialog.setSelectMetric(QStringLiteral("val/hr@10"));
+    dialog.setTestData(dir.filePath(QStringLiteral("missing.txt")));
+    QCOMPARE(dialog.plannedRuns(), 0);
+    QVERIFY2(dialog.planText().contains(QStringLiteral("no such file")), qPrintable(dialog.planText()));
+    const QString shifted = QStringLiteral(IRL4REC_SOURCE_DIR "/datasets/synthetic/shifted.txt");
+    dialog.setTestData(shifted);
+    QCOMPARE(dialog.plannedRuns(), 10);
     // Written, the spec plans the same runs for the CLI.
     auto written = dialog.writeSpec();
     QVERIFY2(written.ok(), qPrintable(written.ok() ? QString() : written.error().message()));
@@ -311,6 +317,7 @@ class TestMainWindow : public QObject {
       QCOMPARE(r.config.hiddenSize, 16);
       QVERIFY(r.config.seed == 1 || r.config.seed == 2);  // the base's seed 99 is not used
       QCOMPARE(r.dataPath, sample);
+      QCOMPARE(r.testDataPath, shifted);
     }
     // No dataset: nothing to plan.
     Dialog none(base.toJson(), QString(), dir.path());

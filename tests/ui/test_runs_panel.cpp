@@ -219,6 +219,35 @@ class TestRunsPanel : public QObject {
     QVERIFY(outcome.epochsRun < 500);
   }
 
+  // A queued run cancelled before it starts leaves the queue at once; its status is written off
+  // the UI thread and runEnded follows the write (so a listing after it shows "cancelled").
+  void cancelsAQueuedRun() {
+    auto window = openWindow();
+    QVERIFY(window);
+    auto* queue = window->runQueue();
+    queue->setParallelism(1);
+    QSignalSpy ended(queue, &RunQueue::runEnded);
+    QSignalSpy started(queue, &RunQueue::runStarted);
+    auto ids = queue->enqueue(window->dataset(), tinyConfig(500), {1, 2}, QStringLiteral("queued"));
+    QVERIFY(ids.ok());
+    QCOMPARE(ids.value().size(), 2);
+    const qint64 running = ids.value()[0], waiting = ids.value()[1];
+    QVERIFY(queue->isQueued(waiting));
+    queue->cancel(waiting);
+    QVERIFY(!queue->isQueued(waiting));  // at once
+    QTRY_VERIFY_WITH_TIMEOUT(!ended.isEmpty(), 60000);
+    QCOMPARE(ended.at(0).at(0).toLongLong(), waiting);
+    const auto outcome = ended.at(0).at(1).value<irl4rec::train::RunOutcome>();
+    QVERIFY(outcome.status == irl4rec::train::RunStatus::Cancelled);
+    QCOMPARE(outcome.message, QStringLiteral("cancelled before it started"));
+    auto stored = window->store()->run(waiting);
+    QVERIFY(stored.ok());
+    QCOMPARE(irl4rec::store::toString(stored.value().status), QStringLiteral("cancelled"));
+    for (const QList<QVariant>& s : started) QVERIFY(s.at(0).toLongLong() != waiting);
+    queue->cancel(running);
+    QTRY_COMPARE_WITH_TIMEOUT(ended.size(), 2, 120000);
+  }
+
   void rerunOfACancelledRunContinuesFromItsLastEpoch() {
     // Every workbench run keeps a training state; Re-run on a run that did not finish hands
     // that state to the new run, which replays the finished epochs and trains only the rest.
