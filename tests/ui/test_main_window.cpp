@@ -51,6 +51,19 @@ class WithoutFileCapabilities {
   bool active_ = false;
 };
 
+/// A sweep spec "two": one tiny Irl4Rec configuration on the synthetic sample, seeds 1 and 2
+/// (1 epoch each). Returns `path`, or "" when it could not be written.
+QString writeTwoRunSpec(const QString& path) {
+  QFile f(path);
+  if (!f.open(QIODevice::WriteOnly)) return QString();
+  f.write(QStringLiteral(R"({"name": "two", "datasets": "%1", "seeds": [1, 2],
+      "base": {"model": "irl4rec", "hidden_size": 16, "layers": 1, "heads": 1, "max_length": 20,
+               "negatives": 32, "epochs": 1, "patience": 0}})")
+              .arg(QStringLiteral(IRL4REC_SOURCE_DIR "/datasets/synthetic/iid.txt"))
+              .toUtf8());
+  return path;
+}
+
 /// A store at `path` holding one finished run `name` with a validation NDCG@10 of 0.25.
 bool writeFinishedRun(const QString& path, const QString& name) {
   irl4rec::store::RunStore s;
@@ -228,15 +241,8 @@ class TestMainWindow : public QObject {
   void sweepLauncherTrainsUnfinishedRuns() {
     QTemporaryDir dir;
     const QString db = dir.filePath(QStringLiteral("runs.sqlite"));
-    const QString spec = dir.filePath(QStringLiteral("two.json"));
-    QFile f(spec);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(QStringLiteral(R"({"name": "two", "datasets": "%1", "seeds": [1, 2],
-        "base": {"model": "irl4rec", "hidden_size": 16, "layers": 1, "heads": 1, "max_length": 20,
-                 "negatives": 32, "epochs": 1, "patience": 0}})")
-                .arg(QStringLiteral(IRL4REC_SOURCE_DIR "/datasets/synthetic/iid.txt"))
-                .toUtf8());
-    f.close();
+    const QString spec = writeTwoRunSpec(dir.filePath(QStringLiteral("two.json")));
+    QVERIFY(!spec.isEmpty());
     irl4rec::ui::SweepLauncher launcher(db, QStringLiteral(IRL4REC_CLI_PATH));
     auto preview = launcher.preview(spec);
     QVERIFY2(preview.ok(), qPrintable(preview.ok() ? QString() : preview.error().message()));
@@ -330,15 +336,8 @@ class TestMainWindow : public QObject {
   void sweepProgressShowsInTheRunsTab() {
     QTemporaryDir dir;
     const QString db = dir.filePath(QStringLiteral("runs.sqlite"));
-    const QString spec = dir.filePath(QStringLiteral("two.json"));
-    QFile f(spec);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(QStringLiteral(R"({"name": "two", "datasets": "%1", "seeds": [1, 2],
-        "base": {"model": "irl4rec", "hidden_size": 16, "layers": 1, "heads": 1, "max_length": 20,
-                 "negatives": 32, "epochs": 1, "patience": 0}})")
-                .arg(QStringLiteral(IRL4REC_SOURCE_DIR "/datasets/synthetic/iid.txt"))
-                .toUtf8());
-    f.close();
+    const QString spec = writeTwoRunSpec(dir.filePath(QStringLiteral("two.json")));
+    QVERIFY(!spec.isEmpty());
     MainWindow window(db);
     window.show();
     window.sweepLauncher()->setProgram(QStringLiteral(IRL4REC_CLI_PATH));  // not beside the test
