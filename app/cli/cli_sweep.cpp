@@ -15,6 +15,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <QSet>
+
 #include <cmath>
 #include <map>
 
@@ -150,35 +152,75 @@ Expected<std::vector<RunView>> view(const SweepPlan& plan, const Sources& src) {
 }
 
 /// The configuration (dataset + point) with the best mean validation value over its finished
-/// seeds, as a line; empty when none finished.
-QString bestLine(const SweepPlan& plan, const std::vector<RunView>& rows) {
+/// seeds (ties: the first by dataset and point).
+struct Best {
+  const PlannedRun* run = nullptr;  ///< one of its runs (dataset, point, config)
+  int n = 0, nTest = 0;
+  double select = 0, test = 0;  ///< means
+  bool several = false;         ///< the sweep has configurations on more than one dataset
+};
+
+Best bestOf(const std::vector<RunView>& rows) {
   struct Group {
     double sumSelect = 0, sumTest = 0;
     int n = 0, nTest = 0;
     const PlannedRun* run = nullptr;
   };
   std::map<QString, Group> groups;
+  QSet<QString> datasets;
   for (const RunView& v : rows) {
     if (v.state != QLatin1String("finished") || !std::isfinite(v.select)) continue;
     Group& g = groups[v.run->dataset + QLatin1Char('\t') + pointText(*v.run)];
+    datasets.insert(v.run->dataset);
     g.run = v.run;
     g.sumSelect += v.select;
     ++g.n;
     if (std::isfinite(v.test)) g.sumTest += v.test, ++g.nTest;
   }
-  const Group* best = nullptr;
-  for (const auto& [key, g] : groups)
-    if (!best || g.sumSelect / g.n > best->sumSelect / best->n) best = &g;
-  if (!best) return {};
+  Best best;
+  for (const auto& [key, g] : groups) {
+    if (best.run && g.sumSelect / g.n <= best.select) continue;
+    best.run = g.run;
+    best.n = g.n;
+    best.nTest = g.nTest;
+    best.select = g.sumSelect / g.n;
+    best.test = g.nTest ? g.sumTest / g.nTest : std::nan("");
+  }
+  best.several = datasets.size() > 1;
+  return best;
+}
+
+QString testKeyOf(const SweepPlan& plan) {
   QString test = plan.selectMetric;
   test.replace(0, test.indexOf(QLatin1Char('/')), QStringLiteral("test"));
+  return test;
+}
+
+/// The best configuration as a line; empty when none finished.
+QString bestLine(const SweepPlan& plan, const std::vector<RunView>& rows) {
+  const Best best = bestOf(rows);
+  if (!best.run) return {};
   return QStringLiteral("best by %1 (mean of %2 seed(s)): %3%4  %1 %5  %6 %7\n")
       .arg(plan.selectMetric)
-      .arg(best->n)
-      .arg(plan.axisKeys.isEmpty() ? QStringLiteral("(no axes)") : pointText(*best->run),
-           groups.size() > 1 && best->run->dataset.size() ? QStringLiteral(" on ") + best->run->dataset : QString(),
-           fmt(best->sumSelect / best->n), test,
-           best->nTest ? fmt(best->sumTest / best->nTest) : QStringLiteral("-"));
+      .arg(best.n)
+      .arg(plan.axisKeys.isEmpty() ? QStringLiteral("(no axes)") : pointText(*best.run),
+           best.several && best.run->dataset.size() ? QStringLiteral(" on ") + best.run->dataset : QString(),
+           fmt(best.select), testKeyOf(plan), best.nTest ? fmt(best.test) : QStringLiteral("-"));
+}
+
+/// The best configuration for `sweep status --json`: what a second stage (its seeds, another
+/// dataset) needs — the point, the dataset and the whole configuration without its seed.
+QJsonValue bestJson(const SweepPlan& plan, const std::vector<RunView>& rows) {
+  const Best best = bestOf(rows);
+  if (!best.run) return QJsonValue();
+  QJsonObject config = best.run->config.toJson();
+  for (const char* k : {"seed", "data_path", "checkpoint_path"}) config.remove(QLatin1String(k));
+  return QJsonObject{{QStringLiteral("dataset"), best.run->dataset},
+                     {QStringLiteral("point"), best.run->point},
+                     {QStringLiteral("seeds"), best.n},
+                     {plan.selectMetric, best.select},
+                     {testKeyOf(plan), best.nTest ? QJsonValue(best.test) : QJsonValue()},
+                     {QStringLiteral("config"), config}};
 }
 
 int plan(const Flags& f, const QString& specPath) {
@@ -241,6 +283,7 @@ int status(const Flags& f, const QString& specPath) {
     for (const QString& s : order) summary[s] = counts[s];
     out(QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("runs"), runs},
                                                     {QStringLiteral("counts"), summary},
+                                                    {QStringLiteral("best"), bestJson(plan.value(), rows.value())},
                                                     {QStringLiteral("jobs"), QJsonArray::fromStringList(src.value().slurm.jobIds())}})
                               .toJson(QJsonDocument::Compact)) +
         QLatin1Char('\n'));

@@ -21,6 +21,7 @@
 #include <QThread>
 
 #include <cmath>
+#include <map>
 
 using namespace irl4rec;
 using namespace sweep_test;
@@ -314,6 +315,32 @@ class TestSweep : public QObject {
     QVERIFY2(status.out.contains(QLatin1String("4 run(s): 4 finished, 0 running, 0 queued, 0 failed, 0 pending")),
              qPrintable(status.out));
     QVERIFY2(status.out.contains(QLatin1String("best by val/ndcg@10 (mean of 2 seed(s)): beta=")), qPrintable(status.out));
+    // --json: the best configuration for a second stage (its point, its config without seed),
+    // checked against the per-run values it reports.
+    const Result json = runCli({QStringLiteral("sweep"), QStringLiteral("status"), path, QStringLiteral("--db"), db,
+                                QStringLiteral("--json")});
+    QCOMPARE(json.code, 0);
+    const QJsonObject st = QJsonDocument::fromJson(json.out.toUtf8()).object();
+    std::map<double, std::vector<double>> byBeta;
+    for (const QJsonValue& r : st.value(QStringLiteral("runs")).toArray()) {
+      const train::PlannedRun* planned = plan.find(r.toObject().value(QStringLiteral("id")).toString());
+      QVERIFY(planned);
+      byBeta[planned->point.value(QStringLiteral("beta")).toDouble()].push_back(
+          r.toObject().value(QStringLiteral("select")).toDouble());
+    }
+    QCOMPARE(int(byBeta.size()), 2);
+    double bestBeta = 0, bestMean = -1;
+    for (const auto& [beta, values] : byBeta) {
+      const double mean = (values[0] + values[1]) / 2;
+      if (mean > bestMean) bestMean = mean, bestBeta = beta;
+    }
+    const QJsonObject best = st.value(QStringLiteral("best")).toObject();
+    QCOMPARE(best.value(QStringLiteral("point")).toObject().value(QStringLiteral("beta")).toDouble(), bestBeta);
+    QCOMPARE(best.value(QStringLiteral("seeds")).toInt(), 2);
+    QVERIFY(std::fabs(best.value(QStringLiteral("val/ndcg@10")).toDouble() - bestMean) < 1e-12);
+    QVERIFY(best.value(QStringLiteral("test/ndcg@10")).isDouble());
+    QVERIFY(!best.value(QStringLiteral("config")).toObject().contains(QStringLiteral("seed")));
+    QCOMPARE(best.value(QStringLiteral("config")).toObject().value(QStringLiteral("beta")).toDouble(), bestBeta);
 
     // Again: nothing to train, nothing duplicated.
     const Result again = runCli({QStringLiteral("sweep"), QStringLiteral("run"), path, QStringLiteral("--db"), db});
