@@ -56,3 +56,17 @@ done
 for seed in 0 1 2 3 4; do
   GROUP=xu-ce-split run "xu-ce-split-s$seed" "${XU[@]}" "${XU_ARCH[@]}" --batching random --split-batches --epochs 200 --patience 200 --seed $seed
 done
+
+# --- The other baselines of issue 11 with their published recipes (resources/recipes/xu2024-*),
+# split batches (the SASRec-CE split seeds 0-1 match the padded ones: docs/BASELINES.md), five
+# seeds each: GRU4Rec full CE (group xu-gru-ce), BERT4Rec full CE (xu-bert-ce), SASRec BCE with
+# one negative (xu-bce).
+for seed in 0 1 2 3 4; do
+  GROUP=xu-gru-ce run "xu-gru-ce-s$seed" --data "$BEAUTY" --recipe xu2024-gru4rec-ce --split-batches --threads 1 --seed $seed
+done
+for seed in 0 1 2 3 4; do
+  GROUP=xu-bert-ce run "xu-bert-ce-s$seed" --data "$BEAUTY" --recipe xu2024-bert4rec-ce --split-batches --threads 1 --seed $seed
+done
+for seed in 0 1 2 3 4; do
+  GROUP=xu-bce run "xu-bce-s$seed" --data "$BEAUTY" --recipe xu2024-sasrec-bce --split-batches --threads 1 --seed $seed
+done
