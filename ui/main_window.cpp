@@ -2,6 +2,7 @@
 
 #include "ui/about_dialog.h"
 #include "ui/compare/compare_panel.h"
+#include "ui/compare/sweep_view.h"
 #include "ui/dataset_loader.h"
 #include "ui/dataset_panel.h"
 #include "ui/explorer/explorer_panel.h"
@@ -239,9 +240,10 @@ void MainWindow::importRunFiles(const QStringList& files) {
   importThread_->start();
 }
 
-void MainWindow::showSweep(const QString& name) {
+void MainWindow::showSweep(const QString& name, const QString& view) {
   tabs_->setCurrentWidget(comparePanel_);
   comparePanel_->setSweep(name);
+  comparePanel_->sweepView()->showView(view);
 }
 
 SweepDialog* MainWindow::newSweep() {

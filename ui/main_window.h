@@ -72,8 +72,9 @@ class MainWindow : public QMainWindow {
   /// File ▸ New sweep…: the dialog on the Runs form's configuration and the open dataset (window-
   /// modal, opened without a nested loop); accepting it starts or submits the sweep.
   SweepDialog* newSweep();
-  /// Compare ▸ Sweep on the runs of the sweep `name`.
-  void showSweep(const QString& name);
+  /// Compare ▸ Sweep on the runs of the sweep `name`, showing `view` ("heat", "parallel",
+  /// "table").
+  void showSweep(const QString& name, const QString& view = QString());
   /// Runs the spec here (`parallel` workers) or submits it to SLURM with the dialog's options.
   Status startSweep(const QString& specPath, SweepDialog::Target target, int parallel,
                     const SweepDialog::Slurm& slurm = {});

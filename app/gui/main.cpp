@@ -42,7 +42,8 @@ int main(int argc, char** argv) {
   QCommandLineOption aboutOption(QStringLiteral("about"), QStringLiteral("Open Help > About at start."));
   parser.addOption(aboutOption);
   QCommandLineOption sweepOption(QStringLiteral("sweep"),
-                                 QStringLiteral("Show the sweep NAME in Compare > Sweep at start."),
+                                 QStringLiteral("Show the sweep NAME in Compare > Sweep at start "
+                                                "(NAME:parallel or NAME:table for those views)."),
                                  QStringLiteral("NAME"));
   parser.addOption(sweepOption);
   QCommandLineOption newSweepOption(QStringLiteral("new-sweep"),
@@ -69,7 +70,14 @@ int main(int argc, char** argv) {
                             parser.isSet(epochsOption) ? parser.value(epochsOption).toInt() : 0);
   }
   if (parser.isSet(aboutOption)) window.showAbout();
-  if (parser.isSet(sweepOption)) window.showSweep(parser.value(sweepOption));
+  if (parser.isSet(sweepOption)) {
+    const QString value = parser.value(sweepOption);
+    const int colon = value.lastIndexOf(QLatin1Char(':'));
+    const QString view = colon > 0 ? value.mid(colon + 1) : QString();
+    const bool known = view == QLatin1String("parallel") || view == QLatin1String("table") ||
+                       view == QLatin1String("heat");
+    window.showSweep(known ? value.left(colon) : value, known ? view : QString());
+  }
   if (parser.isSet(newSweepOption)) {
     QObject::connect(&window, &irl4rec::ui::MainWindow::datasetLoaded, &window,
                      [&window] { window.newSweep(); }, Qt::SingleShotConnection);

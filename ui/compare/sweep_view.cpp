@@ -478,6 +478,12 @@ void SweepView::fillTable() {
   table_->resizeColumnsToContents();
 }
 
+void SweepView::showView(const QString& name) {
+  if (name == QLatin1String("parallel")) tabs_->setCurrentWidget(parallelPlot_);
+  else if (name == QLatin1String("table")) tabs_->setCurrentWidget(table_);
+  else tabs_->setCurrentIndex(0);
+}
+
 Status SweepView::exportCsv(const QString& path) const {
   return compare::writeText(path, compare::studyCsv(study_));
 }

@@ -51,6 +51,8 @@ class SweepView : public QWidget {
   QCustomPlot* heatPlot() const { return heatPlot_; }
   QCustomPlot* parallelPlot() const { return parallelPlot_; }
   QTableView* table() const { return table_; }
+  /// Brings up a view: "heat", "parallel" or "table".
+  void showView(const QString& name);
 
   Status exportCsv(const QString& path) const;
   Status exportPlot(PlotKind plot, const QString& path) const;
