@@ -262,6 +262,9 @@ SweepDialog* MainWindow::newSweep() {
 
 Status MainWindow::startSweep(const QString& specPath, SweepDialog::Target target, int parallel,
                               const SweepDialog::Slurm& slurm) {
+  // The runs are recorded in this store (a SLURM sweep's shards are imported into it).
+  if (!storeOpen_) return Error::at(storePath_, 0, tr("the run store could not be opened"));
+  if (Status s = store_->checkWritable(); !s) return s;
   if (target == SweepDialog::Target::Local) return sweeps_->start(specPath, parallel);
   QStringList args;
   if (!slurm.partition.isEmpty()) args << QStringLiteral("--partition") << slurm.partition;

@@ -205,6 +205,12 @@ class TestMainWindow : public QObject {
     const QString message = errors.at(0).at(1).toString();
     QVERIFY2(message.contains(QStringLiteral("ro.sqlite")) && message.contains(QStringLiteral("read-only")),
              qPrintable(message));
+    // A sweep is refused the same way, before any worker starts.
+    const QString spec = writeTwoRunSpec(dir.filePath(QStringLiteral("two.json")));
+    const irl4rec::Status sweep = window.startSweep(spec, irl4rec::ui::SweepDialog::Target::Local, 1);
+    QVERIFY(!sweep.ok());
+    QVERIFY2(sweep.error().message().contains(QStringLiteral("read-only")), qPrintable(sweep.error().message()));
+    QVERIFY(!window.sweepLauncher()->isRunning());
     QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
   }
 
