@@ -322,8 +322,9 @@ int runLocal(const Flags& f, const QString& specPath) {
   auto src = sources(specPath, f, false);
   if (!src.ok()) return badInput(src.error());
   {
-    store::RunStore probe;  // a bad --db is refused before any worker starts
+    store::RunStore probe;  // a bad or read-only --db is refused before any worker starts
     if (Status s = probe.open(src.value().db); !s) return badInput(s.error());
+    if (Status s = probe.checkWritable(); !s) return badInput(s.error());
   }
   Sources local = src.value();
   local.sharedDir = QString();  // local runs: the store only

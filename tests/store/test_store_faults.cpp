@@ -565,6 +565,16 @@ class TestStoreFaults : public QObject {
                              QString::fromUtf8(p.readAllStandardError()));
     };
     const auto [trainCode, trainOut, trainErr] = run(trainArgs(path, QStringLiteral("refused")));
+    // A sweep on it is refused the same way, before any worker starts.
+    QTemporaryDir specDir;
+    QFile specFile(specDir.filePath(QStringLiteral("s.json")));
+    QVERIFY(specFile.open(QIODevice::WriteOnly));
+    specFile.write(QStringLiteral(R"({"name": "ro", "datasets": "%1", "base": {"hidden_size": 16, "epochs": 1}})")
+                       .arg(QStringLiteral(IRL4REC_SOURCE_DIR "/datasets/synthetic/iid.txt"))
+                       .toUtf8());
+    specFile.close();
+    const auto [sweepCode, sweepOut, sweepErr] =
+        run({QStringLiteral("sweep"), QStringLiteral("run"), specFile.fileName(), QStringLiteral("--db"), path});
     const auto [listCode, listOut, listErr] =
         run({QStringLiteral("runs"), QStringLiteral("list"), QStringLiteral("--db"), path});
     QFile::setPermissions(folder, folderMode);
@@ -576,6 +586,10 @@ class TestStoreFaults : public QObject {
     qInfo("%s", qPrintable(lines[0]));
     QVERIFY2(lines[0].contains(path) && lines[0].contains(QLatin1String("read-only")),
              qPrintable(lines[0]));
+    QCOMPARE(sweepCode, 2);
+    QVERIFY2(sweepErr.trimmed().count(QLatin1Char('\n')) == 0 && sweepErr.contains(QLatin1String("read-only")),
+             qPrintable(sweepErr));
+    Q_UNUSED(sweepOut);
     // Refused before the run began: nothing was written, no checkpoint directory was made.
     QVERIFY(!QFileInfo::exists(folder + QStringLiteral("/checkpoints")));
     QCOMPARE(store_test::sha1(path), hash);
