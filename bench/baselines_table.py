@@ -20,6 +20,58 @@ XU_TRAIN_LOSS = {1: 9.316, 2: 8.967, 3: 8.796, 4: 8.731, 5: 8.641,
                  40: 6.86, 50: 6.65, 60: 6.52, 70: 6.41}
 PROBE_VALID_NDCG10 = {40: 0.0561, 50: 0.0593, 60: 0.0602, 70: 0.0608}
 
+# The recipes of bench/baselines.sh by run-name prefix: what they are and the published test
+# HR@10 / NDCG@10 they are measured against (Xu et al. 2024's 5-seed means, issue 11).
+RECIPES = [
+    ("xu-ce-split", "SASRec, full CE, split batches", (0.0986, 0.0597)),
+    ("xu-ce", "SASRec, full CE, padded random batches", (0.0986, 0.0597)),
+    ("xu-gru-ce", "GRU4Rec, full CE, split batches", (0.0691, 0.0397)),
+    ("xu-bert-ce", "BERT4Rec, full CE, split batches", (0.0747, 0.0423)),
+    ("xu-bce", "SASRec, BCE (1 negative), split batches", (0.0671, 0.0353)),
+]
+
+
+def recipe_of(name):
+    """The RECIPES entry of a run named <prefix>-s<seed>, or None (e.g. the xu-arch probes)."""
+    stem, _, seed = name.rpartition("-s")
+    if not seed.isdigit():
+        return None
+    for prefix, label, published in RECIPES:
+        if stem == prefix:
+            return prefix, label, published
+    return None
+
+
+def mean_std(xs):
+    m = sum(xs) / len(xs)
+    if len(xs) < 2:
+        return m, None
+    return m, (sum((x - m) ** 2 for x in xs) / (len(xs) - 1)) ** 0.5
+
+
+def summary(runs):
+    """One row per recipe: the finished seeds' test metrics against the published means."""
+    print("| recipe | seeds finished | test HR@10 | test NDCG@10 | published (5 seeds) | gap HR@10 / NDCG@10 |")
+    print("|---|---|---|---|---|---|")
+    for prefix, label, (phr, pnd) in RECIPES:
+        done = [(n, d) for n, d in runs if recipe_of(n) and recipe_of(n)[0] == prefix
+                and not d.get("partial") and "test" in d]
+        running = [n for n, d in runs if recipe_of(n) and recipe_of(n)[0] == prefix and d.get("partial")]
+        if not done and not running:
+            continue
+        seeds = ", ".join(n.rpartition("-s")[2] for n, _ in done) or "–"
+        cells = [label, seeds + (f" ({len(running)} running)" if running else "")]
+        if done:
+            hr = mean_std([d["test"]["HR@10"] for _, d in done])
+            nd = mean_std([d["test"]["NDCG@10"] for _, d in done])
+            show = lambda ms: f"{ms[0]:.4f}" + (f" ± {ms[1]:.4f}" if ms[1] is not None else "")
+            cells += [show(hr), show(nd), f"{phr:.4f} / {pnd:.4f}",
+                      f"{100 * (hr[0] / phr - 1):+.1f} % / {100 * (nd[0] / pnd - 1):+.1f} %"]
+        else:
+            cells += ["–", "–", f"{phr:.4f} / {pnd:.4f}", "–"]
+        print("| " + " | ".join(cells) + " |")
+    print()
+
 FLAGS = [("norm", "post"), ("ffn", "gelu-4d"), ("init", "normal"), ("pad_keys", False),
          ("batching", "length"), ("split_batches", False)]
 
@@ -42,7 +94,12 @@ def load(results):
 
 def main():
     results = sys.argv[1] if len(sys.argv) > 1 else "bench/results"
-    runs = load(results)
+    everything = load(results)
+    summary(everything)
+    # The run table and the trajectories: SASRec full CE (the recipe whose published log we have).
+    runs = [(n, d) for n, d in everything if d.get("config", {}).get("encoder", "sasrec") == "sasrec"
+            and d.get("config", {}).get("loss", "ce") == "ce"]
+    others = [(n, d) for n, d in everything if (n, d) not in runs]
     print("| run | block, feed-forward, init, padding keys, batching, split | status | epochs | "
           "best valid NDCG@10 (epoch) | test HR@10 | test NDCG@10 |")
     print("|---|---|---|---|---|---|---|")
@@ -50,13 +107,29 @@ def main():
         hist = doc.get("history", [])
         evals = [(e["epoch"], e["valid_ndcg10"]) for e in hist if "valid_ndcg10" in e]
         best = max(evals, key=lambda x: x[1]) if evals else None
-        status = ("partial (" + doc.get("status", "?") + ")") if doc.get("partial") else doc.get("status", "?")
+        status = ("partial (" + doc.get("store_status", doc.get("status", "?")) + " at export)") if doc.get("partial") else doc.get("status", "?")
         test = doc.get("test", {})
         hr, nd = test.get("HR@10"), test.get("NDCG@10")
         cells = [name, describe(doc.get("config", {})), status, str(hist[-1]["epoch"] if hist else 0),
                  f"{best[1]:.4f} ({best[0]})" if best else "–",
                  f"{hr:.4f}" if hr is not None else "–", f"{nd:.4f}" if nd is not None else "–"]
         print("| " + " | ".join(cells) + " |")
+    if others:
+        print()
+        print("Other recipes, validation NDCG@10 every 20 epochs:")
+        print()
+        ticks = sorted({e["epoch"] for _, d in others for e in d.get("history", [])
+                        if "valid_ndcg10" in e and e["epoch"] % 20 == 0})
+        print("| run | status | best valid NDCG@10 (epoch) | " + " | ".join(str(t) for t in ticks) + " |")
+        print("|---|---|---|" + "---|" * len(ticks))
+        for name, doc in others:
+            hist = doc.get("history", [])
+            evals = [(e["epoch"], e["valid_ndcg10"]) for e in hist if "valid_ndcg10" in e]
+            best = max(evals, key=lambda x: x[1]) if evals else None
+            v = {e["epoch"]: e.get("valid_ndcg10") for e in hist}
+            status = ("partial (" + doc.get("store_status", doc.get("status", "?")) + " at export)") if doc.get("partial") else doc.get("status", "?")
+            print(f"| {name} | {status} | " + (f"{best[1]:.4f} ({best[0]})" if best else "–") + " | " +
+                  " | ".join(f"{v[t]:.4f}" if v.get(t) is not None else "" for t in ticks) + " |")
     epochs = sorted(set(XU_VALID_NDCG10) | {e["epoch"] for _, d in runs for e in d.get("history", [])
                                           if "valid_ndcg10" in e})
     print()
