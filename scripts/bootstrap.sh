@@ -20,7 +20,14 @@ cmake --preset default >/dev/null
 cmake --build --preset default -j "$(nproc)"
 
 if [ "$mode" = test ]; then
-  exec ctest --preset default -j 1
+  ctest --preset default -j 1
+  # AddressSanitizer + UndefinedBehaviorSanitizer on the layers that take outside input without
+  # LibTorch: the data layer's split and the SQLite store (docs/RELIABILITY.md "Sanitizer
+  # build"; the whole suite under the preset is `cmake --preset asan && cmake --build build-asan
+  # && ctest --preset asan`, hours on two cores).
+  cmake --preset asan >/dev/null
+  cmake --build build-asan -j "$(nproc)" --target test_data_split test_store store_kill_helper
+  exec ctest --preset asan -j 1 -R '^(test_data_split|test_store)$'
 fi
 
 sample=datasets/synthetic/iid.txt
