@@ -32,7 +32,7 @@ build fuzz_config tests/fuzz/fuzz_config.cpp core/train/train_config.cpp $common
   for f in resources/recipes/*.json; do echo "<file alias=\"$(basename "$f")\">$PWD/$f</file>"; done
   echo '</qresource></RCC>'; } > "$out/recipes.qrc"
 /usr/lib/qt6/libexec/rcc -name recipes "$out/recipes.qrc" -o "$out/qrc_recipes.cpp"
-build fuzz_sweep_spec tests/fuzz/fuzz_sweep_spec.cpp core/train/sweep_spec.cpp core/train/recipes.cpp \
+build fuzz_sweep_spec tests/fuzz/fuzz_sweep_spec.cpp core/train/sweep_spec.cpp core/train/recipes.cpp core/train/config_keys.cpp \
   core/train/train_config.cpp "$out/qrc_recipes.cpp" $common
 store="core/store/run_store.cpp core/store/run_repository.cpp core/store/metric_repository.cpp
   core/store/artifact_repository.cpp core/store/schema.cpp core/store/sql_util.cpp core/store/owner.cpp"

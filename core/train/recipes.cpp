@@ -1,5 +1,7 @@
 #include "core/train/recipes.h"
 
+#include "core/train/config_keys.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -25,13 +27,6 @@ const QStringList kTopLevelKeys = {
     QStringLiteral("config")};
 const QStringList kSourceKeys = {QStringLiteral("citation"), QStringLiteral("repository"),
                                  QStringLiteral("folder")};
-
-/// Whether `key` is a TrainConfig setting: fromJson reads every setting it knows with a type
-/// check, so an object where a setting belongs is refused exactly for the known keys. New
-/// settings are known here as soon as fromJson reads them.
-bool isConfigKey(const QString& key) {
-  return !TrainConfig::fromJson(QJsonObject{{key, QJsonObject()}}).ok();
-}
 
 /// For messages: the settings every configuration writes.
 QString someConfigKeys() { return TrainConfig().toJson().keys().join(QStringLiteral(", ")); }

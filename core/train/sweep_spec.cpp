@@ -1,6 +1,7 @@
 #include "core/train/sweep_spec.h"
 
 #include "core/common/files.h"
+#include "core/train/config_keys.h"
 #include "core/train/recipes.h"
 
 #include <QDir>
@@ -60,13 +61,6 @@ bool reservedKey(const QString& key, QString* why) {
     return true;
   }
   return false;
-}
-
-/// Whether `key` is a TrainConfig JSON key. TrainConfig::fromJson ignores keys it does not
-/// read and refuses a value of the wrong type for every key it reads; an array is the wrong type
-/// for all of them. (Keys written only when not at their default, like "norm", count too.)
-bool knownConfigKey(const QString& key) {
-  return !TrainConfig::fromJson(QJsonObject{{key, QJsonArray()}}).ok();
 }
 
 /// True when the key takes integers only (1 is accepted, 0.5 is not).
@@ -208,7 +202,7 @@ Expected<SweepSpec> SweepSpec::parse(const QByteArray& bytes, const QString& pat
       QString why;
       if (it.key() != QLatin1String("seed") && reservedKey(it.key(), &why))
         return at(where, QStringLiteral("base: '%1' is set by the sweep: %2").arg(it.key(), why));
-      if (!knownConfigKey(it.key()))
+      if (!isConfigKey(it.key()))
         return at(where, QStringLiteral("base: unknown config key '%1'").arg(it.key()));
       auto one = TrainConfig::fromJson(QJsonObject{{it.key(), it.value()}});
       if (!one.ok()) return at(where, QStringLiteral("base: %1").arg(one.error().cause));
@@ -230,7 +224,7 @@ Expected<SweepSpec> SweepSpec::parse(const QByteArray& bytes, const QString& pat
         QString why;
         if (reservedKey(it.key(), &why))
           return at(where, QStringLiteral("point %1: '%2' is set by the sweep: %3").arg(n).arg(it.key(), why));
-        if (!knownConfigKey(it.key()))
+        if (!isConfigKey(it.key()))
           return at(where, QStringLiteral("point %1: unknown config key '%2'").arg(n).arg(it.key()));
         auto one = TrainConfig::fromJson(QJsonObject{{it.key(), it.value()}});
         if (!one.ok()) return at(where, QStringLiteral("point %1: %2").arg(n).arg(one.error().cause));
@@ -321,7 +315,7 @@ Expected<SweepSpec> SweepSpec::parse(const QByteArray& bytes, const QString& pat
       };
       QString why;
       if (reservedKey(key, &why)) return fail(why);
-      if (!knownConfigKey(key)) return fail(QStringLiteral("unknown config key"));
+      if (!isConfigKey(key)) return fail(QStringLiteral("unknown config key"));
       QJsonValue values = it.value();
       if (it.value().isObject()) {
         const QJsonObject r = it.value().toObject();

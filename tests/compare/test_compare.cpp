@@ -791,6 +791,30 @@ class TestCompare : public QObject {
     QVERIFY(view->candidates().empty());
   }
 
+  // A setting stored only when it is not at its default (split_batches, norm, ...) names the
+  // group that does not store it by its default, not as missing.
+  void namesSayTheDefaultOfAnOmittedSetting() {
+    const QString path = newStorePath();
+    StoreBuilder b(path);
+    QVERIFY(b.ok());
+    TrainConfig split = baselineConfig();
+    split.splitBatches = true;
+    QVERIFY(!baselineConfig().toJson().contains(QStringLiteral("split_batches")));
+    QVERIFY(b.add(baselineConfig(), 1, {0.1}, {0.2}, 0.1, 0.05));
+    QVERIFY(b.add(split, 1, {0.1}, {0.2}, 0.1, 0.05));
+    const compare::Snapshot snap = compare::readSnapshot(path);
+    const auto groups = compare::groupRuns(snap, compare::Filter());
+    QCOMPARE(int(groups.size()), 2);
+    QVERIFY2(findGroup(groups, QStringLiteral("baseline sasrec split_batches=off")), qPrintable(groupNames(groups)));
+    QVERIFY2(findGroup(groups, QStringLiteral("baseline sasrec split_batches=on")), qPrintable(groupNames(groups)));
+    // The sweep view's axes compare the same way.
+    const compare::Study st = compare::study(snap, groups, QStringLiteral("val/ndcg@10"),
+                                             QStringLiteral("val/ndcg@10"), compare::ValueMode::Last, {}, {});
+    QCOMPARE(int(st.axes.size()), 1);
+    QCOMPARE(st.axes[0].key, QStringLiteral("split_batches"));
+    QCOMPARE(st.axes[0].label(0), QStringLiteral("off"));
+  }
+
   void csvExport() {
     const QString path = newStorePath();
     {

@@ -1,6 +1,7 @@
 #include "ui/compare/compare_data.h"
 
 #include "core/store/run_store.h"
+#include "core/train/config_keys.h"
 #include "core/train/sweep_spec.h"
 
 #include <QJsonArray>
@@ -209,14 +210,39 @@ QString formatWeight(double v) {
   return QStringLiteral("%1e%2").arg(QString::number(m, 'g', 3)).arg(e);
 }
 
+QSet<QString> storedConfigKeys(const std::vector<Group>& groups) {
+  QSet<QString> stored;
+  for (const Group& g : groups) {
+    for (auto it = g.config.begin(); it != g.config.end(); ++it) stored.insert(it.key());
+  }
+  return stored;
+}
+
+QJsonObject completeGroupConfig(const QJsonObject& groupConfig, const QSet<QString>& stored) {
+  auto config = train::TrainConfig::fromJson(groupConfig);
+  if (!config.ok()) return groupConfig;
+  QJsonObject complete = train::completeConfigJson(config.value());
+  for (const QString& k : store::RunStore::groupExcludedKeys()) complete.remove(k);
+  for (const QString& k : complete.keys()) {
+    if (!stored.contains(k)) complete.remove(k);
+  }
+  // Keys the reader does not know (a newer or hand-written config) stay as they were stored.
+  for (auto it = groupConfig.begin(); it != groupConfig.end(); ++it) {
+    if (!complete.contains(it.key())) complete.insert(it.key(), it.value());
+  }
+  return complete;
+}
+
 void nameGroups(std::vector<Group>& groups, const Snapshot& snapshot) {
   // Keys whose value is not the same in every group (missing counts as a value).
   QSet<QString> allKeys;
   std::vector<QJsonObject> flat;
+  const QSet<QString> stored = storedConfigKeys(groups);
+  auto complete = [&stored](const QJsonObject& config) { return completeGroupConfig(config, stored); };
   for (const Group& g : groups) {
     // A run whose config is unreadable would make every key "differ": it is named on its own.
     if (g.config.isEmpty()) continue;
-    flat.push_back(store::RunStore::flattenConfig(g.config));
+    flat.push_back(store::RunStore::flattenConfig(complete(g.config)));
     for (auto it = flat.back().begin(); it != flat.back().end(); ++it) allKeys.insert(it.key());
   }
   QStringList differing;
@@ -237,7 +263,7 @@ void nameGroups(std::vector<Group>& groups, const Snapshot& snapshot) {
     for (int i : g.runs) datasets.insert(snapshot.runs[size_t(i)].run.datasetId);
   }
   for (Group& g : groups) {
-    const QJsonObject& c = g.config;
+    const QJsonObject c = g.config.isEmpty() ? g.config : complete(g.config);
     QStringList parts;
     const QString model = c.value(QStringLiteral("model")).toString();
     parts << (model.isEmpty() ? QStringLiteral("(unknown model)") : model);

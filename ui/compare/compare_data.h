@@ -98,6 +98,15 @@ std::vector<Group> groupRuns(const Snapshot& snapshot, const Filter& filter,
 /// the groups span datasets. Equal names get the group hash appended.
 void nameGroups(std::vector<Group>& groups, const Snapshot& snapshot);
 
+/// The keys any of `groups` stores in its configuration.
+QSet<QString> storedConfigKeys(const std::vector<Group>& groups);
+/// A group's configuration with the settings stored only away from their default written out
+/// (train::completeConfigJson) where some group stores them (`stored`: storedConfigKeys), so that
+/// one group reads "split_batches=on" and the others "=off" rather than missing; without the
+/// keys that do not separate groups (RunStore::groupExcludedKeys); as stored when it does not
+/// read as a TrainConfig. What group names and sweep axes compare.
+QJsonObject completeGroupConfig(const QJsonObject& groupConfig, const QSet<QString>& stored);
+
 /// "test/ndcg@10" -> "test NDCG@10"; per-step keys as they are ("loss/total" -> "loss total").
 QString metricLabel(const QString& key);
 /// A value with four decimals, "–" when it is not finite.

@@ -47,6 +47,19 @@ bool valueLess(const QJsonValue& a, const QJsonValue& b) {
 
 QString numberCsv(double v) { return std::isfinite(v) ? QString::number(v, 'g', 10) : QString(); }
 
+/// Nested objects flattened to "a.b" keys, values kept as they are (numbers stay numbers, so an
+/// axis of 64 and 128 sorts as numbers).
+void flattenTyped(const QJsonObject& object, const QString& prefix, QJsonObject& out) {
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    const QString key = prefix.isEmpty() ? it.key() : prefix + QLatin1Char('.') + it.key();
+    if (it.value().isObject()) {
+      flattenTyped(it.value().toObject(), key, out);
+    } else {
+      out.insert(key, it.value());
+    }
+  }
+}
+
 QString testCounterpart(const QString& key) {
   if (key.startsWith(QLatin1String("val/"))) return QStringLiteral("test/") + key.mid(4);
   return key;
@@ -120,6 +133,7 @@ Study study(const Snapshot& snapshot, const std::vector<Group>& groups, const QS
     problems << QStringLiteral("the selection metric %1 is not a validation metric").arg(selectKey);
 
   // The configurations and what distinguishes them.
+  const QSet<QString> stored = storedConfigKeys(groups);
   std::vector<int> used;  // group indices with a readable config
   std::vector<QJsonObject> flat;
   QSet<qint64> datasets;
@@ -127,7 +141,8 @@ Study study(const Snapshot& snapshot, const std::vector<Group>& groups, const QS
     const Group& group = groups[size_t(g)];
     if (group.config.isEmpty()) continue;
     used.push_back(g);
-    QJsonObject f = store::RunStore::flattenConfig(group.config);
+    QJsonObject f;
+    flattenTyped(completeGroupConfig(group.config, stored), QString(), f);
     if (!group.runs.empty()) {
       const store::RunInfo& run = snapshot.runs[size_t(group.runs.front())].run;
       datasets.insert(run.datasetId);
