@@ -815,6 +815,28 @@ class TestCompare : public QObject {
     QCOMPARE(st.axes[0].label(0), QStringLiteral("off"));
   }
 
+  // Axis values keep their type: numbers sort as numbers (9 < 10 < 128), not as text.
+  void sweepAxesSortNumbersAsNumbers() {
+    const QString path = newStorePath();
+    StoreBuilder b(path);
+    QVERIFY(b.ok());
+    for (int hidden : {128, 10, 9}) {
+      TrainConfig c = baselineConfig();
+      c.hiddenSize = hidden;
+      c.heads = 1;
+      QVERIFY(b.add(c, 1, {0.1}, {0.2}, 0.1, 0.05));
+    }
+    const compare::Snapshot snap = compare::readSnapshot(path);
+    const auto groups = compare::groupRuns(snap, compare::Filter());
+    const compare::Study st = compare::study(snap, groups, QStringLiteral("val/ndcg@10"),
+                                             QStringLiteral("val/ndcg@10"), compare::ValueMode::Last, {}, {});
+    QCOMPARE(int(st.axes.size()), 1);
+    QVERIFY(st.axes[0].numeric);
+    QCOMPARE(st.axes[0].label(0), QStringLiteral("9"));
+    QCOMPARE(st.axes[0].label(1), QStringLiteral("10"));
+    QCOMPARE(st.axes[0].label(2), QStringLiteral("128"));
+  }
+
   void csvExport() {
     const QString path = newStorePath();
     {
