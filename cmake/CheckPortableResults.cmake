@@ -1,6 +1,6 @@
 # cmake -DRESULTS=<dir> -P CheckPortableResults.cmake
 # Fails when a committed result file (bench/results/**/*.json) holds a machine's absolute path
-# as a JSON string value ("/work/...", "/tmp/...", "/home/..."): a fresh clone on another
+# as a JSON string value (a scratch, temporary or home directory): a fresh clone on another
 # machine must be able to read and regenerate everything. bench/portable_result.py rewrites
 # such files; bench/run_lib.sh and bench/partial_from_store.py apply it when they export.
 if(NOT RESULTS OR NOT IS_DIRECTORY "${RESULTS}")
