@@ -1,6 +1,7 @@
 // irl4rec: the headless command line. Runs the same core as the workbench.
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
+#include "core/common/blas_kernels.h"
 #include "core/common/build_info.h"
 #include "core/store/run_store.h"
 
@@ -35,6 +36,7 @@ const char* const kUsage =
 }  // namespace
 
 int main(int argc, char** argv) {
+  irl4rec::restartWithFastBlasKernels(argv);  // before anything loads a matrix
   QCoreApplication app(argc, argv);
   QCoreApplication::setApplicationName(QStringLiteral("irl4rec"));
   QCoreApplication::setOrganizationName(QStringLiteral("irl4rec"));

@@ -1,4 +1,5 @@
 // irl4rec-workbench: the desktop workbench.
+#include "core/common/blas_kernels.h"
 #include "ui/main_window.h"
 
 #include <QApplication>
@@ -6,6 +7,7 @@
 #include <QIcon>
 
 int main(int argc, char** argv) {
+  irl4rec::restartWithFastBlasKernels(argv);  // before anything loads a matrix
   QApplication app(argc, argv);
   QApplication::setApplicationName(QStringLiteral("irl4rec"));
   QApplication::setOrganizationName(QStringLiteral("irl4rec"));

@@ -8,6 +8,7 @@
 #include "core/analysis/neighbours.h"
 #include "core/analysis/probe.h"
 #include "core/analysis/projection.h"
+#include "core/common/blas_kernels.h"
 #include "core/data/readers.h"
 
 #include <QCoreApplication>
@@ -50,6 +51,7 @@ double purity(const std::vector<float>& xy, const std::vector<int64_t>& label) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  irl4rec::restartWithFastBlasKernels(argv);  // before anything loads a matrix
   QCoreApplication app(argc, argv);
   const QStringList args = app.arguments();
   auto intArg = [&](const char* name, int fallback) {

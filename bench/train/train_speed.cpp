@@ -14,6 +14,7 @@
 // max length 50, dropout 0.5, BCE with one negative (the reference implementation's setup).
 // --json FILE also writes the figures (configuration, machine, every epoch's and evaluation's
 // wall and CPU seconds, peak RSS, load average, the reference's when run) for bench/results/.
+#include "core/common/blas_kernels.h"
 #include "core/data/readers.h"
 #include "core/models/softmax_rows.h"
 #include "core/train/run_controller.h"
@@ -60,6 +61,7 @@ QByteArray loadAverage() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  irl4rec::restartWithFastBlasKernels(argv);  // before anything loads a matrix
   QCoreApplication app(argc, argv);
   using namespace irl4rec;
   QString path = QStringLiteral(IRL4REC_SHARED_DIR "/datasets/amazon/Beauty.txt");

@@ -1,5 +1,7 @@
 #include "core/common/build_info.h"
 
+#include "core/common/blas_kernels.h"
+
 #include <QFile>
 #include <QRegularExpression>
 #include <QStringList>
@@ -8,6 +10,8 @@
 #include <torch/version.h>
 
 #include <dlfcn.h>
+
+#include <cstdlib>
 
 #ifndef IRL4REC_GIT_REVISION
 #define IRL4REC_GIT_REVISION "unknown"
@@ -41,6 +45,9 @@ QString blasInUse() {
       if (!config.startsWith(QLatin1String("OpenBLAS"))) config.prepend(QStringLiteral("OpenBLAS "));
     }
   }
+  if (const char* fallback = std::getenv("IRL4REC_BLAS_RESTARTED"))
+    config += QStringLiteral(" [kernels %1 set by irl4rec; OpenBLAS chose %2 for this CPU]")
+                  .arg(QString::fromStdString(blasKernels().core), QString::fromLatin1(fallback));
   if (config.isEmpty() && libraries.isEmpty()) return QStringLiteral("unknown");
   if (libraries.isEmpty()) return config;
   const QString paths = libraries.join(QStringLiteral(", "));

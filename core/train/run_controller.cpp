@@ -1,5 +1,7 @@
 #include "core/train/run_controller.h"
 
+#include "core/common/blas_kernels.h"
+
 #include "core/models/random.h"
 #include "core/models/softmax_rows.h"
 #include "core/models/recommender.h"
@@ -308,6 +310,8 @@ QJsonObject machineJson(int threads) {
       }
   o[QStringLiteral("logical_cpus")] = QThread::idealThreadCount();
   o[QStringLiteral("vector_path")] = QString::fromLatin1(models::softmaxRowsIsa());
+  if (const auto blas = blasKernels(); !blas.core.empty())
+    o[QStringLiteral("blas_kernels")] = QString::fromStdString(blas.core);
   o[QStringLiteral("threads")] = threads;
   return o;
 }
