@@ -1,6 +1,7 @@
 // Unit tests of the training core: encoders (shapes, causal masking, padding), losses against
 // hand-computed values, ranking metrics against hand-ranked examples, the Irl4Rec objective's
 // gradients, and configuration validation.
+#include "core/common/blas_kernels.h"
 #include "core/eval/metrics.h"
 #include "core/eval/ranking.h"
 #include "core/models/encoders.h"
@@ -11,6 +12,7 @@
 #include "core/models/softmax_rows.h"
 #include "core/train/memory_estimate.h"
 #include "core/train/train_config.h"
+#include "tests/support/cli_process.h"
 
 #include <QTemporaryDir>
 
@@ -90,6 +92,7 @@ class TestModels : public QObject {
   void fusedFullSoftmaxMatchesAten();
   void fusedFullSoftmaxWithoutGradient();
   void softmaxRowKernelExtremes();
+  void blasRunsTheKernelsTheCpuSupports();
   void compression();
   void crossCorrelation();
   void hsicMatchesFormula();
@@ -400,6 +403,32 @@ void TestModels::softmaxRowKernelExtremes() {
   loss = models::softmaxCrossEntropyRow(y.data(), int64_t(y.size()), 0, 1.0f);
   QVERIFY(close(loss, std::log(sum) + double(m) - (-80.0), 1e-5));
   qInfo("softmax row kernel path on this CPU: %s", models::softmaxRowsIsa());
+}
+
+void TestModels::blasRunsTheKernelsTheCpuSupports() {
+  // The rule: a kernel set without AVX2 on a CPU with it is a fallback; a deliberate choice
+  // (Zen's Haswell-class kernels on an AVX-512 Zen 4) is not; no OpenBLAS, no verdict.
+  QVERIFY((BlasKernels{"Prescott", "SkylakeX"}.fallback()));
+  QVERIFY((BlasKernels{"Sandybridge", "Haswell"}.fallback()));
+  QVERIFY((!BlasKernels{"Zen", "SkylakeX"}.fallback()));
+  QVERIFY((!BlasKernels{"SKYLAKEX", "SkylakeX"}.fallback()));
+  QVERIFY((!BlasKernels{"Prescott", ""}.fallback()));
+  QVERIFY((!BlasKernels{"", "SkylakeX"}.fallback()));
+  // This process went through tests/support/fast_blas.cpp, and the CLI through its main():
+  // neither runs fallback kernels, whatever OpenBLAS would have chosen on this CPU.
+  const BlasKernels here = blasKernels();
+  qInfo("OpenBLAS kernels: %s (CPU supports %s; OpenBLAS chose %s)", here.core.c_str(),
+        here.supported.c_str(), qgetenv("IRL4REC_BLAS_RESTARTED").constData());
+  if (qEnvironmentVariableIsSet("IRL4REC_KEEP_BLAS")) QSKIP("IRL4REC_KEEP_BLAS is set");
+  QVERIFY2(!here.fallback(), here.core.c_str());
+  auto env = QProcessEnvironment::systemEnvironment();
+  env.remove(QStringLiteral("OPENBLAS_CORETYPE"));
+  env.remove(QStringLiteral("IRL4REC_BLAS_RESTARTED"));
+  const auto version = testing::runCliProcess({QStringLiteral("--version")}, env);
+  QCOMPARE(version.code, 0);
+  if (!here.core.empty())
+    QVERIFY2(version.out.contains(QStringLiteral(" %1 ").arg(QString::fromStdString(here.core))),
+             qPrintable(version.out));
 }
 
 void TestModels::compression() {
