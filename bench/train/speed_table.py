@@ -1,16 +1,20 @@
 #!/usr/bin/env python3
-"""The speed table of docs/SPEED.md from bench/results/speed/*.json (bench_train_speed --json)."""
+"""The speed tables of docs/SPEED.md from one machine's folder, bench/results/speed/<machine>/:
+bench_train_speed --json files (epochs, PyTorch side by side, two at once) and
+bench_gemm_backends --json files (gemm-backends-*.json: the full-CE products per backend)."""
 import json
 import pathlib
 import sys
 
-folder = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "bench/results/speed")
+folder = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "bench/results/speed/intel-avx512")
+runs = {p.stem: json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))}
+gemms = {n: r for n, r in runs.items() if "backends" in r}
+runs = {n: r for n, r in runs.items() if "config" in r}
 rows = []
-for path in sorted(folder.glob("*.json")):
-    r = json.loads(path.read_text())
+for name, r in runs.items():
     c = r["config"]
     cpu = sorted(r["train_cpu_seconds"])[len(r["train_cpu_seconds"]) // 2] if r["train_cpu_seconds"] else 0
-    rows.append((path.stem, c.get("batching", "length"), "yes" if c.get("split_batches") else "no",
+    rows.append((name, c.get("batching", "length"), "yes" if c.get("split_batches") else "no",
                  r["machine"]["threads"], r["median_train_seconds"], cpu, r["median_eval_seconds"],
                  r["peak_rss_mb"], r["machine"]["vector_path"], r["load_average_at_end"]))
 print("| run | batching | split | threads | train epoch, s (median) | CPU s | full evaluation, s | peak RSS, MB | vector path | load at end |")
@@ -20,13 +24,12 @@ for row in rows:
 
 # Side by side with PyTorch, where a run carried the reference.
 refs = []
-for path in sorted(folder.glob("*.json")):
-    r = json.loads(path.read_text())
+for name, r in runs.items():
     ref = r.get("reference")
     if not ref:
         continue
     med = lambda v: sorted(v)[len(v) // 2]
-    refs.append((path.stem, ref.get("torch", "?"), med(ref["train_seconds"]), r["median_train_seconds"],
+    refs.append((name, ref.get("torch", "?"), med(ref["train_seconds"]), r["median_train_seconds"],
                  med(ref["train_seconds"]) / r["median_train_seconds"], med(ref["eval_seconds"]),
                  r["median_eval_seconds"], med(ref["eval_seconds"]) / r["median_eval_seconds"]))
 if refs:
@@ -37,7 +40,7 @@ if refs:
         print("| %s | %s | %.2f | %.2f | %.1fx | %.2f | %.2f | %.1fx |" % row)
 
 # Two runs at once against one alone (same configuration).
-by_name = {p.stem: json.loads(p.read_text()) for p in folder.glob("*.json")}
+by_name = runs
 alone = by_name.get("xu-random-split-t1")
 pairs = [n[:-2] for n in by_name if n.endswith("-a") and n[:-2] + "-b" in by_name]
 if alone and pairs:
@@ -48,3 +51,13 @@ if alone and pairs:
         a, b = by_name[n + "-a"]["median_train_seconds"], by_name[n + "-b"]["median_train_seconds"]
         s = alone["median_train_seconds"]
         print("| %s | %.2f / %.2f | %.2f | %.0f %% / %.0f %% |" % (n, a, b, s, 100 * s / a, 100 * s / b))
+
+# The full-CE products per backend (bench_gemm_backends), one row per file and backend.
+if gemms:
+    print()
+    print("| file | backend | kernel | logits, s | grad h, s | grad W, s | total, s | GFLOP/s |")
+    print("|---|---|---|---|---|---|---|---|")
+    for n, g in gemms.items():
+        for b in g["backends"]:
+            print("| %s | %s | %s | %.2f | %.2f | %.2f | %.2f | %.0f |" % (
+                n, b["backend"], b["kernel"], b["logits_s"], b["grad_h_s"], b["grad_w_s"], b["total_s"], b["gflops"]))
