@@ -83,8 +83,11 @@ def describe(config):
 
 def load(results):
     runs = []
+    finished = {os.path.basename(p) for p in glob.glob(os.path.join(results, "xu-*.json"))}
     for path in sorted(glob.glob(os.path.join(results, "xu-*.json")) +
                        glob.glob(os.path.join(results, "partial", "xu-*.json"))):
+        if "partial" in path and os.path.basename(path) in finished:
+            continue  # an export made while the run trained; the finished file replaces it
         with open(path) as f:
             doc = json.load(f)
         name = os.path.splitext(os.path.basename(path))[0]
