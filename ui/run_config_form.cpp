@@ -1,5 +1,7 @@
 #include "ui/run_config_form.h"
 
+#include "core/common/run_values.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -347,25 +349,9 @@ void RunConfigForm::setConfig(const train::TrainConfig& c) {
 }
 
 Expected<QList<quint64>> RunConfigForm::seeds() const {
-  const QString text = seeds_->text().trimmed();
-  QList<quint64> out;
-  if (text.isEmpty()) return Error::general(tr("Give at least one seed (e.g. 1, 1-5 or 1,3,7)."));
-  for (const QString& part : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
-    const QString p = part.trimmed();
-    const int dash = p.indexOf(QLatin1Char('-'));
-    bool ok1 = false, ok2 = true;
-    quint64 lo = (dash < 0 ? p : p.left(dash)).trimmed().toULongLong(&ok1);
-    quint64 hi = dash < 0 ? lo : p.mid(dash + 1).trimmed().toULongLong(&ok2);
-    if (!ok1 || !ok2 || hi < lo) {
-      return Error::general(tr("Seeds: '%1' is not a number or a range like 1-5.").arg(p));
-    }
-    if (hi - lo >= 100) return Error::general(tr("Seeds: at most 100 seeds in one launch."));
-    for (quint64 s = lo; s <= hi; ++s) {
-      if (!out.contains(s)) out << s;
-    }
-  }
-  if (out.size() > 100) return Error::general(tr("Seeds: at most 100 seeds in one launch."));
-  return out;
+  const auto parsed = parseSeedList(seeds_->text());
+  if (!parsed) return parsed.error();
+  return QList<quint64>(parsed.value().begin(), parsed.value().end());
 }
 
 QString RunConfigForm::runName() const {

@@ -1,5 +1,6 @@
 #include "ui/sweep_dialog.h"
 
+#include "core/common/run_values.h"
 #include "core/train/metric_keys.h"
 #include "core/train/sweep_spec.h"
 
@@ -50,27 +51,6 @@ QStringList tokens(const QString& text) {
   for (const QString& t : text.split(QRegularExpression(QStringLiteral("[,;\\s]+")), Qt::SkipEmptyParts))
     out << t.trimmed();
   return out;
-}
-
-// "1, 2, 3" or "1-5" (or both: "1-3, 7").
-Expected<QJsonArray> parseSeeds(const QString& text) {
-  QJsonArray seeds;
-  for (const QString& t : tokens(text)) {
-    const QStringList range = t.split(QLatin1Char('-'));
-    bool ok1 = false, ok2 = false;
-    if (range.size() == 2) {
-      const qulonglong a = range[0].toULongLong(&ok1), b = range[1].toULongLong(&ok2);
-      if (!ok1 || !ok2 || b < a || b - a > 1000)
-        return Error::general(QStringLiteral("seeds: '%1' is not a range like 1-5").arg(t));
-      for (qulonglong s = a; s <= b; ++s) seeds.append(double(s));
-      continue;
-    }
-    const qulonglong s = t.toULongLong(&ok1);
-    if (!ok1) return Error::general(QStringLiteral("seeds: '%1' is not a non-negative integer").arg(t));
-    seeds.append(double(s));
-  }
-  if (seeds.isEmpty()) return Error::general(QStringLiteral("seeds: give at least one (e.g. 1, 2, 3)"));
-  return seeds;
 }
 
 }  // namespace
@@ -310,9 +290,11 @@ Expected<QJsonObject> SweepDialog::spec() const {
   spec.insert(QStringLiteral("name"), nameOrDefault());
   spec.insert(QStringLiteral("base"), base_);
   spec.insert(QStringLiteral("datasets"), QJsonArray{QFileInfo(datasetPath_).absoluteFilePath()});
-  auto seeds = parseSeeds(seeds_->text());
+  auto seeds = parseSeedList(seeds_->text());
   if (!seeds.ok()) return seeds.error();
-  spec.insert(QStringLiteral("seeds"), seeds.value());
+  QJsonArray seedArray;
+  for (const quint64 seed : seeds.value()) seedArray.append(double(seed));
+  spec.insert(QStringLiteral("seeds"), seedArray);
   QJsonObject axes;
   std::set<QString> seen;
   for (int row = 0; row < axes_->rowCount(); ++row) {

@@ -42,6 +42,8 @@ const char* const kTrainUsage =
     "  --init normal|xavier            N(0, 0.02) or Xavier-normal parameters (normal)\n"
     "  --pad-keys                      norm kang: padding keys visible to attention, as in\n"
     "                                  left-padded implementations without a padding mask\n"
+    "  --no-cloze-last                 bert4rec: a row that drew no mask carries no loss that\n"
+    "                                  step (default: its last item is masked)\n"
     "  --lr X (1e-3) --weight-decay X (0) --batch N (256) --epochs N (200) --patience N (20)\n"
     "  --eval-every N (1) --seed N (42)\n"
     "  --threads N (1)                 threads sharing the full-CE kernel and the evaluation\n"
@@ -149,6 +151,7 @@ QString applyTrainFlags(const Flags& f, train::TrainConfig& c) {
   }
   if (f.on("--pad-keys")) c.padKeys = true;
   if (f.on("--split-batches")) c.splitBatches = true;
+  if (f.on("--no-cloze-last")) c.clozeLast = false;
   if (f.has("--batching")) {
     auto v = parseBatchingKind(f.value("--batching"));
     if (!v) return v.error().cause;
@@ -239,7 +242,8 @@ int runTrain(const QStringList& args) {
   const QStringList switchFlags = {QStringLiteral("--json"), QStringLiteral("--quiet"),
                                    QStringLiteral("--no-confounder"), QStringLiteral("--no-noise"),
                                    QStringLiteral("--no-cache"), QStringLiteral("--no-store"),
-                                   QStringLiteral("--pad-keys"), QStringLiteral("--split-batches")};
+                                   QStringLiteral("--pad-keys"), QStringLiteral("--split-batches"),
+                                   QStringLiteral("--no-cloze-last")};
   const Flags f = parseFlags(args, valueFlags, switchFlags);
   if (!f.error.isEmpty()) return badInput(QStringLiteral("train: %1").arg(f.error));
 

@@ -4,6 +4,8 @@
 /// only; train and store both speak these types, so a trainer's output moves into the store
 /// without a copy.
 
+#include "core/common/error.h"
+
 #include <QString>
 
 #include <cstdint>
@@ -30,5 +32,10 @@ struct EmbeddingMatrix {
   std::vector<int64_t> ids;   ///< user index (0-based) for user kinds, item id for item kinds
   std::vector<float> values;  ///< rows * dim
 };
+
+/// The seeds a person types for a launch or a sweep: numbers and ranges separated by commas,
+/// semicolons or spaces ("1, 2, 3", "1-5", "1-3 7"), in the order given, repeats dropped; at
+/// most `maxSeeds`. The error names the token ("seeds: 'x' is not ...").
+Expected<std::vector<quint64>> parseSeedList(const QString& text, int maxSeeds = 100);
 
 }  // namespace irl4rec

@@ -123,14 +123,14 @@ Status verifyTorchArchive(const QByteArray& bytes) {
   return Status();
 }
 
-Status verifyTorchArchiveFile(const QString& path, const QString& what) {
+Expected<QByteArray> readVerifiedTorchArchive(const QString& path, const QString& what) {
   QFile file(path);
   if (!file.open(QIODevice::ReadOnly))
     return Error::at(path, 0, QStringLiteral("cannot read: %1").arg(file.errorString()));
-  const QByteArray bytes = file.readAll();
+  QByteArray bytes = file.readAll();
   if (Status s = verifyTorchArchive(bytes); !s)
     return Error::at(path, 0, QStringLiteral("not a readable %1: %2").arg(what, s.error().cause));
-  return Status();
+  return bytes;
 }
 
 }  // namespace irl4rec::train

@@ -17,7 +17,8 @@ namespace irl4rec::train {
 /// ("entry 'x/data.pkl' is damaged (CRC-32 mismatch)", "no zip directory at the end: the file
 /// is cut short"). Compressed entries (LibTorch writes none) are checked for bounds only.
 Status verifyTorchArchive(const QByteArray& bytes);
-/// The same for a file; errors name it ("FILE: not a readable checkpoint: cause").
-Status verifyTorchArchiveFile(const QString& path, const QString& what);
+/// Reads a file and checks it the same way; returns its bytes for LibTorch to load from memory
+/// (one read from disk). Errors name the file ("FILE: not a readable checkpoint: cause").
+Expected<QByteArray> readVerifiedTorchArchive(const QString& path, const QString& what);
 
 }  // namespace irl4rec::train

@@ -104,10 +104,12 @@ void writeCheckpoint(const QString& path, models::RecommenderImpl& model,
 Expected<std::shared_ptr<OpenedCheckpoint>> openCheckpoint(const QString& path) {
   if (!QFileInfo::exists(path)) return Error::at(path, 0, QStringLiteral("no such file"));
   // LibTorch crashes on some damaged archives: the zip's own checks first.
-  if (Status s = verifyTorchArchiveFile(path, QStringLiteral("checkpoint")); !s) return s.error();
+  const auto bytes = readVerifiedTorchArchive(path, QStringLiteral("checkpoint"));
+  if (!bytes) return bytes.error();
   auto opened = std::make_shared<OpenedCheckpoint>();
   try {
-    opened->archive.load_from(path.toStdString());
+    // LibTorch copies every record into its own tensors while loading; the bytes can go.
+    opened->archive.load_from(bytes.value().constData(), size_t(bytes.value().size()));
   } catch (const std::exception&) {
     return Error::at(path, 0, QStringLiteral("not a readable checkpoint"));
   }
@@ -205,9 +207,10 @@ namespace {
 Expected<QJsonObject> openTrainingState(const QString& path, const TrainConfig& config,
                                         const data::Dataset& dataset,
                                         torch::serialize::InputArchive& archive) {
-  if (Status s = verifyTorchArchiveFile(path, QStringLiteral("training state")); !s) return s.error();
+  const auto bytes = readVerifiedTorchArchive(path, QStringLiteral("training state"));
+  if (!bytes) return bytes.error();
   try {
-    archive.load_from(path.toStdString());
+    archive.load_from(bytes.value().constData(), size_t(bytes.value().size()));
   } catch (const std::exception&) {
     return Error::at(path, 0, QStringLiteral("not a readable training state"));
   }

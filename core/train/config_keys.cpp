@@ -12,7 +12,8 @@ QJsonObject completeConfigJson(const TrainConfig& config) {
   const std::pair<const char*, QJsonValue> omitted[] = {
       {"norm", toString(config.norm)},         {"ffn", toString(config.ffn)},
       {"init", toString(config.init)},         {"pad_keys", config.padKeys},
-      {"batching", toString(config.batching)}, {"split_batches", config.splitBatches}};
+      {"batching", toString(config.batching)}, {"split_batches", config.splitBatches},
+      {"cloze_last", config.clozeLast}};
   for (const auto& [key, value] : omitted) {
     if (!o.contains(QLatin1String(key))) o.insert(QLatin1String(key), value);
   }

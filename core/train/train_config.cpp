@@ -125,6 +125,7 @@ QJsonObject TrainConfig::toJson() const {
   if (ffn != FfnKind::Gelu4d) o[QStringLiteral("ffn")] = toString(ffn);
   if (init != InitKind::Normal) o[QStringLiteral("init")] = toString(init);
   if (padKeys) o[QStringLiteral("pad_keys")] = true;
+  if (!clozeLast) o[QStringLiteral("cloze_last")] = false;
   o[QStringLiteral("lr")] = lr;
   o[QStringLiteral("weight_decay")] = weightDecay;
   o[QStringLiteral("batch_size")] = batchSize;
@@ -225,6 +226,7 @@ Expected<TrainConfig> TrainConfig::fromJson(const QJsonObject& json) {
   r.number("dropout", c.dropout);
   r.integer("max_length", c.maxLength);
   r.number("mask_ratio", c.maskRatio);
+  r.boolean("cloze_last", c.clozeLast);
   r.named("norm", c.norm, &parseNormKind);
   r.named("ffn", c.ffn, &parseFfnKind);
   r.named("init", c.init, &parseInitKind);

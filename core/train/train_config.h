@@ -95,6 +95,10 @@ struct TrainConfig {
   double dropout = 0.5;
   int maxLength = 50;           ///< most recent items kept per input sequence
   double maskRatio = 0.2;       ///< BERT4Rec cloze mask probability
+  /// BERT4Rec: a training row that drew no mask gets its last item masked (true, our original
+  /// cloze) or carries no loss that step (false, as Xu et al. 2024 and the original BERT4Rec
+  /// sampler). JSON only when false.
+  bool clozeLast = true;
   /// Transformer encoders only. Written to JSON only when "pre", so that configurations saved
   /// before the option existed keep their group key.
   NormKind norm = NormKind::Post;

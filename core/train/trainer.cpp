@@ -34,13 +34,16 @@ models::BatchPart Trainer::batchPart(const std::vector<int64_t>& users, std::mt1
   if (config_.loss == LossKind::Bce || config_.loss == LossKind::Bpr)
     part.negatives = longTensor(data::sampleNegatives(dataset_, tg, rng), {tg.rows, tg.width});
   if (bert) {
-    // Cloze: mask each real position with probability mask_ratio, at least one per row.
+    // Cloze: mask each real position with probability mask_ratio; with cloze_last, a row that
+    // drew none has its last item masked (else it carries no loss this step).
     const auto& items = part.items;
     auto valid = items.gt(0);
     auto masked = at::rand(items.sizes(), models::currentGenerator()).lt(config_.maskRatio) & valid;
-    auto none = masked.sum(1).eq(0);
-    auto lastPos = torch::one_hot(part.lengths - 1, items.size(1)).to(torch::kBool);
-    masked = masked | (lastPos & none.unsqueeze(1));
+    if (config_.clozeLast) {
+      auto none = masked.sum(1).eq(0);
+      auto lastPos = torch::one_hot(part.lengths - 1, items.size(1)).to(torch::kBool);
+      masked = masked | (lastPos & none.unsqueeze(1));
+    }
     part.targets = torch::where(masked, items, torch::zeros_like(items));
     part.items = torch::where(masked, torch::full_like(items, model_.maskToken()), items);
   }

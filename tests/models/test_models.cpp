@@ -2,6 +2,7 @@
 // hand-computed values, ranking metrics against hand-ranked examples, the Irl4Rec objective's
 // gradients, and configuration validation.
 #include "core/common/blas_kernels.h"
+#include "core/common/run_values.h"
 #include "core/eval/metrics.h"
 #include "core/eval/ranking.h"
 #include "core/models/encoders.h"
@@ -114,6 +115,7 @@ class TestModels : public QObject {
   void configValidation();
   void configJsonRoundTrip();
   void configJsonRejectsUnknownNames();
+  void seedListsParse();
 
   void memoryEstimateCountsTheModelsParameters_data();
   void memoryEstimateCountsTheModelsParameters();
@@ -429,6 +431,24 @@ void TestModels::blasRunsTheKernelsTheCpuSupports() {
   if (!here.core.empty())
     QVERIFY2(version.out.contains(QStringLiteral(" %1 ").arg(QString::fromStdString(here.core))),
              qPrintable(version.out));
+}
+
+void TestModels::seedListsParse() {
+  // The launch form and the sweep dialog both read seeds through this one parser.
+  auto seeds = [](const char* text) {
+    const auto r = parseSeedList(QString::fromLatin1(text), 100);
+    return r ? r.value() : std::vector<quint64>{};
+  };
+  QCOMPARE(seeds("1, 2, 3"), (std::vector<quint64>{1, 2, 3}));
+  QCOMPARE(seeds("1-3 7;2"), (std::vector<quint64>{1, 2, 3, 7}));  // order kept, repeat dropped
+  QCOMPARE(seeds(" 42 "), (std::vector<quint64>{42}));
+  QCOMPARE(seeds("0-99").size(), size_t(100));
+  for (const char* bad : {"", " , ", "one", "3-1", "1-", "-1", "1.5", "0-100", "0-60 61-120"}) {
+    const auto r = parseSeedList(QString::fromLatin1(bad), 100);
+    QVERIFY2(!r, bad);
+    QVERIFY2(r.error().cause.startsWith(QLatin1String("seeds: ")), qPrintable(r.error().cause));
+  }
+  QVERIFY(parseSeedList(QStringLiteral("one")).error().cause.contains(QLatin1String("'one'")));
 }
 
 void TestModels::compression() {
@@ -804,6 +824,7 @@ void TestModels::configJsonRoundTrip() {
   c.evalProtocol = train::EvalProtocol::Sampled;
   c.norm = train::NormKind::Pre;
   c.splitBatches = true;
+  c.clozeLast = false;
   c.dataPath = QStringLiteral("/x/Beauty.txt");
   auto back = train::TrainConfig::fromJson(c.toJson());
   QVERIFY(back.ok());
@@ -812,6 +833,8 @@ void TestModels::configJsonRoundTrip() {
   QVERIFY(back.value().norm == train::NormKind::Pre);
   QVERIFY(back.value().splitBatches);
   QVERIFY(!train::TrainConfig().toJson().contains(QStringLiteral("split_batches")));
+  QVERIFY(!back.value().clozeLast);
+  QVERIFY(!train::TrainConfig().toJson().contains(QStringLiteral("cloze_last")));
   // The default placement is not written: configurations saved before the option existed
   // keep their JSON, so their runs keep their seed-group key.
   QVERIFY(!train::TrainConfig().toJson().contains(QStringLiteral("norm")));

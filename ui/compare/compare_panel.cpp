@@ -332,6 +332,9 @@ void ComparePanel::buildUi() {
   views_->addTab(sweepBox, tr("β/γ/α sweep"));
   sweepView_ = new SweepView(views_);
   views_->addTab(sweepView_, tr("Sweep"));
+  connect(views_, &QTabWidget::currentChanged, this, [this] {
+    if (sweepStale_ && snapshot_ && views_->currentWidget() == sweepView_) fillSweepView();
+  });
   bottom->addWidget(views_);
   bottom->setStretchFactor(0, 1);
   bottom->setStretchFactor(1, 1);
@@ -571,6 +574,13 @@ void ComparePanel::fillSweepCombo() {
 }
 
 void ComparePanel::fillSweepView() {
+  // The study regroups every run and recomputes per group: done when the Sweep tab is shown,
+  // not on every rebuild while another view is in front.
+  if (views_->currentWidget() != sweepView_) {
+    sweepStale_ = true;
+    return;
+  }
+  sweepStale_ = false;
   // What the best configuration can be compared with: the groups the filter shows without the
   // sweep restriction, outside the sweep's groups.
   compare::Filter all = currentFilter();

@@ -129,7 +129,7 @@ class ComparePanel : public QWidget {
   void fillAblation();
   void fillSweep();
   void fillSweepCombo();
-  void fillSweepView();
+  void fillSweepView();  ///< only while the Sweep tab is in front; else marks it stale
   void fillKeyCombo();
   void showMessage(const QString& text);
   void runGridDialog();
@@ -188,6 +188,7 @@ class ComparePanel : public QWidget {
   QCPTextElement* sweepTitle_ = nullptr;
   QCPBarsGroup* barsGroup_ = nullptr;
   SweepView* sweepView_ = nullptr;
+  bool sweepStale_ = true;  ///< the Sweep view waits for a rebuild made while it was hidden
   /// Last member: destroyed first, it waits for the store readers.
   BackgroundJobs jobs_{this};
 };
