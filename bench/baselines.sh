@@ -74,6 +74,12 @@ done
 for seed in 0 1 2 3 4; do
   GROUP=xu-bert-nolast run "xu-bert-nolast-s$seed" --data "$BEAUTY" --recipe xu2024-bert4rec-ce --no-cloze-last --split-batches --threads 1 --seed $seed
 done
+# --- BERT4Rec as Xu et al. wrote it (their BERT4Rec/main.py at commit 9ebc8e7): no forced last
+# mask, their init (Xavier-normal clamped to ±0.02, q/k/v Xavier-uniform) and the dropout
+# between the feed-forward layers of nn.TransformerEncoderLayer (group xu-bert-port).
+for seed in 0 1 2 3 4; do
+  GROUP=xu-bert-port run "xu-bert-port-s$seed" --data "$BEAUTY" --recipe xu2024-bert4rec-ce --no-cloze-last --init xavier-clamp --ffn gelu-4d-dropout --split-batches --threads 1 --seed $seed
+done
 for seed in 0 1 2 3 4; do
   GROUP=xu-bce run "xu-bce-s$seed" --data "$BEAUTY" --recipe xu2024-sasrec-bce --split-batches --threads 1 --seed $seed
 done

@@ -50,6 +50,10 @@ torch::Tensor TransformerBlockImpl::attend(const torch::Tensor& x, const torch::
       auto inner = torch::relu(runDropout(ff1_->forward(in), dropout_, is_training()));
       return runDropout(ff2_->forward(inner), dropout_, is_training());
     }
+    if (style_.ffn == FfnKind::Gelu4dDropout) {
+      auto inner = runDropout(torch::gelu(ff1_->forward(in)), dropout_, is_training());
+      return runDropout(ff2_->forward(inner), dropout_, is_training());
+    }
     return runDropout(ff2_->forward(torch::gelu(ff1_->forward(in))), dropout_, is_training());
   };
   switch (style_.norm) {
@@ -119,6 +123,19 @@ TransformerEncoderImpl::TransformerEncoderImpl(int64_t hidden, int64_t blocks, i
   blocks_ = register_module("blocks", torch::nn::ModuleList());
   for (int64_t i = 0; i < blocks; ++i)
     blocks_->push_back(TransformerBlock(hidden, heads, dropout, style));
+  if (style.init == InitKind::XavierClamped) {
+    initWeightsXavierClamped(*this);
+    // nn.MultiheadAttention's in_proj is not an nn.Linear: PyTorch's own Xavier-uniform over
+    // the stacked [3d, d] matrix (bound √(6 / (d + 3d))), zero bias, never clamped.
+    torch::NoGradGuard noGrad;
+    for (auto& block : *blocks_) {
+      auto qkv = block->as<TransformerBlock>()->qkvLayer();
+      const double bound = std::sqrt(6.0 / double(qkv->weight.size(0) + qkv->weight.size(1)));
+      qkv->weight.uniform_(-bound, bound, currentGenerator());
+      qkv->bias.zero_();
+    }
+    return;
+  }
   if (style.init != InitKind::Xavier) {
     initWeights(*this);
     return;
@@ -281,6 +298,18 @@ void initWeightsXavier(torch::nn::Module& module) {
   torch::NoGradGuard noGrad;
   initOneXavier(module);
   for (auto& m : module.modules(/*include_self=*/false)) initOneXavier(*m);
+}
+
+void initWeightsXavierClamped(torch::nn::Module& module) {
+  torch::NoGradGuard noGrad;
+  auto clampOne = [](torch::nn::Module& m) {
+    initOneXavier(m);
+    if (auto* linear = dynamic_cast<torch::nn::LinearImpl*>(&m)) linear->weight.clamp_(-0.02, 0.02);
+    if (auto* embedding = dynamic_cast<torch::nn::EmbeddingImpl*>(&m))
+      embedding->weight.clamp_(-0.02, 0.02);
+  };
+  clampOne(module);
+  for (auto& m : module.modules(/*include_self=*/false)) clampOne(*m);
 }
 
 }  // namespace irl4rec::models

@@ -77,6 +77,7 @@ class TransformerBlockImpl : public torch::nn::Module {
                                const torch::Tensor& padLogCount = {});
   /// The point-wise feed-forward layers (for the style's init).
   std::vector<torch::nn::Linear> feedForwardLayers() const { return {ff1_, ff2_}; }
+  torch::nn::Linear qkvLayer() const { return qkv_; }
 
  private:
   torch::Tensor attend(const torch::Tensor& x, const torch::Tensor& q, const torch::Tensor& k,
@@ -149,5 +150,7 @@ TORCH_MODULE(Gru4Rec);
 void initWeights(torch::nn::Module& module);
 /// Xavier-normal weights (std = √(2 / (fan_in + fan_out))), zero biases, unit LayerNorm.
 void initWeightsXavier(torch::nn::Module& module);
+/// Xu et al.'s BERT4Rec: Xavier-normal weights clamped to ±0.02, zero biases, unit LayerNorm.
+void initWeightsXavierClamped(torch::nn::Module& module);
 
 }  // namespace irl4rec::models

@@ -29,12 +29,17 @@ enum class CeKernel { Aten, Fused };
 /// adds it back (x ← LN(x) + FFN(LN(x))), no dropout after the attention's output projection,
 /// final LayerNorm. Pre and Kang scale the item embeddings by √d and do not normalise the input.
 enum class NormKind { Post, Pre, Kang };
-/// Transformer feed-forward: width 4d with GELU and dropout at the end (S3-Rec, BERT) or width
-/// d with ReLU and dropout after both layers (Kang & McAuley's point-wise Conv1d).
-enum class FfnKind { Gelu4d, ReluD };
-/// Parameter init: N(0, 0.02) (S3-Rec, BERT) or Xavier-normal embeddings and linear layers with
-/// PyTorch's default (Kaiming-uniform) for the point-wise feed-forward (Xu et al.'s SASRec).
-enum class InitKind { Normal, Xavier };
+/// Transformer feed-forward: width 4d with GELU and dropout at the end (S3-Rec, BERT), width d
+/// with ReLU and dropout after both layers (Kang & McAuley's point-wise Conv1d), or width 4d
+/// with GELU and dropout after both layers (PyTorch's nn.TransformerEncoderLayer, the BERT4Rec
+/// of Xu et al. 2024).
+enum class FfnKind { Gelu4d, ReluD, Gelu4dDropout };
+/// Parameter init: N(0, 0.02) (S3-Rec, BERT); Xavier-normal embeddings and linear layers with
+/// PyTorch's default (Kaiming-uniform) for the point-wise feed-forward (Xu et al.'s SASRec); or
+/// Xu et al.'s BERT4Rec: Xavier-normal embeddings and linear layers clamped to ±0.02, zero
+/// biases, the attention's query/key/value projection Xavier-uniform (nn.MultiheadAttention's
+/// in_proj, which their re-init does not reach), unclamped.
+enum class InitKind { Normal, Xavier, XavierClamped };
 
 /// Shape of a Transformer block (all default to S3-Rec's SASRec).
 struct BlockStyle {

@@ -67,6 +67,8 @@ RecommenderImpl::RecommenderImpl(const RecommenderOptions& o,
   // The encoders initialised themselves; init the tables and heads S3-Rec's way (or Xavier's).
   if (o.style().init == InitKind::Xavier)
     initWeightsXavier(*items_);
+  else if (o.style().init == InitKind::XavierClamped)
+    initWeightsXavierClamped(*items_);
   else
     initWeights(*items_);
   {

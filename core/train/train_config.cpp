@@ -53,11 +53,13 @@ const std::pair<DependenceKind, const char*> kDependences[] = {
 const std::pair<NormKind, const char*> kNorms[] = {
     {NormKind::Post, "post"}, {NormKind::Pre, "pre"}, {NormKind::Kang, "kang"}};
 const std::pair<FfnKind, const char*> kFfns[] = {{FfnKind::Gelu4d, "gelu-4d"},
-                                                 {FfnKind::ReluD, "relu-d"}};
+                                                 {FfnKind::ReluD, "relu-d"},
+                                                 {FfnKind::Gelu4dDropout, "gelu-4d-dropout"}};
 const std::pair<BatchingKind, const char*> kBatchings[] = {{BatchingKind::Length, "length"},
                                                            {BatchingKind::Random, "random"}};
 const std::pair<InitKind, const char*> kInits[] = {{InitKind::Normal, "normal"},
-                                                   {InitKind::Xavier, "xavier"}};
+                                                   {InitKind::Xavier, "xavier"},
+                                                   {InitKind::XavierClamped, "xavier-clamp"}};
 const std::pair<CeKernel, const char*> kCeKernels[] = {{CeKernel::Aten, "aten"},
                                                        {CeKernel::Fused, "fused"}};
 const std::pair<EvalProtocol, const char*> kProtocols[] = {{EvalProtocol::Full, "full"},

@@ -116,6 +116,7 @@ class TestModels : public QObject {
   void configJsonRoundTrip();
   void configJsonRejectsUnknownNames();
   void seedListsParse();
+  void bertInitOfXuEtAl();
 
   void memoryEstimateCountsTheModelsParameters_data();
   void memoryEstimateCountsTheModelsParameters();
@@ -449,6 +450,46 @@ void TestModels::seedListsParse() {
     QVERIFY2(r.error().cause.startsWith(QLatin1String("seeds: ")), qPrintable(r.error().cause));
   }
   QVERIFY(parseSeedList(QStringLiteral("one")).error().cause.contains(QLatin1String("'one'")));
+}
+
+void TestModels::bertInitOfXuEtAl() {
+  // init xavier-clamp: every linear and embedding weight within ±0.02 (most of the wide ones
+  // exactly at the bound), zero biases, the q/k/v projection Xavier-uniform and unclamped.
+  torch::manual_seed(5);
+  models::BlockStyle style;
+  style.init = models::InitKind::XavierClamped;
+  style.ffn = models::FfnKind::Gelu4dDropout;
+  auto enc = std::make_shared<models::Bert4RecImpl>(models::Bert4RecOptions()
+                                                       .hidden_size(64)
+                                                       .num_heads(4)
+                                                       .max_length(50)
+                                                       .dropout(0.1)
+                                                       .style(style));
+  int checked = 0;
+  for (const auto& p : enc->named_parameters()) {
+    const QString name = QString::fromStdString(p.key());
+    const double maxAbs = p.value().abs().max().item<double>();
+    if (name.endsWith(QLatin1String("qkv.weight"))) {
+      const double bound = std::sqrt(6.0 / (64.0 + 192.0));
+      QVERIFY2(maxAbs > 0.05 && maxAbs <= bound + 1e-7, qPrintable(name));
+      ++checked;
+    } else if (name.endsWith(QLatin1String("bias")) && !name.contains(QLatin1String("ln")) &&
+               !name.contains(QLatin1String("norm"))) {
+      QVERIFY2(maxAbs == 0.0, qPrintable(name));
+    } else if (name.endsWith(QLatin1String("ff1.weight")) || name.endsWith(QLatin1String("position.weight"))) {
+      QVERIFY2(maxAbs <= 0.02 + 1e-7, qPrintable(name));
+      // Xavier std 0.079 (ff1) and 0.13 (positions) against a bound of 0.02: most sit on it.
+      const double atBound = p.value().abs().ge(0.02 - 1e-7).to(torch::kDouble).mean().item<double>();
+      QVERIFY2(atBound > 0.6, qPrintable(name));
+      ++checked;
+    }
+  }
+  QCOMPARE(checked, 2 + 2 + 1);  // two q/k/v, two ff1, the position table
+  // The extra dropout acts only in training: in eval mode the block is deterministic.
+  enc->eval();
+  auto x = torch::randn({2, 5, 64});
+  auto lengths = torch::tensor({5, 3}, torch::kLong);
+  QVERIFY(torch::equal(enc->forward(x, lengths), enc->forward(x, lengths)));
 }
 
 void TestModels::compression() {
