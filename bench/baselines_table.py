@@ -27,6 +27,8 @@ RECIPES = [
     ("xu-ce", "SASRec, full CE, padded random batches", (0.0986, 0.0597)),
     ("xu-gru-ce", "GRU4Rec, full CE, split batches", (0.0691, 0.0397)),
     ("xu-bert-ce", "BERT4Rec, full CE, split batches", (0.0747, 0.0423)),
+    ("xu-bert-nolast", "BERT4Rec, full CE, split, no forced last mask", (0.0747, 0.0423)),
+    ("xu-bert-port", "BERT4Rec, full CE, split, as Xu et al. (mask, init, FFN dropout)", (0.0747, 0.0423)),
     ("xu-bce", "SASRec, BCE (1 negative), split batches", (0.0671, 0.0353)),
 ]
 
