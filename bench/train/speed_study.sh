@@ -34,6 +34,12 @@ measure xu-random-split-t1  --set batching=random --set split_batches=true --set
 IRL4REC_KEEP_BLAS=1 measure xu-random-split-t1-keep-blas --set batching=random --set split_batches=true --set threads=1
 measure xu-random-split-t2  --set batching=random --set split_batches=true --set threads=2
 measure xu-random-split-b256-t2 --set batching=random --set split_batches=true --set threads=2 --set batch_size=256
+# The weaker losses of the targets (sampled CE ≤ 2.5 s, BCE ≤ 2 s): the same block,
+# batch 256, random split batches.
+measure sampled-ce-b256-t1 --set batching=random --set split_batches=true --set threads=1 --set batch_size=256 --set loss=sampled-ce --set negatives=256
+measure sampled-ce-b256-t2 --set batching=random --set split_batches=true --set threads=2 --set batch_size=256 --set loss=sampled-ce --set negatives=256
+measure bce-b256-t1 --set batching=random --set split_batches=true --set threads=1 --set batch_size=256 --set loss=bce
+measure bce-b256-t2 --set batching=random --set split_batches=true --set threads=2 --set batch_size=256 --set loss=bce
 measure xu-length-t1        --set batching=length --set threads=1
 # Side by side with plain PyTorch (bench/train/reference_sasrec.py with the recipe's block:
 # 1 head, ReLU feed-forward of width d, dropout 0.6; full CE over real positions), same run.
