@@ -64,19 +64,23 @@ done
 for seed in 0 1 2 3 4; do
   GROUP=xu-gru-ce run "xu-gru-ce-s$seed" --data "$BEAUTY" --recipe xu2024-gru4rec-ce --split-batches --threads 1 --seed $seed
 done
-for seed in 0 1 2 3 4; do
-  GROUP=xu-bert-ce run "xu-bert-ce-s$seed" --data "$BEAUTY" --recipe xu2024-bert4rec-ce --split-batches --threads 1 --seed $seed
+# BERT4Rec with version 2 of the recipe (a forced mask on the last item of a row that drew none,
+# our N(0, 0.02) init, no feed-forward dropout), pinned by flags now that version 3 drops all
+# three: seed 0 tested at 0.0570 / 0.0307 and the group stops there (group xu-bert-ce).
+for seed in 0; do
+  GROUP=xu-bert-ce run "xu-bert-ce-s$seed" --data "$BEAUTY" --recipe xu2024-bert4rec-ce --cloze-last --init normal --ffn gelu-4d --split-batches --threads 1 --seed $seed
 done
 # --- BERT4Rec without the forced last-position mask (cloze_last false): in our cloze a row that
 # drew no mask had its last item masked, ~25 % more targets per epoch, most on short histories,
 # always the evaluation's shape; Xu et al.'s sampler leaves such rows without loss. Seed 0 of
 # the recipe peaked at validation NDCG@10 0.0420 at epoch 40 and declined (group xu-bert-nolast).
 for seed in 0 1 2 3 4; do
-  GROUP=xu-bert-nolast run "xu-bert-nolast-s$seed" --data "$BEAUTY" --recipe xu2024-bert4rec-ce --no-cloze-last --split-batches --threads 1 --seed $seed
+  GROUP=xu-bert-nolast run "xu-bert-nolast-s$seed" --data "$BEAUTY" --recipe xu2024-bert4rec-ce --no-cloze-last --init normal --ffn gelu-4d --split-batches --threads 1 --seed $seed
 done
 # --- BERT4Rec as Xu et al. wrote it (their BERT4Rec/main.py at commit 9ebc8e7): no forced last
 # mask, their init (Xavier-normal clamped to ±0.02, q/k/v Xavier-uniform) and the dropout
-# between the feed-forward layers of nn.TransformerEncoderLayer (group xu-bert-port).
+# between the feed-forward layers of nn.TransformerEncoderLayer (group xu-bert-port) — version 3
+# of the recipe; the flags keep seed 0 (run with version 2 and these flags) in the same group.
 for seed in 0 1 2 3 4; do
   GROUP=xu-bert-port run "xu-bert-port-s$seed" --data "$BEAUTY" --recipe xu2024-bert4rec-ce --no-cloze-last --init xavier-clamp --ffn gelu-4d-dropout --split-batches --threads 1 --seed $seed
 done

@@ -19,8 +19,6 @@ std::string lower(std::string s) {
   return s;
 }
 
-constexpr const char* kMarker = "IRL4REC_BLAS_RESTARTED";
-
 }  // namespace
 
 bool BlasKernels::fallback() const {
@@ -45,23 +43,25 @@ BlasKernels blasKernels() {
     k.supported = "SkylakeX";
   else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
     k.supported = "Haswell";
+  if (const char* chosen = std::getenv(kBlasRestartMarker)) k.chosenByOpenBlas = chosen;
   return k;
 }
 
 void restartWithFastBlasKernels(char** argv) {
-  if (std::getenv("OPENBLAS_CORETYPE") || std::getenv("IRL4REC_KEEP_BLAS") || std::getenv(kMarker))
+  if (std::getenv("OPENBLAS_CORETYPE") || std::getenv("IRL4REC_KEEP_BLAS") ||
+      std::getenv(kBlasRestartMarker))
     return;
   const BlasKernels k = blasKernels();
   if (!k.fallback()) return;
   setenv("OPENBLAS_CORETYPE", k.supported.c_str(), 1);
-  setenv(kMarker, k.core.c_str(), 1);
+  setenv(kBlasRestartMarker, k.core.c_str(), 1);
   execv("/proc/self/exe", argv);
   // Still here: the re-execution failed; run on as we are.
   std::fprintf(stderr, "irl4rec: OpenBLAS runs its %s kernels on a CPU that supports %s, and "
                        "restarting with OPENBLAS_CORETYPE=%s failed (%s); matrix products will be slow\n",
                k.core.c_str(), k.supported.c_str(), k.supported.c_str(), std::strerror(errno));
   unsetenv("OPENBLAS_CORETYPE");
-  unsetenv(kMarker);
+  unsetenv(kBlasRestartMarker);
 }
 
 }  // namespace irl4rec

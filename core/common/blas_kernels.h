@@ -10,9 +10,15 @@
 
 namespace irl4rec {
 
+/// Set in the environment of the re-executed process to the kernel set OpenBLAS chose at first
+/// (so a restart happens once, and --version can say what was replaced).
+inline constexpr const char* kBlasRestartMarker = "IRL4REC_BLAS_RESTARTED";
+
 struct BlasKernels {
   std::string core;      ///< OpenBLAS's kernel set ("SkylakeX", "Haswell", "Prescott"), "" if not OpenBLAS
   std::string supported; ///< the best kernel set this CPU runs ("SkylakeX", "Haswell", "")
+  /// OpenBLAS's own choice when restartWithFastBlasKernels replaced it, else "".
+  std::string chosenByOpenBlas;
   /// True when `core` lacks the AVX2 kernels the CPU supports (a fallback, not a choice).
   bool fallback() const;
 };

@@ -45,9 +45,9 @@ QString blasInUse() {
       if (!config.startsWith(QLatin1String("OpenBLAS"))) config.prepend(QStringLiteral("OpenBLAS "));
     }
   }
-  if (const char* fallback = std::getenv("IRL4REC_BLAS_RESTARTED"))
+  if (const BlasKernels k = blasKernels(); !k.chosenByOpenBlas.empty())
     config += QStringLiteral(" [kernels %1 set by irl4rec; OpenBLAS chose %2 for this CPU]")
-                  .arg(QString::fromStdString(blasKernels().core), QString::fromLatin1(fallback));
+                  .arg(QString::fromStdString(k.core), QString::fromStdString(k.chosenByOpenBlas));
   if (config.isEmpty() && libraries.isEmpty()) return QStringLiteral("unknown");
   if (libraries.isEmpty()) return config;
   const QString paths = libraries.join(QStringLiteral(", "));

@@ -51,7 +51,7 @@ namespace {
 
 /// The three float products of a chunk, row-major: logits = h Wᵀ, grad_h = P W and
 /// grad_W += Pᵀ h. oneDNN's JIT sgemm where the build has its headers (LibTorch loads the
-/// library anyway): 14 % less time than OpenBLAS for these shapes on the AVX-512 Xeon, without
+/// library anyway): 14-18 % less time than OpenBLAS for these shapes on the AVX-512 Xeon, without
 /// OpenBLAS's zero-fill of beta = 0 outputs (bench_gemm_backends, docs/SPEED.md); LibTorch's
 /// products (OpenBLAS) otherwise. The same float arithmetic either way, summed in another order.
 struct ChunkProducts {

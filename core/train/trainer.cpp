@@ -22,6 +22,19 @@ models::ObjectiveOptions objectiveOptions(const TrainConfig& c) {
       .dependence(c.dependence);
 }
 
+void applyCloze(models::BatchPart& part, double maskRatio, int64_t maskToken, bool forceLast,
+                at::Generator generator) {
+  const torch::Tensor items = part.items;
+  auto masked = at::rand(items.sizes(), generator).lt(maskRatio) & items.gt(0);
+  if (forceLast) {
+    auto none = masked.sum(1).eq(0);
+    auto lastPos = torch::one_hot(part.lengths - 1, items.size(1)).to(torch::kBool);
+    masked = masked | (lastPos & none.unsqueeze(1));
+  }
+  part.targets = torch::where(masked, items, torch::zeros_like(items));
+  part.items = torch::where(masked, torch::full_like(items, maskToken), items);
+}
+
 models::BatchPart Trainer::batchPart(const std::vector<int64_t>& users, std::mt19937_64& rng) {
   const bool bert = config_.encoder == EncoderKind::Bert4Rec;
   const data::TrainingBatch b = data::trainingBatch(dataset_, split_, users, config_.maxLength, bert);
@@ -33,20 +46,9 @@ models::BatchPart Trainer::batchPart(const std::vector<int64_t>& users, std::mt1
   part.targets = longTensor(tg.items, {tg.rows, tg.width});
   if (config_.loss == LossKind::Bce || config_.loss == LossKind::Bpr)
     part.negatives = longTensor(data::sampleNegatives(dataset_, tg, rng), {tg.rows, tg.width});
-  if (bert) {
-    // Cloze: mask each real position with probability mask_ratio; with cloze_last, a row that
-    // drew none has its last item masked (else it carries no loss this step).
-    const auto& items = part.items;
-    auto valid = items.gt(0);
-    auto masked = at::rand(items.sizes(), models::currentGenerator()).lt(config_.maskRatio) & valid;
-    if (config_.clozeLast) {
-      auto none = masked.sum(1).eq(0);
-      auto lastPos = torch::one_hot(part.lengths - 1, items.size(1)).to(torch::kBool);
-      masked = masked | (lastPos & none.unsqueeze(1));
-    }
-    part.targets = torch::where(masked, items, torch::zeros_like(items));
-    part.items = torch::where(masked, torch::full_like(items, model_.maskToken()), items);
-  }
+  if (bert)
+    applyCloze(part, config_.maskRatio, model_.maskToken(), config_.clozeLast,
+               models::currentGenerator());
   return part;
 }
 
@@ -199,7 +201,10 @@ RunOutcome Trainer::train(const RunCallbacks& callbacks, const std::atomic<bool>
     ep.step = progress.step;
     ep.meanLoss = batches.empty() ? 0 : lossSum / double(batches.size());
     ep.trainSeconds = double(epochClock.nsecsElapsed()) * 1e-9;
-    if (epoch % config_.evalEvery == 0 || epoch == config_.epochs) {
+    if (config_.refit) {
+      // No validation under refit: the model tested is the last epoch's.
+      progress.bestEpoch = outcome.bestEpoch = epoch;
+    } else if (epoch % config_.evalEvery == 0 || epoch == config_.epochs) {
       QElapsedTimer evalClock;
       evalClock.start();
       ep.validation = evaluator_.evaluate(validCases);
@@ -237,7 +242,12 @@ RunOutcome Trainer::train(const RunCallbacks& callbacks, const std::atomic<bool>
   }
   if (!progress.best.empty()) restore(progress.best);
   if (outcome.status != RunStatus::Cancelled && outcome.status != RunStatus::Diverged) {
-    if (progress.best.empty()) outcome.validation = evaluator_.evaluate(validCases);
+    if (config_.refit) {
+      if (!config_.checkpointPath.isEmpty())
+        writeCheckpoint(config_.checkpointPath, model_, optimizer_, config_, dataset_);
+    } else if (progress.best.empty()) {
+      outcome.validation = evaluator_.evaluate(validCases);
+    }
     outcome.status = RunStatus::Finished;
   }
   return outcome;

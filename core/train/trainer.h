@@ -24,6 +24,14 @@ namespace irl4rec::train {
 /// The objective's options for a configuration (the model's come from modelOptions()).
 models::ObjectiveOptions objectiveOptions(const TrainConfig& config);
 
+/// BERT4Rec's cloze on one batch part (left-aligned rows, `lengths` real items each): every real
+/// position is masked with probability `maskRatio` (one draw per cell from `generator`),
+/// replaced by `maskToken` in `items` and kept as the target; all other targets become 0.
+/// With `forceLast`, a row that drew no mask has its last item masked; without, such a row
+/// carries no loss this step (Xu et al.'s sampler; the recipe's `cloze_last: false`).
+void applyCloze(models::BatchPart& part, double maskRatio, int64_t maskToken, bool forceLast,
+                at::Generator generator);
+
 class Trainer {
  public:
   /// All references must outlive the trainer. The model and optimizer are freshly built (or

@@ -13,6 +13,7 @@
 #include "core/models/softmax_rows.h"
 #include "core/train/memory_estimate.h"
 #include "core/train/train_config.h"
+#include "core/train/trainer.h"
 #include "tests/support/cli_process.h"
 
 #include <QTemporaryDir>
@@ -117,6 +118,8 @@ class TestModels : public QObject {
   void configJsonRejectsUnknownNames();
   void seedListsParse();
   void bertInitOfXuEtAl();
+  void feedForwardDropoutActsOnlyInTraining();
+  void clozeMasksRealPositions();
 
   void memoryEstimateCountsTheModelsParameters_data();
   void memoryEstimateCountsTheModelsParameters();
@@ -411,22 +414,22 @@ void TestModels::softmaxRowKernelExtremes() {
 void TestModels::blasRunsTheKernelsTheCpuSupports() {
   // The rule: a kernel set without AVX2 on a CPU with it is a fallback; a deliberate choice
   // (Zen's Haswell-class kernels on an AVX-512 Zen 4) is not; no OpenBLAS, no verdict.
-  QVERIFY((BlasKernels{"Prescott", "SkylakeX"}.fallback()));
-  QVERIFY((BlasKernels{"Sandybridge", "Haswell"}.fallback()));
-  QVERIFY((!BlasKernels{"Zen", "SkylakeX"}.fallback()));
-  QVERIFY((!BlasKernels{"SKYLAKEX", "SkylakeX"}.fallback()));
-  QVERIFY((!BlasKernels{"Prescott", ""}.fallback()));
-  QVERIFY((!BlasKernels{"", "SkylakeX"}.fallback()));
+  QVERIFY((BlasKernels{"Prescott", "SkylakeX", ""}.fallback()));
+  QVERIFY((BlasKernels{"Sandybridge", "Haswell", ""}.fallback()));
+  QVERIFY((!BlasKernels{"Zen", "SkylakeX", ""}.fallback()));
+  QVERIFY((!BlasKernels{"SKYLAKEX", "SkylakeX", ""}.fallback()));
+  QVERIFY((!BlasKernels{"Prescott", "", ""}.fallback()));
+  QVERIFY((!BlasKernels{"", "SkylakeX", ""}.fallback()));
   // This process went through tests/support/fast_blas.cpp, and the CLI through its main():
   // neither runs fallback kernels, whatever OpenBLAS would have chosen on this CPU.
   const BlasKernels here = blasKernels();
   qInfo("OpenBLAS kernels: %s (CPU supports %s; OpenBLAS chose %s)", here.core.c_str(),
-        here.supported.c_str(), qgetenv("IRL4REC_BLAS_RESTARTED").constData());
+        here.supported.c_str(), here.chosenByOpenBlas.c_str());
   if (qEnvironmentVariableIsSet("IRL4REC_KEEP_BLAS")) QSKIP("IRL4REC_KEEP_BLAS is set");
   QVERIFY2(!here.fallback(), here.core.c_str());
   auto env = QProcessEnvironment::systemEnvironment();
   env.remove(QStringLiteral("OPENBLAS_CORETYPE"));
-  env.remove(QStringLiteral("IRL4REC_BLAS_RESTARTED"));
+  env.remove(QString::fromLatin1(kBlasRestartMarker));
   const auto version = testing::runCliProcess({QStringLiteral("--version")}, env);
   QCOMPARE(version.code, 0);
   if (!here.core.empty())
@@ -485,11 +488,86 @@ void TestModels::bertInitOfXuEtAl() {
     }
   }
   QCOMPARE(checked, 2 + 2 + 1);  // two q/k/v, two ff1, the position table
-  // The extra dropout acts only in training: in eval mode the block is deterministic.
-  enc->eval();
-  auto x = torch::randn({2, 5, 64});
-  auto lengths = torch::tensor({5, 3}, torch::kLong);
-  QVERIFY(torch::equal(enc->forward(x, lengths), enc->forward(x, lengths)));
+}
+
+void TestModels::feedForwardDropoutActsOnlyInTraining() {
+  // ffn gelu-4d-dropout differs from gelu-4d by one dropout between the feed-forward layers
+  // (nn.TransformerEncoderLayer's): no parameter more, the same output in eval mode, another
+  // output in training with the same random stream (the other dropouts draw the same masks).
+  auto make = [](models::FfnKind ffn) {
+    torch::manual_seed(9);
+    models::BlockStyle style;
+    style.ffn = ffn;
+    return std::make_shared<models::Bert4RecImpl>(
+        models::Bert4RecOptions().hidden_size(16).num_heads(2).max_length(8).dropout(0.3).style(style));
+  };
+  auto plain = make(models::FfnKind::Gelu4d);
+  auto extra = make(models::FfnKind::Gelu4dDropout);
+  QCOMPARE(extra->parameters().size(), plain->parameters().size());
+  torch::manual_seed(10);
+  auto x = torch::randn({3, 6, 16});
+  auto lengths = torch::tensor({6, 4, 1}, torch::kLong);
+  auto forward = [&](models::Bert4RecImpl& enc, bool training, uint64_t seed) {
+    enc.train(training);
+    models::RandomScope random(seed);
+    return enc.forward(x, lengths);
+  };
+  QVERIFY(torch::allclose(forward(*plain, false, 1), forward(*extra, false, 1)));
+  QVERIFY(torch::equal(forward(*plain, true, 1), forward(*plain, true, 1)));
+  QVERIFY(!torch::allclose(forward(*plain, true, 1), forward(*extra, true, 1)));
+}
+
+void TestModels::clozeMasksRealPositions() {
+  // Left-aligned rows of lengths 4, 2, 1; 0 is padding, 99 the mask token.
+  const auto items = torch::tensor({{5, 6, 7, 8}, {3, 4, 0, 0}, {9, 0, 0, 0}}, torch::kLong);
+  const auto lengths = torch::tensor({4, 2, 1}, torch::kLong);
+  auto cloze = [&](const torch::Tensor& in, const torch::Tensor& len, double ratio, bool forceLast) {
+    models::BatchPart p;
+    p.items = in.clone();
+    p.lengths = len;
+    p.targets = torch::full_like(in, 77);  // every target is rewritten
+    models::RandomScope random(3);
+    train::applyCloze(p, ratio, 99, forceLast, models::currentGenerator());
+    // A masked cell carries its item as the target and the mask token as input; every other
+    // cell keeps its input and has no target.
+    const auto isTarget = p.targets.ne(0);
+    if (!torch::equal(torch::where(isTarget, p.targets, p.items), in)) return models::BatchPart();
+    if (!torch::equal(torch::where(isTarget, p.items, torch::full_like(in, 99)), torch::full_like(in, 99)))
+      return models::BatchPart();
+    return p;
+  };
+  // No draw masks anything: without forceLast nothing is a target (those rows carry no loss) ...
+  auto none = cloze(items, lengths, 0.0, false);
+  QVERIFY(none.items.defined());
+  QVERIFY(torch::equal(none.items, items));
+  QCOMPARE(none.targets.ne(0).sum().item<int64_t>(), int64_t(0));
+  // ... with it, each row's last real item and nothing else.
+  auto forced = cloze(items, lengths, 0.0, true);
+  QVERIFY(forced.items.defined());
+  QVERIFY(torch::equal(forced.targets,
+                       torch::tensor({{0, 0, 0, 8}, {0, 4, 0, 0}, {9, 0, 0, 0}}, torch::kLong)));
+  // Every draw masks: all real positions, never padding, forced or not.
+  for (bool forceLast : {false, true}) {
+    auto all = cloze(items, lengths, 1.0, forceLast);
+    QVERIFY(all.items.defined());
+    QVERIFY(torch::equal(all.targets, items));
+  }
+  // Half the cells: 2,000 rows of two items; a row draws none with probability 1/4. Without
+  // forceLast those rows have no target (expected 500, sd 19); with it every row has one, and
+  // with the same draws the rows that changed are exactly those, each with its last item.
+  const auto many = torch::tensor({1, 2}, torch::kLong).repeat({2000, 1});
+  const auto twos = torch::full({2000}, 2, torch::kLong);
+  auto half = cloze(many, twos, 0.5, false);
+  QVERIFY(half.items.defined());
+  const int64_t empty = half.targets.ne(0).sum(1).eq(0).sum().item<int64_t>();
+  QVERIFY2(empty > 400 && empty < 600, qPrintable(QString::number(empty)));
+  auto halfForced = cloze(many, twos, 0.5, true);
+  QVERIFY(halfForced.items.defined());
+  QCOMPARE(halfForced.targets.ne(0).sum(1).eq(0).sum().item<int64_t>(), int64_t(0));
+  // The same draws: the forced run differs exactly in the rows that drew none.
+  const auto changed = halfForced.targets.ne(half.targets).any(1);
+  QCOMPARE(changed.sum().item<int64_t>(), empty);
+  QCOMPARE(halfForced.targets.index({changed, 1}).eq(2).all().item<bool>(), true);
 }
 
 void TestModels::compression() {
