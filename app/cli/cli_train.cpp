@@ -44,14 +44,18 @@ const char* const kTrainUsage =
     "                                  +-0.02 with Xavier-uniform q/k/v (Xu et al.'s BERT4Rec) (normal)\n"
     "  --pad-keys                      norm kang: padding keys visible to attention, as in\n"
     "                                  left-padded implementations without a padding mask\n"
-    "  --no-cloze-last                 bert4rec: a row that drew no mask carries no loss that\n"
-    "                                  step (default: its last item is masked)\n"
+    "  --no-cloze-last, --cloze-last   bert4rec: a row that drew no mask carries no loss that\n"
+    "                                  step, or has its last item masked (the default; recipe\n"
+    "                                  xu2024-bert4rec-ce says no)\n"
     "  --lr X (1e-3) --weight-decay X (0) --batch N (256) --epochs N (200) --patience N (20)\n"
     "  --eval-every N (1) --seed N (42)\n"
     "  --threads N (1)                 threads sharing the full-CE kernel and the evaluation\n"
     "  --batching length|random        batches of similar lengths (length) or shuffled users\n"
     "                                  (random: every target position weighs the same)\n"
-    "  --protocol full|sampled         (full: all items, history masked)\n"
+    "  --protocol full|sampled|refit   full: all items, history masked; sampled: 99 negatives;\n"
+    "                                  refit: train on train + validation for exactly --epochs\n"
+    "                                  epochs (no validation, no early stopping), test the last\n"
+    "                                  epoch once, full ranking; labelled trained_on_validation\n"
     "  --checkpoint FILE               write the best-validation checkpoint here\n"
     "  --state FILE                    resumable run: the training state is saved here after\n"
     "                                  every epoch; if FILE exists, training continues from\n"
@@ -127,9 +131,15 @@ QString applyTrainFlags(const Flags& f, train::TrainConfig& c) {
     c.dependence = v.value();
   }
   if (f.has("--protocol")) {
-    auto v = parseEvalProtocol(f.value("--protocol"));
-    if (!v) return v.error().cause;
-    c.evalProtocol = v.value();
+    // "refit" is the training protocol (train + validation, `epochs` epochs, no selection);
+    // the ranking stays full. The others choose the ranking.
+    if (f.value("--protocol") == QLatin1String("refit")) {
+      c.refit = true;
+    } else {
+      auto v = parseEvalProtocol(f.value("--protocol"));
+      if (!v) return v.error().cause + QStringLiteral(" (or refit)");
+      c.evalProtocol = v.value();
+    }
   }
   if (f.has("--ce-kernel")) {
     auto v = parseCeKernel(f.value("--ce-kernel"));
@@ -153,7 +163,10 @@ QString applyTrainFlags(const Flags& f, train::TrainConfig& c) {
   }
   if (f.on("--pad-keys")) c.padKeys = true;
   if (f.on("--split-batches")) c.splitBatches = true;
+  if (f.on("--no-cloze-last") && f.on("--cloze-last"))
+    return QStringLiteral("--cloze-last and --no-cloze-last exclude each other");
   if (f.on("--no-cloze-last")) c.clozeLast = false;
+  if (f.on("--cloze-last")) c.clozeLast = true;
   if (f.has("--batching")) {
     auto v = parseBatchingKind(f.value("--batching"));
     if (!v) return v.error().cause;
@@ -202,10 +215,10 @@ train::RunCallbacks progressCallbacks(bool quiet) {
                   .arg(p.validation.hrAt(10), 0, 'f', 4)
                   .arg(p.validation.ndcgAt(10), 0, 'f', 4)
                   .arg(p.improved ? QStringLiteral(" *") : QString());
-    line += QStringLiteral("  best %1 @%2  ETA %3 s\n")
-                .arg(p.bestValidationNdcg10, 0, 'f', 4)
-                .arg(p.bestEpoch)
-                .arg(p.etaSeconds, 0, 'f', 0);
+    // Nothing validated yet (or never: the refit protocol) prints no best.
+    if (p.bestValidationNdcg10 > 0)
+      line += QStringLiteral("  best %1 @%2").arg(p.bestValidationNdcg10, 0, 'f', 4).arg(p.bestEpoch);
+    line += QStringLiteral("  ETA %1 s\n").arg(p.etaSeconds, 0, 'f', 0);
     err(line);
   };
   cb.onLog = [](const QString& s) { err(s + QLatin1Char('\n')); };
@@ -245,7 +258,7 @@ int runTrain(const QStringList& args) {
                                    QStringLiteral("--no-confounder"), QStringLiteral("--no-noise"),
                                    QStringLiteral("--no-cache"), QStringLiteral("--no-store"),
                                    QStringLiteral("--pad-keys"), QStringLiteral("--split-batches"),
-                                   QStringLiteral("--no-cloze-last")};
+                                   QStringLiteral("--no-cloze-last"), QStringLiteral("--cloze-last")};
   const Flags f = parseFlags(args, valueFlags, switchFlags);
   if (!f.error.isEmpty()) return badInput(QStringLiteral("train: %1").arg(f.error));
 
@@ -398,7 +411,7 @@ int runTrain(const QStringList& args) {
   result[QStringLiteral("history")] = history;
   if (resumedAfter > 0) result[QStringLiteral("resumed_after_epoch")] = resumedAfter;
   result[QStringLiteral("machine")] = train::machineJson(config.threads);
-  if (o.bestEpoch > 0 || o.status == train::RunStatus::Finished)
+  if (!config.refit && (o.bestEpoch > 0 || o.status == train::RunStatus::Finished))
     result[QStringLiteral("validation")] = o.validation.toJson();
   if (!runUuid.isEmpty()) {
     result[QStringLiteral("run")] = runUuid;
@@ -418,10 +431,16 @@ int runTrain(const QStringList& args) {
   if (f.on("--json")) {
     out(QString::fromUtf8(QJsonDocument(result).toJson(QJsonDocument::Compact)) + QLatin1Char('\n'));
   } else if (o.status == train::RunStatus::Finished) {
-    out(QStringLiteral("best epoch %1 of %2\nvalidation %3\ntest       %4\n")
-            .arg(o.bestEpoch)
-            .arg(o.epochsRun)
-            .arg(o.validation.summary(), o.test.summary()));
+    if (config.refit)
+      out(QStringLiteral("refit: trained on train + validation for %1 epochs, no validation\n"
+                         "test       %2\n")
+              .arg(o.epochsRun)
+              .arg(o.test.summary()));
+    else
+      out(QStringLiteral("best epoch %1 of %2\nvalidation %3\ntest       %4\n")
+              .arg(o.bestEpoch)
+              .arg(o.epochsRun)
+              .arg(o.validation.summary(), o.test.summary()));
     if (result.contains(QStringLiteral("test_data")))
       out(QStringLiteral("shift gap HR@10 %1\n")
               .arg(result[QStringLiteral("test_data")].toObject()[QStringLiteral("gap_hr10")].toDouble(), 0, 'f', 4));
@@ -499,14 +518,17 @@ int runEval(const QStringList& args) {
       return badInput(QStringLiteral("eval: --threads must be an integer >= 0"));
     controller.setEvaluationSettings(protocol, threads);
   }
-  auto valid = controller.evaluate(data::Stage::Validation);
+  // A refit model was trained on the validation items: it has no validation.
+  const bool refit = controller.config().refit;
+  Expected<eval::RankingMetrics> valid = eval::RankingMetrics();
+  if (!refit) valid = controller.evaluate(data::Stage::Validation);
   if (!valid) return badInput(valid.error());
   auto test = controller.evaluate(data::Stage::Test);
   if (!test) return badInput(test.error());
   result[QStringLiteral("checkpoint")] = QFileInfo(path).absoluteFilePath();
   result[QStringLiteral("config")] = controller.config().toJson();
   result[QStringLiteral("dataset")] = datasetJson(*dataset);
-  result[QStringLiteral("validation")] = valid.value().toJson();
+  if (!refit) result[QStringLiteral("validation")] = valid.value().toJson();
   result[QStringLiteral("test")] = test.value().toJson();
   if (f.has("--test-data")) {
     auto shifted = evaluateOnOther(controller, f.value("--test-data"), f.on("--no-cache"));
@@ -519,6 +541,8 @@ int runEval(const QStringList& args) {
   }
   if (f.on("--json"))
     out(QString::fromUtf8(QJsonDocument(result).toJson(QJsonDocument::Compact)) + QLatin1Char('\n'));
+  else if (refit)
+    out(QStringLiteral("validation none (refit: trained on it)\ntest       %1\n").arg(test.value().summary()));
   else
     out(QStringLiteral("validation %1\ntest       %2\n").arg(valid.value().summary(), test.value().summary()));
   return kExitOk;

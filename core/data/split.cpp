@@ -2,7 +2,7 @@
 
 namespace irl4rec::data {
 
-LeaveOneOutSplit::LeaveOneOutSplit(const Dataset& dataset) {
+LeaveOneOutSplit::LeaveOneOutSplit(const Dataset& dataset, bool refit) : refit_(refit) {
   const auto& seqs = dataset.sequences;
   trainLength_.resize(seqs.size());
   for (size_t u = 0; u < seqs.size(); ++u) {
@@ -11,8 +11,8 @@ LeaveOneOutSplit::LeaveOneOutSplit(const Dataset& dataset) {
       trainLength_[u] = n;
       ++usersTrainOnly_;
     } else {
-      trainLength_[u] = n - 2;
-      valid_.push_back(EvalCase{int64_t(u), seqs[u][size_t(n - 2)], n - 2});
+      trainLength_[u] = refit ? n - 1 : n - 2;
+      if (!refit) valid_.push_back(EvalCase{int64_t(u), seqs[u][size_t(n - 2)], n - 2});
       test_.push_back(EvalCase{int64_t(u), seqs[u][size_t(n - 1)], n - 1});
     }
     if (trainLength_[u] > 1) trainTargets_ += trainLength_[u] - 1;

@@ -5,6 +5,10 @@
 /// validation target, and items [0, n-2) are the training prefix, every position of which is a
 /// next-item target. Users with n < 3 are kept for training only (their whole sequence is the
 /// training prefix) and are not evaluated.
+///
+/// Refit (`--protocol refit`, never the default): the validation item becomes a training
+/// target too — the prefix is [0, n-1) — and there are no validation cases, so nothing can be
+/// selected on them; the test cases are the same as without refit.
 
 #include "core/data/dataset.h"
 
@@ -24,11 +28,12 @@ struct EvalCase {
 
 class LeaveOneOutSplit {
  public:
-  explicit LeaveOneOutSplit(const Dataset& dataset);
+  explicit LeaveOneOutSplit(const Dataset& dataset, bool refit = false);
 
   /// Number of items of user u used for training (the training prefix length).
   int32_t trainLength(int64_t user) const { return trainLength_[size_t(user)]; }
-  /// Users evaluated at validation and test (those with >= 3 items), in user order.
+  /// Users evaluated at validation and test (those with >= 3 items), in user order; no
+  /// validation cases with refit.
   const std::vector<EvalCase>& cases(Stage stage) const {
     return stage == Stage::Validation ? valid_ : test_;
   }
@@ -37,6 +42,8 @@ class LeaveOneOutSplit {
   int64_t trainTargets() const { return trainTargets_; }
   /// True when at least one user can be evaluated.
   bool evaluable() const { return !test_.empty(); }
+  /// True when the validation items are training targets (no validation cases).
+  bool refit() const { return refit_; }
 
  private:
   std::vector<int32_t> trainLength_;
@@ -44,6 +51,7 @@ class LeaveOneOutSplit {
   std::vector<EvalCase> test_;
   int64_t usersTrainOnly_ = 0;
   int64_t trainTargets_ = 0;
+  bool refit_ = false;
 };
 
 }  // namespace irl4rec::data

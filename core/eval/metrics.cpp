@@ -35,6 +35,7 @@ QJsonObject RankingMetrics::toJson() const {
   o[QStringLiteral("users")] = double(users);
   o[QStringLiteral("protocol")] = protocol;
   o[QStringLiteral("history_masked")] = protocol == QLatin1String("full");
+  if (trainedOnValidation) o[QStringLiteral("trained_on_validation")] = true;
   return o;
 }
 
@@ -47,6 +48,7 @@ RankingMetrics RankingMetrics::fromJson(const QJsonObject& o) {
   }
   m.users = int64_t(o.value(QStringLiteral("users")).toDouble());
   m.protocol = o.value(QStringLiteral("protocol")).toString(QStringLiteral("full"));
+  m.trainedOnValidation = o.value(QStringLiteral("trained_on_validation")).toBool(false);
   return m;
 }
 
@@ -58,7 +60,11 @@ QString RankingMetrics::summary() const {
              .arg(hr[i], 0, 'f', 4)
              .arg(ndcg[i], 0, 'f', 4);
   }
-  s += QStringLiteral("MRR@10 %1 (%2, %3 users)").arg(mrr[1], 0, 'f', 4).arg(protocol).arg(users);
+  s += QStringLiteral("MRR@10 %1 (%2%3, %4 users)")
+           .arg(mrr[1], 0, 'f', 4)
+           .arg(protocol, trainedOnValidation ? QStringLiteral(", refit: trained on validation")
+                                              : QString())
+           .arg(users);
   return s;
 }
 

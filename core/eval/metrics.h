@@ -24,6 +24,9 @@ struct RankingMetrics {
   std::array<double, 3> mrr{};
   int64_t users = 0;             ///< evaluated users
   QString protocol = QStringLiteral("full");  ///< "full" (history masked) or "sampled"
+  /// Test metrics of a model that was trained on the validation items too (the refit protocol);
+  /// in JSON as "trained_on_validation": true, only when set.
+  bool trainedOnValidation = false;
 
   double hrAt(int k) const;      ///< k in kCutoffs, else NaN
   double ndcgAt(int k) const;

@@ -13,7 +13,7 @@ QJsonObject completeConfigJson(const TrainConfig& config) {
       {"norm", toString(config.norm)},         {"ffn", toString(config.ffn)},
       {"init", toString(config.init)},         {"pad_keys", config.padKeys},
       {"batching", toString(config.batching)}, {"split_batches", config.splitBatches},
-      {"cloze_last", config.clozeLast}};
+      {"cloze_last", config.clozeLast},        {"refit", config.refit}};
   for (const auto& [key, value] : omitted) {
     if (!o.contains(QLatin1String(key))) o.insert(QLatin1String(key), value);
   }

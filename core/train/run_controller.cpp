@@ -86,7 +86,8 @@ struct RunController::Impl {
   std::unique_ptr<Evaluator> evaluator;
   std::optional<UserRanks> testRanks;  ///< full-ranking test ranks of the final model
 
-  Impl(const data::Dataset& d, const TrainConfig& c) : dataset(d), config(c), split(d) {
+  Impl(const data::Dataset& d, const TrainConfig& c)
+      : dataset(d), config(c), split(d, c.refit) {
     model = models::Recommender(modelOptions(config, dataset), dataset.itemAttributes);
     optimizer = std::make_unique<torch::optim::Adam>(
         model->parameters(), torch::optim::AdamOptions(config.lr).weight_decay(config.weightDecay));
@@ -102,7 +103,7 @@ Status RunController::check(const data::Dataset& dataset, const TrainConfig& con
   if (Status s = config.validate(); !s) return s;
   if (dataset.numItems() < 2)
     return Error::general(QStringLiteral("the dataset needs at least 2 items"));
-  data::LeaveOneOutSplit split(dataset);
+  data::LeaveOneOutSplit split(dataset, config.refit);
   if (!split.evaluable())
     return Error::general(QStringLiteral(
         "the dataset cannot be split: no user has the 3 items leave-one-out needs"));
@@ -167,6 +168,7 @@ RunOutcome RunController::run(const RunCallbacks& callbacks) {
       const bool sampled = m.config.evalProtocol == EvalProtocol::Sampled;
       std::vector<int64_t> ranks = m.evaluator->ranks(testCases, sampled);
       outcome.test = eval::metricsFromRanks(ranks, sampled ? QStringLiteral("sampled") : QStringLiteral("full"));
+      outcome.test.trainedOnValidation = m.config.refit;
       if (!sampled) {
         UserRanks kept;
         kept.users.reserve(testCases.size());
@@ -197,11 +199,21 @@ void RunController::setEvaluationSettings(EvalProtocol protocol, int threads) {
   }
 }
 
+Status RunController::stageExists(data::Stage stage) const {
+  if (stage == data::Stage::Validation && impl_->split.refit())
+    return Error::general(QStringLiteral(
+        "the model was trained on the validation items (refit protocol): there is no validation"));
+  return Status();
+}
+
 Expected<eval::RankingMetrics> RunController::evaluate(data::Stage stage) const {
   if (!hasModel()) return Error::general(QStringLiteral("no trained model"));
+  if (Status s = stageExists(stage); !s) return s.error();
   try {
     applyThreads(config_.threads);
-    return impl_->evaluator->evaluate(impl_->split.cases(stage));
+    eval::RankingMetrics m = impl_->evaluator->evaluate(impl_->split.cases(stage));
+    m.trainedOnValidation = impl_->split.refit();
+    return m;
   } catch (const std::exception& e) {
     return Error::general(QString::fromUtf8(e.what()));
   }
@@ -209,6 +221,7 @@ Expected<eval::RankingMetrics> RunController::evaluate(data::Stage stage) const 
 
 Expected<UserRanks> RunController::ranks(data::Stage stage) const {
   if (!hasModel()) return Error::general(QStringLiteral("no trained model"));
+  if (Status s = stageExists(stage); !s) return s.error();
   try {
     if (stage == data::Stage::Test && impl_->testRanks) return *impl_->testRanks;
     applyThreads(config_.threads);

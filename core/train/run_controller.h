@@ -143,7 +143,8 @@ class RunController {
 
   /// Changes only how evaluate*() measure (protocol, threads); training settings stay.
   void setEvaluationSettings(EvalProtocol protocol, int threads);
-  /// Evaluates the current model on validation or test, with the config's protocol.
+  /// Evaluates the current model on validation or test, with the config's protocol. A refit
+  /// model (config.refit) has no validation: an Error saying so.
   Expected<eval::RankingMetrics> evaluate(data::Stage stage) const;
   /// Evaluates on `targets`: the test target of each user of `targets` whose user token exists
   /// in this dataset, with the history of *this* dataset; items are mapped through their tokens
@@ -166,6 +167,9 @@ class RunController {
   static Expected<TrainConfig> readCheckpointConfig(const QString& path);
 
  private:
+  /// An Error for the validation stage of a refit model.
+  Status stageExists(data::Stage stage) const;
+
   struct Impl;
   std::shared_ptr<const data::Dataset> dataset_;
   TrainConfig config_;

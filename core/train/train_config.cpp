@@ -142,6 +142,7 @@ QJsonObject TrainConfig::toJson() const {
   o[QStringLiteral("eval_protocol")] = toString(evalProtocol);
   o[QStringLiteral("sampled_negatives")] = sampledNegatives;
   o[QStringLiteral("eval_batch_size")] = evalBatchSize;
+  if (refit) o[QStringLiteral("refit")] = true;
   o[QStringLiteral("data_path")] = dataPath;
   o[QStringLiteral("checkpoint_path")] = checkpointPath;
   return o;
@@ -255,6 +256,7 @@ Expected<TrainConfig> TrainConfig::fromJson(const QJsonObject& json) {
   r.named("eval_protocol", c.evalProtocol, &parseEvalProtocol);
   r.integer("sampled_negatives", c.sampledNegatives);
   r.integer("eval_batch_size", c.evalBatchSize);
+  r.boolean("refit", c.refit);
   r.string("data_path", c.dataPath);
   r.string("checkpoint_path", c.checkpointPath);
   if (!r.error.isEmpty()) return Error::general(r.error);

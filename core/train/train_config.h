@@ -134,6 +134,12 @@ struct TrainConfig {
   EvalProtocol evalProtocol = EvalProtocol::Full;
   int sampledNegatives = 99;    ///< only for the sampled protocol
   int evalBatchSize = 2048;     ///< users per scoring matrix product
+  /// Refit (`--protocol refit`, never the default): train on train + validation — the
+  /// validation item is a training target (data::LeaveOneOutSplit with refit) — for exactly
+  /// `epochs` epochs, with no validation, early stopping or best-epoch choice, and test the last
+  /// epoch's model once. For comparison with publications that train so; the test metrics say
+  /// `trained_on_validation` wherever they appear. JSON only when true.
+  bool refit = false;
 
   // --- bookkeeping (not part of the science)
   QString dataPath;             ///< dataset the run trains on (for `irl4rec eval`)

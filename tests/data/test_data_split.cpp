@@ -53,6 +53,41 @@ class TestDataSplit : public QObject {
     }
   }
 
+  void refitTrainsOnTheValidationItem() {
+    // --protocol refit: the validation item is a training target, nothing is left to validate
+    // on, and the test cases are those of the normal split.
+    Dataset d;
+    d.sequences = {{1, 2, 3, 4, 5}, {6, 7}, {1, 2, 3}, {9}, {4, 8, 4, 2}};
+    const LeaveOneOutSplit normal(d);
+    const LeaveOneOutSplit refit(d, true);
+    QVERIFY(refit.refit() && !normal.refit());
+    const int32_t lengths[] = {4, 2, 2, 1, 3};  // n-1 for n >= 3, the whole sequence otherwise
+    for (int64_t u = 0; u < 5; ++u) QCOMPARE(refit.trainLength(u), lengths[u]);
+    QCOMPARE(refit.trainTargets(), normal.trainTargets() + 3);  // one more per evaluable user
+    QVERIFY(refit.cases(Stage::Validation).empty());
+    QVERIFY(refit.evaluable());
+    const auto& test = refit.cases(Stage::Test);
+    QCOMPARE(test.size(), normal.cases(Stage::Test).size());
+    for (size_t k = 0; k < test.size(); ++k) {
+      QCOMPARE(test[k].user, normal.cases(Stage::Test)[k].user);
+      QCOMPARE(test[k].target, normal.cases(Stage::Test)[k].target);
+      QCOMPARE(test[k].historyLength, normal.cases(Stage::Test)[k].historyLength);
+    }
+    // In a training batch, user 0's last next-item target is its validation item (4) under
+    // refit, and the item before it (3) without; the test item (5) is never a target.
+    for (const bool cloze : {false, true}) {
+      const TrainingBatch withValid = trainingBatch(d, refit, {0}, 50, cloze);
+      const TrainingBatch without = trainingBatch(d, normal, {0}, 50, cloze);
+      const auto lastTarget = [](const TrainingBatch& b) {
+        return b.targets.items[size_t(b.targets.lengths[0] - 1)];
+      };
+      QCOMPARE(lastTarget(withValid), int64_t(4));
+      QCOMPARE(lastTarget(without), int64_t(3));
+      for (const int64_t item : withValid.targets.items) QVERIFY(item != 5);
+      for (const int64_t item : withValid.inputs.items) QVERIFY(item != 5);
+    }
+  }
+
   void noEvaluableUsers() {
     Dataset d;
     d.sequences = {{1, 2}, {3}};

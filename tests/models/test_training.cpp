@@ -6,6 +6,7 @@
 #include "core/train/run_controller.h"
 
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
 #include <QRegularExpression>
@@ -257,6 +258,8 @@ class TestTraining : public QObject {
   void beatsPopularityOnSyntheticSample();
   void cliRefusesBadInput_data();
   void cliRefusesBadInput();
+  void refitTrainsOnTrainAndValidation();
+  void cliRefitIsLabelled();
 };
 
 void TestTraining::sameSeedSameMetrics() {
@@ -924,6 +927,95 @@ void TestTraining::cliRefusesBadInput() {
   QCOMPARE(p.exitCode(), 2);
   QVERIFY2(err.contains(reason), qPrintable(err));
   QCOMPARE(err.trimmed().count(QLatin1Char('\n')), 0);  // one line
+}
+
+void TestTraining::refitTrainsOnTrainAndValidation() {
+  // --protocol refit trains on every interaction but the test one, for exactly `epochs` epochs,
+  // and tests the last model. Independent check: the same training data is what the normal
+  // split sees on a copy where every user's last item is repeated once (its training prefix is
+  // then [0, n-1) of the original; no new item, the same users and batches), so both runs must
+  // end with bit-identical item tables.
+  auto data = walkDataset(120, 30, 4);
+  auto config = tinyConfig();
+  config.loss = train::LossKind::Ce;  // no negatives: the random stream is dropout alone
+  config.epochs = 3;
+  config.evalEvery = 1;
+  config.patience = 1;  // would stop a normal run early; refit never validates
+  auto refitConfig = config;
+  refitConfig.refit = true;
+  train::RunController refit(data, refitConfig);
+  int evaluated = 0;
+  train::RunCallbacks cb;
+  cb.onEpoch = [&](const train::EpochProgress& p) { evaluated += p.evaluated ? 1 : 0; };
+  const auto o = refit.run(cb);
+  QCOMPARE(train::toString(o.status), train::toString(train::RunStatus::Finished));
+  QCOMPARE(evaluated, 0);
+  QCOMPARE(o.epochsRun, 3);
+  QCOMPARE(o.bestEpoch, 3);
+  QVERIFY(!o.earlyStopped);
+  QCOMPARE(o.validation.users, int64_t(0));
+  QVERIFY(o.test.trainedOnValidation);
+  QVERIFY(o.test.toJson().value(QStringLiteral("trained_on_validation")).toBool());
+  QVERIFY(!refit.evaluate(data::Stage::Validation).ok());
+  QVERIFY(!refit.ranks(data::Stage::Validation).ok());
+  const auto test = refit.evaluate(data::Stage::Test);
+  QVERIFY(test.ok());
+  QCOMPARE(test.value().toJson(), o.test.toJson());
+
+  auto repeated = std::make_shared<data::Dataset>(*data);
+  for (auto& seq : repeated->sequences) seq.push_back(seq.back());
+  auto plain = config;
+  plain.evalEvery = plain.epochs;  // one validation, after the last epoch: the last model
+  plain.patience = 0;
+  train::RunController normal(repeated, plain);
+  const auto n = normal.run();
+  QCOMPARE(train::toString(n.status), train::toString(train::RunStatus::Finished));
+  QCOMPARE(n.bestEpoch, 3);
+  const auto a = refit.embeddings(data::Stage::Test);
+  const auto b = normal.embeddings(data::Stage::Test);
+  QVERIFY(a.ok() && b.ok());
+  QCOMPARE(a.value().items.values.size(), size_t(30 * 16));
+  QVERIFY(a.value().items.values == b.value().items.values);
+  // And it is not the normal run on the original data (which never saw the validation items).
+  train::RunController unrefit(data, plain);
+  QCOMPARE(train::toString(unrefit.run().status), train::toString(train::RunStatus::Finished));
+  QVERIFY(unrefit.embeddings(data::Stage::Test).value().items.values != a.value().items.values);
+}
+
+void TestTraining::cliRefitIsLabelled() {
+  // The CLI: --protocol refit is in the config, the test block says trained_on_validation,
+  // there is no validation anywhere (result, history, irl4rec eval of the checkpoint).
+  QTemporaryDir dir;
+  QVERIFY(dir.isValid());
+  const QString checkpoint = dir.filePath(QStringLiteral("refit.pt"));
+  const auto [code, bytes] = runCli({"train", "--data", sourcePath("datasets/synthetic/iid.txt"),
+                                     "--hidden", "16", "--layers", "1", "--heads", "1",
+                                     "--max-length", "20", "--epochs", "2", "--eval-every", "1",
+                                     "--loss", "sampled-ce", "--negatives", "32", "--protocol",
+                                     "refit", "--checkpoint", checkpoint, "--json", "--quiet",
+                                     "--no-store", "--no-cache"});
+  QCOMPARE(code, 0);
+  const QJsonObject r = QJsonDocument::fromJson(bytes).object();
+  QCOMPARE(r.value(QStringLiteral("status")).toString(), QStringLiteral("finished"));
+  QVERIFY(r.value(QStringLiteral("config")).toObject().value(QStringLiteral("refit")).toBool());
+  QVERIFY(!r.contains(QStringLiteral("validation")));
+  QCOMPARE(r.value(QStringLiteral("best_epoch")).toInt(), 2);
+  QCOMPARE(r.value(QStringLiteral("epochs_run")).toInt(), 2);
+  const QJsonObject test = r.value(QStringLiteral("test")).toObject();
+  QVERIFY(test.value(QStringLiteral("trained_on_validation")).toBool());
+  QCOMPARE(test.value(QStringLiteral("protocol")).toString(), QStringLiteral("full"));
+  const QJsonArray history = r.value(QStringLiteral("history")).toArray();
+  QCOMPARE(history.size(), 2);
+  for (const auto& e : history) QVERIFY(!e.toObject().contains(QStringLiteral("valid_ndcg10")));
+  const auto [evalCode, evalBytes] = runCli({"eval", "--checkpoint", checkpoint, "--json", "--no-cache"});
+  QCOMPARE(evalCode, 0);
+  const QJsonObject e = QJsonDocument::fromJson(evalBytes).object();
+  QVERIFY(!e.contains(QStringLiteral("validation")));
+  QCOMPARE(e.value(QStringLiteral("test")).toObject(), test);
+  const auto [textCode, text] = runCli({"eval", "--checkpoint", checkpoint, "--no-cache"});
+  QCOMPARE(textCode, 0);
+  QVERIFY2(text.contains("validation none (refit"), text.constData());
+  QVERIFY2(text.contains("refit: trained on validation"), text.constData());
 }
 
 QTEST_GUILESS_MAIN(TestTraining)
