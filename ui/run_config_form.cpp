@@ -184,6 +184,14 @@ RunConfigForm::RunConfigForm(QWidget* parent) : QWidget(parent) {
   patience_->setSpecialValueText(tr("off"));
   evalEvery_ = spin(body, 1, 100000);
   evalEvery_->setToolTip(tr("Validate every N epochs (and at the last epoch)"));
+  refit_ = new QCheckBox(tr("refit on train + validation"), body);
+  refit_->setObjectName(QStringLiteral("refit"));
+  refit_->setToolTip(
+      tr("The refit protocol: the validation items become training targets, the run trains for "
+         "exactly the epochs above with no validation or early stopping, and the last model is "
+         "tested once. For comparing with publications that train so (take the epoch count from "
+         "a normal run's best epoch); its test numbers are marked \"refit\" everywhere. Never "
+         "for choosing settings."));
   weightDecay_ = new LogSpinBox(body);
   weightDecay_->setDecimals(10);
   weightDecay_->setToolTip(tr("Adam weight decay (L2 on every parameter)"));
@@ -207,6 +215,7 @@ RunConfigForm::RunConfigForm(QWidget* parent) : QWidget(parent) {
   tf->addRow(tr("Batch size"), batch_);
   tf->addRow(tr("Batches"), batching_);
   tf->addRow(tr("Epochs"), epochs_);
+  tf->addRow(QString(), refit_);
   tf->addRow(tr("Weight decay"), weightDecay_);
   tf->addRow(tr("Validate every"), evalEvery_);
   tf->addRow(tr("Patience (val NDCG@10)"), patience_);
@@ -244,6 +253,12 @@ RunConfigForm::RunConfigForm(QWidget* parent) : QWidget(parent) {
     connect(s, &QDoubleSpinBox::valueChanged, this, &RunConfigForm::revalidate);
   }
   connect(confounder_, &QCheckBox::toggled, this, &RunConfigForm::revalidate);
+  // Under refit nothing is validated: the validation settings do not apply.
+  connect(refit_, &QCheckBox::toggled, this, [this](bool on) {
+    evalEvery_->setEnabled(!on);
+    patience_->setEnabled(!on);
+    revalidate();
+  });
   connect(seeds_, &QLineEdit::textChanged, this, &RunConfigForm::revalidate);
   // The closed box shows the chosen recipe's source and numbers too.
   connect(preset_, &QComboBox::currentIndexChanged, this, [this](int index) {
@@ -307,6 +322,7 @@ train::TrainConfig RunConfigForm::config() const {
   c.epochs = epochs_->value();
   c.patience = patience_->value();
   c.evalEvery = evalEvery_->value();
+  c.refit = refit_->isChecked();
   c.weightDecay = weightDecay_->value();
   c.threads = threads_->value();
   const auto s = seeds();
@@ -342,6 +358,7 @@ void RunConfigForm::setConfig(const train::TrainConfig& c) {
   epochs_->setValue(c.epochs);
   patience_->setValue(c.patience);
   evalEvery_->setValue(c.evalEvery);
+  refit_->setChecked(c.refit);
   weightDecay_->setValue(c.weightDecay);
   threads_->setValue(c.threads);
   loading_ = false;

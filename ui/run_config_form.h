@@ -92,6 +92,7 @@ class RunConfigForm : public QWidget {
   QSpinBox* epochs_ = nullptr;
   QSpinBox* patience_ = nullptr;
   QSpinBox* evalEvery_ = nullptr;
+  QCheckBox* refit_ = nullptr;  ///< the refit protocol: train + validation, no validation
   QDoubleSpinBox* weightDecay_ = nullptr;
   QLineEdit* seeds_ = nullptr;
   QSpinBox* threads_ = nullptr;

@@ -152,9 +152,16 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
   if (role == int(Role::StatusName)) return store::toString(r.status);
   if (role == int(Role::GroupHash)) return r.groupHash;
   if (role == int(Role::Message)) return r.message;
+  // The refit protocol trains on the validation items: no validation, and its test numbers are
+  // not comparable with the others'.
+  const bool refit = r.config.value(QStringLiteral("refit")).toBool();
   if (role == Qt::ToolTipRole) {
     QString tip = QStringLiteral("%1 (%2)\n%3").arg(r.name, r.uuid, store::toString(r.status));
     if (!r.message.isEmpty()) tip += QStringLiteral("\n") + r.message;
+    if (refit)
+      tip += tr("\nrefit protocol: trained on train + validation for %1 epochs, last model "
+                "tested; no validation")
+                 .arg(epochs);
     return tip;
   }
   if (role == Qt::ForegroundRole && col == Column::Status) return QBrush(statusColor(r.status));
@@ -181,15 +188,19 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
     case Column::Eta:
       if (!live || r.status != store::RunStatus::Running) return sort ? QVariant(-1.0) : QVariant();
       return sort ? QVariant(live->eta) : QVariant(duration(live->eta));
-    case Column::ValNdcg10: return sort ? QVariant(valNdcg()) : number(valNdcg());
-    case Column::ValHr10: return sort ? QVariant(valHr()) : number(valHr());
-    case Column::TestNdcg10: {
-      const double v = metric(e, train::metric::kTestNdcg10, false);
-      return sort ? QVariant(v) : number(v);
-    }
+    case Column::ValNdcg10:
+      if (refit && !sort) return tr("refit");
+      return sort ? QVariant(valNdcg()) : number(valNdcg());
+    case Column::ValHr10:
+      if (refit && !sort) return tr("refit");
+      return sort ? QVariant(valHr()) : number(valHr());
+    case Column::TestNdcg10:
     case Column::TestHr10: {
-      const double v = metric(e, train::metric::kTestHr10, false);
-      return sort ? QVariant(v) : number(v);
+      const double v = metric(e, col == Column::TestHr10 ? train::metric::kTestHr10
+                                                          : train::metric::kTestNdcg10, false);
+      if (sort) return v;
+      const QVariant shown = number(v);
+      return refit && !std::isnan(v) ? QVariant(shown.toString() + tr(" (refit)")) : shown;
     }
     case Column::Model: return c.value(QStringLiteral("model")).toString();
     case Column::Encoder: return c.value(QStringLiteral("encoder")).toString();

@@ -5,7 +5,6 @@
 #include "core/store/run_store.h"
 #include "core/train/memory_estimate.h"
 #include "core/train/recorded_run.h"
-#include "core/train/recorded_run.h"
 #include "ui/main_window.h"
 #include "ui/metric_plot.h"
 #include "ui/run_config_form.h"
@@ -13,6 +12,7 @@
 #include "ui/runs_panel.h"
 #include "ui/runs_table_model.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QItemSelectionModel>
 #include <QLineEdit>
@@ -20,11 +20,11 @@
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSettings>
+#include <QSpinBox>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
-#include "core/train/memory_estimate.h"
 
 #include <QFileInfo>
 #include <QLabel>
@@ -167,6 +167,53 @@ class TestRunsPanel : public QObject {
     QVERIFY(!form.config().splitBatches);
     box->setCurrentIndex(0);
     QVERIFY(form.config().batching == irl4rec::train::BatchingKind::Length);
+  }
+
+  void refitIsShownAndMarked() {
+    // The refit protocol: the form shows and keeps it (and greys out the validation settings);
+    // the runs table marks a refit run's numbers.
+    irl4rec::ui::RunConfigForm form;
+    irl4rec::train::TrainConfig c = tinyConfig(1);
+    c.refit = true;
+    form.setConfig(c);
+    auto* box = form.findChild<QCheckBox*>(QStringLiteral("refit"));
+    QVERIFY(box);
+    QVERIFY(box->isChecked());
+    QVERIFY(form.config().refit);
+    QVERIFY(form.validationMessage().isEmpty());
+    auto disabled = [&] {
+      int n = 0;
+      for (auto* s : form.findChildren<QSpinBox*>()) n += s->isEnabled() ? 0 : 1;
+      return n;
+    };
+    const int withRefit = disabled();
+    box->setChecked(false);
+    QVERIFY(!form.config().refit);
+    QCOMPARE(withRefit - disabled(), 2);  // validate every, patience
+
+    RunsTableModel model;
+    irl4rec::store::RunListEntry refit, normal;
+    refit.run.id = 1;
+    refit.run.config = c.toJson();
+    normal.run.id = 2;
+    normal.run.config = tinyConfig(1).toJson();
+    for (auto* e : {&refit, &normal}) {
+      e->run.status = RunStatus::Finished;
+      irl4rec::store::MetricSummary m;
+      m.key = QStringLiteral("test/hr@10");
+      m.count = 1;
+      m.lastValue = m.bestValue = 0.0712;
+      e->metrics.push_back(m);
+    }
+    model.setRuns({refit, normal});
+    auto text = [&](int row, RunsTableModel::Column col) {
+      return model.index(row, int(col)).data().toString();
+    };
+    QCOMPARE(text(0, RunsTableModel::Column::TestHr10), QStringLiteral("0.0712 (refit)"));
+    QCOMPARE(text(0, RunsTableModel::Column::ValNdcg10), QStringLiteral("refit"));
+    QCOMPARE(text(1, RunsTableModel::Column::TestHr10), QStringLiteral("0.0712"));
+    QVERIFY(model.index(0, 0).data(Qt::ToolTipRole).toString().contains(QStringLiteral("refit protocol")));
+    QVERIFY(!model.index(1, 0).data(Qt::ToolTipRole).toString().contains(QStringLiteral("refit")));
   }
 
   void launchesTinyRunUntilFinished() {
