@@ -87,3 +87,10 @@ done
 for seed in 0 1 2 3 4; do
   GROUP=xu-bce run "xu-bce-s$seed" --data "$BEAUTY" --recipe xu2024-sasrec-bce --split-batches --threads 1 --seed $seed
 done
+
+# --- The refit protocol (--protocol refit, issue 11 item 5; never a model choice): the SASRec-CE
+# recipe trained on train + validation for 140 epochs — the median best epoch of the five
+# xu-ce-split seeds (95, 140, 180, 140, 140) — and tested once (group xu-ce-refit).
+for seed in 0 1 2 3 4; do
+  GROUP=xu-ce-refit run "xu-ce-refit-s$seed" "${XU[@]}" "${XU_ARCH[@]}" --batching random --split-batches --protocol refit --epochs 140 --patience 200 --seed $seed
+done

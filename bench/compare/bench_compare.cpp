@@ -132,6 +132,7 @@ int main(int argc, char** argv) {
                                ds.value(),
                                irl4rec::store::RunStatus::Queued,
                                {},
+                               {},
                                {}});
       if (!run.ok()) return 1;
       const qint64 id = run.value().id;

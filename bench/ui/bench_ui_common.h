@@ -143,7 +143,7 @@ inline qint64 writeFinishedRun(irl4rec::store::RunStore& store, int index, int s
   c.seed = uint64_t(index);
   c.beta = 0.01 * (index % 7);
   const store::RunInfo run = take(store.createRun(store::NewRun{
-      QStringLiteral("run %1").arg(index), c.toJson(), 0, store::RunStatus::Running, {}, {}}));
+      QStringLiteral("run %1").arg(index), c.toJson(), 0, store::RunStatus::Running, {}, {}, {}}));
   std::normal_distribution<double> noise(0.0, 0.05);
   const QString lossKeys[] = {train::metric::kRecT, train::metric::kAlphaRecS, train::metric::kBetaC,
                               train::metric::kGammaD, train::metric::kTotal};

@@ -99,7 +99,7 @@ class StoreBuilder {
   qint64 addJson(const QJsonObject& config, const QString& name, const std::vector<double>& valNdcg,
                  const std::vector<double>& valHr, double testHr, double testNdcg,
                  RunStatus status = RunStatus::Finished) {
-    auto run = db_.createRun({name, config, datasetId_, RunStatus::Queued, {}, {}});
+    auto run = db_.createRun({name, config, datasetId_, RunStatus::Queued, {}, {}, {}});
     if (!run.ok()) return 0;
     const qint64 id = run.value().id;
     db_.setStatus(id, RunStatus::Running);

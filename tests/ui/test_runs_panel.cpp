@@ -487,6 +487,7 @@ class TestRunsPanel : public QObject {
                                                           0,
                                                           RunStatus::Running,
                                                           {},
+                                                          {},
                                                           {}});
         QVERIFY(run.ok());
         QVERIFY(store.setStatus(run.value().id, RunStatus::Finished).ok());
@@ -530,7 +531,7 @@ class TestRunsPanel : public QObject {
     panel->reload();
     QVERIFY(window->store()->rename(ids[5], QStringLiteral("renamed")).ok());
     auto added = window->store()->createRun(irl4rec::store::NewRun{
-        QStringLiteral("newest"), tinyConfig(1).toJson(), 0, RunStatus::Running, {}, {}});
+        QStringLiteral("newest"), tinyConfig(1).toJson(), 0, RunStatus::Running, {}, {}, {}});
     QVERIFY(added.ok());
     for (int i = 0; i < 4; ++i) panel->reload();
     QVERIFY(panel->isReloading());
@@ -554,7 +555,7 @@ class TestRunsPanel : public QObject {
     panel->table()->scrollToTop();
     QVERIFY(window->store()
                 ->createRun(irl4rec::store::NewRun{
-                    QStringLiteral("newer"), tinyConfig(1).toJson(), 0, RunStatus::Running, {}, {}})
+                    QStringLiteral("newer"), tinyConfig(1).toJson(), 0, RunStatus::Running, {}, {}, {}})
                 .ok());
     panel->reload();
     QVERIFY(reloaded.wait(30000));
