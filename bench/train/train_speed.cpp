@@ -4,7 +4,8 @@
 // python3-torch) on the same data, loss, batch and threads in the same invocation and prints
 // the two side by side with their ratio.
 //
-//   bench_train_speed [--data PATH] [--epochs N] [--config FILE] [--set key=value ...]
+//   bench_train_speed [--data PATH] [--epochs N] [--recipe NAME] [--config FILE]
+//                     [--set key=value ...]
 //                     [--threads N] [--loss L] [--batch N] [--encoder E] [--model M]
 //                     [--alpha A --beta B --gamma G] [--reference [--reference-epochs N]]
 //                     [--json FILE]
@@ -17,6 +18,8 @@
 #include "core/common/blas_kernels.h"
 #include "core/data/readers.h"
 #include "core/models/softmax_rows.h"
+#include "core/train/config_keys.h"
+#include "core/train/recipes.h"
 #include "core/train/run_controller.h"
 
 #include <QCoreApplication>
@@ -119,7 +122,22 @@ int main(int argc, char** argv) {
         return 2;
       }
       const QJsonObject loadedJson = QJsonDocument::fromJson(f.readAll()).object();
-      for (auto it = loadedJson.begin(); it != loadedJson.end(); ++it) json[it.key()] = it.value();
+      for (auto it = loadedJson.begin(); it != loadedJson.end(); ++it) {
+        if (!train::isConfigKey(it.key())) {
+          std::fprintf(stderr, "%s: '%s' is not a configuration key (a recipe? use --recipe)\n",
+                       qPrintable(v), qPrintable(it.key()));
+          return 2;
+        }
+        json[it.key()] = it.value();
+      }
+    } else if (k == QLatin1String("--recipe")) {
+      auto recipe = train::findRecipe(v);
+      if (!recipe) {
+        std::fprintf(stderr, "%s\n", qPrintable(recipe.error().message()));
+        return 2;
+      }
+      const QJsonObject& rc = recipe.value().configJson;
+      for (auto it = rc.begin(); it != rc.end(); ++it) json[it.key()] = it.value();
     } else if (k == QLatin1String("--set")) {
       const int eq = v.indexOf(QLatin1Char('='));
       if (eq <= 0) {

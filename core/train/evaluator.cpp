@@ -3,6 +3,7 @@
 #include "core/eval/ranking.h"
 
 #include <algorithm>
+#include <numeric>
 
 namespace irl4rec::train {
 namespace {
@@ -75,24 +76,38 @@ eval::RankingMetrics Evaluator::evaluate(const std::vector<data::EvalCase>& case
 RunEmbeddings Evaluator::embeddings(data::Stage stage) const {
   InferenceScope inference(model_);
   const auto& cases = split_.cases(stage);
+  // Batches of similar history lengths (each padded only to its longest row, as the
+  // evaluation's), the rows put back in the order of the cases afterwards.
+  std::vector<int64_t> order(cases.size());
+  std::iota(order.begin(), order.end(), int64_t(0));
+  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+    return cases[size_t(a)].historyLength < cases[size_t(b)].historyLength;
+  });
   std::vector<torch::Tensor> tParts, sParts;
   std::vector<int64_t> userIds;
-  for (size_t start = 0; start < cases.size(); start += size_t(config_.evalBatchSize)) {
-    const size_t end = std::min(cases.size(), start + size_t(config_.evalBatchSize));
+  userIds.reserve(cases.size());
+  for (const data::EvalCase& c : cases) userIds.push_back(c.user);
+  for (size_t start = 0; start < order.size(); start += size_t(config_.evalBatchSize)) {
+    const size_t end = std::min(order.size(), start + size_t(config_.evalBatchSize));
     std::vector<data::Slice> slices;
     for (size_t i = start; i < end; ++i) {
-      slices.push_back({cases[i].user, 0, cases[i].historyLength});
-      userIds.push_back(cases[i].user);
+      const data::EvalCase& c = cases[size_t(order[i])];
+      slices.push_back({c.user, 0, c.historyLength});
     }
     torch::Tensor s;
     tParts.push_back(queryEmbeddings(slices, &s));
     if (s.defined()) sParts.push_back(s);
   }
+  // Row k of the concatenation is case order[k]: scatter back to case order.
+  auto inCaseOrder = [&](const std::vector<torch::Tensor>& parts) {
+    torch::Tensor sorted = torch::cat(parts);
+    return torch::empty_like(sorted).index_copy_(0, longTensor(order, {int64_t(order.size())}), sorted);
+  };
   RunEmbeddings out;
   std::vector<int64_t> itemIds(size_t(dataset_.numItems()));
   for (size_t j = 0; j < itemIds.size(); ++j) itemIds[j] = int64_t(j) + 1;
-  if (!tParts.empty()) out.adjustment = toMatrix(torch::cat(tParts), userIds);
-  if (!sParts.empty()) out.spurious = toMatrix(torch::cat(sParts), userIds);
+  if (!tParts.empty()) out.adjustment = toMatrix(inCaseOrder(tParts), userIds);
+  if (!sParts.empty()) out.spurious = toMatrix(inCaseOrder(sParts), userIds);
   out.items = toMatrix(model_.itemTable().narrow(0, 1, dataset_.numItems()), itemIds);
   if (model_.confounder)
     out.itemAttributes = toMatrix(model_.attributeTable().narrow(0, 1, dataset_.numItems()), itemIds);

@@ -541,6 +541,22 @@ void TestTraining::embeddingsForStoreAndExplorer() {
   QCOMPARE(b.value().spurious.rows, int64_t(0));
   QCOMPARE(b.value().items.rows, int64_t(30));
   QCOMPARE(b.value().items.ids.front(), int64_t(1));
+  // Rows follow the evaluated users in user order (the export batches by history length and
+  // puts them back): the same as a model of the same run scoring one user per batch.
+  auto single = config;
+  single.evalBatchSize = 1;
+  train::RunController oneByOne(data, single);
+  oneByOne.run();
+  const auto one = oneByOne.embeddings();
+  QVERIFY(one.ok());
+  QCOMPARE(one.value().adjustment.ids, b.value().adjustment.ids);
+  QVERIFY(std::is_sorted(b.value().adjustment.ids.begin(), b.value().adjustment.ids.end()));
+  const auto& x = b.value().adjustment.values;
+  const auto& y = one.value().adjustment.values;
+  QCOMPARE(x.size(), y.size());
+  double worst = 0;
+  for (size_t i = 0; i < x.size(); ++i) worst = std::max(worst, double(std::abs(x[i] - y[i])));
+  QVERIFY2(worst < 1e-5, qPrintable(QString::number(worst)));
 
   config.model = train::ModelKind::Irl4Rec;
   config.alpha = 0.5;
