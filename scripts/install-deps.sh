@@ -19,7 +19,7 @@ packages=(
   build-essential cmake pkg-config
   qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite libgl-dev
   libqcustomplot-dev libqcustomplot2.1-qt6
-  libtorch-dev libopenblas0-pthread libdnnl-dev
+  libtorch-dev libopenblas0-pthread libdnnl-dev libtcmalloc-minimal4
   zlib1g-dev
   libsqlite3-dev
   xvfb xauth

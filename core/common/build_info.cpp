@@ -22,6 +22,12 @@
 
 namespace irl4rec {
 
+QString mallocInUse() {
+  // tcmalloc exports its own entry points beside the malloc it replaces.
+  return dlsym(RTLD_DEFAULT, "tc_malloc") ? QStringLiteral("tcmalloc (gperftools)")
+                                          : QStringLiteral("glibc");
+}
+
 QString blasInUse() {
   // Which libraries are mapped is the truth at run time (Debian switches libblas.so.3 between
   // reference BLAS, OpenBLAS and others through alternatives).
@@ -70,6 +76,7 @@ BuildInfo buildInfo() {
   b.qtRuntime = QString::fromLatin1(qVersion());
   b.torch = QStringLiteral(TORCH_VERSION);
   b.blas = blasInUse();
+  b.malloc = mallocInUse();
   return b;
 }
 
@@ -83,7 +90,8 @@ QList<QPair<QString, QString>> BuildInfo::rows(const QList<QPair<QString, QStrin
                                  ? qtRuntime
                                  : QStringLiteral("%1 (built against %2)").arg(qtRuntime, qtCompiled)},
       {QStringLiteral("LibTorch"), torch},
-      {QStringLiteral("BLAS"), blas}};
+      {QStringLiteral("BLAS"), blas},
+      {QStringLiteral("malloc"), malloc}};
   r += extra;
   return r;
 }

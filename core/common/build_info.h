@@ -17,6 +17,7 @@ struct BuildInfo {
   QString qtRuntime;    ///< Qt loaded at run time
   QString torch;        ///< LibTorch version (torch/version.h)
   QString blas;         ///< BLAS library mapped into this process (read at run time)
+  QString malloc;       ///< the allocator behind malloc (mallocInUse())
 
   /// ("label", "value") rows in display order; `extra` rows (e.g. the store) are appended.
   QList<QPair<QString, QString>> rows(const QList<QPair<QString, QString>>& extra = {}) const;
@@ -26,6 +27,10 @@ struct BuildInfo {
 
 /// Computed once per call; cheap (reads /proc/self/maps once).
 BuildInfo buildInfo();
+
+/// "tcmalloc (gperftools)" when the program was linked against it (the training programs, see
+/// the top-level CMakeLists.txt), else "glibc".
+QString mallocInUse();
 
 /// The BLAS in use: OpenBLAS's own configuration string when OpenBLAS is loaded, and the
 /// path of every BLAS-like library mapped into the process; "unknown" when none is found.

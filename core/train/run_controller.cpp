@@ -1,6 +1,7 @@
 #include "core/train/run_controller.h"
 
 #include "core/common/blas_kernels.h"
+#include "core/common/build_info.h"
 
 #include "core/models/random.h"
 #include "core/models/softmax_rows.h"
@@ -325,6 +326,7 @@ QJsonObject machineJson(int threads) {
   o[QStringLiteral("vector_path")] = QString::fromLatin1(models::softmaxRowsIsa());
   if (const auto blas = blasKernels(); !blas.core.empty())
     o[QStringLiteral("blas_kernels")] = QString::fromStdString(blas.core);
+  o[QStringLiteral("malloc")] = mallocInUse();
   o[QStringLiteral("threads")] = threads;
   return o;
 }

@@ -2,6 +2,7 @@
 // hand-computed values, ranking metrics against hand-ranked examples, the Irl4Rec objective's
 // gradients, and configuration validation.
 #include "core/common/blas_kernels.h"
+#include "core/common/build_info.h"
 #include "core/common/run_values.h"
 #include "core/eval/metrics.h"
 #include "core/eval/ranking.h"
@@ -432,6 +433,11 @@ void TestModels::blasRunsTheKernelsTheCpuSupports() {
   env.remove(QString::fromLatin1(kBlasRestartMarker));
   const auto version = testing::runCliProcess({QStringLiteral("--version")}, env);
   QCOMPARE(version.code, 0);
+#ifdef IRL4REC_LINKS_TCMALLOC
+  // The training programs allocate through tcmalloc (top-level CMakeLists.txt); tests do not.
+  QVERIFY2(version.out.contains(QStringLiteral("malloc: tcmalloc")), qPrintable(version.out));
+  QCOMPARE(mallocInUse(), QStringLiteral("glibc"));
+#endif
   if (!here.core.empty())
     QVERIFY2(version.out.contains(QStringLiteral(" %1 ").arg(QString::fromStdString(here.core))),
              qPrintable(version.out));
