@@ -10,7 +10,8 @@ set -u
 BUILD=${1:-build}
 shift $(( $# > 0 ? 1 : 0 ))
 ONLY=" $* "
-BENCH="$BUILD/bench/train/bench_train_speed"
+# BENCH=... runs another build of the benchmark (e.g. a copy without tcmalloc, docs/SPEED.md).
+BENCH=${BENCH:-"$BUILD/bench/train/bench_train_speed"}
 # One folder per kind of machine (vendor and vector path), so another machine's figures do not
 # overwrite these: bench/results/speed/amd-avx2 (session 7), intel-avx512 (session 8).
 vendor=$(grep -m1 -o -E "GenuineIntel|AuthenticAMD" /proc/cpuinfo | sed 's/GenuineIntel/intel/;s/AuthenticAMD/amd/')
