@@ -21,6 +21,10 @@ OUT=bench/results
 LOGS=${LOGS:-/tmp/irl4rec-baselines}
 mkdir -p "$OUT" "$LOGS"
 
+# The study began with 2,048 users per evaluation batch (the default until session 9; 512 now):
+# its runs keep it, so the seeds of a recipe are evaluated alike (docs/SPEED.md, session 9).
+RUN_EXTRA=(--eval-batch 2048)
+
 # shellcheck source=bench/run_lib.sh
 . "$(dirname "$0")/run_lib.sh"
 

@@ -1,7 +1,8 @@
 # Shared by bench/results.sh and bench/baselines.sh (sourced): resumable named runs of
 # `irl4rec train`. The sourcing script sets CLI, OUT (where <name>.json lands), ONLY (names or
 # groups to run; empty = all) and optionally LOGS (logs, store, checkpoints and training
-# states; default OUT) and CHECKPOINTS=1 (write <name>.pt beside the log).
+# states; default OUT), CHECKPOINTS=1 (write <name>.pt beside the log) and RUN_EXTRA (an array
+# of flags added to every run).
 #
 # Every run is resumable: its training state is kept in LOGS/<name>.state after each epoch
 # (`irl4rec train --state`), so a run killed with the session continues from its last epoch when
@@ -24,7 +25,7 @@ run() {  # name, then arguments of `irl4rec train`
   # Every run is also recorded in LOGS/runs.sqlite, so the workbench's Compare and Explorer tabs
   # can show them: irl4rec-workbench --db LOGS/runs.sqlite
   [ -s "$logs/$name.state" ] && echo "$(date -u +%H:%M:%S) resume $name from $logs/$name.state"
-  "$CLI" train "$@" --json --db "$logs/runs.sqlite" --name "$name" --state "$logs/$name.state" "${extra[@]}" \
+  "$CLI" train "$@" ${RUN_EXTRA[@]+"${RUN_EXTRA[@]}"} --json --db "$logs/runs.sqlite" --name "$name" --state "$logs/$name.state" "${extra[@]}" \
     >"$logs/$name.json.tmp" 2>>"$logs/$name.log"
   local rc=$?
   # A cancelled run (Ctrl-C) is not done: it resumes from its state next time.

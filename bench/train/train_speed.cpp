@@ -221,6 +221,20 @@ int main(int argc, char** argv) {
   }
   std::printf("encoder alone (query embeddings of every validation history, one thread): median "
               "%.2f s\n", median(encoderTimes));
+  // The evaluation batch is operational: the ranks must be those of batches of 2,048 users.
+  if (config.evalBatchSize != 2048) {
+    auto ranks = controller.ranks(data::Stage::Validation);
+    controller.setEvaluationSettings(config.evalProtocol, config.threads, 2048);
+    auto reference = controller.ranks(data::Stage::Validation);
+    controller.setEvaluationSettings(config.evalProtocol, config.threads, config.evalBatchSize);
+    if (ranks.ok() && reference.ok()) {
+      size_t differ = 0;
+      for (size_t i = 0; i < ranks.value().ranks.size(); ++i)
+        differ += ranks.value().ranks[i] != reference.value().ranks[i] ? 1 : 0;
+      std::printf("validation ranks with %d users per batch vs 2,048: %zu of %zu differ\n",
+                  config.evalBatchSize, differ, ranks.value().ranks.size());
+    }
+  }
   std::printf("median train epoch %.2f s wall (%.2f s CPU), median full evaluation %.2f s wall "
               "(%.2f s CPU) for %lld users x %lld items, peak RSS %.1f MB, load average at end: %s\n",
               median(trainTimes), median(trainCpu), median(evalTimes), median(evalCpu),

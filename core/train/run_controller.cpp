@@ -191,13 +191,15 @@ RunOutcome RunController::run(const RunCallbacks& callbacks) {
   return outcome;
 }
 
-void RunController::setEvaluationSettings(EvalProtocol protocol, int threads) {
-  config_.evalProtocol = protocol;
-  config_.threads = threads;
-  if (impl_) {
-    impl_->config.evalProtocol = protocol;
-    impl_->config.threads = threads;
+void RunController::setEvaluationSettings(EvalProtocol protocol, int threads, int evalBatchSize) {
+  for (TrainConfig* c : {&config_, impl_ ? &impl_->config : nullptr}) {
+    if (!c) continue;
+    c->evalProtocol = protocol;
+    c->threads = threads;
+    if (evalBatchSize > 0) c->evalBatchSize = evalBatchSize;
   }
+  // The kept test ranks were made with the old settings: rank again on request.
+  if (impl_) impl_->testRanks.reset();
 }
 
 Status RunController::stageExists(data::Stage stage) const {

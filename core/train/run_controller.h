@@ -141,8 +141,9 @@ class RunController {
   /// True once a model exists (after run() or loadCheckpoint()).
   bool hasModel() const;
 
-  /// Changes only how evaluate*() measure (protocol, threads); training settings stay.
-  void setEvaluationSettings(EvalProtocol protocol, int threads);
+  /// Changes only how evaluate*() measure (protocol, threads, and users per batch when
+  /// `evalBatchSize` > 0); training settings stay.
+  void setEvaluationSettings(EvalProtocol protocol, int threads, int evalBatchSize = 0);
   /// Evaluates the current model on validation or test, with the config's protocol. A refit
   /// model (config.refit) has no validation: an Error saying so.
   Expected<eval::RankingMetrics> evaluate(data::Stage stage) const;

@@ -259,6 +259,8 @@ class TestTraining : public QObject {
   void cliRefusesBadInput_data();
   void cliRefusesBadInput();
   void refitTrainsOnTrainAndValidation();
+  void ranksDoNotDependOnTheEvaluationBatch_data();
+  void ranksDoNotDependOnTheEvaluationBatch();
   void cliRefitIsLabelled();
 };
 
@@ -1032,6 +1034,51 @@ void TestTraining::cliRefitIsLabelled() {
   QCOMPARE(textCode, 0);
   QVERIFY2(text.contains("validation none (refit"), text.constData());
   QVERIFY2(text.contains("refit: trained on validation"), text.constData());
+}
+
+void TestTraining::ranksDoNotDependOnTheEvaluationBatch_data() {
+  QTest::addColumn<QString>("encoder");
+  QTest::addColumn<bool>("xuBlock");
+  QTest::newRow("sasrec") << "sasrec" << false;
+  QTest::newRow("sasrec, Xu et al.'s block with padding keys") << "sasrec" << true;
+  QTest::newRow("bert4rec") << "bert4rec" << false;
+  QTest::newRow("gru4rec") << "gru4rec" << false;
+}
+
+void TestTraining::ranksDoNotDependOnTheEvaluationBatch() {
+  // eval_batch_size is operational (not in the group key): how many users share a batch must
+  // not change a single rank, at either stage, on one thread or two.
+  QFETCH(QString, encoder);
+  QFETCH(bool, xuBlock);
+  auto data = walkDataset(300, 40, 6);
+  auto config = tinyConfig();
+  config.encoder = train::parseEncoderKind(encoder).value();
+  config.loss = train::LossKind::Ce;
+  config.epochs = 2;
+  if (xuBlock) {
+    config.heads = 1;
+    config.norm = train::NormKind::Kang;
+    config.ffn = train::FfnKind::ReluD;
+    config.padKeys = true;
+    config.init = train::InitKind::Xavier;
+  }
+  train::RunController run(data, config);
+  QCOMPARE(train::toString(run.run().status), train::toString(train::RunStatus::Finished));
+  for (const auto stage : {data::Stage::Validation, data::Stage::Test}) {
+    run.setEvaluationSettings(train::EvalProtocol::Full, 1, 2048);
+    const auto reference = run.ranks(stage);
+    QVERIFY(reference.ok());
+    QCOMPARE(reference.value().users.size(), size_t(300));
+    for (const int batch : {1, 7, 64, 512}) {
+      for (const int threads : {1, 2}) {
+        run.setEvaluationSettings(train::EvalProtocol::Full, threads, batch);
+        const auto ranks = run.ranks(stage);
+        QVERIFY(ranks.ok());
+        QVERIFY2(ranks.value().ranks == reference.value().ranks,
+                 qPrintable(QStringLiteral("batch %1, %2 threads").arg(batch).arg(threads)));
+      }
+    }
+  }
 }
 
 QTEST_GUILESS_MAIN(TestTraining)
