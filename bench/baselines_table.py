@@ -33,7 +33,15 @@ RECIPES = [
     ("xu-ce-refit", "SASRec, full CE, split, **refit** on train + validation, 140 epochs "
      "(trained on the validation items: not the protocol of the row it is compared with)",
      (0.0986, 0.0597)),
+    ("xu-irl-a", "**Irl4Rec** a (α 0.1, β 1e-4, γ 0.01) on the SASRec-CE split recipe", (0.0986, 0.0597)),
+    ("xu-irl-c", "**Irl4Rec** c (α 0.1, β 1e-5, γ 1e-3) on the SASRec-CE split recipe", (0.0986, 0.0597)),
+    ("xu-irl-d", "**Irl4Rec** d (α 1, β 1e-4, γ 0.01) on the SASRec-CE split recipe", (0.0986, 0.0597)),
 ]
+
+# The Irl4Rec weights of the verdict sweep (bench/baselines.sh, group xu-irl-sweep), by letter.
+IRL_SWEEP = {"a": "--alpha 0.1 --beta 1e-4 --gamma 0.01",
+             "c": "--alpha 0.1 --beta 1e-5 --gamma 1e-3",
+             "d": "--alpha 1 --beta 1e-4 --gamma 0.01"}
 
 
 def recipe_of(name):
@@ -77,7 +85,7 @@ def summary(runs):
         print("| " + " | ".join(cells) + " |")
     print()
 
-FLAGS = [("norm", "post"), ("ffn", "gelu-4d"), ("init", "normal"), ("pad_keys", False),
+FLAGS = [("model", "baseline"), ("norm", "post"), ("ffn", "gelu-4d"), ("init", "normal"), ("pad_keys", False),
          ("batching", "length"), ("split_batches", False), ("refit", False)]
 
 
@@ -100,15 +108,35 @@ def load(results):
     return runs
 
 
+def best_irl(results):
+    """'<letter> <flags>' of the sweep setting with the best validation NDCG@10 at seed 0, once
+    every setting has finished (ties: the first letter); nothing otherwise."""
+    best = None
+    for letter in sorted(IRL_SWEEP):
+        path = os.path.join(results, f"xu-irl-{letter}-s0.json")
+        if not os.path.exists(path):
+            return
+        with open(path) as f:
+            hist = json.load(f).get("history", [])
+        score = max((e["valid_ndcg10"] for e in hist if "valid_ndcg10" in e), default=-1.0)
+        if best is None or score > best[0]:
+            best = (score, letter)
+    print(best[1], IRL_SWEEP[best[1]])
+
+
 def main():
-    results = sys.argv[1] if len(sys.argv) > 1 else "bench/results"
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    results = args[0] if args else "bench/results"
+    if "--best-irl" in sys.argv[1:]:
+        best_irl(results)
+        return
     everything = load(results)
     summary(everything)
     # The run table and the trajectories: SASRec full CE (the recipe whose published log we have).
     runs = [(n, d) for n, d in everything if d.get("config", {}).get("encoder", "sasrec") == "sasrec"
             and d.get("config", {}).get("loss", "ce") == "ce"]
     others = [(n, d) for n, d in everything if (n, d) not in runs]
-    print("| run | block, feed-forward, init, padding keys, batching, split, refit | status | epochs | "
+    print("| run | model, block, feed-forward, init, padding keys, batching, split, refit | status | epochs | "
           "best valid NDCG@10 (epoch) | test HR@10 | test NDCG@10 |")
     print("|---|---|---|---|---|---|---|")
     for name, doc in runs:
