@@ -9,6 +9,7 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QInputDialog>
+#include <QJsonValue>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
@@ -108,120 +109,59 @@ RunConfigForm::RunConfigForm(QWidget* parent) : QWidget(parent) {
   auto* bodyLayout = new QVBoxLayout(body);
   bodyLayout->setContentsMargins(0, 0, 0, 0);
 
-  auto* modelBox = new QGroupBox(tr("Model"), body);
-  auto* mf = new QFormLayout(modelBox);
-  name_ = new QLineEdit(body);
-  name_->setPlaceholderText(tr("run name (optional)"));
-  model_ = combo(body, train::modelKindNames());
-  encoder_ = combo(body, train::encoderKindNames());
-  loss_ = combo(body, train::lossKindNames());
-  negatives_ = spin(body, 1, 100000);
-  negatives_->setToolTip(tr("Negatives shared by the batch for sampled-ce"));
-  mf->addRow(tr("Name"), name_);
-  mf->addRow(tr("Model"), model_);
-  mf->addRow(tr("Encoder"), encoder_);
-  mf->addRow(tr("Loss"), loss_);
-  mf->addRow(tr("Negatives"), negatives_);
-  bodyLayout->addWidget(modelBox);
-
-  auto* objBox = new QGroupBox(tr("Objective"), body);
-  objBox->setToolTip(tr("L = L_rec(t) + α·L_rec(s) + β·C(t) + γ·D(t, s)"));
-  auto* of = new QFormLayout(objBox);
-  auto* formula = new QLabel(tr("L = L_rec(t) + α·L_rec(s) + β·C(t) + γ·D(t, s)"), body);
-  formula->setWordWrap(true);
-  of->addRow(formula);
-  alpha_ = new LogSpinBox(body);
-  beta_ = new LogSpinBox(body);
-  gamma_ = new LogSpinBox(body);
-  alpha_->setToolTip(tr("Weight of the confounder branch's own recommendation loss"));
-  beta_->setToolTip(tr("Weight of the compression of t"));
-  gamma_->setToolTip(tr("Weight of the dependence between t and s"));
-  compression_ = combo(body, {train::toString(train::CompressionKind::MeanSquare),
-                              train::toString(train::CompressionKind::Kl)});
-  dependence_ = combo(body, {train::toString(train::DependenceKind::CrossCorrelation),
-                             train::toString(train::DependenceKind::Hsic)});
-  confounder_ = new QCheckBox(tr("confounder branch"), body);
-  confounder_->setToolTip(tr("s from item attributes; off = the \"no confounder\" ablation"));
-  of->addRow(QStringLiteral("α"), alpha_);
-  of->addRow(QStringLiteral("β"), beta_);
-  of->addRow(QStringLiteral("γ"), gamma_);
-  of->addRow(tr("Compression C"), compression_);
-  of->addRow(tr("Dependence D"), dependence_);
-  of->addRow(QString(), confounder_);
-  bodyLayout->addWidget(objBox);
-
-  auto* sizeBox = new QGroupBox(tr("Encoder"), body);
-  auto* sf = new QFormLayout(sizeBox);
-  hidden_ = spin(body, 1, 4096);
-  layers_ = spin(body, 1, 32);
-  heads_ = spin(body, 1, 64);
-  dropout_ = dspin(body, 0.0, 0.95, 0.05, 2);
-  maxLength_ = spin(body, 1, 4096);
-  maskRatio_ = dspin(body, 0.01, 0.95, 0.05, 2);
-  norm_ = combo(body, {train::toString(train::NormKind::Post), train::toString(train::NormKind::Pre),
-                       train::toString(train::NormKind::Kang)});
-  norm_->setToolTip(tr("Transformer LayerNorm placement: post = after each residual sum "
-                       "(S3-Rec's SASRec), pre = before each sub-layer with a final LayerNorm, "
-                       "kang = Kang & McAuley's original SASRec block (queries normalised, keys "
-                       "and values from the raw stream), as in Xu et al. 2024"));
-  sf->addRow(tr("Hidden size"), hidden_);
-  sf->addRow(tr("Layers"), layers_);
-  sf->addRow(tr("Heads"), heads_);
-  sf->addRow(tr("Dropout"), dropout_);
-  sf->addRow(tr("Max length"), maxLength_);
-  sf->addRow(tr("Mask ratio (BERT4Rec)"), maskRatio_);
-  sf->addRow(tr("Layer norm"), norm_);
-  bodyLayout->addWidget(sizeBox);
-
-  auto* optBox = new QGroupBox(tr("Training"), body);
-  auto* tf = new QFormLayout(optBox);
-  lr_ = new LogSpinBox(body);
-  lr_->setRange(1e-6, 1.0);
-  lr_->setDecimals(6);
-  batch_ = spin(body, 1, 65536);
-  epochs_ = spin(body, 1, 100000);
-  patience_ = spin(body, 0, 100000);
-  patience_->setSpecialValueText(tr("off"));
-  evalEvery_ = spin(body, 1, 100000);
-  evalEvery_->setToolTip(tr("Validate every N epochs (and at the last epoch)"));
-  refit_ = new QCheckBox(tr("refit on train + validation"), body);
-  refit_->setObjectName(QStringLiteral("refit"));
-  refit_->setToolTip(
-      tr("The refit protocol: the validation items become training targets, the run trains for "
-         "exactly the epochs above with no validation or early stopping, and the last model is "
-         "tested once. For comparing with publications that train so (take the epoch count from "
-         "a normal run's best epoch); its test numbers are marked \"refit\" everywhere. Never "
-         "for choosing settings."));
-  weightDecay_ = new LogSpinBox(body);
-  weightDecay_->setDecimals(10);
-  weightDecay_->setToolTip(tr("Adam weight decay (L2 on every parameter)"));
-  seeds_ = new QLineEdit(body);
-  seeds_->setPlaceholderText(QStringLiteral("1  or  1-5  or  1,3,7"));
-  threads_ = spin(body, 0, 256);
-  threads_->setSpecialValueText(tr("library default"));
-  threads_->setToolTip(tr("Threads of one run: they share the full-CE loss and the evaluation. "
-                          "Two runs of one thread each use two cores best."));
-  batching_ = new QComboBox(body);
-  batching_->addItem(tr("similar lengths"));
-  batching_->addItem(tr("random users"));
-  batching_->addItem(tr("random users, computed by length"));
-  batching_->setToolTip(
-      tr("Which users share a batch. Similar lengths: fast, but a short history's positions weigh "
-         "up to ~40x more in the loss. Random users: every position weighs the same, as in "
-         "published implementations (Xu et al.'s recipe); padded to the longest user, so slow. "
-         "Computed by length: the same batches and loss as random users, each batch computed as "
-         "sub-batches of similar lengths (about 2x faster; other dropout draws)."));
-  tf->addRow(tr("Learning rate"), lr_);
-  tf->addRow(tr("Batch size"), batch_);
-  tf->addRow(tr("Batches"), batching_);
-  tf->addRow(tr("Epochs"), epochs_);
-  tf->addRow(QString(), refit_);
-  tf->addRow(tr("Weight decay"), weightDecay_);
-  tf->addRow(tr("Validate every"), evalEvery_);
-  tf->addRow(tr("Patience (val NDCG@10)"), patience_);
-  tf->addRow(tr("Seeds"), seeds_);
-  tf->addRow(tr("Threads per run"), threads_);
-  bodyLayout->addWidget(optBox);
+  // One group box per section of the field table, its rows in the table's order.
+  using Section = train::ConfigField::Section;
+  const std::pair<Section, QString> sections[] = {{Section::Model, tr("Model")},
+                                                  {Section::Objective, tr("Objective")},
+                                                  {Section::Encoder, tr("Encoder")},
+                                                  {Section::Training, tr("Training")}};
+  for (const auto& [section, title] : sections) {
+    auto* box = new QGroupBox(title, body);
+    auto* form = new QFormLayout(box);
+    if (section == Section::Model) {
+      name_ = new QLineEdit(body);
+      name_->setPlaceholderText(tr("run name (optional)"));
+      form->addRow(tr("Name"), name_);
+    }
+    if (section == Section::Objective) {
+      const QString objective = tr("L = L_rec(t) + α·L_rec(s) + β·C(t) + γ·D(t, s)");
+      box->setToolTip(objective);
+      auto* formula = new QLabel(objective, body);
+      formula->setWordWrap(true);
+      form->addRow(formula);
+    }
+    for (const train::ConfigField& field : train::configFields()) {
+      if (field.section != section) continue;
+      QWidget* widget = nullptr;
+      if (field.key == QLatin1String("batching")) {
+        // Batching and split_batches share one box: how users are batched, and whether a
+        // random batch is computed by length.
+        batching_ = new QComboBox(body);
+        batching_->setObjectName(field.key);
+        batching_->addItem(tr("similar lengths"));
+        batching_->addItem(tr("random users"));
+        batching_->addItem(tr("random users, computed by length"));
+        batching_->setToolTip(field.help);
+        widget = batching_;
+      } else if (field.key == QLatin1String("seed")) {
+        seeds_ = new QLineEdit(body);
+        seeds_->setObjectName(field.key);
+        seeds_->setPlaceholderText(QStringLiteral("1  or  1-5  or  1,3,7"));
+        seeds_->setToolTip(field.help);
+        widget = seeds_;
+      } else if (field.widget == train::ConfigField::Widget::Custom) {
+        continue;  // shown by another row's widget (split_batches: the batching box)
+      } else {
+        widget = makeEditor(field, body);
+        editors_.push_back({&field, widget});
+      }
+      if (field.type == train::ConfigField::Type::Boolean && widget != batching_)
+        form->addRow(QString(), widget);
+      else
+        form->addRow(field.label, widget);
+    }
+    bodyLayout->addWidget(box);
+  }
   bodyLayout->addStretch(1);
   scroll->setWidget(body);
   outer->addWidget(scroll, 1);
@@ -242,23 +182,19 @@ RunConfigForm::RunConfigForm(QWidget* parent) : QWidget(parent) {
   if (!applyPreset(QLatin1String(kInitialRecipe))) setConfig(train::TrainConfig());
   seeds_->setText(QStringLiteral("1"));
 
-  // Every edit re-validates; the launch button is enabled only for a valid form.
-  for (auto* c : {model_, encoder_, loss_, compression_, dependence_, norm_, batching_}) {
-    connect(c, &QComboBox::currentIndexChanged, this, &RunConfigForm::revalidate);
+  // Every edit re-validates (and re-decides which settings apply); Launch is enabled only for a
+  // valid form.
+  for (const Editor& e : editors_) {
+    if (auto* c = qobject_cast<QComboBox*>(e.widget))
+      connect(c, &QComboBox::currentIndexChanged, this, &RunConfigForm::revalidate);
+    else if (auto* i = qobject_cast<QSpinBox*>(e.widget))
+      connect(i, &QSpinBox::valueChanged, this, &RunConfigForm::revalidate);
+    else if (auto* d = qobject_cast<QDoubleSpinBox*>(e.widget))
+      connect(d, &QDoubleSpinBox::valueChanged, this, &RunConfigForm::revalidate);
+    else if (auto* b = qobject_cast<QCheckBox*>(e.widget))
+      connect(b, &QCheckBox::toggled, this, &RunConfigForm::revalidate);
   }
-  for (auto* s : {negatives_, hidden_, layers_, heads_, maxLength_, batch_, epochs_, patience_, evalEvery_, threads_}) {
-    connect(s, &QSpinBox::valueChanged, this, &RunConfigForm::revalidate);
-  }
-  for (auto* s : {alpha_, beta_, gamma_, dropout_, maskRatio_, lr_, weightDecay_}) {
-    connect(s, &QDoubleSpinBox::valueChanged, this, &RunConfigForm::revalidate);
-  }
-  connect(confounder_, &QCheckBox::toggled, this, &RunConfigForm::revalidate);
-  // Under refit nothing is validated: the validation settings do not apply.
-  connect(refit_, &QCheckBox::toggled, this, [this](bool on) {
-    evalEvery_->setEnabled(!on);
-    patience_->setEnabled(!on);
-    revalidate();
-  });
+  connect(batching_, &QComboBox::currentIndexChanged, this, &RunConfigForm::revalidate);
   connect(seeds_, &QLineEdit::textChanged, this, &RunConfigForm::revalidate);
   // The closed box shows the chosen recipe's source and numbers too.
   connect(preset_, &QComboBox::currentIndexChanged, this, [this](int index) {
@@ -280,37 +216,78 @@ RunConfigForm::RunConfigForm(QWidget* parent) : QWidget(parent) {
   revalidate();
 }
 
+QWidget* RunConfigForm::makeEditor(const train::ConfigField& field, QWidget* parent) {
+  using Type = train::ConfigField::Type;
+  QWidget* widget = nullptr;
+  switch (field.type) {
+    case Type::Choice:
+      widget = combo(parent, field.choices);
+      break;
+    case Type::Integer: {
+      auto* s = spin(parent, int(field.minimum), int(field.maximum));
+      if (!field.zeroText.isEmpty()) s->setSpecialValueText(field.zeroText);
+      widget = s;
+      break;
+    }
+    case Type::Real: {
+      QDoubleSpinBox* d = nullptr;
+      if (field.widget == train::ConfigField::Widget::LogScale) {
+        d = new LogSpinBox(parent);
+        d->setDecimals(field.decimals);
+        d->setRange(field.minimum, field.maximum);
+      } else {
+        d = dspin(parent, field.minimum, field.maximum, field.step, field.decimals);
+      }
+      widget = d;
+      break;
+    }
+    case Type::Boolean:
+      widget = new QCheckBox(field.label, parent);
+      break;
+    case Type::Seed:
+    case Type::Path:
+      widget = new QLineEdit(parent);
+      break;
+  }
+  widget->setObjectName(field.key);
+  widget->setToolTip(field.help);
+  return widget;
+}
+
+void RunConfigForm::readEditors(train::TrainConfig& c) const {
+  for (const Editor& e : editors_) {
+    QJsonValue v;
+    if (auto* combo = qobject_cast<QComboBox*>(e.widget)) v = combo->currentText();
+    else if (auto* i = qobject_cast<QSpinBox*>(e.widget)) v = i->value();
+    else if (auto* d = qobject_cast<QDoubleSpinBox*>(e.widget)) v = d->value();
+    else if (auto* b = qobject_cast<QCheckBox*>(e.widget)) v = b->isChecked();
+    // The widgets only offer values of the right type and name: set() cannot refuse them.
+    e.field->set(c, v);
+  }
+}
+
+void RunConfigForm::writeEditors(const train::TrainConfig& c) {
+  for (const Editor& e : editors_) {
+    const QJsonValue v = e.field->get(c);
+    if (auto* combo = qobject_cast<QComboBox*>(e.widget)) combo->setCurrentText(v.toString());
+    else if (auto* i = qobject_cast<QSpinBox*>(e.widget)) i->setValue(v.toInt());
+    else if (auto* d = qobject_cast<QDoubleSpinBox*>(e.widget)) d->setValue(v.toDouble());
+    else if (auto* b = qobject_cast<QCheckBox*>(e.widget)) b->setChecked(v.toBool());
+  }
+}
+
 train::TrainConfig RunConfigForm::config() const {
   // Settings the form does not show (feed-forward, init, evaluation protocol, ...) keep the
   // values of the configuration last loaded into it (a preset or a recipe).
   train::TrainConfig c = base_;
-  c.model = train::parseModelKind(model_->currentText()).value();
-  c.encoder = train::parseEncoderKind(encoder_->currentText()).value();
-  c.loss = train::parseLossKind(loss_->currentText()).value();
-  c.negatives = negatives_->value();
-  c.alpha = alpha_->value();
-  c.beta = beta_->value();
-  c.gamma = gamma_->value();
-  c.compression = train::parseCompressionKind(compression_->currentText()).value();
-  c.dependence = train::parseDependenceKind(dependence_->currentText()).value();
-  c.useConfounder = confounder_->isChecked();
-  c.hiddenSize = hidden_->value();
-  c.layers = layers_->value();
-  c.heads = heads_->value();
-  c.dropout = dropout_->value();
-  c.maxLength = maxLength_->value();
-  c.maskRatio = maskRatio_->value();
+  readEditors(c);
   // GRU4Rec has no Transformer block: its configuration keeps the block defaults.
-  if (c.encoder != train::EncoderKind::Gru4Rec) {
-    c.norm = train::parseNormKind(norm_->currentText()).value();
-  } else {
+  if (c.encoder == train::EncoderKind::Gru4Rec) {
     c.norm = train::NormKind::Post;
     c.ffn = train::FfnKind::Gelu4d;
     c.padKeys = false;
   }
   if (c.norm != train::NormKind::Kang) c.padKeys = false;
-  c.lr = lr_->value();
-  c.batchSize = batch_->value();
   if (batching_->currentIndex() > 0) {
     c.batching = train::BatchingKind::Random;
     c.splitBatches = batching_->currentIndex() == 2;
@@ -319,12 +296,6 @@ train::TrainConfig RunConfigForm::config() const {
     // Length batches are split only if the loaded configuration said so (it changes little).
     c.splitBatches = base_.batching == train::BatchingKind::Length && base_.splitBatches;
   }
-  c.epochs = epochs_->value();
-  c.patience = patience_->value();
-  c.evalEvery = evalEvery_->value();
-  c.refit = refit_->isChecked();
-  c.weightDecay = weightDecay_->value();
-  c.threads = threads_->value();
   const auto s = seeds();
   if (s.ok() && !s.value().isEmpty()) c.seed = s.value().first();
   return c;
@@ -333,34 +304,10 @@ train::TrainConfig RunConfigForm::config() const {
 void RunConfigForm::setConfig(const train::TrainConfig& c) {
   loading_ = true;
   base_ = c;
-  model_->setCurrentText(train::toString(c.model));
-  encoder_->setCurrentText(train::toString(c.encoder));
-  loss_->setCurrentText(train::toString(c.loss));
-  negatives_->setValue(c.negatives);
-  alpha_->setValue(c.alpha);
-  beta_->setValue(c.beta);
-  gamma_->setValue(c.gamma);
-  compression_->setCurrentText(train::toString(c.compression));
-  dependence_->setCurrentText(train::toString(c.dependence));
-  confounder_->setChecked(c.useConfounder);
-  hidden_->setValue(c.hiddenSize);
-  layers_->setValue(c.layers);
-  heads_->setValue(c.heads);
-  dropout_->setValue(c.dropout);
-  maxLength_->setValue(c.maxLength);
-  maskRatio_->setValue(c.maskRatio);
-  norm_->setCurrentText(train::toString(c.norm));
-  lr_->setValue(c.lr);
-  batch_->setValue(c.batchSize);
+  writeEditors(c);
   batching_->setCurrentIndex(c.batching == train::BatchingKind::Length ? 0
                              : c.splitBatches                          ? 2
                                                                        : 1);
-  epochs_->setValue(c.epochs);
-  patience_->setValue(c.patience);
-  evalEvery_->setValue(c.evalEvery);
-  refit_->setChecked(c.refit);
-  weightDecay_->setValue(c.weightDecay);
-  threads_->setValue(c.threads);
   loading_ = false;
   revalidate();
 }
@@ -420,15 +367,11 @@ void RunConfigForm::updateMemoryEstimate() {
 }
 
 void RunConfigForm::updateEnabled() {
-  const bool irl = model_->currentText() == train::toString(train::ModelKind::Irl4Rec);
-  for (QWidget* w : std::initializer_list<QWidget*>{alpha_, beta_, gamma_, compression_, dependence_, confounder_}) {
-    w->setEnabled(irl);
-  }
-  negatives_->setEnabled(loss_->currentText() == train::toString(train::LossKind::SampledCe));
-  const bool transformer = encoder_->currentText() != train::toString(train::EncoderKind::Gru4Rec);
-  heads_->setEnabled(transformer);
-  norm_->setEnabled(transformer);
-  maskRatio_->setEnabled(encoder_->currentText() == train::toString(train::EncoderKind::Bert4Rec));
+  // A setting that means nothing for the configuration being edited is greyed out (the table's
+  // `applies`: the Irl4Rec weights for a baseline, negatives for other losses, heads and layer
+  // norm for GRU4Rec, the validation settings under refit, ...).
+  const train::TrainConfig c = config();
+  for (const Editor& e : editors_) e.widget->setEnabled(e.field->appliesTo(c));
 }
 
 QStringList RunConfigForm::presetNames() const {

@@ -2,6 +2,7 @@
 
 #include "core/common/error.h"
 #include "core/train/memory_estimate.h"
+#include "core/train/config_fields.h"
 #include "core/train/recipes.h"
 #include "core/train/train_config.h"
 
@@ -9,6 +10,7 @@
 #include <QWidget>
 
 #include <optional>
+#include <vector>
 
 class QCheckBox;
 class QComboBox;
@@ -20,8 +22,10 @@ class QSpinBox;
 
 namespace irl4rec::ui {
 
-/// The run configuration form: every TrainConfig field, presets, seeds, and validation that
-/// explains an invalid combination inline before anything is launched.
+/// The run configuration form: the settings of TrainConfig's field table that have a section
+/// (their widgets, labels, ranges, tooltips and when they apply all come from the table),
+/// presets, seeds, and validation that explains an invalid combination inline before anything
+/// is launched. Settings without a section keep the values of the configuration last loaded.
 class RunConfigForm : public QWidget {
   Q_OBJECT
  public:
@@ -67,35 +71,20 @@ class RunConfigForm : public QWidget {
   void reloadPresetCombo();
   void updateMemoryEstimate();
 
+  /// One setting's widget, made from its row of the field table (core/train/config_fields.h).
+  struct Editor {
+    const train::ConfigField* field = nullptr;
+    QWidget* widget = nullptr;  ///< QComboBox, QSpinBox, QDoubleSpinBox or QCheckBox
+  };
+  QWidget* makeEditor(const train::ConfigField& field, QWidget* parent);
+  void readEditors(train::TrainConfig& c) const;
+  void writeEditors(const train::TrainConfig& c);
+
   QComboBox* preset_ = nullptr;
   QLineEdit* name_ = nullptr;
-  QComboBox* model_ = nullptr;
-  QComboBox* encoder_ = nullptr;
-  QComboBox* loss_ = nullptr;
-  QSpinBox* negatives_ = nullptr;
-  QDoubleSpinBox* alpha_ = nullptr;
-  QDoubleSpinBox* beta_ = nullptr;
-  QDoubleSpinBox* gamma_ = nullptr;
-  QComboBox* compression_ = nullptr;
-  QComboBox* dependence_ = nullptr;
-  QCheckBox* confounder_ = nullptr;
-  QSpinBox* hidden_ = nullptr;
-  QSpinBox* layers_ = nullptr;
-  QSpinBox* heads_ = nullptr;
-  QDoubleSpinBox* dropout_ = nullptr;
-  QSpinBox* maxLength_ = nullptr;
-  QDoubleSpinBox* maskRatio_ = nullptr;
-  QComboBox* norm_ = nullptr;
+  std::vector<Editor> editors_;
   QComboBox* batching_ = nullptr;  ///< similar lengths | random | random, computed by length
-  QDoubleSpinBox* lr_ = nullptr;
-  QSpinBox* batch_ = nullptr;
-  QSpinBox* epochs_ = nullptr;
-  QSpinBox* patience_ = nullptr;
-  QSpinBox* evalEvery_ = nullptr;
-  QCheckBox* refit_ = nullptr;  ///< the refit protocol: train + validation, no validation
-  QDoubleSpinBox* weightDecay_ = nullptr;
   QLineEdit* seeds_ = nullptr;
-  QSpinBox* threads_ = nullptr;
   QLabel* message_ = nullptr;
   QPushButton* launch_ = nullptr;
   QLabel* memory_ = nullptr;

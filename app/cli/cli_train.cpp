@@ -5,6 +5,7 @@
 #include "core/data/readers.h"
 #include "core/eval/reference_models.h"
 #include "core/store/run_store.h"
+#include "core/train/config_fields.h"
 #include "core/train/recipes.h"
 #include "core/train/recorded_run.h"
 #include "core/train/run_controller.h"
@@ -55,10 +56,13 @@ const char* const kTrainUsage =
     "                                  users between 512 and 2048)\n"
     "  --batching length|random        batches of similar lengths (length) or shuffled users\n"
     "                                  (random: every target position weighs the same)\n"
+    "  --split-batches                 compute each batch as sub-batches of similar lengths\n"
+    "                                  (same loss, other dropout draws; ~2x faster with random)\n"
     "  --protocol full|sampled|refit   full: all items, history masked; sampled: 99 negatives;\n"
     "                                  refit: train on train + validation for exactly --epochs\n"
     "                                  epochs (no validation, no early stopping), test the last\n"
     "                                  epoch once, full ranking; labelled trained_on_validation\n"
+    "  --sampled-negatives N (99)      negatives per user of the sampled protocol\n"
     "  --checkpoint FILE               write the best-validation checkpoint here\n"
     "  --state FILE                    resumable run: the training state is saved here after\n"
     "                                  every epoch; if FILE exists, training continues from\n"
@@ -105,99 +109,46 @@ Expected<data::Dataset> load(const QString& path, bool noCache) {
   return data::loadDataset(path, options);
 }
 
-/// Applies the train flags to `c`; an empty string on success, else the one-line reason.
+/// The `irl4rec train` flags that are not settings of the configuration.
+const char* const kTrainValueFlags[] = {"--test-data", "--config", "--db", "--name", "--recipe", "--state"};
+const char* const kTrainSwitches[] = {"--json", "--quiet", "--no-cache", "--no-store"};
+
+/// Value flags and switches of `irl4rec train`: the configuration's (from its field table,
+/// core/train/config_fields.h) and the command's own.
+std::pair<QStringList, QStringList> trainFlags() {
+  QStringList values, switches;
+  for (const train::ConfigField& field : train::configFields()) {
+    if (!field.flag.isEmpty()) values << field.flag;
+    for (const QString& s : {field.onSwitch, field.offSwitch})
+      if (!s.isEmpty()) switches << s;
+  }
+  for (const char* v : kTrainValueFlags) values << QLatin1String(v);
+  for (const char* v : kTrainSwitches) switches << QLatin1String(v);
+  return {values, switches};
+}
+
+/// Applies the configuration's flags to `c` (loops over the field table); an empty string on
+/// success, else the one-line reason.
 QString applyTrainFlags(const Flags& f, train::TrainConfig& c) {
-  using namespace train;
-  if (f.has("--model")) {
-    auto v = parseModelKind(f.value("--model"));
-    if (!v) return v.error().cause;
-    c.model = v.value();
-  }
-  if (f.has("--encoder")) {
-    auto v = parseEncoderKind(f.value("--encoder"));
-    if (!v) return v.error().cause;
-    c.encoder = v.value();
-  }
-  if (f.has("--loss")) {
-    auto v = parseLossKind(f.value("--loss"));
-    if (!v) return v.error().cause;
-    c.loss = v.value();
-  }
-  if (f.has("--compression")) {
-    auto v = parseCompressionKind(f.value("--compression"));
-    if (!v) return v.error().cause;
-    c.compression = v.value();
-  }
-  if (f.has("--dependence")) {
-    auto v = parseDependenceKind(f.value("--dependence"));
-    if (!v) return v.error().cause;
-    c.dependence = v.value();
-  }
-  if (f.has("--protocol")) {
-    // "refit" is the training protocol (train + validation, `epochs` epochs, no selection);
-    // the ranking stays full. The others choose the ranking.
-    if (f.value("--protocol") == QLatin1String("refit")) {
+  for (const train::ConfigField& field : train::configFields()) {
+    if (!field.onSwitch.isEmpty() && !field.offSwitch.isEmpty() && f.on(qPrintable(field.onSwitch)) &&
+        f.on(qPrintable(field.offSwitch)))
+      return QStringLiteral("%1 and %2 exclude each other").arg(field.onSwitch, field.offSwitch);
+    if (!field.onSwitch.isEmpty() && f.on(qPrintable(field.onSwitch))) field.set(c, true);
+    if (!field.offSwitch.isEmpty() && f.on(qPrintable(field.offSwitch))) field.set(c, false);
+    if (field.flag.isEmpty() || !f.has(qPrintable(field.flag))) continue;
+    const QString text = f.value(qPrintable(field.flag));
+    // "--protocol refit" is the training protocol (train + validation, `epochs` epochs, no
+    // selection; the ranking stays full); the other values choose the ranking.
+    if (field.key == QLatin1String("eval_protocol") && text == QLatin1String("refit")) {
       c.refit = true;
-    } else {
-      auto v = parseEvalProtocol(f.value("--protocol"));
-      if (!v) return v.error().cause + QStringLiteral(" (or refit)");
-      c.evalProtocol = v.value();
+      continue;
+    }
+    if (QString why = train::applyFlagText(field, c, text); !why.isEmpty()) {
+      if (field.key == QLatin1String("eval_protocol")) why += QStringLiteral(" (or refit)");
+      return why;
     }
   }
-  if (f.has("--ce-kernel")) {
-    auto v = parseCeKernel(f.value("--ce-kernel"));
-    if (!v) return v.error().cause;
-    c.ceKernel = v.value();
-  }
-  if (f.has("--norm")) {
-    auto v = parseNormKind(f.value("--norm"));
-    if (!v) return v.error().cause;
-    c.norm = v.value();
-  }
-  if (f.has("--ffn")) {
-    auto v = parseFfnKind(f.value("--ffn"));
-    if (!v) return v.error().cause;
-    c.ffn = v.value();
-  }
-  if (f.has("--init")) {
-    auto v = parseInitKind(f.value("--init"));
-    if (!v) return v.error().cause;
-    c.init = v.value();
-  }
-  if (f.on("--pad-keys")) c.padKeys = true;
-  if (f.on("--split-batches")) c.splitBatches = true;
-  if (f.on("--no-cloze-last") && f.on("--cloze-last"))
-    return QStringLiteral("--cloze-last and --no-cloze-last exclude each other");
-  if (f.on("--no-cloze-last")) c.clozeLast = false;
-  if (f.on("--cloze-last")) c.clozeLast = true;
-  if (f.has("--batching")) {
-    auto v = parseBatchingKind(f.value("--batching"));
-    if (!v) return v.error().cause;
-    c.batching = v.value();
-  }
-  const std::pair<const char*, int*> ints[] = {
-      {"--negatives", &c.negatives}, {"--hidden", &c.hiddenSize},   {"--layers", &c.layers},
-      {"--heads", &c.heads},         {"--max-length", &c.maxLength}, {"--batch", &c.batchSize},
-      {"--epochs", &c.epochs},       {"--patience", &c.patience},   {"--eval-every", &c.evalEvery},
-      {"--threads", &c.threads},     {"--eval-batch", &c.evalBatchSize}};
-  for (const auto& [name, field] : ints)
-    if (f.has(name) && !toInt(f.value(name), *field))
-      return QStringLiteral("%1 must be an integer (got '%2')").arg(QLatin1String(name), f.value(name));
-  const std::pair<const char*, double*> doubles[] = {
-      {"--alpha", &c.alpha},   {"--beta", &c.beta},         {"--gamma", &c.gamma},
-      {"--dropout", &c.dropout}, {"--mask-ratio", &c.maskRatio}, {"--lr", &c.lr},
-      {"--weight-decay", &c.weightDecay}};
-  for (const auto& [name, field] : doubles)
-    if (f.has(name) && !toDouble(f.value(name), *field))
-      return QStringLiteral("%1 must be a number (got '%2')").arg(QLatin1String(name), f.value(name));
-  if (f.has("--seed")) {
-    bool ok = false;
-    c.seed = f.value("--seed").toULongLong(&ok);
-    if (!ok) return QStringLiteral("--seed must be a non-negative integer (got '%1')").arg(f.value("--seed"));
-  }
-  if (f.on("--no-confounder")) c.useConfounder = false;
-  if (f.on("--no-noise")) c.reparameterize = false;
-  if (f.has("--checkpoint")) c.checkpointPath = QFileInfo(f.value("--checkpoint")).absoluteFilePath();
   return QString();
 }
 
@@ -243,25 +194,7 @@ int runTrain(const QStringList& args) {
     out(QString::fromLatin1(kTrainUsage));
     return kExitOk;
   }
-  const QStringList valueFlags = {
-      QStringLiteral("--data"),        QStringLiteral("--model"),      QStringLiteral("--encoder"),
-      QStringLiteral("--loss"),        QStringLiteral("--negatives"),  QStringLiteral("--alpha"),
-      QStringLiteral("--beta"),        QStringLiteral("--gamma"),      QStringLiteral("--compression"),
-      QStringLiteral("--dependence"),  QStringLiteral("--hidden"),     QStringLiteral("--layers"),
-      QStringLiteral("--heads"),       QStringLiteral("--dropout"),    QStringLiteral("--max-length"),
-      QStringLiteral("--mask-ratio"),  QStringLiteral("--lr"),         QStringLiteral("--weight-decay"),
-      QStringLiteral("--batch"),       QStringLiteral("--epochs"),     QStringLiteral("--patience"),
-      QStringLiteral("--eval-every"),  QStringLiteral("--seed"),       QStringLiteral("--threads"),
-      QStringLiteral("--protocol"),    QStringLiteral("--checkpoint"), QStringLiteral("--test-data"),
-      QStringLiteral("--config"),      QStringLiteral("--db"),         QStringLiteral("--name"),
-      QStringLiteral("--norm"),        QStringLiteral("--ce-kernel"),  QStringLiteral("--ffn"),
-      QStringLiteral("--init"),        QStringLiteral("--batching"),   QStringLiteral("--recipe"),
-      QStringLiteral("--state"),       QStringLiteral("--eval-batch")};
-  const QStringList switchFlags = {QStringLiteral("--json"), QStringLiteral("--quiet"),
-                                   QStringLiteral("--no-confounder"), QStringLiteral("--no-noise"),
-                                   QStringLiteral("--no-cache"), QStringLiteral("--no-store"),
-                                   QStringLiteral("--pad-keys"), QStringLiteral("--split-batches"),
-                                   QStringLiteral("--no-cloze-last"), QStringLiteral("--cloze-last")};
+  const auto [valueFlags, switchFlags] = trainFlags();
   const Flags f = parseFlags(args, valueFlags, switchFlags);
   if (!f.error.isEmpty()) return badInput(QStringLiteral("train: %1").arg(f.error));
 
@@ -283,7 +216,6 @@ int runTrain(const QStringList& args) {
   }
   if (const QString why = applyTrainFlags(f, config); !why.isEmpty())
     return badInput(QStringLiteral("train: %1").arg(why));
-  if (f.has("--data")) config.dataPath = QFileInfo(f.value("--data")).absoluteFilePath();
   if (config.dataPath.isEmpty()) return badInput(QStringLiteral("train: missing --data PATH"));
   if (Status s = config.validate(); !s) return badInput(QStringLiteral("train: %1").arg(s.error().message()));
 

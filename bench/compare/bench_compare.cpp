@@ -16,6 +16,8 @@
 // usage: bench_compare [--runs N] [--seeds S] [--epochs E] [--steps K] [--repeats R]
 //                      [--store FILE] [--export DIR]
 #include "core/store/run_store.h"
+#include "core/train/config_fields.h"
+#include "core/train/metric_keys.h"
 #include "core/train/train_config.h"
 #include "ui/compare/compare_data.h"
 #include "ui/compare/compare_panel.h"
@@ -133,7 +135,8 @@ int main(int argc, char** argv) {
                                irl4rec::store::RunStatus::Queued,
                                {},
                                {},
-                               {}});
+                               {},
+                               irl4rec::train::groupKey(c.toJson())});
       if (!run.ok()) return 1;
       const qint64 id = run.value().id;
       db.setStatus(id, irl4rec::store::RunStatus::Running);
@@ -154,6 +157,7 @@ int main(int argc, char** argv) {
                       2 * level + noise(rng), 0});
       rows.push_back(
           {QStringLiteral("test/ndcg@10"), qint64(epochs) * steps, epochs, level + noise(rng), 0});
+      for (auto& row : rows) row.direction = irl4rec::train::metric::direction(row.key);
       if (!db.logMetrics(id, rows).ok()) return 1;
       db.setStatus(id, irl4rec::store::RunStatus::Finished);
     }

@@ -18,7 +18,7 @@
 #include "core/common/blas_kernels.h"
 #include "core/data/readers.h"
 #include "core/models/softmax_rows.h"
-#include "core/train/config_keys.h"
+#include "core/train/config_fields.h"
 #include "core/train/recipes.h"
 #include "core/train/run_controller.h"
 

@@ -5,6 +5,8 @@
 #include "tests/support/tiny_config.h"
 #include "core/common/error.h"
 #include "core/store/run_store.h"
+#include "core/train/config_fields.h"
+#include "core/train/metric_keys.h"
 #include "core/train/recorded_run.h"
 #include "core/train/train_config.h"
 
@@ -143,7 +145,8 @@ inline qint64 writeFinishedRun(irl4rec::store::RunStore& store, int index, int s
   c.seed = uint64_t(index);
   c.beta = 0.01 * (index % 7);
   const store::RunInfo run = take(store.createRun(store::NewRun{
-      QStringLiteral("run %1").arg(index), c.toJson(), 0, store::RunStatus::Running, {}, {}, {}}));
+      QStringLiteral("run %1").arg(index), c.toJson(), 0, store::RunStatus::Running, {}, {}, {},
+      train::groupKey(c.toJson())}));
   std::normal_distribution<double> noise(0.0, 0.05);
   const QString lossKeys[] = {train::metric::kRecT, train::metric::kAlphaRecS, train::metric::kBetaC,
                               train::metric::kGammaD, train::metric::kTotal};
@@ -172,6 +175,7 @@ inline qint64 writeFinishedRun(irl4rec::store::RunStore& store, int index, int s
   }
   rows.push_back(store::MetricRow{QStringLiteral("test/hr@10"), steps, epochs, 0.09, 0});
   rows.push_back(store::MetricRow{QStringLiteral("test/ndcg@10"), steps, epochs, 0.045, 0});
+  for (auto& row : rows) row.direction = train::metric::direction(row.key);
   check(store.logMetrics(run.id, rows));
   check(store.setStatus(run.id, store::RunStatus::Finished));
   return run.id;

@@ -25,8 +25,8 @@ Status MetricRepository::logMetrics(qint64 runId, const std::vector<MetricRow>& 
 }
 
 Status MetricRepository::logMetric(qint64 runId, const QString& key, qint64 step, qint32 epoch,
-                           double value) {
-  return logMetrics(runId, {MetricRow{key, step, epoch, value, 0}});
+                           double value, MetricDirection direction) {
+  return logMetrics(runId, {MetricRow{key, step, epoch, value, 0, direction}});
 }
 
 Expected<QStringList> MetricRepository::metricKeys(qint64 runId) {
@@ -115,7 +115,7 @@ Status MetricRepository::insertMetrics(qint64 runId, const std::vector<MetricRow
     if (x.id != 0) continue;
     auto q = c_.query(
         QStringLiteral("INSERT INTO metric_summary (run_id, key, direction) VALUES (?, ?, ?)"),
-        {runId, row.key, RunStore::metricDirection(row.key) == MetricDirection::Maximize ? 1 : 0},
+        {runId, row.key, row.direction == MetricDirection::Maximize ? 1 : 0},
         QStringLiteral("starting metric '%1' of run %2").arg(row.key).arg(runId));
     if (!q.ok()) return q.error();
     x.id = q.value()->lastInsertId().toLongLong();
@@ -150,7 +150,7 @@ Status MetricRepository::insertMetrics(qint64 runId, const std::vector<MetricRow
       MetricSummary& m = x.batch;
       if (m.count == 0) {
         m.key = row.key;
-        m.direction = RunStore::metricDirection(row.key);
+        m.direction = row.direction;
       }
       ++m.count;
       sql += j == i ? "(" : ",(";

@@ -12,7 +12,8 @@ class MetricRepository {
  public:
   explicit MetricRepository(Connection& connection) : c_(connection) {}
   Status logMetrics(qint64 runId, const std::vector<MetricRow>& rows);
-  Status logMetric(qint64 runId, const QString& key, qint64 step, qint32 epoch, double value);
+  Status logMetric(qint64 runId, const QString& key, qint64 step, qint32 epoch, double value,
+                   MetricDirection direction);
   Expected<QStringList> metricKeys(qint64 runId);
   Expected<std::vector<MetricPoint>> metrics(qint64 runId, const QString& key, qint64 afterSeq);
   Expected<std::vector<MetricRow>> allMetrics(qint64 runId);

@@ -113,8 +113,9 @@ Expected<std::unique_ptr<MetricWriter>> MetricWriter::create(const QString& dbPa
 
 MetricWriter::~MetricWriter() { close(); }
 
-void MetricWriter::log(const QString& key, qint64 step, qint32 epoch, double value) {
-  log(MetricRow{key, step, epoch, value, 0});
+void MetricWriter::log(const QString& key, qint64 step, qint32 epoch, double value,
+                       MetricDirection direction) {
+  log(MetricRow{key, step, epoch, value, 0, direction});
 }
 
 void MetricWriter::log(MetricRow row) {

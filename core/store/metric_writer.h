@@ -36,8 +36,10 @@ class MetricWriter {
   MetricWriter(const MetricWriter&) = delete;
   MetricWriter& operator=(const MetricWriter&) = delete;
 
-  /// Buffers one row; wallTime 0 means now. Thread-safe, never blocks on the file.
-  void log(const QString& key, qint64 step, qint32 epoch, double value);
+  /// Buffers one row; wallTime 0 means now. Thread-safe, never blocks on the file. The
+  /// direction is the caller's (train::metric::direction); the store applies no rule.
+  void log(const QString& key, qint64 step, qint32 epoch, double value,
+           MetricDirection direction = MetricDirection::Minimize);
   void log(MetricRow row);
   void log(const std::vector<MetricRow>& rows);
 

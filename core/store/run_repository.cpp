@@ -141,17 +141,15 @@ Expected<RunInfo> RunRepository::createRun(const NewRun& run) {
   const RunOwner owner = RunStore::currentOwner();
   qint64 id = 0;
   Status s = c_.tx(true, [&]() -> Status {
-    QString fingerprint;
     if (run.datasetId > 0) {
-      auto q = c_.query(QStringLiteral("SELECT fingerprint FROM datasets WHERE id = ?"),
+      auto q = c_.query(QStringLiteral("SELECT 1 FROM datasets WHERE id = ?"),
                          {run.datasetId}, QStringLiteral("reading the run's dataset"));
       if (!q.ok()) return q.error();
       if (!q.value()->next()) {
         return c_.error(QStringLiteral("no dataset with id %1").arg(run.datasetId));
       }
-      fingerprint = q.value()->value(0).toString();
     }
-    const QString key = RunStore::groupKey(run.config, fingerprint);
+    const QString key = run.groupKey.isEmpty() ? compactJson(run.config) : run.groupKey;
     const qint64 now = nowMs();
     auto q = c_.query(
         QStringLiteral("INSERT INTO runs (uuid, name, status, created_ms, started_ms, dataset_id, "

@@ -376,8 +376,8 @@ Status RunStore::logMetrics(qint64 runId, const std::vector<MetricRow>& rows) {
   return d_->metrics.logMetrics(runId, rows);
 }
 Status RunStore::logMetric(qint64 runId, const QString& key, qint64 step, qint32 epoch,
-                           double value) {
-  return d_->metrics.logMetric(runId, key, step, epoch, value);
+                           double value, MetricDirection direction) {
+  return d_->metrics.logMetric(runId, key, step, epoch, value, direction);
 }
 Expected<QStringList> RunStore::metricKeys(qint64 runId) {
   return d_->metrics.metricKeys(runId);
@@ -429,25 +429,6 @@ Expected<std::vector<std::pair<EntityKind, QString>>> RunStore::labelKeys(qint64
 
 // ---- pure helpers -----------------------------------------------------------------------------
 
-const QStringList& RunStore::groupExcludedKeys() {
-  static const QStringList kKeys = {QStringLiteral("seed"),
-                                    QStringLiteral("threads"),
-                                    QStringLiteral("name"),
-                                    QStringLiteral("data_path"),
-                                    QStringLiteral("checkpoint_path"),
-                                    QStringLiteral("eval_batch_size")};
-  return kKeys;
-}
-
-QString RunStore::groupKey(const QJsonObject& config, const QString& datasetFingerprint) {
-  const QJsonObject stripped = stripKeys(config, groupExcludedKeys());
-  if (datasetFingerprint.isEmpty()) return compactJson(stripped);
-  QJsonObject wrapped;
-  wrapped.insert(QStringLiteral("config"), stripped);
-  wrapped.insert(QStringLiteral("dataset"), datasetFingerprint);
-  return compactJson(wrapped);
-}
-
 QString RunStore::groupHash(const QString& groupKey) {
   return QString::fromLatin1(
       QCryptographicHash::hash(groupKey.toUtf8(), QCryptographicHash::Sha1).toHex().left(12));
@@ -457,32 +438,6 @@ QJsonObject RunStore::flattenConfig(const QJsonObject& config) {
   QJsonObject out;
   flattenInto(config, QString(), out);
   return out;
-}
-
-MetricDirection RunStore::metricDirection(const QString& key) {
-  // Plain loops rather than a shared static QRegularExpression: this runs on writer threads.
-  static const QStringList kMaximized = {
-      QStringLiteral("ndcg"),      QStringLiteral("hr"),  QStringLiteral("hit"),
-      QStringLiteral("hits"),      QStringLiteral("mrr"), QStringLiteral("recall"),
-      QStringLiteral("precision"), QStringLiteral("auc"), QStringLiteral("acc"),
-      QStringLiteral("accuracy"),  QStringLiteral("map"), QStringLiteral("coverage")};
-  const QString lower = key.toLower();
-  QString token;
-  auto check = [&]() {
-    while (!token.isEmpty() && token.back().isDigit()) token.chop(1);
-    const bool hit = kMaximized.contains(token);
-    token.clear();
-    return hit;
-  };
-  for (QChar c : lower) {
-    if ((c >= QLatin1Char('a') && c <= QLatin1Char('z')) ||
-        (c >= QLatin1Char('0') && c <= QLatin1Char('9'))) {
-      token += c;
-    } else if (check()) {
-      return MetricDirection::Maximize;
-    }
-  }
-  return check() ? MetricDirection::Maximize : MetricDirection::Minimize;
 }
 
 RunOwner RunStore::currentOwner() { return detail::currentOwner(); }

@@ -111,7 +111,8 @@ class RunStore {
   /// Appends rows in one transaction and updates the latest/best summaries. For per-step
   /// logging from a training loop use MetricWriter, which batches these calls.
   Status logMetrics(qint64 runId, const std::vector<MetricRow>& rows);
-  Status logMetric(qint64 runId, const QString& key, qint64 step, qint32 epoch, double value);
+  Status logMetric(qint64 runId, const QString& key, qint64 step, qint32 epoch, double value,
+                   MetricDirection direction = MetricDirection::Minimize);
   Expected<QStringList> metricKeys(qint64 runId);
   /// The curve of one key in insertion order; afterSeq > 0 returns only rows written after it
   /// (poll a run another process is writing).
@@ -146,20 +147,14 @@ class RunStore {
   Expected<std::vector<std::pair<EntityKind, QString>>> labelKeys(qint64 datasetId);
 
   // ---- pure helpers --------------------------------------------------------------------------
-  /// Config keys left out of the group key at any depth: the seed and purely operational
-  /// settings that do not change what is learned ("seed", "threads", "name", "data_path",
-  /// "checkpoint_path", "eval_batch_size").
-  static const QStringList& groupExcludedKeys();
-  /// Canonical JSON (sorted keys, compact) of the config without groupExcludedKeys(), wrapped
-  /// with the dataset fingerprint when given: runs that differ only by seed share it.
-  static QString groupKey(const QJsonObject& config, const QString& datasetFingerprint = {});
+  // Which runs form a seed group and which way a metric improves are domain rules, not the
+  // store's: train::groupKey (core/train/config_fields.h) and train::metric::direction
+  // (core/train/metric_keys.h) decide; the store keeps NewRun::groupKey and
+  // MetricRow::direction as given.
   /// First 12 hex digits of SHA-1(groupKey).
   static QString groupHash(const QString& groupKey);
   /// {"model": {"hidden": 64}} -> {"model.hidden": "64"}; values as compact JSON text.
   static QJsonObject flattenConfig(const QJsonObject& config);
-  /// Maximize when a token of the key is a ranking metric (ndcg, hr, hit, mrr, recall,
-  /// precision, auc, acc, accuracy, map, coverage), Minimize otherwise (losses, terms, gaps).
-  static MetricDirection metricDirection(const QString& key);
   /// This process, as recorded in runs it owns.
   static RunOwner currentOwner();
   /// False only when the owner is certainly gone: same host, and a different boot or no

@@ -55,6 +55,10 @@ struct NewRun {
   /// uuid already in the store is an Error. (Last, so that brace-initialised NewRuns keep
   /// their meaning.)
   QString uuid;
+  /// The run's seed group (train::groupKey: its configuration without seed and operational
+  /// settings, with the dataset's fingerprint). Empty: the whole configuration, so the run
+  /// groups only with identical configurations — the store applies no rule of its own.
+  QString groupKey;
 };
 
 /// One row of the runs table plus its metric summaries when listed.
@@ -77,7 +81,8 @@ struct RunInfo {
   RunOwner owner;
 };
 
-/// Whether the best value of a metric is its maximum or its minimum (RunStore::metricDirection).
+/// Whether the best value of a metric is its maximum or its minimum. The writer says which
+/// (train::metric::direction); the store keeps it with the series' summary.
 enum class MetricDirection { Minimize, Maximize };
 
 /// One logged scalar. NaN is stored as NULL and read back as NaN (a diverged loss stays visible).
@@ -87,6 +92,9 @@ struct MetricRow {
   qint32 epoch = 0;  ///< 0 = not tied to an epoch
   double value = 0;
   double wallTime = 0;  ///< seconds since the Unix epoch; 0 = "now" when written
+  /// Which way the series' best goes, fixed by its first row (losses: Minimize, the default;
+  /// ranking metrics: Maximize — train::metric::direction).
+  MetricDirection direction = MetricDirection::Minimize;
 };
 
 /// A point of a metric curve as read back.

@@ -3,6 +3,8 @@
 /// RecordedRun and read by the GUI's tables and plots, the CLI's listings and the sweeps'
 /// selection rule. One place, so a reader and the writer cannot drift. Qt Core only.
 
+#include "core/store/store_types.h"
+
 #include <QString>
 
 namespace irl4rec::train::metric {
@@ -29,5 +31,11 @@ inline const QString kTestHr10 = QStringLiteral("test/hr@10");
 inline const QString kTestNdcg10 = QStringLiteral("test/ndcg@10");
 /// Model selection and early stopping use validation NDCG@10 only (DESIGN.md §1).
 inline const QString& kSelection = kValNdcg10;
+
+/// Which way a metric improves, for the store's best-value summaries and the sweeps' choice:
+/// Maximize when a token of the key is a ranking metric (ndcg, hr, hit, mrr, recall,
+/// precision, auc, acc, accuracy, map, coverage; "val/ndcg@10", "test/hr@5"), Minimize
+/// otherwise (losses, terms, seconds, gaps).
+store::MetricDirection direction(const QString& key);
 
 }  // namespace irl4rec::train::metric

@@ -1,6 +1,6 @@
 #include "core/train/recipes.h"
 
-#include "core/train/config_keys.h"
+#include "core/train/config_fields.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,5 +1,7 @@
 #include "core/train/recorded_run.h"
 
+#include "core/train/config_fields.h"
+
 #include "core/analysis/run_projections.h"
 #include "core/store/metric_writer.h"
 #include "core/store/run_store.h"
@@ -30,9 +32,14 @@ std::vector<std::pair<QString, double>> RecordedRun::rankingValues(const QString
 
 namespace {
 
+/// One metric row, with the direction its key implies (the store applies no rule of its own).
+void logMetric(store::MetricWriter& writer, const QString& key, qint64 step, qint32 epoch, double value) {
+  writer.log(key, step, epoch, value, metric::direction(key));
+}
+
 void logRanking(store::MetricWriter& writer, const QString& prefix, const eval::RankingMetrics& m,
                 qint64 step, qint32 epoch) {
-  for (const auto& [key, value] : RecordedRun::rankingValues(prefix, m)) writer.log(key, step, epoch, value);
+  for (const auto& [key, value] : RecordedRun::rankingValues(prefix, m)) logMetric(writer, key, step, epoch, value);
 }
 
 RunOutcome failed(const QString& message) {
@@ -42,7 +49,14 @@ RunOutcome failed(const QString& message) {
   return outcome;
 }
 
-Expected<qint64> upsertDataset(store::RunStore& store, const data::Dataset& dataset) {
+/// The dataset's row in the store (added or updated) and its fingerprint, which the runs' group
+/// keys carry.
+struct StoredDataset {
+  qint64 id = 0;
+  QString fingerprint;
+};
+
+Expected<StoredDataset> upsertDataset(store::RunStore& store, const data::Dataset& dataset) {
   store::DatasetRecord record;
   const data::DatasetStats stats = dataset.stats();
   record.name = dataset.name;
@@ -50,18 +64,21 @@ Expected<qint64> upsertDataset(store::RunStore& store, const data::Dataset& data
   record.format = data::formatName(dataset.format);
   record.fingerprint = stats.fingerprint;
   record.stats = data::statsToJson(dataset, stats);
-  return store.upsertDataset(record);
+  auto id = store.upsertDataset(record);
+  if (!id.ok()) return id.error();
+  return StoredDataset{id.value(), record.fingerprint};
 }
 
-Expected<qint64> createRun(store::RunStore& store, qint64 datasetId, const TrainConfig& config,
-                           const QString& name, store::RunStatus status,
+Expected<qint64> createRun(store::RunStore& store, const StoredDataset& dataset,
+                           const TrainConfig& config, const QString& name, store::RunStatus status,
                            const QString& uuid = {}, const QStringList& tags = {}) {
   store::NewRun run;
   run.uuid = uuid;
   run.tags = tags;
   run.name = name;
   run.config = config.toJson();
-  run.datasetId = datasetId;
+  run.groupKey = groupKey(run.config, dataset.fingerprint);
+  run.datasetId = dataset.id;
   run.status = status;
   auto info = store.createRun(run);
   if (!info.ok()) return info.error();
@@ -76,11 +93,11 @@ Expected<std::vector<qint64>> RecordedRun::createQueued(const QString& storePath
                                                         const QStringList& names) {
   store::RunStore store;
   if (Status s = store.open(storePath); !s.ok()) return s.error();
-  auto datasetId = upsertDataset(store, dataset);
-  if (!datasetId.ok()) return datasetId.error();
+  auto stored = upsertDataset(store, dataset);
+  if (!stored.ok()) return stored.error();
   std::vector<qint64> ids;
   for (size_t i = 0; i < configs.size(); ++i) {
-    auto id = createRun(store, datasetId.value(), configs[i], names.value(int(i)),
+    auto id = createRun(store, stored.value(), configs[i], names.value(int(i)),
                         store::RunStatus::Queued);
     if (!id.ok()) return id.error();
     ids.push_back(id.value());
@@ -102,9 +119,9 @@ RunOutcome RecordedRun::run(const RunCallbacks& callbacks) {
     store::RunStore store;
     if (Status s = store.open(setup_.storePath); !s.ok()) return failed(s.error().message());
     if (runId_ == 0) {
-      auto datasetId = upsertDataset(store, *setup_.dataset);
-      if (!datasetId.ok()) return failed(datasetId.error().message());
-      auto id = createRun(store, datasetId.value(), setup_.config, setup_.name,
+      auto stored = upsertDataset(store, *setup_.dataset);
+      if (!stored.ok()) return failed(stored.error().message());
+      auto id = createRun(store, stored.value(), setup_.config, setup_.name,
                           store::RunStatus::Running, setup_.uuid, setup_.tags);
       if (!id.ok()) return failed(id.error().message());
       runId_ = id.value();
@@ -157,17 +174,17 @@ RunOutcome RecordedRun::run(const RunCallbacks& callbacks) {
         }
       }
       lastStep = p.step;
-      writer.log(metric::kRecT, p.step, p.epoch, p.recT);
-      if (config.hasConfounder()) writer.log(metric::kAlphaRecS, p.step, p.epoch, p.alphaRecS);
-      if (config.model == ModelKind::Irl4Rec) writer.log(metric::kBetaC, p.step, p.epoch, p.betaCompression);
-      if (config.hasConfounder()) writer.log(metric::kGammaD, p.step, p.epoch, p.gammaDependence);
-      writer.log(metric::kTotal, p.step, p.epoch, p.total);
+      logMetric(writer, metric::kRecT, p.step, p.epoch, p.recT);
+      if (config.hasConfounder()) logMetric(writer, metric::kAlphaRecS, p.step, p.epoch, p.alphaRecS);
+      if (config.model == ModelKind::Irl4Rec) logMetric(writer, metric::kBetaC, p.step, p.epoch, p.betaCompression);
+      if (config.hasConfounder()) logMetric(writer, metric::kGammaD, p.step, p.epoch, p.gammaDependence);
+      logMetric(writer, metric::kTotal, p.step, p.epoch, p.total);
       if (callbacks.onStep) callbacks.onStep(p);
     };
     recording.onEpoch = [&](const EpochProgress& p) {
       lastStep = p.step;  // also for epochs replayed by a resumed run, which report no steps
-      writer.log(metric::kEpochLoss, lastStep, p.epoch, p.meanLoss);
-      writer.log(QStringLiteral("time/epoch_seconds"), lastStep, p.epoch, p.trainSeconds);
+      logMetric(writer, metric::kEpochLoss, lastStep, p.epoch, p.meanLoss);
+      logMetric(writer, QStringLiteral("time/epoch_seconds"), lastStep, p.epoch, p.trainSeconds);
       if (p.evaluated) logRanking(writer, QStringLiteral("val"), p.validation, lastStep, p.epoch);
       if (callbacks.onEpoch) callbacks.onEpoch(p);
     };
@@ -180,7 +197,7 @@ RunOutcome RecordedRun::run(const RunCallbacks& callbacks) {
       logRanking(writer, QStringLiteral("test"), outcome.test, lastStep, outcome.bestEpoch);
       if (setup_.extraMetrics) {
         for (const auto& [key, value] : setup_.extraMetrics(controller)) {
-          writer.log(key, lastStep, outcome.bestEpoch, value);
+          logMetric(writer, key, lastStep, outcome.bestEpoch, value);
         }
       }
     }

@@ -1,5 +1,7 @@
 #include "core/train/sweep_runner.h"
 
+#include "core/train/config_fields.h"
+
 #include "core/data/readers.h"
 #include "core/store/run_store.h"
 #include "core/train/recorded_run.h"
@@ -165,6 +167,7 @@ Status recordWorkerFailure(const SweepPlan& plan, const PlannedRun& run, const Q
     created.uuid = run.id;
     created.name = run.name;
     created.config = run.config.toJson();
+    created.groupKey = groupKey(created.config);  // no dataset recorded: the worker never loaded it
     created.status = store::RunStatus::Running;
     created.tags = {sweepTag(plan.name)};
     auto info = store.createRun(created);

@@ -1,7 +1,7 @@
 #include "core/train/sweep_spec.h"
 
 #include "core/common/files.h"
-#include "core/train/config_keys.h"
+#include "core/train/config_fields.h"
 #include "core/train/recipes.h"
 
 #include <QDir>

@@ -4,6 +4,8 @@
 // RunStore::createRun / logMetrics; the grid test queues real runs on the bundled synthetic data.
 #include "core/store/run_store.h"
 #include "core/train/ablation_grid.h"
+#include "core/train/config_fields.h"
+#include "core/train/metric_keys.h"
 #include "core/train/sweep_spec.h"
 #include "core/train/train_config.h"
 #include "ui/compare/compare_data.h"
@@ -99,7 +101,8 @@ class StoreBuilder {
   qint64 addJson(const QJsonObject& config, const QString& name, const std::vector<double>& valNdcg,
                  const std::vector<double>& valHr, double testHr, double testNdcg,
                  RunStatus status = RunStatus::Finished) {
-    auto run = db_.createRun({name, config, datasetId_, RunStatus::Queued, {}, {}, {}});
+    auto run = db_.createRun({name, config, datasetId_, RunStatus::Queued, {}, {}, {},
+                              irl4rec::train::groupKey(config)});
     if (!run.ok()) return 0;
     const qint64 id = run.value().id;
     db_.setStatus(id, RunStatus::Running);
@@ -119,6 +122,7 @@ class StoreBuilder {
       rows.push_back({QStringLiteral("test/hr@10"), epochs * 4, epochs, testHr, 0});
       rows.push_back({QStringLiteral("test/ndcg@10"), epochs * 4, epochs, testNdcg, 0});
     }
+    for (auto& row : rows) row.direction = irl4rec::train::metric::direction(row.key);
     if (!rows.empty() && !db_.logMetrics(id, rows).ok()) return 0;
     db_.setStatus(id, status);
     return id;
@@ -428,7 +432,7 @@ class TestCompare : public QObject {
     auto source = panel->gridSourceConfig();
     QVERIFY(source.ok());
     // The form keeps seeds in its own field: everything else is the configuration set.
-    QCOMPARE(RunStore::groupKey(source.value().toJson()), RunStore::groupKey(base.toJson()));
+    QCOMPARE(irl4rec::train::groupKey(source.value().toJson()), irl4rec::train::groupKey(base.toJson()));
 
     // Shown, the tab reads the store (no runs yet), then re-reads it when runs end.
     QSignalSpy shown(panel, &ComparePanel::snapshotLoaded);

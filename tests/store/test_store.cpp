@@ -133,7 +133,7 @@ class TestStore : public QObject {
 
   void migratesFromVersion1() {
     const QString path = file(QStringLiteral("v1.sqlite"));
-    const QString groupKey = RunStore::groupKey(sampleConfig(3));
+    const QString groupKey = QStringLiteral("{\"config\":{\"beta\":0.1}}");  // as train::groupKey writes them
     store_test::withRawDb(path, [&](QSqlDatabase& db) {
       QSqlQuery q(db);
       QVERIFY(q.exec(QStringLiteral("PRAGMA journal_mode = WAL")));
@@ -230,6 +230,7 @@ class TestStore : public QObject {
     nr.config = sampleConfig(5);
     nr.datasetId = dsId.value();
     nr.tags = {QStringLiteral("ablation"), QStringLiteral("sports")};
+    nr.groupKey = QStringLiteral("{\"config\":{\"model\":\"irl4rec\"},\"dataset\":\"f00d\"}");
     nr.notes = QStringLiteral("first try");
     auto created = store.createRun(nr);
     QVERIFY2(created.ok(), created.ok() ? "" : qPrintable(created.error().message()));
@@ -244,7 +245,7 @@ class TestStore : public QObject {
     QCOMPARE(r.owner.pid, QCoreApplication::applicationPid());
     QVERIFY(r.created.isValid());
     QVERIFY(!r.started.isValid());
-    QCOMPARE(r.groupKey, RunStore::groupKey(nr.config, QStringLiteral("f00d")));
+    QCOMPARE(r.groupKey, nr.groupKey);  // kept as given: the rule is train::groupKey's
 
     VERIFY_OK(store.setStatus(r.id, RunStatus::Running));
     auto running = store.run(r.id);
@@ -279,12 +280,12 @@ class TestStore : public QObject {
     QVERIFY(store
                 .logMetrics(r.id, {MetricRow{QStringLiteral("loss/total"), 1, 1, 2.0, 100.5},
                                    MetricRow{QStringLiteral("loss/total"), 2, 1, 1.0, 101.0},
-                                   MetricRow{QStringLiteral("val/ndcg@10"), 1, 1, 0.10, 102.0}})
+                                   MetricRow{QStringLiteral("val/ndcg@10"), 1, 1, 0.10, 102.0, MetricDirection::Maximize}})
                 .ok());
     QVERIFY(store
                 .logMetrics(r.id, {MetricRow{QStringLiteral("loss/total"), 3, 2, 1.5, 0},
-                                   MetricRow{QStringLiteral("val/ndcg@10"), 2, 2, 0.30, 0},
-                                   MetricRow{QStringLiteral("val/ndcg@10"), 3, 3, 0.20, 0}})
+                                   MetricRow{QStringLiteral("val/ndcg@10"), 2, 2, 0.30, 0, MetricDirection::Maximize},
+                                   MetricRow{QStringLiteral("val/ndcg@10"), 3, 3, 0.20, 0, MetricDirection::Maximize}})
                 .ok());
     QVERIFY(store.logMetric(r.id, QStringLiteral("loss/total"), 4, 3, nan).ok());
     auto loss = store.metrics(r.id, QStringLiteral("loss/total"));
@@ -438,53 +439,51 @@ class TestStore : public QObject {
     QVERIFY(!unopened.findRun(QStringLiteral("alpha")).ok());
   }
 
-  void groupKeysIgnoreSeed() {
-    const QString k1 = RunStore::groupKey(sampleConfig(1));
-    QCOMPARE(RunStore::groupKey(sampleConfig(2)), k1);
-    QVERIFY(!k1.contains(QStringLiteral("seed")));
-    QVERIFY(!k1.contains(QStringLiteral("threads")));
-    QVERIFY(RunStore::groupKey(sampleConfig(1, 0.2)) != k1);
-    QVERIFY(RunStore::groupKey(sampleConfig(1), QStringLiteral("fp1")) !=
-            RunStore::groupKey(sampleConfig(1), QStringLiteral("fp2")));
-    // Key order in the source object does not matter; only operational keys are dropped.
-    QJsonObject reordered = sampleConfig(9);
-    reordered.insert(QStringLiteral("name"), QStringLiteral("whatever"));
-    reordered.insert(QStringLiteral("data_path"), QStringLiteral("/elsewhere"));
-    QCOMPARE(RunStore::groupKey(reordered), k1);
-    QCOMPARE(RunStore::groupHash(k1).size(), 12);
-
+  void groupKeysAreKeptAsGiven() {
+    // Which runs form a seed group is train::groupKey's rule (tests/train); the store keeps the
+    // key it is given, hashes it, lists by it — and without one groups only identical configs.
     RunStore store;
     QVERIFY(store.open(file(QStringLiteral("groups.sqlite"))).ok());
     auto ds = store.upsertDataset(
         DatasetRecord{0, QStringLiteral("d"), {}, {}, QStringLiteral("fp"), {}});
-    auto r1 = store.createRun(NewRun{{}, sampleConfig(1), ds.value(), RunStatus::Queued, {}, {}});
-    auto r2 = store.createRun(NewRun{{}, sampleConfig(2), ds.value(), RunStatus::Queued, {}, {}});
-    auto r3 =
-        store.createRun(NewRun{{}, sampleConfig(2, 0.7), ds.value(), RunStatus::Queued, {}, {}});
-    QCOMPARE(r1.value().groupKey, r2.value().groupKey);
+    const QString k1 = QStringLiteral("group-1"), k2 = QStringLiteral("group-2");
+    auto r1 = store.createRun(NewRun{{}, sampleConfig(1), ds.value(), RunStatus::Queued, {}, {}, {}, k1});
+    auto r2 = store.createRun(NewRun{{}, sampleConfig(2), ds.value(), RunStatus::Queued, {}, {}, {}, k1});
+    auto r3 = store.createRun(NewRun{{}, sampleConfig(2, 0.7), ds.value(), RunStatus::Queued, {}, {}, {}, k2});
+    QCOMPARE(r1.value().groupKey, k1);
     QCOMPARE(r1.value().groupHash, r2.value().groupHash);
-    QVERIFY(r3.value().groupKey != r1.value().groupKey);
+    QCOMPARE(r1.value().groupHash, RunStore::groupHash(k1));
+    QCOMPARE(RunStore::groupHash(k1).size(), 12);
+    QCOMPARE(r3.value().groupKey, k2);
     ListOptions options;
-    options.groupKey = r1.value().groupKey;
+    options.groupKey = k1;
     QCOMPARE(store.listRuns(options).value().size(), size_t(2));
+    auto bare = store.createRun(NewRun{{}, sampleConfig(3), ds.value(), RunStatus::Queued, {}, {}});
+    QCOMPARE(bare.value().groupKey,
+             QString::fromUtf8(QJsonDocument(sampleConfig(3)).toJson(QJsonDocument::Compact)));
   }
 
-  void metricDirection_data() {
-    QTest::addColumn<QString>("key");
-    QTest::addColumn<bool>("maximize");
-    QTest::newRow("ndcg") << "val/ndcg@10" << true;
-    QTest::newRow("hr") << "test/HR@5" << true;
-    QTest::newRow("mrr") << "val.mrr_20" << true;
-    QTest::newRow("hit10") << "hit10" << true;
-    QTest::newRow("loss") << "loss/total" << false;
-    QTest::newRow("dependence") << "loss/gamma_d" << false;
-    QTest::newRow("epoch loss") << "train/epoch_loss" << false;
-    QTest::newRow("unknown") << "shift_gap" << false;
-  }
-  void metricDirection() {
-    QFETCH(QString, key);
-    QFETCH(bool, maximize);
-    QCOMPARE(RunStore::metricDirection(key) == MetricDirection::Maximize, maximize);
+  void metricDirectionIsTheWriters() {
+    // The first row of a series fixes its direction; the store applies no rule of its own.
+    RunStore store;
+    QVERIFY(store.open(file(QStringLiteral("direction.sqlite"))).ok());
+    auto r = store.createRun(NewRun{{}, sampleConfig(1), 0, RunStatus::Running, {}, {}});
+    VERIFY_OK(store.logMetrics(r.value().id, {MetricRow{QStringLiteral("val/ndcg@10"), 1, 1, 0.2, 0},
+                                             MetricRow{QStringLiteral("val/ndcg@10"), 2, 2, 0.1, 0},
+                                             MetricRow{QStringLiteral("score"), 1, 1, 0.2, 0, MetricDirection::Maximize},
+                                             MetricRow{QStringLiteral("score"), 2, 2, 0.3, 0, MetricDirection::Maximize}}));
+    auto summaries = store.metricSummaries(r.value().id);
+    QVERIFY(summaries.ok());
+    for (const auto& m : summaries.value()) {
+      if (m.key == QLatin1String("val/ndcg@10")) {
+        QCOMPARE(m.direction, MetricDirection::Minimize);  // not told otherwise
+        QCOMPARE(m.bestValue, 0.1);
+      } else {
+        QCOMPARE(m.direction, MetricDirection::Maximize);
+        QCOMPARE(m.bestValue, 0.3);
+      }
+    }
+    QCOMPARE(summaries.value().size(), size_t(2));
   }
 
   void concurrentWritersLoseNothing_data() {

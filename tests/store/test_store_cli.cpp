@@ -97,8 +97,9 @@ class TestStoreCli : public QObject {
     std::vector<MetricRow> rows;
     for (int i = 1; i <= 20; ++i)
       rows.push_back(MetricRow{QStringLiteral("loss/total"), i, 1 + i / 10, 2.0 / i, 0});
-    rows.push_back(MetricRow{QStringLiteral("val/ndcg@10"), 10, 1, 0.125, 0});
-    rows.push_back(MetricRow{QStringLiteral("val/ndcg@10"), 20, 2, 0.25, 0});
+    // Ranking metrics improve upwards: the writer says so (train::metric::direction).
+    rows.push_back(MetricRow{QStringLiteral("val/ndcg@10"), 10, 1, 0.125, 0, MetricDirection::Maximize});
+    rows.push_back(MetricRow{QStringLiteral("val/ndcg@10"), 20, 2, 0.25, 0, MetricDirection::Maximize});
     QVERIFY(store.logMetrics(id, rows).ok());
     EmbeddingMatrix t{3, 2, {0, 1, 2}, {0.5f, -1.f, 2.f, 3.f, 1e-3f, 4.f}};
     QVERIFY(store.saveEmbeddings(id, kind::kAdjustment, t).ok());

@@ -3,6 +3,7 @@
 #include "tests/support/tiny_config.h"
 #include "core/data/readers.h"
 #include "core/store/run_store.h"
+#include "core/train/config_fields.h"
 #include "core/train/memory_estimate.h"
 #include "core/train/recorded_run.h"
 #include "ui/main_window.h"
@@ -133,6 +134,54 @@ class TestRunsPanel : public QObject {
     const QString message = form.validationMessage();
     QVERIFY2(message.contains(expected, Qt::CaseInsensitive), qPrintable(message));
     QVERIFY(!form.launchButton()->isEnabled());
+  }
+
+  void formIsMadeFromTheFieldTable() {
+    // Every setting with a section of the field table (core/train/config_fields.h) has its
+    // widget, named by its key, with the table's help; a value set away from its default
+    // survives setConfig -> config(); and the table's `applies` greys settings out.
+    using irl4rec::train::ConfigField;
+    irl4rec::ui::RunConfigForm form;
+    int shown = 0;
+    for (const ConfigField& f : irl4rec::train::configFields()) {
+      if (f.section == ConfigField::Section::Hidden) {
+        QVERIFY2(!form.findChild<QWidget*>(f.key), qPrintable(f.key));
+        continue;
+      }
+      if (f.key == QLatin1String("split_batches")) continue;  // the batching box shows it
+      auto* w = form.findChild<QWidget*>(f.key);
+      QVERIFY2(w, qPrintable(f.key));
+      QCOMPARE(w->toolTip(), f.help);
+      ++shown;
+      if (f.widget == ConfigField::Widget::Custom) continue;  // batching and seeds: own tests
+      irl4rec::train::TrainConfig c = tinyConfig(1);
+      const QJsonValue d = f.get(c);
+      QJsonValue other;
+      switch (f.type) {
+        case ConfigField::Type::Integer: other = d.toInt() + 3; break;
+        case ConfigField::Type::Real: other = d.toDouble() + 0.25; break;  // 2 decimals hold it
+        case ConfigField::Type::Boolean: other = !d.toBool(); break;
+        case ConfigField::Type::Choice: other = f.choices.value(f.choices.indexOf(d.toString()) == 0 ? 1 : 0); break;
+        default: QFAIL(qPrintable(f.key));
+      }
+      QVERIFY(f.set(c, other).isEmpty());
+      form.setConfig(c);
+      QVERIFY2(f.get(form.config()) == other, qPrintable(f.key));
+    }
+    QCOMPARE(shown, 27);  // the form of session 9, widget for widget
+    irl4rec::train::TrainConfig c = tinyConfig(1);
+    c.model = irl4rec::train::ModelKind::Baseline;
+    c.alpha = c.beta = c.gamma = 0;
+    form.setConfig(c);
+    QVERIFY(!form.findChild<QWidget*>(QStringLiteral("alpha"))->isEnabled());
+    QVERIFY(!form.findChild<QWidget*>(QStringLiteral("use_confounder"))->isEnabled());
+    c.model = irl4rec::train::ModelKind::Irl4Rec;
+    form.setConfig(c);
+    QVERIFY(form.findChild<QWidget*>(QStringLiteral("alpha"))->isEnabled());
+    c.encoder = irl4rec::train::EncoderKind::Gru4Rec;
+    form.setConfig(c);
+    QVERIFY(!form.findChild<QWidget*>(QStringLiteral("heads"))->isEnabled());
+    QVERIFY(!form.findChild<QWidget*>(QStringLiteral("mask_ratio"))->isEnabled());
   }
 
   void formKeepsTheBatching_data() {

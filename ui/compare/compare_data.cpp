@@ -1,7 +1,7 @@
 #include "ui/compare/compare_data.h"
 
 #include "core/store/run_store.h"
-#include "core/train/config_keys.h"
+#include "core/train/config_fields.h"
 #include "core/train/sweep_spec.h"
 
 #include <QJsonArray>
@@ -88,7 +88,7 @@ Snapshot readSnapshot(const QString& storePath, const QStringList& extraKeys, qi
     if (r.run.config.isEmpty())
       r.problem = QStringLiteral("its configuration is missing or unreadable");
     r.groupConfig = r.run.config;
-    for (const QString& k : store::RunStore::groupExcludedKeys()) r.groupConfig.remove(k);
+    for (const QString& k : train::groupExcludedKeys()) r.groupConfig.remove(k);
     r.seed = r.run.config.value(QStringLiteral("seed")).toVariant().toString();
     if (r.summaries.empty() && r.problem.isEmpty())
       r.problem = QStringLiteral("no metrics recorded");
@@ -222,7 +222,7 @@ QJsonObject completeGroupConfig(const QJsonObject& groupConfig, const QSet<QStri
   auto config = train::TrainConfig::fromJson(groupConfig);
   if (!config.ok()) return groupConfig;
   QJsonObject complete = train::completeConfigJson(config.value());
-  for (const QString& k : store::RunStore::groupExcludedKeys()) complete.remove(k);
+  for (const QString& k : train::groupExcludedKeys()) complete.remove(k);
   for (const QString& k : complete.keys()) {
     if (!stored.contains(k)) complete.remove(k);
   }

@@ -1,6 +1,7 @@
 #include "ui/compare/sweep_study.h"
 
 #include "core/store/run_store.h"
+#include "core/train/metric_keys.h"
 #include "core/train/sweep_spec.h"
 
 #include <QJsonDocument>
@@ -66,7 +67,7 @@ QString testCounterpart(const QString& key) {
 }
 
 bool maximize(const QString& key) {
-  return store::RunStore::metricDirection(key) == store::MetricDirection::Maximize;
+  return train::metric::direction(key) == store::MetricDirection::Maximize;
 }
 
 }  // namespace
