@@ -1,5 +1,6 @@
 #include "ui/run_queue.h"
 
+#include "core/application/launch.h"
 #include "core/store/run_store.h"
 #include "core/train/recorded_run.h"
 
@@ -55,16 +56,11 @@ Expected<QList<qint64>> RunQueue::enqueue(std::shared_ptr<const data::Dataset> d
                                           const train::TrainConfig& config,
                                           const QList<quint64>& seeds, const QString& name,
                                           const QString& resumeFrom) {
-  QList<quint64> all = seeds;
-  if (all.isEmpty()) all << config.seed;
   std::vector<train::TrainConfig> configs;
   QStringList names;
-  for (quint64 seed : all) {
-    train::TrainConfig c = config;
-    c.seed = seed;
-    c.dataPath = dataset->sourcePath;
-    configs.push_back(c);
-    names << (all.size() > 1 ? QStringLiteral("%1 s%2").arg(name).arg(seed) : name);
+  for (application::PlannedRun& run : application::planSeeds(config, seeds, name, dataset->sourcePath)) {
+    configs.push_back(std::move(run.config));
+    names << run.name;
   }
   auto created = train::RecordedRun::createQueued(storePath_, *dataset, configs, names);
   if (!created.ok()) return created.error();

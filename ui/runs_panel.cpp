@@ -231,11 +231,14 @@ RunsPanel::RunsPanel(store::RunStore* store, RunQueue* queue, QWidget* parent)
 
 void RunsPanel::setDataset(std::shared_ptr<const data::Dataset> dataset) {
   dataset_ = std::move(dataset);
-  datasetChecks_ = {};
   // Hashing every sequence (~16 ms on Beauty): once per dataset, not at every re-run.
   datasetFingerprint_ = dataset_ ? dataset_->stats().fingerprint : QString();
-  datasetSizes_ = dataset_ ? std::optional(train::DatasetSizes::of(*dataset_)) : std::nullopt;
-  form_->setDatasetSizes(datasetSizes_);
+  if (dataset_) {
+    launchChecks_.emplace(dataset_);
+  } else {
+    launchChecks_.reset();
+  }
+  form_->setDatasetSizes(launchChecks_ ? std::optional(launchChecks_->sizes()) : std::nullopt);
   updateActions();
   updateGettingStarted();
 }
@@ -244,17 +247,8 @@ Status RunsPanel::checkLaunch(const train::TrainConfig& config) {
   if (store_) {
     if (Status s = store_->checkWritable(); !s.ok()) return s;
   }
-  if (Status s = config.validate(); !s.ok()) return s;
-  // The memory estimate depends on the sizes, so it is never cached (and comes first so that a
-  // cached answer from a smaller configuration cannot hide it).
-  if (Status s = train::checkMemory(config, *datasetSizes_, train::readMachineMemory()); !s.ok())
-    return s;
-  // Past validate(), RunController::check depends only on the dataset and on whether the
-  // configuration has the confounder branch (it needs item attributes); its dataset part builds
-  // the leave-one-out split, so it is computed once per dataset and kept.
-  std::optional<Status>& cached = datasetChecks_[config.hasConfounder() ? 1 : 0];
-  if (!cached) cached = train::RunController::check(*dataset_, config);
-  return *cached;
+  if (!launchChecks_) return Error::general(tr("Open a dataset first (File ▸ Open dataset…)."));
+  return launchChecks_->check(config);
 }
 
 void RunsPanel::reload() {

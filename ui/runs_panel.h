@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/application/launch.h"
+
 #include "core/data/dataset.h"
 #include "core/store/store_types.h"
 #include "core/train/memory_estimate.h"
@@ -158,8 +160,9 @@ class RunsPanel : public QWidget {
   bool firstListingShown_ = false;  ///< the first listing selected the newest run
   int listingsStarted_ = 0;
   QString datasetFingerprint_;
-  std::optional<train::DatasetSizes> datasetSizes_;  ///< for the memory estimate
-  std::array<std::optional<Status>, 2> datasetChecks_;  ///< [hasConfounder]
+  /// The open dataset's launch checks (application layer; they keep what depends only on the
+  /// dataset), empty without a dataset.
+  std::optional<application::LaunchChecks> launchChecks_;
   /// Curve reads and run listings off the UI thread, each with its own store connection. Last
   /// member: destroyed first, it waits for them.
   BackgroundJobs jobs_{this};

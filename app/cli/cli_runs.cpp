@@ -38,6 +38,8 @@ const char* const kRunsUsage =
     "      projector  TensorBoard Embedding Projector files in the directory PATH:\n"
     "                 <kind>_vectors.tsv + <kind>_metadata.tsv per embedding kind\n"
     "                 (or only --kind K) and a projector_config.pbtxt\n"
+    "  compare [options]                         seed groups with mean ± std per metric, and a\n"
+    "                                            reference group's Welch test (runs compare --help)\n"
     "  import FILE... [--json]                   merge run stores (e.g. a SLURM sweep's shards)\n"
     "                                            into the store: a run uuid is never duplicated,\n"
     "                                            a newer copy of an unfinished run replaces it\n"
@@ -586,13 +588,15 @@ int importStores(const Options& o) {
 int runRuns(const QStringList& args) {
   if (args.isEmpty()) {
     return badInput(
-        QStringLiteral("'runs' needs a command: list, show, delete, export or import (try runs --help)"));
+        QStringLiteral("'runs' needs a command: list, show, compare, delete, export or import (try runs --help)"));
   }
   if (args[0] == QLatin1String("--help") || args[0] == QLatin1String("-h") ||
       args[0] == QLatin1String("help")) {
     out(QString::fromLatin1(kRunsUsage));
     return kExitOk;
   }
+  // compare has options of its own (app/cli/cli_runs_compare.cpp).
+  if (args.value(0) == QLatin1String("compare")) return runRunsCompare(args.mid(1));
   Options o;
   if (auto problem = parse(args, o)) return badInput(*problem);
   if (o.command == QLatin1String("list")) return list(o);
@@ -601,7 +605,7 @@ int runRuns(const QStringList& args) {
   if (o.command == QLatin1String("export")) return exportRun(o);
   if (o.command == QLatin1String("import")) return importStores(o);
   return badInput(
-      QStringLiteral("unknown command 'runs %1' (list, show, delete, export or import)").arg(o.command));
+      QStringLiteral("unknown command 'runs %1' (list, show, compare, delete, export or import)").arg(o.command));
 }
 
 }  // namespace irl4rec::cli

@@ -1,6 +1,7 @@
 // irl4rec train | eval: the training core from the command line.
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
+#include "core/application/launch.h"
 #include "core/common/files.h"
 #include "core/data/readers.h"
 #include "core/eval/reference_models.h"
@@ -222,7 +223,8 @@ int runTrain(const QStringList& args) {
   auto loaded = load(config.dataPath, f.on("--no-cache"));
   if (!loaded) return badInput(loaded.error());
   auto dataset = std::make_shared<const data::Dataset>(std::move(loaded.value()));
-  if (Status s = train::RunController::check(*dataset, config); !s)
+  // The launch checks the workbench runs too (application layer): rules, memory, dataset.
+  if (Status s = application::LaunchChecks(dataset).check(config); !s)
     return badInput(QStringLiteral("train: %1").arg(s.error().message()));
   // Load the shift-benchmark targets before training so that a bad path fails early.
   std::shared_ptr<const data::Dataset> other;

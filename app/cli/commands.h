@@ -11,7 +11,8 @@ int runData(const QStringList& args);   ///< data stats|convert|synth
 int runTrain(const QStringList& args);  ///< train
 int runRecipes(const QStringList& args);  ///< recipes list|show NAME
 int runEval(const QStringList& args);   ///< eval --checkpoint FILE
-int runRuns(const QStringList& args);   ///< runs list|show|delete|export
+int runRuns(const QStringList& args);   ///< runs list|show|compare|delete|export|import
+int runRunsCompare(const QStringList& args);  ///< runs compare (cli_runs_compare.cpp)
 int runProject(const QStringList& args);
 int runSweep(const QStringList& args);  ///< sweep plan|run|submit|status|cancel|task  ///< project RUN: PCA / t-SNE of stored embeddings
 

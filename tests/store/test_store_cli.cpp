@@ -212,6 +212,66 @@ class TestStoreCli : public QObject {
     QVERIFY(!QFile::exists(only + QStringLiteral("/adjustment_vectors.tsv")));
   }
 
+  void comparesSeedGroups() {
+    // `runs compare`: seed groups by group key, mean ± sample std per metric over the seeds,
+    // and Welch's test against a reference group — checked against hand-computed values.
+    const QString db = dir_.filePath(QStringLiteral("compare.sqlite"));
+    {
+      RunStore store;
+      QVERIFY(store.open(db).ok());
+      auto add = [&](const QString& group, const QString& model, double beta, int seed, double test) {
+        const QJsonObject config{{QStringLiteral("model"), model}, {QStringLiteral("encoder"), QStringLiteral("sasrec")},
+                                 {QStringLiteral("beta"), beta}, {QStringLiteral("seed"), QString::number(seed)}};
+        NewRun nr{QStringLiteral("%1-s%2").arg(group).arg(seed), config, 0, RunStatus::Running, {}, {}, {}, group};
+        auto run = store.createRun(nr);
+        QVERIFY(run.ok());
+        QVERIFY(store.logMetrics(run.value().id,
+                                 {MetricRow{QStringLiteral("val/ndcg@10"), 1, 1, 0.05, 0, MetricDirection::Maximize},
+                                  MetricRow{QStringLiteral("val/ndcg@10"), 2, 2, 0.06, 0, MetricDirection::Maximize},
+                                  MetricRow{QStringLiteral("test/ndcg@10"), 2, 2, test, 0, MetricDirection::Maximize}})
+                    .ok());
+        QVERIFY(store.setStatus(run.value().id, RunStatus::Finished).ok());
+      };
+      add(QStringLiteral("base"), QStringLiteral("baseline"), 0, 1, 0.10);
+      add(QStringLiteral("base"), QStringLiteral("baseline"), 0, 2, 0.12);
+      add(QStringLiteral("base"), QStringLiteral("baseline"), 0, 3, 0.14);
+      add(QStringLiteral("irl"), QStringLiteral("irl4rec"), 0.1, 1, 0.15);
+      add(QStringLiteral("irl"), QStringLiteral("irl4rec"), 0.1, 2, 0.17);
+    }
+    const Result r = cli({QStringLiteral("compare"), QStringLiteral("--db"), db, QStringLiteral("--metrics"),
+                          QStringLiteral("test/ndcg@10"), QStringLiteral("--reference"), QStringLiteral("base-s1"),
+                          QStringLiteral("--json")});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    const QJsonArray groups = QJsonDocument::fromJson(r.out.toUtf8()).object().value(QStringLiteral("groups")).toArray();
+    QCOMPARE(groups.size(), 2);
+    QJsonObject base, irl;
+    for (const QJsonValue& g : groups) {
+      const QJsonObject o = g.toObject();
+      (o.value(QStringLiteral("baseline")).toBool() ? base : irl) = o;
+    }
+    QVERIFY(base.value(QStringLiteral("reference")).toBool());
+    QCOMPARE(base.value(QStringLiteral("runs")).toArray().size(), 3);
+    const QJsonObject b = base.value(QStringLiteral("metrics")).toObject().value(QStringLiteral("test/ndcg@10")).toObject();
+    const QJsonObject i = irl.value(QStringLiteral("metrics")).toObject().value(QStringLiteral("test/ndcg@10")).toObject();
+    QCOMPARE(b.value(QStringLiteral("n")).toInt(), 3);
+    QVERIFY(std::abs(b.value(QStringLiteral("mean")).toDouble() - 0.12) < 1e-12);
+    QVERIFY(std::abs(b.value(QStringLiteral("std")).toDouble() - 0.02) < 1e-12);
+    QCOMPARE(i.value(QStringLiteral("n")).toInt(), 2);
+    QVERIFY(std::abs(i.value(QStringLiteral("mean")).toDouble() - 0.16) < 1e-12);
+    QVERIFY(std::abs(i.value(QStringLiteral("std")).toDouble() - std::sqrt(2.0) / 100) < 1e-12);
+    QVERIFY(std::abs(i.value(QStringLiteral("change_percent")).toDouble() - 100.0 / 3) < 1e-9);
+    // Welch: t = 0.04 / sqrt(0.02²/3 + 0.0141²/2) = 2.6186, df = 2.8824; two-sided p = 0.0824
+    // (the t density integrated numerically over the tail, independently of the code).
+    QVERIFY2(std::abs(i.value(QStringLiteral("p")).toDouble() - 0.0824) < 0.0005,
+             qPrintable(QString::number(i.value(QStringLiteral("p")).toDouble())));
+    // The table names both groups and the comparison.
+    const Result text = cli({QStringLiteral("compare"), QStringLiteral("--db"), db, QStringLiteral("--reference"), QStringLiteral("1")});
+    QCOMPARE(text.code, 0);
+    QVERIFY2(text.out.contains(QLatin1String("5 runs in 2 groups")), qPrintable(text.out));
+    QVERIFY2(text.out.contains(QStringLiteral("0.1200 ± 0.0200")), qPrintable(text.out));
+    QVERIFY2(text.out.contains(QLatin1String("+33%")), qPrintable(text.out));
+  }
+
   void rejectsBadInput_data() {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QString>("message");
@@ -252,6 +312,14 @@ class TestStoreCli : public QObject {
                        QStringLiteral("--out"),    QStringLiteral("@TMP@"),
                        QStringLiteral("--db"),     db}
         << "no 'spurious' embeddings";
+    QTest::newRow("compare: no such group")
+        << QStringList{QStringLiteral("compare"), QStringLiteral("--reference"), QStringLiteral("99"),
+                       QStringLiteral("--db"), db}
+        << "--reference 99: there are";
+    QTest::newRow("compare: bad status")
+        << QStringList{QStringLiteral("compare"), QStringLiteral("--status"), QStringLiteral("done"),
+                       QStringLiteral("--db"), db}
+        << "unknown status 'done'";
   }
   void rejectsBadInput() {
     QFETCH(QStringList, args);

@@ -1,4 +1,4 @@
-#include "ui/compare/compare_data.h"
+#include "core/application/comparison.h"
 
 #include "core/store/run_store.h"
 #include "core/train/config_fields.h"
@@ -11,8 +11,9 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 
-namespace irl4rec::ui::compare {
+namespace irl4rec::application {
 
 namespace {
 
@@ -234,21 +235,30 @@ QJsonObject completeGroupConfig(const QJsonObject& groupConfig, const QSet<QStri
 }
 
 void nameGroups(std::vector<Group>& groups, const Snapshot& snapshot) {
-  // Keys whose value is not the same in every group (missing counts as a value).
+  // Keys whose value is not the same in every group where the setting applies (missing counts
+  // as a value): ce_kernel separates nothing when every full-CE group uses the same kernel.
   QSet<QString> allKeys;
   std::vector<QJsonObject> flat;
+  std::vector<std::optional<train::TrainConfig>> parsedConfigs;
   const QSet<QString> stored = storedConfigKeys(groups);
   auto complete = [&stored](const QJsonObject& config) { return completeGroupConfig(config, stored); };
   for (const Group& g : groups) {
     // A run whose config is unreadable would make every key "differ": it is named on its own.
     if (g.config.isEmpty()) continue;
     flat.push_back(store::RunStore::flattenConfig(complete(g.config)));
+    auto parsed = train::TrainConfig::fromJson(g.config);
+    parsedConfigs.push_back(parsed.ok() ? std::optional(parsed.value()) : std::nullopt);
     for (auto it = flat.back().begin(); it != flat.back().end(); ++it) allKeys.insert(it.key());
   }
   QStringList differing;
   for (const QString& key : allKeys) {
-    for (size_t i = 1; i < flat.size(); ++i) {
-      if (flat[i].value(key) != flat[0].value(key)) {
+    const train::ConfigField* field = train::findConfigField(key);
+    std::optional<QJsonValue> first;
+    for (size_t i = 0; i < flat.size(); ++i) {
+      if (field && parsedConfigs[i] && !field->appliesTo(*parsedConfigs[i])) continue;
+      if (!first) {
+        first = flat[i].value(key);
+      } else if (flat[i].value(key) != *first) {
         differing << key;
         break;
       }
@@ -264,6 +274,7 @@ void nameGroups(std::vector<Group>& groups, const Snapshot& snapshot) {
   }
   for (Group& g : groups) {
     const QJsonObject c = g.config.isEmpty() ? g.config : complete(g.config);
+    const Expected<train::TrainConfig> parsed = train::TrainConfig::fromJson(g.config);
     QStringList parts;
     const QString model = c.value(QStringLiteral("model")).toString();
     parts << (model.isEmpty() ? QStringLiteral("(unknown model)") : model);
@@ -279,7 +290,13 @@ void nameGroups(std::vector<Group>& groups, const Snapshot& snapshot) {
     }
     for (const QString& key : differing) {
       if (kNamed.contains(key)) continue;
-      if (g.baseline && irl4recOnlyKeys().contains(key)) continue;
+      // A setting that means nothing for this group (the field table's `applies`: heads of a
+      // GRU4Rec, cloze_last of a SASRec, the Irl4Rec weights of a baseline) does not name it.
+      if (parsed.ok()) {
+        if (const train::ConfigField* f = train::findConfigField(key); f && !f->appliesTo(parsed.value())) continue;
+      } else if (g.baseline && irl4recOnlyKeys().contains(key)) {
+        continue;
+      }
       if (key == QLatin1String("reparameterize")) {
         if (!c.value(key).toBool(true)) parts << QStringLiteral("no noise");
         continue;
@@ -630,4 +647,4 @@ QString sweepCsv(const Sweep& sw, const QString& key) {
   return csv;
 }
 
-}  // namespace irl4rec::ui::compare
+}  // namespace irl4rec::application
