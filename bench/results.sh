@@ -168,4 +168,4 @@ run bert4rec-sce    --data "$BEAUTY" --model baseline --encoder bert4rec --loss 
 run sasrec-bce      --data "$BEAUTY" --model baseline --encoder sasrec --loss bce --epochs 300 "${COMMON[@]}" --patience 20
 GROUP=beauty-seeds run sasrec-bce-s1 --data "$BEAUTY" --model baseline --encoder sasrec --loss bce --epochs 300 "${COMMON[@]}" --patience 20 --seed 1
 
-if [ -f bench/results_table.py ]; then python3 bench/results_table.py "$OUT" > docs/RESULTS.md.new && mv docs/RESULTS.md.new docs/RESULTS.md; fi
+if [ -f bench/results_table.py ]; then python3 bench/results_table.py "$OUT" > docs/RESULTS-first-wave.md.new && mv docs/RESULTS-first-wave.md.new docs/RESULTS-first-wave.md; fi
