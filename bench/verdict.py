@@ -48,7 +48,7 @@ def t_two_sided_p(t, df):
     if not (math.isfinite(t) and df > 0):
         return float("nan")
     t = abs(t)
-    c = math.gamma((df + 1) / 2) / (math.sqrt(df * math.pi) * math.gamma(df / 2))
+    c = math.exp(math.lgamma((df + 1) / 2) - math.lgamma(df / 2)) / math.sqrt(df * math.pi)
     pdf = lambda x: c * (1 + x * x / df) ** (-(df + 1) / 2)
     # The central part [0, t] is integrated (bounded), p = 1 - 2 * that.
     n = 20000
