@@ -52,28 +52,48 @@ bool RunQueue::isQueued(qint64 runId) const {
   return false;
 }
 
-Expected<QList<qint64>> RunQueue::enqueue(std::shared_ptr<const data::Dataset> dataset,
-                                          const train::TrainConfig& config,
-                                          const QList<quint64>& seeds, const QString& name,
-                                          const QString& resumeFrom) {
-  std::vector<train::TrainConfig> configs;
-  QStringList names;
+void RunQueue::enqueue(std::shared_ptr<const data::Dataset> dataset, const train::TrainConfig& config,
+                       const QList<quint64>& seeds, const QString& name, const QString& resumeFrom,
+                       Created done) {
+  Creation c;
   for (application::PlannedRun& run : application::planSeeds(config, seeds, name, dataset->sourcePath)) {
-    configs.push_back(std::move(run.config));
-    names << run.name;
+    c.configs.push_back(std::move(run.config));
+    c.names << run.name;
   }
-  auto created = train::RecordedRun::createQueued(storePath_, *dataset, configs, names);
-  if (!created.ok()) return created.error();
-  QList<qint64> ids;
-  for (size_t i = 0; i < configs.size(); ++i) {
-    const qint64 id = created.value()[i];
-    pending_.push_back(Pending{id, dataset, configs[i], configs.size() == 1 ? resumeFrom : QString()});
-    ids << id;
-    Q_EMIT runQueued(id);
-  }
-  Q_EMIT queueChanged();
-  startNext();
-  return ids;
+  c.dataset = std::move(dataset);
+  c.resumeFrom = c.configs.size() == 1 ? resumeFrom : QString();
+  c.done = std::move(done);
+  creations_.push_back(std::move(c));
+  startCreation();
+}
+
+void RunQueue::startCreation() {
+  if (creatingNow_ || creations_.isEmpty()) return;
+  creatingNow_ = true;
+  Creation c = creations_.takeFirst();
+  const QString path = storePath_;
+  jobs_.start([this, path, c]() -> BackgroundJobs::Continuation {
+    auto created = train::RecordedRun::createQueued(path, *c.dataset, c.configs, c.names);
+    return [this, c, created] {
+      creatingNow_ = false;
+      if (created.ok()) {
+        const std::vector<store::RunInfo>& runs = created.value();
+        for (size_t i = 0; i < runs.size(); ++i) {
+          pending_.push_back(Pending{runs[i].id, c.dataset, c.configs[i], c.resumeFrom});
+          Q_EMIT runQueued(runs[i].id);
+        }
+        Q_EMIT queueChanged();
+        if (cancelCreated_) {
+          for (const store::RunInfo& r : runs) cancel(r.id);
+        } else {
+          startNext();
+        }
+      }
+      if (c.done) c.done(created);
+      if (creations_.isEmpty()) cancelCreated_ = false;
+      startCreation();
+    };
+  });
 }
 
 void RunQueue::cancel(qint64 runId) {
@@ -106,6 +126,12 @@ void RunQueue::cancel(qint64 runId) {
 }
 
 void RunQueue::cancelAll() {
+  // Launches not written yet are dropped; the one being written is cancelled when it lands.
+  for (const Creation& c : std::as_const(creations_)) {
+    if (c.done) c.done(Error::general(tr("cancelled before the runs were created")));
+  }
+  creations_.clear();
+  cancelCreated_ = creatingNow_;
   const QList<qint64> waiting = queued();
   for (qint64 id : waiting) cancel(id);
   for (Worker& w : workers_) w.run->cancel();

@@ -1,5 +1,7 @@
 #include "ui/runs_panel.h"
 
+#include <QPointer>
+
 #include "core/store/run_store.h"
 #include "core/train/recorded_run.h"
 #include "core/train/sweep_spec.h"
@@ -385,35 +387,44 @@ void RunsPanel::onLaunchRequested(const train::TrainConfig& config, const QList<
     Q_EMIT errorOccurred(tr("Cannot launch"), s.error().message());
     return;
   }
-  auto ids = queue_->enqueue(dataset_, config, seeds, name, resumeFrom);
-  if (!ids.ok()) {
-    Q_EMIT errorOccurred(tr("Cannot launch"), ids.error().message());
-    reload();
-    return;
-  }
-  showQueuedRuns(ids.value());
+  queue_->enqueue(dataset_, config, seeds, name, resumeFrom, queuedHandler(tr("Cannot launch")));
 }
 
-void RunsPanel::showQueuedRuns(const QList<qint64>& ids) {
-  // The new rows are shown and selected now (their curves then draw live), from one-row reads;
-  // the full listing follows off the UI thread.
-  for (qint64 id : ids) {
-    auto info = store_ ? store_->run(id) : Expected<store::RunInfo>(Error::general(QString()));
-    if (!info.ok()) continue;  // the listing below brings it
+RunQueue::Created RunsPanel::queuedHandler(const QString& title, bool keepSelection) {
+  QPointer<RunsPanel> self(this);
+  return [self, title, keepSelection](const Expected<std::vector<store::RunInfo>>& created) {
+    if (!self) return;
+    if (!created.ok()) {
+      Q_EMIT self->errorOccurred(title, created.error().message());
+      self->reload();
+      return;
+    }
+    self->showQueuedRuns(created.value(), keepSelection);
+  };
+}
+
+void RunsPanel::showQueuedRuns(const std::vector<store::RunInfo>& runs, bool keepSelection) {
+  // The new rows are shown and selected now (their curves then draw live), from the rows the
+  // queue's store write returned; the full listing follows off the UI thread.
+  QList<qint64> ids;
+  for (const store::RunInfo& info : runs) {
     store::RunListEntry entry;
-    entry.run = std::move(info).value();
+    entry.run = info;
+    const qint64 id = info.id;
+    ids << id;
     model_->insertRun(std::move(entry));
     if (queue_->isQueued(id)) model_->setLiveStatus(id, store::RunStatus::Queued);
     if (queue_->running().contains(id)) model_->setLiveStatus(id, store::RunStatus::Running);
   }
   reload();
-  table_->clearSelection();
+  if (!keepSelection) table_->clearSelection();
   for (qint64 id : ids) selectRun(id);
+  Q_EMIT runsQueued(ids);
 }
 
-Expected<QList<qint64>> RunsPanel::enqueueConfigs(
-    const QList<QPair<QString, train::TrainConfig>>& configs, const QList<quint64>& seeds) {
-  auto fail = [this](const QString& message) -> Expected<QList<qint64>> {
+Expected<int> RunsPanel::enqueueConfigs(const QList<QPair<QString, train::TrainConfig>>& configs,
+                                        const QList<quint64>& seeds) {
+  auto fail = [this](const QString& message) -> Expected<int> {
     Q_EMIT errorOccurred(tr("Cannot queue the runs"), message);
     return Error::general(message);
   };
@@ -424,17 +435,15 @@ Expected<QList<qint64>> RunsPanel::enqueueConfigs(
       return fail(tr("%1: %2").arg(name, s.error().message()));
     }
   }
-  QList<qint64> all;
+  int runs = 0;
+  bool first = true;
   for (const auto& [name, config] : configs) {
-    auto ids = queue_->enqueue(dataset_, config, seeds, name);
-    if (!ids.ok()) {
-      showQueuedRuns(all);
-      return fail(tr("%1: %2").arg(name, ids.error().message()));
-    }
-    all << ids.value();
+    runs += int(application::planSeeds(config, seeds, name, dataset_->sourcePath).size());
+    // The first configuration's runs replace the selection, the others add to it.
+    queue_->enqueue(dataset_, config, seeds, name, {}, queuedHandler(tr("Cannot queue the runs"), !first));
+    first = false;
   }
-  showQueuedRuns(all);
-  return all;
+  return runs;
 }
 
 QString RunsPanel::runLabel(qint64 runId) const {

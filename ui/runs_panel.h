@@ -7,6 +7,7 @@
 #include "core/train/memory_estimate.h"
 #include "core/train/run_controller.h"
 #include "ui/background_jobs.h"
+#include "ui/run_queue.h"
 
 #include <QHash>
 #include <QSet>
@@ -75,10 +76,12 @@ class RunsPanel : public QWidget {
   /// Launches the form's configuration as the user's Launch button does; false + message if not.
   bool launch();
   /// Queues each named configuration over `seeds` on the loaded dataset (one run per seed, named as
-  /// Launch names them), as Launch does, and selects them. Every configuration is checked first, so
-  /// a bad one queues nothing; errors are also reported through errorOccurred().
-  Expected<QList<qint64>> enqueueConfigs(const QList<QPair<QString, train::TrainConfig>>& configs,
-                                         const QList<quint64>& seeds);
+  /// Launch names them), as Launch does, and selects them once they are in the store
+  /// (runsQueued()). Every configuration is checked first, so a bad one queues nothing; the
+  /// number of runs being queued, or the first reason. Errors are also reported through
+  /// errorOccurred() (a store error while creating the runs only there).
+  Expected<int> enqueueConfigs(const QList<QPair<QString, train::TrainConfig>>& configs,
+                               const QList<quint64>& seeds);
   /// Runs selected in the table (store ids).
   QList<qint64> selectedRuns() const;
   void selectRun(qint64 runId);
@@ -95,6 +98,9 @@ class RunsPanel : public QWidget {
 
  Q_SIGNALS:
   void errorOccurred(const QString& title, const QString& message);
+  /// Runs a launch (or one configuration of enqueueConfigs()) put in the store, shown and
+  /// selected in the table.
+  void runsQueued(const QList<qint64>& ids);
   /// The stored curves of a selected run are on the plots.
   void curvesLoaded(qint64 runId);
   /// The runs table holds the listing of the newest reload() request.
@@ -115,7 +121,9 @@ class RunsPanel : public QWidget {
   void startListing();
   void applyListing(quint64 request, Expected<std::vector<store::RunListEntry>> runs);
   /// Adds rows for runs just queued (read one by one, no full listing) and selects them.
-  void showQueuedRuns(const QList<qint64>& ids);
+  void showQueuedRuns(const std::vector<store::RunInfo>& runs, bool keepSelection = false);
+  /// What a launch does once its runs are in the store (or could not be written).
+  RunQueue::Created queuedHandler(const QString& title, bool keepSelection = false);
   /// RunController::check, with the dataset part computed once per dataset.
   Status checkLaunch(const train::TrainConfig& config);
   QString runLabel(qint64 runId) const;

@@ -69,7 +69,7 @@ Expected<StoredDataset> upsertDataset(store::RunStore& store, const data::Datase
   return StoredDataset{id.value(), record.fingerprint};
 }
 
-Expected<qint64> createRun(store::RunStore& store, const StoredDataset& dataset,
+Expected<store::RunInfo> createRun(store::RunStore& store, const StoredDataset& dataset,
                            const TrainConfig& config, const QString& name, store::RunStatus status,
                            const QString& uuid = {}, const QStringList& tags = {}) {
   store::NewRun run;
@@ -80,14 +80,12 @@ Expected<qint64> createRun(store::RunStore& store, const StoredDataset& dataset,
   run.groupKey = groupKey(run.config, dataset.fingerprint);
   run.datasetId = dataset.id;
   run.status = status;
-  auto info = store.createRun(run);
-  if (!info.ok()) return info.error();
-  return info.value().id;
+  return store.createRun(run);
 }
 
 }  // namespace
 
-Expected<std::vector<qint64>> RecordedRun::createQueued(const QString& storePath,
+Expected<std::vector<store::RunInfo>> RecordedRun::createQueued(const QString& storePath,
                                                         const data::Dataset& dataset,
                                                         const std::vector<TrainConfig>& configs,
                                                         const QStringList& names) {
@@ -95,14 +93,14 @@ Expected<std::vector<qint64>> RecordedRun::createQueued(const QString& storePath
   if (Status s = store.open(storePath); !s.ok()) return s.error();
   auto stored = upsertDataset(store, dataset);
   if (!stored.ok()) return stored.error();
-  std::vector<qint64> ids;
+  std::vector<store::RunInfo> runs;
   for (size_t i = 0; i < configs.size(); ++i) {
-    auto id = createRun(store, stored.value(), configs[i], names.value(int(i)),
-                        store::RunStatus::Queued);
-    if (!id.ok()) return id.error();
-    ids.push_back(id.value());
+    auto run = createRun(store, stored.value(), configs[i], names.value(int(i)),
+                         store::RunStatus::Queued);
+    if (!run.ok()) return run.error();
+    runs.push_back(std::move(run).value());
   }
-  return ids;
+  return runs;
 }
 
 RecordedRun::RecordedRun(Setup setup) : setup_(std::move(setup)), runId_(setup_.runId) {}
@@ -124,7 +122,7 @@ RunOutcome RecordedRun::run(const RunCallbacks& callbacks) {
       auto id = createRun(store, stored.value(), setup_.config, setup_.name,
                           store::RunStatus::Running, setup_.uuid, setup_.tags);
       if (!id.ok()) return failed(id.error().message());
-      runId_ = id.value();
+      runId_ = id.value().id;
     }
     auto info = store.run(runId_);
     if (!info.ok()) return failed(info.error().message());

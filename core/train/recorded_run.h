@@ -8,6 +8,7 @@
 
 #include "core/common/error.h"
 #include "core/data/dataset.h"
+#include "core/store/store_types.h"
 #include "core/train/metric_keys.h"
 #include "core/train/run_controller.h"
 #include "core/train/train_config.h"
@@ -54,13 +55,13 @@ class RecordedRun {
     std::function<std::vector<std::pair<QString, double>>(const RunController&)> extraMetrics;
   };
 
-  /// Creates runs in the store as queued (on the calling thread, one store connection and one
-  /// dataset fingerprint for all of them) and returns their ids, so a queue can show them before
-  /// they start. `names` has one entry per config.
-  static Expected<std::vector<qint64>> createQueued(const QString& storePath,
-                                                    const data::Dataset& dataset,
-                                                    const std::vector<TrainConfig>& configs,
-                                                    const QStringList& names);
+  /// Creates runs in the store as queued (on the calling thread — the GUI's queue calls it on a
+  /// worker — with one store connection and one dataset fingerprint for all of them) and returns
+  /// their rows, so a queue can show them before they start. `names` has one entry per config.
+  static Expected<std::vector<store::RunInfo>> createQueued(const QString& storePath,
+                                                            const data::Dataset& dataset,
+                                                            const std::vector<TrainConfig>& configs,
+                                                            const QStringList& names);
 
   explicit RecordedRun(Setup setup);
   ~RecordedRun();

@@ -439,10 +439,13 @@ class TestCompare : public QObject {
     window->showTab(QStringLiteral("compare"));
     QVERIFY(shown.wait(30000));
     QCOMPARE(int(panel->snapshot().runs.size()), 0);
-    auto ids = panel->queueAblationGrid(source.value(), 2, 5, QStringLiteral("abl"));
+    QSignalSpy queued(window->runsPanel(), &irl4rec::ui::RunsPanel::runsQueued);
+    auto count = panel->queueAblationGrid(source.value(), 2, 5, QStringLiteral("abl"));
+    QVERIFY2(count.ok(), count.ok() ? "" : qPrintable(count.error().message()));
+    QCOMPARE(count.value(), 12);
+    // Six configurations of two seeds each reach the store one after the other.
+    QTRY_COMPARE_WITH_TIMEOUT(queued.count(), 6, 30000);
     window->runQueue()->cancelAll();  // what was queued is in the store; no need to train it
-    QVERIFY2(ids.ok(), ids.ok() ? "" : qPrintable(ids.error().message()));
-    QCOMPARE(ids.value().size(), 12);
     // The ended (cancelled) runs reach the Compare tab without a manual refresh.
     QTRY_COMPARE_WITH_TIMEOUT(int(panel->snapshot().runs.size()), 12, 30000);
 
@@ -520,7 +523,9 @@ class TestCompare : public QObject {
     QVERIFY(preview);
     QVERIFY2(preview->text().contains(QStringLiteral("6 configurations × 1 seeds")),
              qPrintable(preview->text()));
+    queued.clear();
     dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->click();
+    QTRY_COMPARE_WITH_TIMEOUT(queued.count(), 6, 30000);
     window->runQueue()->cancelAll();
     auto after = store.listRuns(options);
     QVERIFY(after.ok());

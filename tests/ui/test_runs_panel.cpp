@@ -73,6 +73,23 @@ QToolButton* toolButtonOf(RunsPanel* panel, const QString& text) {
   return nullptr;
 }
 
+/// RunQueue::enqueue, waiting until its runs are in the store (it writes them off the calling
+/// thread): their ids, empty when the store refused.
+QList<qint64> enqueueAndWait(RunQueue* queue, std::shared_ptr<const irl4rec::data::Dataset> dataset,
+                             const irl4rec::train::TrainConfig& config, const QList<quint64>& seeds,
+                             const QString& name) {
+  std::optional<QList<qint64>> ids;
+  queue->enqueue(std::move(dataset), config, seeds, name, {},
+                 [&ids](const irl4rec::Expected<std::vector<irl4rec::store::RunInfo>>& created) {
+                   QList<qint64> out;
+                   if (created.ok())
+                     for (const auto& r : created.value()) out << r.id;
+                   ids = out;
+                 });
+  QTest::qWaitFor([&] { return ids.has_value(); }, 30000);
+  return ids.value_or(QList<qint64>());
+}
+
 }  // namespace
 
 class TestRunsPanel : public QObject {
@@ -272,7 +289,9 @@ class TestRunsPanel : public QObject {
     panel->form()->setConfig(tinyConfig(2));
     QSignalSpy ended(window->runQueue(), &RunQueue::runEnded);
     QSignalSpy steps(window->runQueue(), &RunQueue::stepsReported);
+    QSignalSpy queued(panel, &RunsPanel::runsQueued);
     QVERIFY(panel->launch());
+    QVERIFY(queued.count() == 1 || queued.wait(30000));  // the store write is off the UI thread
     QCOMPARE(panel->model()->rowCount(), 1);
     QVERIFY(ended.wait(180000));
     const qint64 runId = ended.at(0).at(0).toLongLong();
@@ -324,10 +343,9 @@ class TestRunsPanel : public QObject {
     queue->setParallelism(1);
     QSignalSpy ended(queue, &RunQueue::runEnded);
     QSignalSpy started(queue, &RunQueue::runStarted);
-    auto ids = queue->enqueue(window->dataset(), tinyConfig(500), {1, 2}, QStringLiteral("queued"));
-    QVERIFY(ids.ok());
-    QCOMPARE(ids.value().size(), 2);
-    const qint64 running = ids.value()[0], waiting = ids.value()[1];
+    const QList<qint64> ids = enqueueAndWait(queue, window->dataset(), tinyConfig(500), {1, 2}, QStringLiteral("queued"));
+    QCOMPARE(ids.size(), 2);
+    const qint64 running = ids[0], waiting = ids[1];
     QVERIFY(queue->isQueued(waiting));
     queue->cancel(waiting);
     QVERIFY(!queue->isQueued(waiting));  // at once
@@ -433,23 +451,22 @@ class TestRunsPanel : public QObject {
       maxRunning = std::max(maxRunning, int(queue->running().size()));
     });
     QSignalSpy ended(queue, &RunQueue::runEnded);
-    auto ids = queue->enqueue(window->dataset(), tinyConfig(1), {3, 4, 5}, QStringLiteral("order"));
-    QVERIFY(ids.ok());
-    QCOMPARE(ids.value().size(), 3);
+    const QList<qint64> ids = enqueueAndWait(queue, window->dataset(), tinyConfig(1), {3, 4, 5}, QStringLiteral("order"));
+    QCOMPARE(ids.size(), 3);
     QCOMPARE(queue->running().size(), 1);
     QCOMPARE(queue->queued().size(), 2);
     while (ended.count() < 3) QVERIFY(ended.wait(180000));
-    QCOMPARE(started, ids.value());
+    QCOMPARE(started, ids);
     QCOMPARE(maxRunning, 1);
-    for (int i = 0; i < 3; ++i) QCOMPARE(ended.at(i).at(0).toLongLong(), ids.value()[i]);
+    for (int i = 0; i < 3; ++i) QCOMPARE(ended.at(i).at(0).toLongLong(), ids[i]);
     // Seeds differ, so they form one group.
     QSignalSpy reloaded(window->runsPanel(), &RunsPanel::reloaded);
     window->runsPanel()->reload();
     QVERIFY(reloaded.wait(30000));
     const auto* model = window->runsPanel()->model();
-    const QString group = model->index(model->rowOf(ids.value()[0]), 0).data(int(RunsTableModel::Role::GroupHash)).toString();
+    const QString group = model->index(model->rowOf(ids[0]), 0).data(int(RunsTableModel::Role::GroupHash)).toString();
     QVERIFY(!group.isEmpty());
-    for (qint64 id : ids.value()) {
+    for (qint64 id : ids) {
       QCOMPARE(model->index(model->rowOf(id), 0).data(int(RunsTableModel::Role::GroupHash)).toString(), group);
     }
   }
@@ -673,9 +690,12 @@ class TestRunsPanel : public QObject {
     baseline.alpha = baseline.beta = baseline.gamma = 0;
     const irl4rec::train::TrainConfig irl = tinyConfig(1);
     QSignalSpy errors(panel, &RunsPanel::errorOccurred);
+    QSignalSpy queuedSpy(panel, &RunsPanel::runsQueued);
     auto ok = panel->enqueueConfigs({{QStringLiteral("base"), baseline}}, {1});
-    window->runQueue()->cancelAll();
     QVERIFY2(ok.ok(), ok.ok() ? "" : qPrintable(ok.error().message()));
+    QCOMPARE(ok.value(), 1);
+    QVERIFY(queuedSpy.wait(30000));
+    window->runQueue()->cancelAll();
     auto refused = panel->enqueueConfigs({{QStringLiteral("irl"), irl}}, {1});
     QVERIFY(!refused.ok());
     QVERIFY2(refused.error().message().contains(QStringLiteral("attributes")),
@@ -693,11 +713,14 @@ class TestRunsPanel : public QObject {
     window->openDataset(kSample);
     QVERIFY(loaded.wait(30000));
     QVERIFY(window->dataset()->hasAttributes());
+    queuedSpy.clear();
     auto accepted = panel->enqueueConfigs({{QStringLiteral("irl"), irl}}, {1});
-    window->runQueue()->cancelAll();
     QVERIFY2(accepted.ok(), accepted.ok() ? "" : qPrintable(accepted.error().message()));
-    // The queued runs are in the table and selected at once, before any listing arrived.
-    QCOMPARE(panel->selectedRuns(), accepted.value());
+    // The queued runs are in the table and selected as soon as the store has them, before any
+    // listing arrived.
+    QVERIFY(queuedSpy.wait(30000));
+    window->runQueue()->cancelAll();
+    QCOMPARE(panel->selectedRuns(), queuedSpy.at(0).at(0).value<QList<qint64>>());
   }
 };
 

@@ -993,7 +993,7 @@ Expected<train::TrainConfig> ComparePanel::gridSourceConfig() const {
   return runs_->form()->config();
 }
 
-Expected<QList<qint64>> ComparePanel::queueAblationGrid(const train::TrainConfig& base, int seeds,
+Expected<int> ComparePanel::queueAblationGrid(const train::TrainConfig& base, int seeds,
                                                         quint64 seedStart,
                                                         const QString& namePrefix) {
   if (!runs_) return Error::general(QStringLiteral("runs cannot be launched here"));
@@ -1011,17 +1011,17 @@ Expected<QList<qint64>> ComparePanel::queueAblationGrid(const train::TrainConfig
   }
   QList<quint64> seedList;
   for (int i = 0; i < seeds; ++i) seedList << seedStart + quint64(i);
-  auto ids = runs_->enqueueConfigs(configs, seedList);
-  if (!ids.ok()) {
-    showMessage(tr("Cannot queue the ablation grid: %1").arg(ids.error().message()));
-    return ids;
+  auto queued = runs_->enqueueConfigs(configs, seedList);
+  if (!queued.ok()) {
+    showMessage(tr("Cannot queue the ablation grid: %1").arg(queued.error().message()));
+    return queued;
   }
   QString text = tr("Queued %n run(s) of the ablation grid; they appear here as they finish.",
-                    nullptr, int(ids.value().size()));
+                    nullptr, queued.value());
   if (!grid.value().notes.isEmpty())
     text += QLatin1Char(' ') + grid.value().notes.join(QStringLiteral("; ")) + QLatin1Char('.');
   showMessage(text);
-  return ids;
+  return queued;
 }
 
 void ComparePanel::runGridDialog() {

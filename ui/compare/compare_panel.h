@@ -108,9 +108,10 @@ class ComparePanel : public QWidget {
   /// selected in the table, else the Runs tab form's.
   Expected<train::TrainConfig> gridSourceConfig() const;
   /// Queues the ablation grid of `base` for seeds seedStart … seedStart + seeds − 1 through the
-  /// Runs tab (what the dialog's OK does).
-  Expected<QList<qint64>> queueAblationGrid(const train::TrainConfig& base, int seeds,
-                                            quint64 seedStart, const QString& namePrefix);
+  /// Runs tab (what the dialog's OK does): the number of runs being queued (they reach the
+  /// store off the UI thread; RunsPanel::runsQueued()), or why nothing was.
+  Expected<int> queueAblationGrid(const train::TrainConfig& base, int seeds, quint64 seedStart,
+                                  const QString& namePrefix);
 
  Q_SIGNALS:
   /// A snapshot read by reload() is on screen.
