@@ -551,20 +551,31 @@ void RunsPanel::onEpoch(qint64 runId, const train::EpochProgress& epoch) {
 }
 
 void RunsPanel::onEnded(qint64 runId, const train::RunOutcome& outcome) {
-  // One row changes: read just that run instead of listing the whole store on the UI thread.
-  bool updated = false;
+  // The row shows the outcome at once; its stored summaries are read off the UI thread (the
+  // store may be busy with another run's write), one run instead of a whole listing.
+  model_->setLiveStatus(runId, outcome.status, outcome.message);
   if (store_ && store_->isOpen()) {
-    auto info = store_->run(runId);
-    auto summaries = store_->metricSummaries(runId);
-    if (info.ok() && summaries.ok()) {
-      store::RunListEntry entry;
-      entry.run = std::move(info).value();
-      entry.metrics = std::move(summaries).value();
-      updated = model_->updateRun(std::move(entry));
-    }
+    const QString path = store_->path();
+    jobs_.start([this, path, runId]() -> BackgroundJobs::Continuation {
+      std::optional<store::RunListEntry> entry;
+      store::RunStore store;
+      if (store.open(path).ok()) {
+        auto info = store.run(runId);
+        auto summaries = store.metricSummaries(runId);
+        if (info.ok() && summaries.ok()) {
+          entry.emplace();
+          entry->run = std::move(info).value();
+          entry->metrics = std::move(summaries).value();
+        }
+      }
+      return [this, entry = std::move(entry)]() mutable {
+        const bool updated = entry && model_->updateRun(std::move(*entry));
+        // A listing in flight may have read the store before this run ended: read again.
+        if (!updated || listing_) reload();
+        updateActions();
+      };
+    });
   }
-  // A listing in flight may have read the store before this run ended: read again.
-  if (!updated || listing_) reload();
   updateActions();
   if (outcome.status == train::RunStatus::Failed || outcome.status == train::RunStatus::Diverged) {
     Q_EMIT errorOccurred(outcome.status == train::RunStatus::Diverged ? tr("Run diverged") : tr("Run failed"),
@@ -595,36 +606,66 @@ void RunsPanel::cancelSelected() {
 }
 
 void RunsPanel::rerunSelected() {
+  if (!dataset_ || !store_) return;
+  // What to re-run, from the table; the checks that read the store (the run's dataset) and the
+  // state files (a resumable run's last epoch: megabytes) happen on a worker.
+  struct Rerun {
+    qint64 id = 0;
+    QString name;
+    qint64 datasetId = 0;
+    bool finished = false;
+    QJsonObject config;
+  };
+  std::vector<Rerun> reruns;
   for (qint64 id : selectedRuns()) {
     const store::RunListEntry* e = model_->entry(id);
     if (!e) continue;
-    // A re-run trains on the loaded dataset, so it must be the run's own dataset.
-    if (e->run.datasetId != 0) {
-      auto recorded = store_->dataset(e->run.datasetId);
-      if (recorded.ok() && recorded.value().fingerprint != datasetFingerprint_) {
-        Q_EMIT errorOccurred(tr("Cannot re-run"),
-                             tr("Run '%1' was trained on %2 (%3); open that dataset first.")
-                                 .arg(e->run.name, recorded.value().name, recorded.value().path));
+    reruns.push_back({id, e->run.name, e->run.datasetId, e->run.status == store::RunStatus::Finished, e->run.config});
+  }
+  if (reruns.empty()) return;
+  const QString path = store_->path();
+  const QString fingerprint = datasetFingerprint_;
+  const std::shared_ptr<const data::Dataset> dataset = dataset_;
+  jobs_.start([this, path, fingerprint, dataset, reruns]() -> BackgroundJobs::Continuation {
+    struct Launch {
+      train::TrainConfig config;
+      QString name, resumeFrom;
+    };
+    std::vector<Launch> launches;
+    QStringList problems;
+    store::RunStore store;
+    const Status opened = store.open(path);
+    for (const Rerun& r : reruns) {
+      // A re-run trains on the loaded dataset, so it must be the run's own dataset.
+      if (r.datasetId != 0 && opened.ok()) {
+        auto recorded = store.dataset(r.datasetId);
+        if (recorded.ok() && recorded.value().fingerprint != fingerprint) {
+          problems << tr("Run '%1' was trained on %2 (%3); open that dataset first.")
+                          .arg(r.name, recorded.value().name, recorded.value().path);
+          continue;
+        }
+      }
+      auto config = train::TrainConfig::fromJson(r.config);
+      if (!config.ok()) {
+        problems << config.error().message();
         continue;
       }
+      // A run that did not finish (interrupted, cancelled, failed) and left a training state is
+      // continued from its last epoch rather than started over.
+      QString resumeFrom;
+      if (!r.finished) {
+        const QString state = train::RecordedRun::statePathFor(path, r.id);
+        if (QFileInfo::exists(state) && train::RunController::checkState(state, *dataset, config.value()).ok())
+          resumeFrom = state;
+      }
+      launches.push_back({config.value(), r.name, resumeFrom});
     }
-    auto config = train::TrainConfig::fromJson(e->run.config);
-    if (!config.ok()) {
-      Q_EMIT errorOccurred(tr("Cannot re-run"), config.error().message());
-      continue;
-    }
-    const QString name = e->run.name;  // launching adds rows: `e` may not survive it
-    // A run that did not finish (interrupted, cancelled, failed) and left a training state is
-    // continued from its last epoch rather than started over.
-    QString resumeFrom;
-    if (e->run.status != store::RunStatus::Finished) {
-      const QString state = train::RecordedRun::statePathFor(store_->path(), id);
-      if (QFileInfo::exists(state) &&
-          train::RunController::checkState(state, *dataset_, config.value()).ok())
-        resumeFrom = state;
-    }
-    onLaunchRequested(config.value(), {config.value().seed}, name, resumeFrom);
-  }
+    return [this, launches, problems, dataset] {
+      for (const QString& p : problems) Q_EMIT errorOccurred(tr("Cannot re-run"), p);
+      if (dataset != dataset_) return;  // another dataset was opened meanwhile
+      for (const Launch& l : launches) onLaunchRequested(l.config, {l.config.seed}, l.name, l.resumeFrom);
+    };
+  });
 }
 
 void RunsPanel::renameSelected() {
@@ -634,10 +675,24 @@ void RunsPanel::renameSelected() {
   const QString name = QInputDialog::getText(this, tr("Rename run"), tr("Name:"), QLineEdit::Normal,
                                              runLabel(ids[0]), &ok);
   if (!ok || name.trimmed().isEmpty()) return;
-  if (Status s = store_->rename(ids[0], name.trimmed()); !s.ok()) {
-    Q_EMIT errorOccurred(tr("Cannot rename"), s.error().message());
-  }
-  reload();
+  writeInBackground(tr("Cannot rename"), [id = ids[0], name = name.trimmed()](store::RunStore& store) {
+    return store.rename(id, name);
+  });
+}
+
+void RunsPanel::writeInBackground(const QString& failureTitle, std::function<Status(store::RunStore&)> write) {
+  // A store write (rename, tags) off the UI thread, then the listing; the error, if any, after.
+  const QString path = store_->path();
+  jobs_.start([this, path, failureTitle, write = std::move(write)]() -> BackgroundJobs::Continuation {
+    store::RunStore store;
+    Status s = store.open(path);
+    if (s.ok()) s = write(store);
+    const QString problem = s.ok() ? QString() : s.error().message();
+    return [this, failureTitle, problem] {
+      if (!problem.isEmpty()) Q_EMIT errorOccurred(failureTitle, problem);
+      reload();
+    };
+  });
 }
 
 void RunsPanel::tagSelected() {
@@ -651,10 +706,12 @@ void RunsPanel::tagSelected() {
   if (!ok) return;
   QStringList tags;
   for (const QString& t : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) tags << t.trimmed();
-  for (qint64 id : ids) {
-    if (Status s = store_->setTags(id, tags); !s.ok()) Q_EMIT errorOccurred(tr("Cannot tag"), s.error().message());
-  }
-  reload();
+  writeInBackground(tr("Cannot tag"), [ids, tags](store::RunStore& store) {
+    for (qint64 id : ids) {
+      if (Status s = store.setTags(id, tags); !s.ok()) return s;
+    }
+    return Status();
+  });
 }
 
 void RunsPanel::deleteSelected() {

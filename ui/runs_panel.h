@@ -14,6 +14,7 @@
 #include <QWidget>
 
 #include <array>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -122,6 +123,9 @@ class RunsPanel : public QWidget {
   void applyListing(quint64 request, Expected<std::vector<store::RunListEntry>> runs);
   /// Adds rows for runs just queued (read one by one, no full listing) and selects them.
   void showQueuedRuns(const std::vector<store::RunInfo>& runs, bool keepSelection = false);
+  /// Runs `write` on a store connection of a worker thread, then lists again; a failure is
+  /// reported through errorOccurred(failureTitle, …).
+  void writeInBackground(const QString& failureTitle, std::function<Status(store::RunStore&)> write);
   /// What a launch does once its runs are in the store (or could not be written).
   RunQueue::Created queuedHandler(const QString& title, bool keepSelection = false);
   /// RunController::check, with the dataset part computed once per dataset.
