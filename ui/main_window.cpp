@@ -3,11 +3,11 @@
 #include "ui/about_dialog.h"
 #include "ui/compare/compare_panel.h"
 #include "ui/compare/sweep_view.h"
-#include "ui/dataset_loader.h"
+#include "core/application/dataset_loader.h"
 #include "ui/dataset_panel.h"
 #include "ui/explorer/explorer_panel.h"
 #include "ui/run_config_form.h"
-#include "ui/run_queue.h"
+#include "core/application/run_queue.h"
 #include "ui/runs_panel.h"
 #include "ui/sweep_launcher.h"
 
@@ -54,7 +54,7 @@ MainWindow::MainWindow(const QString& storePath, QWidget* parent) : QMainWindow(
   const Status opened = store_->open(path);
   storePath_ = path;
   storeOpen_ = opened.ok();
-  queue_ = new RunQueue(path, this);
+  queue_ = new application::RunQueue(path, this);
   runsPanel_ = new RunsPanel(opened.ok() ? store_.get() : nullptr, queue_, tabs_);
   tabs_->addTab(runsPanel_, tr("Runs"));
   connect(runsPanel_, &RunsPanel::errorOccurred, this, &MainWindow::showError);
@@ -86,21 +86,21 @@ MainWindow::MainWindow(const QString& storePath, QWidget* parent) : QMainWindow(
                                 store_->interruptedOnOpen()), 8000);
   }
 
-  loader_ = new DatasetLoader(this);
-  connect(loader_, &DatasetLoader::loaded, this, &MainWindow::onLoaded);
-  connect(loader_, &DatasetLoader::failed, this, [this](const QString& message) {
+  loader_ = new application::DatasetLoader(this);
+  connect(loader_, &application::DatasetLoader::loaded, this, &MainWindow::onLoaded);
+  connect(loader_, &application::DatasetLoader::failed, this, [this](const QString& message) {
     progress_->hide();
     cancelLoad_->hide();
     statusBar()->showMessage(tr("Could not open the dataset"), 5000);
     showError(tr("Could not open the dataset"), message);
     Q_EMIT datasetFailed(message);
   });
-  connect(loader_, &DatasetLoader::cancelled, this, [this] {
+  connect(loader_, &application::DatasetLoader::cancelled, this, [this] {
     progress_->hide();
     cancelLoad_->hide();
     statusBar()->showMessage(tr("Loading cancelled"), 3000);
   });
-  connect(loader_, &DatasetLoader::progress, this, [this](qint64 done, qint64 total) {
+  connect(loader_, &application::DatasetLoader::progress, this, [this](qint64 done, qint64 total) {
     progress_->setRange(0, 1000);
     progress_->setValue(total > 0 ? int(done * 1000 / total) : 0);
   });
@@ -110,7 +110,7 @@ MainWindow::MainWindow(const QString& storePath, QWidget* parent) : QMainWindow(
   progress_->hide();
   cancelLoad_ = new QPushButton(tr("Cancel"), this);
   cancelLoad_->hide();
-  connect(cancelLoad_, &QPushButton::clicked, loader_, &DatasetLoader::cancel);
+  connect(cancelLoad_, &QPushButton::clicked, loader_, &application::DatasetLoader::cancel);
   statusDataset_ = new QLabel(tr("no dataset"), this);
   statusBar()->addPermanentWidget(statusDataset_);
   statusBar()->addPermanentWidget(statusStore_);
@@ -293,7 +293,7 @@ void MainWindow::chooseSweep() {
           .arg(p.name)
           .arg(p.runs)
           .arg(p.toTrain),
-      RunQueue::defaultParallelism(), 1, 64, 1, &ok);
+      application::RunQueue::defaultParallelism(), 1, 64, 1, &ok);
   if (!ok) return;
   if (Status s = sweeps_->start(spec, parallel); !s) showError(tr("Could not run the sweep"), s.error().message());
 }

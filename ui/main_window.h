@@ -22,13 +22,16 @@ namespace irl4rec::store {
 class RunStore;
 }
 
+namespace irl4rec::application {
+class DatasetLoader;
+class RunQueue;
+}  // namespace irl4rec::application
+
 namespace irl4rec::ui {
 
 class ComparePanel;
-class DatasetLoader;
 class ExplorerPanel;
 class DatasetPanel;
-class RunQueue;
 class RunsPanel;
 class SweepLauncher;
 
@@ -60,7 +63,7 @@ class MainWindow : public QMainWindow {
   RunsPanel* runsPanel() const { return runsPanel_; }
   ComparePanel* comparePanel() const { return comparePanel_; }
   ExplorerPanel* explorerPanel() const { return explorerPanel_; }
-  RunQueue* runQueue() const { return queue_; }
+  application::RunQueue* runQueue() const { return queue_; }
   store::RunStore* store() const { return store_.get(); }
   QTabWidget* tabs() const { return tabs_; }
   std::shared_ptr<const data::Dataset> dataset() const { return dataset_; }
@@ -97,9 +100,9 @@ class MainWindow : public QMainWindow {
 
   QTabWidget* tabs_ = nullptr;
   DatasetPanel* datasetPanel_ = nullptr;
-  DatasetLoader* loader_ = nullptr;
+  application::DatasetLoader* loader_ = nullptr;
   std::unique_ptr<store::RunStore> store_;
-  RunQueue* queue_ = nullptr;
+  application::RunQueue* queue_ = nullptr;
   RunsPanel* runsPanel_ = nullptr;
   ComparePanel* comparePanel_ = nullptr;
   ExplorerPanel* explorerPanel_ = nullptr;

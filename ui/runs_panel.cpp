@@ -7,7 +7,7 @@
 #include "core/train/sweep_spec.h"
 #include "ui/metric_plot.h"
 #include "ui/run_config_form.h"
-#include "ui/run_queue.h"
+#include "core/application/run_queue.h"
 #include "ui/runs_table_model.h"
 
 #include <QCoreApplication>
@@ -92,7 +92,7 @@ QToolButton* toolButton(const QString& text, const QString& tip, QWidget* parent
 
 }  // namespace
 
-RunsPanel::RunsPanel(store::RunStore* store, RunQueue* queue, QWidget* parent)
+RunsPanel::RunsPanel(store::RunStore* store, application::RunQueue* queue, QWidget* parent)
     : QWidget(parent), store_(store), queue_(queue) {
   auto* layout = new QHBoxLayout(this);
   auto* split = new QSplitter(Qt::Horizontal, this);
@@ -210,19 +210,19 @@ RunsPanel::RunsPanel(store::RunStore* store, RunQueue* queue, QWidget* parent)
     static_cast<RunsFilterProxy*>(proxy_)->setNeedle(text.trimmed());
   });
   connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this, &RunsPanel::onSelectionChanged);
-  connect(parallel_, &QSpinBox::valueChanged, queue_, &RunQueue::setParallelism);
+  connect(parallel_, &QSpinBox::valueChanged, queue_, &application::RunQueue::setParallelism);
   connect(cancel_, &QToolButton::clicked, this, &RunsPanel::cancelSelected);
   connect(rerun_, &QToolButton::clicked, this, &RunsPanel::rerunSelected);
   connect(rename_, &QToolButton::clicked, this, &RunsPanel::renameSelected);
   connect(tag_, &QToolButton::clicked, this, &RunsPanel::tagSelected);
   connect(delete_, &QToolButton::clicked, this, &RunsPanel::deleteSelected);
-  connect(queue_, &RunQueue::stepsReported, this, &RunsPanel::onSteps);
-  connect(queue_, &RunQueue::epochReported, this, &RunsPanel::onEpoch);
-  connect(queue_, &RunQueue::runEnded, this, &RunsPanel::onEnded);
-  connect(queue_, &RunQueue::runStarted, this, [this](qint64 runId) {
+  connect(queue_, &application::RunQueue::stepsReported, this, &RunsPanel::onSteps);
+  connect(queue_, &application::RunQueue::epochReported, this, &RunsPanel::onEpoch);
+  connect(queue_, &application::RunQueue::runEnded, this, &RunsPanel::onEnded);
+  connect(queue_, &application::RunQueue::runStarted, this, [this](qint64 runId) {
     model_->setLiveStatus(runId, store::RunStatus::Running);
   });
-  connect(queue_, &RunQueue::queueChanged, this, [this] {
+  connect(queue_, &application::RunQueue::queueChanged, this, [this] {
     queueLabel_->setText(tr("%1 training, %2 queued").arg(queue_->running().size()).arg(queue_->queued().size()));
     updateActions();
   });
@@ -267,7 +267,7 @@ void RunsPanel::startListing() {
   ++listingsStarted_;
   const quint64 request = reloadRequest_;
   const QString path = store_->path();
-  jobs_.start([this, path, request]() -> BackgroundJobs::Continuation {
+  jobs_.start([this, path, request]() -> application::BackgroundJobs::Continuation {
     Expected<std::vector<store::RunListEntry>> runs = Error::general(QString());
     try {
       store::RunStore store;
@@ -390,7 +390,7 @@ void RunsPanel::onLaunchRequested(const train::TrainConfig& config, const QList<
   queue_->enqueue(dataset_, config, seeds, name, resumeFrom, queuedHandler(tr("Cannot launch")));
 }
 
-RunQueue::Created RunsPanel::queuedHandler(const QString& title, bool keepSelection) {
+application::RunQueue::Created RunsPanel::queuedHandler(const QString& title, bool keepSelection) {
   QPointer<RunsPanel> self(this);
   return [self, title, keepSelection](const Expected<std::vector<store::RunInfo>>& created) {
     if (!self) return;
@@ -482,7 +482,7 @@ void RunsPanel::loadCurves(qint64 runId) {
     QVector<double> x, y;
   };
   const QString path = store_->path();
-  jobs_.start([this, path, runId]() -> BackgroundJobs::Continuation {
+  jobs_.start([this, path, runId]() -> application::BackgroundJobs::Continuation {
     std::vector<Curve> curves;
     store::RunStore store;
     if (store.open(path, store::RunStore::OpenMode::MustExist).ok()) {
@@ -556,7 +556,7 @@ void RunsPanel::onEnded(qint64 runId, const train::RunOutcome& outcome) {
   model_->setLiveStatus(runId, outcome.status, outcome.message);
   if (store_ && store_->isOpen()) {
     const QString path = store_->path();
-    jobs_.start([this, path, runId]() -> BackgroundJobs::Continuation {
+    jobs_.start([this, path, runId]() -> application::BackgroundJobs::Continuation {
       std::optional<store::RunListEntry> entry;
       store::RunStore store;
       if (store.open(path).ok()) {
@@ -626,7 +626,7 @@ void RunsPanel::rerunSelected() {
   const QString path = store_->path();
   const QString fingerprint = datasetFingerprint_;
   const std::shared_ptr<const data::Dataset> dataset = dataset_;
-  jobs_.start([this, path, fingerprint, dataset, reruns]() -> BackgroundJobs::Continuation {
+  jobs_.start([this, path, fingerprint, dataset, reruns]() -> application::BackgroundJobs::Continuation {
     struct Launch {
       train::TrainConfig config;
       QString name, resumeFrom;
@@ -683,7 +683,7 @@ void RunsPanel::renameSelected() {
 void RunsPanel::writeInBackground(const QString& failureTitle, std::function<Status(store::RunStore&)> write) {
   // A store write (rename, tags) off the UI thread, then the listing; the error, if any, after.
   const QString path = store_->path();
-  jobs_.start([this, path, failureTitle, write = std::move(write)]() -> BackgroundJobs::Continuation {
+  jobs_.start([this, path, failureTitle, write = std::move(write)]() -> application::BackgroundJobs::Continuation {
     store::RunStore store;
     Status s = store.open(path);
     if (s.ok()) s = write(store);
@@ -731,7 +731,7 @@ void RunsPanel::deleteSelected() {
   }
   // Deleting a long run's rows and files takes a while: on a worker with its own connection.
   const QString path = store_->path();
-  jobs_.start([this, path, doomed]() -> BackgroundJobs::Continuation {
+  jobs_.start([this, path, doomed]() -> application::BackgroundJobs::Continuation {
     QStringList errors;
     store::RunStore store;
     if (Status s = store.open(path, store::RunStore::OpenMode::MustExist); !s.ok()) {

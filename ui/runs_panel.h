@@ -6,8 +6,8 @@
 #include "core/store/store_types.h"
 #include "core/train/memory_estimate.h"
 #include "core/train/run_controller.h"
-#include "ui/background_jobs.h"
-#include "ui/run_queue.h"
+#include "core/application/background_jobs.h"
+#include "core/application/run_queue.h"
 
 #include <QHash>
 #include <QSet>
@@ -33,11 +33,14 @@ namespace irl4rec::store {
 class RunStore;
 }
 
+namespace irl4rec::application {
+class RunQueue;
+}  // namespace irl4rec::application
+
 namespace irl4rec::ui {
 
 class MetricPlot;
 class RunConfigForm;
-class RunQueue;
 class RunsTableModel;
 
 /// Configure, launch and watch runs: the configuration form, the runs table (every run of the
@@ -47,7 +50,7 @@ class RunsPanel : public QWidget {
   Q_OBJECT
  public:
   /// `store` is the UI thread's connection; `queue` trains in worker threads.
-  RunsPanel(store::RunStore* store, RunQueue* queue, QWidget* parent = nullptr);
+  RunsPanel(store::RunStore* store, application::RunQueue* queue, QWidget* parent = nullptr);
   ~RunsPanel() override;  ///< waits for curve loaders and store listings
 
   /// The dataset runs are launched on. Its fingerprint and launch checks are computed here and
@@ -127,7 +130,7 @@ class RunsPanel : public QWidget {
   /// reported through errorOccurred(failureTitle, …).
   void writeInBackground(const QString& failureTitle, std::function<Status(store::RunStore&)> write);
   /// What a launch does once its runs are in the store (or could not be written).
-  RunQueue::Created queuedHandler(const QString& title, bool keepSelection = false);
+  application::RunQueue::Created queuedHandler(const QString& title, bool keepSelection = false);
   /// RunController::check, with the dataset part computed once per dataset.
   Status checkLaunch(const train::TrainConfig& config);
   QString runLabel(qint64 runId) const;
@@ -141,7 +144,7 @@ class RunsPanel : public QWidget {
   void updateGettingStarted();
 
   store::RunStore* store_;
-  RunQueue* queue_;
+  application::RunQueue* queue_;
   std::shared_ptr<const data::Dataset> dataset_;
   RunConfigForm* form_ = nullptr;
   RunsTableModel* model_ = nullptr;
@@ -177,7 +180,7 @@ class RunsPanel : public QWidget {
   std::optional<application::LaunchChecks> launchChecks_;
   /// Curve reads and run listings off the UI thread, each with its own store connection. Last
   /// member: destroyed first, it waits for them.
-  BackgroundJobs jobs_{this};
+  application::BackgroundJobs jobs_{this};
 };
 
 }  // namespace irl4rec::ui

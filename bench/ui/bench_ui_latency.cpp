@@ -18,7 +18,7 @@
 #include "ui/main_window.h"
 #include "ui/metric_plot.h"
 #include "ui/run_config_form.h"
-#include "ui/run_queue.h"
+#include "core/application/run_queue.h"
 #include "ui/runs_panel.h"
 #include "ui/runs_table_model.h"
 
@@ -37,7 +37,7 @@
 
 using namespace uibench;
 using irl4rec::ui::MainWindow;
-using irl4rec::ui::RunQueue;
+using irl4rec::application::RunQueue;
 
 namespace {
 

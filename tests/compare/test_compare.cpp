@@ -16,7 +16,7 @@
 #include "ui/metric_plot.h"
 #include "ui/qcustomplot_include.h"
 #include "ui/run_config_form.h"
-#include "ui/run_queue.h"
+#include "core/application/run_queue.h"
 #include "ui/runs_panel.h"
 
 #include <QDialog>

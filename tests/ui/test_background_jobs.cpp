@@ -1,7 +1,7 @@
-// Tests of ui::BackgroundJobs, the one helper behind the panels' store reads and projections:
+// Tests of application::BackgroundJobs, the one helper behind the panels' store reads and projections:
 // work runs off the owner's thread, continuations run on it, stale generations are dropped,
 // exceptions reach onError, and destroying the owner waits for running jobs.
-#include "ui/background_jobs.h"
+#include "core/application/background_jobs.h"
 
 #include <QSemaphore>
 #include <QThread>
@@ -11,7 +11,7 @@
 #include <memory>
 #include <stdexcept>
 
-using irl4rec::ui::BackgroundJobs;
+using irl4rec::application::BackgroundJobs;
 
 namespace {
 

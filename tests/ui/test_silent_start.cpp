@@ -5,7 +5,7 @@
 #include "support/tiny_config.h"
 #include "ui/main_window.h"
 #include "ui/run_config_form.h"
-#include "ui/run_queue.h"
+#include "core/application/run_queue.h"
 #include "ui/runs_panel.h"
 
 #include <QApplication>
@@ -20,7 +20,7 @@
 #include <utility>
 
 using irl4rec::ui::MainWindow;
-using irl4rec::ui::RunQueue;
+using irl4rec::application::RunQueue;
 
 namespace {
 

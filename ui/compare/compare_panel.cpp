@@ -10,7 +10,7 @@
 #include "ui/metric_plot.h"
 #include "ui/qcustomplot_include.h"
 #include "ui/run_config_form.h"
-#include "ui/run_queue.h"
+#include "core/application/run_queue.h"
 #include "ui/runs_panel.h"
 
 #include <QCheckBox>
@@ -81,7 +81,7 @@ using compare::writeText;
 
 }  // namespace
 
-ComparePanel::ComparePanel(store::RunStore* store, RunQueue* queue, RunsPanel* runs,
+ComparePanel::ComparePanel(store::RunStore* store, application::RunQueue* queue, RunsPanel* runs,
                            QWidget* parent)
     : QWidget(parent),
       store_(store),
@@ -95,7 +95,7 @@ ComparePanel::ComparePanel(store::RunStore* store, RunQueue* queue, RunsPanel* r
   connect(reloadTimer_, &QTimer::timeout, this, &ComparePanel::reload);
   if (queue_) {
     // A hidden tab reads the store when it is shown next.
-    connect(queue_, &RunQueue::runEnded, this, [this] {
+    connect(queue_, &application::RunQueue::runEnded, this, [this] {
       if (isVisible()) reloadTimer_->start();
     });
   }
@@ -453,7 +453,7 @@ void ComparePanel::reload() {
   const QString path = store_->path();
   QStringList extra;
   if (compare::isStepKey(curveKey())) extra << curveKey();
-  jobs_.start([this, path, extra, generation]() -> BackgroundJobs::Continuation {
+  jobs_.start([this, path, extra, generation]() -> application::BackgroundJobs::Continuation {
     auto snapshot = std::make_shared<const compare::Snapshot>(compare::readSnapshot(path, extra));
     return [this, snapshot, generation] {
       if (!jobs_.isCurrent(generation)) return;  // a newer read is under way

@@ -3,7 +3,7 @@
 #include "core/common/error.h"
 #include "core/data/dataset.h"
 #include "core/train/train_config.h"
-#include "ui/background_jobs.h"
+#include "core/application/background_jobs.h"
 #include "ui/compare/compare_data.h"
 #include "ui/compare/compare_tree_model.h"
 
@@ -36,11 +36,14 @@ namespace irl4rec::store {
 class RunStore;
 }
 
+namespace irl4rec::application {
+class RunQueue;
+}  // namespace irl4rec::application
+
 namespace irl4rec::ui {
 
 class MetricPlot;
 class SweepView;
-class RunQueue;
 class RunsPanel;
 
 /// Compare runs across seeds and ablations (issue 6, "Compare"): overlaid curves with mean ± std
@@ -61,7 +64,7 @@ class ComparePanel : public QWidget {
 
   /// `store` is the UI thread's connection (may be null when the store could not be opened);
   /// `runs` launches runs (ablation grid) through the same queue as the Runs tab.
-  ComparePanel(store::RunStore* store, RunQueue* queue, RunsPanel* runs, QWidget* parent = nullptr);
+  ComparePanel(store::RunStore* store, application::RunQueue* queue, RunsPanel* runs, QWidget* parent = nullptr);
   ~ComparePanel() override;  ///< waits for the reader thread
 
   void setDataset(std::shared_ptr<const data::Dataset> dataset);
@@ -139,7 +142,7 @@ class ComparePanel : public QWidget {
   QColor groupColor(int group) const;
 
   store::RunStore* store_;
-  RunQueue* queue_;
+  application::RunQueue* queue_;
   RunsPanel* runs_;
   std::shared_ptr<const data::Dataset> dataset_;
   std::shared_ptr<const compare::Snapshot> snapshot_;
@@ -191,7 +194,7 @@ class ComparePanel : public QWidget {
   SweepView* sweepView_ = nullptr;
   bool sweepStale_ = true;  ///< the Sweep view waits for a rebuild made while it was hidden
   /// Last member: destroyed first, it waits for the store readers.
-  BackgroundJobs jobs_{this};
+  application::BackgroundJobs jobs_{this};
 };
 
 }  // namespace irl4rec::ui

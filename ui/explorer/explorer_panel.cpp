@@ -6,7 +6,7 @@
 #include "core/store/run_store.h"
 #include "ui/explorer/rows_model.h"
 #include "ui/explorer/scatter_view.h"
-#include "ui/run_queue.h"
+#include "core/application/run_queue.h"
 
 #include <QButtonGroup>
 #include <QCheckBox>
@@ -97,11 +97,11 @@ QTableView* makeTable(QAbstractItemModel* model, QWidget* parent) {
 
 }  // namespace
 
-ExplorerPanel::ExplorerPanel(store::RunStore* store, RunQueue* queue, QWidget* parent)
+ExplorerPanel::ExplorerPanel(store::RunStore* store, application::RunQueue* queue, QWidget* parent)
     : QWidget(parent), store_(store), queue_(queue) {
   buildUi();
   if (queue_) {
-    connect(queue_, &RunQueue::runEnded, this, [this](qint64, const train::RunOutcome& outcome) {
+    connect(queue_, &application::RunQueue::runEnded, this, [this](qint64, const train::RunOutcome& outcome) {
       if (outcome.status == train::RunStatus::Finished) reload();
     });
   }
@@ -396,7 +396,7 @@ void ExplorerPanel::fillRunPicker(qint64 keep) {
   // with its own connection; a newer listing makes an older one's result stale.
   const quint64 generation = jobs_.nextGeneration();
   const QString path = store_->path();
-  jobs_.start([this, path, keep, generation]() -> BackgroundJobs::Continuation {
+  jobs_.start([this, path, keep, generation]() -> application::BackgroundJobs::Continuation {
     auto listing = std::make_shared<RunListing>();
     store::RunStore store;
     if (Status s = store.open(path, store::RunStore::OpenMode::MustExist); !s.ok()) {

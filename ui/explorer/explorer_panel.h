@@ -2,7 +2,7 @@
 
 #include "core/analysis/projection.h"
 #include "core/data/dataset.h"
-#include "ui/background_jobs.h"
+#include "core/application/background_jobs.h"
 #include "ui/explorer/explorer_data.h"
 
 #include <QHash>
@@ -28,10 +28,13 @@ namespace irl4rec::store {
 class RunStore;
 }
 
+namespace irl4rec::application {
+class RunQueue;
+}  // namespace irl4rec::application
+
 namespace irl4rec::ui {
 
 class RowsModel;
-class RunQueue;
 class ScatterView;
 
 /// Explore what a run learned (issue 6, "Explore embeddings"): adjustment t and spurious s user
@@ -48,7 +51,7 @@ class ExplorerPanel : public QWidget {
   enum class Colour { DominantAttribute, LengthBucket, TopTen, DominantCluster, ItemAttribute, ItemCluster };
 
   /// `store` is the UI thread's connection (may be null when the store could not be opened).
-  ExplorerPanel(store::RunStore* store, RunQueue* queue, QWidget* parent = nullptr);
+  ExplorerPanel(store::RunStore* store, application::RunQueue* queue, QWidget* parent = nullptr);
   ~ExplorerPanel() override;  ///< cancels and waits for its workers
 
   void setDataset(std::shared_ptr<const data::Dataset> dataset);
@@ -132,7 +135,7 @@ class ExplorerPanel : public QWidget {
   void applyRunListing(const RunListing& listing, qint64 keep);
 
   store::RunStore* store_;
-  RunQueue* queue_;
+  application::RunQueue* queue_;
   std::shared_ptr<const data::Dataset> dataset_;
   std::shared_ptr<const DatasetLabels> labels_;
   std::shared_ptr<const ExplorerRun> run_;
@@ -179,7 +182,7 @@ class ExplorerPanel : public QWidget {
   QLabel* details_ = nullptr;
   QLabel* probe_ = nullptr;
   /// Last member: destroyed first, it waits for the workers before anything they could read.
-  BackgroundJobs jobs_{this, [this](const QString& what) { showInternalError(what); }};
+  application::BackgroundJobs jobs_{this, [this](const QString& what) { showInternalError(what); }};
 };
 
 }  // namespace irl4rec::ui

@@ -17,7 +17,7 @@
 
 class QThread;
 
-namespace irl4rec::ui {
+namespace irl4rec::application {
 
 class BackgroundJobs {
  public:
@@ -47,4 +47,4 @@ class BackgroundJobs {
   quint64 generation_ = 0;
 };
 
-}  // namespace irl4rec::ui
+}  // namespace irl4rec::application

@@ -10,7 +10,7 @@
 
 class QThread;
 
-namespace irl4rec::ui {
+namespace irl4rec::application {
 
 /// Loads a dataset on a worker thread. Emits progress while reading and exactly one of
 /// loaded / failed / cancelled at the end. The UI thread never waits on the file.
@@ -38,4 +38,4 @@ class DatasetLoader : public QObject {
   quint64 generation_ = 0;
 };
 
-}  // namespace irl4rec::ui
+}  // namespace irl4rec::application

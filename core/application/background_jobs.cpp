@@ -1,11 +1,11 @@
-#include "ui/background_jobs.h"
+#include "core/application/background_jobs.h"
 
 #include <QMetaObject>
 #include <QThread>
 
 #include <exception>
 
-namespace irl4rec::ui {
+namespace irl4rec::application {
 
 BackgroundJobs::BackgroundJobs(QObject* owner, std::function<void(const QString&)> onError)
     : owner_(owner), onError_(std::move(onError)) {}
@@ -37,4 +37,4 @@ void BackgroundJobs::start(Job job) {
   thread->start();
 }
 
-}  // namespace irl4rec::ui
+}  // namespace irl4rec::application

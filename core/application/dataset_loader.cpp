@@ -1,4 +1,4 @@
-#include "ui/dataset_loader.h"
+#include "core/application/dataset_loader.h"
 
 #include "core/data/readers.h"
 
@@ -7,7 +7,7 @@
 
 #include <exception>
 
-namespace irl4rec::ui {
+namespace irl4rec::application {
 
 DatasetLoader::DatasetLoader(QObject* parent) : QObject(parent) {
   qRegisterMetaType<std::shared_ptr<const irl4rec::data::Dataset>>();
@@ -80,4 +80,4 @@ void DatasetLoader::load(const QString& path) {
   thread_->start();
 }
 
-}  // namespace irl4rec::ui
+}  // namespace irl4rec::application

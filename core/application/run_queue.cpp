@@ -1,4 +1,4 @@
-#include "ui/run_queue.h"
+#include "core/application/run_queue.h"
 
 #include "core/application/launch.h"
 #include "core/store/run_store.h"
@@ -12,7 +12,7 @@
 
 #include <chrono>
 
-namespace irl4rec::ui {
+namespace irl4rec::application {
 
 RunQueue::RunQueue(QString storePath, QObject* parent)
     : QObject(parent), storePath_(std::move(storePath)), parallelism_(defaultParallelism()) {
@@ -205,4 +205,4 @@ void RunQueue::onWorkerDone(qint64 runId, const train::RunOutcome& outcome) {
   startNext();
 }
 
-}  // namespace irl4rec::ui
+}  // namespace irl4rec::application

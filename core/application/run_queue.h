@@ -4,7 +4,7 @@
 #include "core/store/store_types.h"
 #include "core/train/run_controller.h"
 #include "core/train/train_config.h"
-#include "ui/background_jobs.h"
+#include "core/application/background_jobs.h"
 
 #include <QHash>
 #include <QList>
@@ -26,7 +26,7 @@ namespace irl4rec::train {
 class RecordedRun;
 }
 
-namespace irl4rec::ui {
+namespace irl4rec::application {
 
 /// Runs waiting to train and runs training, each in its own worker thread.
 ///
@@ -111,4 +111,4 @@ class RunQueue : public QObject {
   BackgroundJobs jobs_{this};
 };
 
-}  // namespace irl4rec::ui
+}  // namespace irl4rec::application
