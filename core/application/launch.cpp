@@ -11,16 +11,13 @@ LaunchChecks::LaunchChecks(std::shared_ptr<const data::Dataset> dataset) : datas
 Status LaunchChecks::check(const train::TrainConfig& config) {
   if (!dataset_) return Error::general(QStringLiteral("no dataset is open"));
   if (Status s = config.validate(); !s.ok()) return s;
-  // The memory estimate depends on the sizes, so it is never cached (and comes first so that a
-  // cached answer from a smaller configuration cannot hide it).
-  if (Status s = train::checkMemory(config, sizes_, train::readMachineMemory());
-      !s.ok())
-    return s;
-  // Past validate(), RunController::check depends only on the dataset and on whether the
-  // configuration has the confounder branch (it needs item attributes).
-  std::optional<Status>& cached = datasetChecks_[config.hasConfounder() ? 1 : 0];
-  if (!cached) cached = train::RunController::check(*dataset_, config);
-  return *cached;
+  // The split is built once per dataset and protocol; the rest (negatives, attributes, the
+  // memory estimate) depends on the configuration and is cheap. Same reasons, same order as
+  // RunController::check.
+  std::optional<Status>& cached = datasetChecks_[config.refit ? 1 : 0];
+  if (!cached) cached = train::RunController::checkDataset(*dataset_, config.refit);
+  if (!cached->ok()) return *cached;
+  return train::RunController::checkAgainst(*dataset_, config);
 }
 
 std::vector<PlannedRun> planSeeds(const train::TrainConfig& config, const QList<quint64>& seeds,

@@ -17,24 +17,24 @@
 
 namespace irl4rec::application {
 
-/// The checks of one dataset's launches, in order: the configuration's own rules
-/// (TrainConfig::validate), its memory estimate against the machine's memory, and what the
-/// dataset must offer it (RunController::check: a split with validation and test targets, item
-/// attributes for the confounder branch). The dataset part builds the leave-one-out split, so
-/// it is computed once per dataset and kept.
+/// The checks of one dataset's launches — RunController::check's, in its order: the
+/// configuration's own rules (TrainConfig::validate), what the dataset must offer (a leave-one-out
+/// split with training targets: built once per dataset and protocol, then kept), then what the
+/// configuration asks of it (negatives against the item count, attributes for the confounder
+/// branch) and, last, the memory estimate against the machine's memory.
 class LaunchChecks {
  public:
   explicit LaunchChecks(std::shared_ptr<const data::Dataset> dataset);
   /// Empty Status when `config` can be launched on the dataset; the first reason otherwise.
   Status check(const train::TrainConfig& config);
   const std::shared_ptr<const data::Dataset>& dataset() const { return dataset_; }
-  /// What the memory estimate needs of the dataset (computed once).
+  /// What the memory estimate needs of the dataset (computed once; the form's estimate).
   const train::DatasetSizes& sizes() const { return sizes_; }
 
  private:
   std::shared_ptr<const data::Dataset> dataset_;
   train::DatasetSizes sizes_;
-  std::optional<Status> datasetChecks_[2];  ///< RunController::check without / with confounder
+  std::optional<Status> datasetChecks_[2];  ///< RunController::checkDataset [refit]
 };
 
 /// One run of a launch.

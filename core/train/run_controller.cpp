@@ -102,14 +102,23 @@ RunController::~RunController() = default;
 
 Status RunController::check(const data::Dataset& dataset, const TrainConfig& config) {
   if (Status s = config.validate(); !s) return s;
+  if (Status s = checkDataset(dataset, config.refit); !s) return s;
+  return checkAgainst(dataset, config);
+}
+
+Status RunController::checkDataset(const data::Dataset& dataset, bool refit) {
   if (dataset.numItems() < 2)
     return Error::general(QStringLiteral("the dataset needs at least 2 items"));
-  data::LeaveOneOutSplit split(dataset, config.refit);
+  data::LeaveOneOutSplit split(dataset, refit);
   if (!split.evaluable())
     return Error::general(QStringLiteral(
         "the dataset cannot be split: no user has the 3 items leave-one-out needs"));
   if (split.trainTargets() == 0)
     return Error::general(QStringLiteral("the dataset has no training targets"));
+  return Status();
+}
+
+Status RunController::checkAgainst(const data::Dataset& dataset, const TrainConfig& config) {
   // Negatives are drawn among the items (with replacement): beyond the item count they only
   // cost memory, and a huge count would fail allocating mid-run instead of here. Small
   // datasets keep the usual defaults (256).

@@ -115,6 +115,13 @@ class RunController {
   /// Config + dataset checks done before any training (unknown/invalid values, a dataset that
   /// cannot be split, missing attributes for the confounder branch). run() calls it too.
   static Status check(const data::Dataset& dataset, const TrainConfig& config);
+  /// check() in two parts, for callers that check many configurations on one dataset
+  /// (application::LaunchChecks): what depends on the dataset and the protocol only (items, a
+  /// leave-one-out split with training targets: it builds the split), and what depends on the
+  /// configuration too (negatives against the item count, attributes for the confounder, the
+  /// memory estimate; cheap). check() = validate(), checkDataset(), checkAgainst().
+  static Status checkDataset(const data::Dataset& dataset, bool refit);
+  static Status checkAgainst(const data::Dataset& dataset, const TrainConfig& config);
   /// Whether a training state at `path` (setStatePath) can resume `config` on `dataset`: OK
   /// when there is none; otherwise the reason, naming the file. Reads no tensors.
   static Status checkState(const QString& path, const data::Dataset& dataset,
