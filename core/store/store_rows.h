@@ -79,27 +79,6 @@ inline bool validKindName(const QString& kind) {
   return true;
 }
 
-QJsonObject stripKeys(const QJsonObject& object, const QStringList& excluded);
-
-inline QJsonValue stripValue(const QJsonValue& value, const QStringList& excluded) {
-  if (value.isObject()) return stripKeys(value.toObject(), excluded);
-  if (value.isArray()) {
-    QJsonArray out;
-    for (const QJsonValue& v : value.toArray()) out.append(stripValue(v, excluded));
-    return out;
-  }
-  return value;
-}
-
-inline QJsonObject stripKeys(const QJsonObject& object, const QStringList& excluded) {
-  QJsonObject out;
-  for (auto it = object.begin(); it != object.end(); ++it) {
-    if (excluded.contains(it.key())) continue;
-    out.insert(it.key(), stripValue(it.value(), excluded));
-  }
-  return out;
-}
-
 inline QString scalarText(const QJsonValue& value) {
   switch (value.type()) {
     case QJsonValue::String:
