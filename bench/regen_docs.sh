@@ -18,7 +18,7 @@ s = open(p).read()
 head = s[:s.index("## Trajectories so far")]
 now = datetime.datetime.utcnow().strftime("%H:%M UTC on %Y-%m-%d")
 intro = ("## Trajectories so far\n\nRendered by `python3 bench/baselines_table.py` from `bench/results/` "
-         f"(exported at {now}, session 10); \"partial\" rows are exports of the store while a run "
+         f"(exported at {now}); \"partial\" rows are exports of the store while a run "
          "trained (`bench/partial_from_store.py`).\n\n")
 open(p, "w").write(head + intro + table)
 PY
