@@ -54,11 +54,11 @@ struct NewRun {
   /// Empty: a random uuid. Otherwise this (lower-case) uuid, e.g. a sweep's stable run id; a
   /// uuid already in the store is an Error. (Last, so that brace-initialised NewRuns keep
   /// their meaning.)
-  QString uuid;
+  QString uuid{};
   /// The run's seed group (train::groupKey: its configuration without seed and operational
   /// settings, with the dataset's fingerprint). Empty: the whole configuration, so the run
   /// groups only with identical configurations — the store applies no rule of its own.
-  QString groupKey;
+  QString groupKey{};
 };
 
 /// One row of the runs table plus its metric summaries when listed.
@@ -74,7 +74,7 @@ struct RunInfo {
   qint64 datasetId = 0;
   QString datasetName;  ///< joined from datasets, empty without a dataset
   QJsonObject config;   ///< empty when listed with includeConfig = false
-  QString groupKey;     ///< canonical JSON of the config without seed (see RunStore::groupKey)
+  QString groupKey;     ///< canonical JSON of the config without seed (train::groupKey, given with NewRun)
   QString groupHash;    ///< short stable hash of groupKey for display and grouping
   QString notes;
   QStringList tags;

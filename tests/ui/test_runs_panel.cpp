@@ -15,6 +15,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QInputDialog>
 #include <QItemSelectionModel>
 #include <QLineEdit>
 #include <QProcess>
@@ -437,6 +438,43 @@ class TestRunsPanel : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(panel->model()->rowOf(runId) < 0, 30000);
     QVERIFY(!window->store()->run(runId).ok());
     QVERIFY(!QFileInfo::exists(checkpoint));
+  }
+
+  void renameAndTagWriteOffTheUiThread() {
+    // Rename and Tag write the store on a worker (the store may be busy with a training run's
+    // transaction); the table follows with the next listing.
+    auto window = openWindow();
+    QVERIFY(window);
+    auto* panel = window->runsPanel();
+    auto created = window->store()->createRun(irl4rec::store::NewRun{
+        QStringLiteral("before"), tinyConfig(1).toJson(), 0, RunStatus::Queued, {}, {}});
+    QVERIFY(created.ok());
+    const qint64 id = created.value().id;
+    QVERIFY(window->store()->setStatus(id, RunStatus::Cancelled).ok());
+    QSignalSpy reloaded(panel, &RunsPanel::reloaded);
+    panel->reload();
+    QVERIFY(reloaded.wait(30000));
+    panel->selectRun(id);
+    QCOMPARE(panel->selectedRuns(), QList<qint64>{id});
+    auto answer = [](const QString& text) {
+      QTimer::singleShot(0, [text] {
+        auto* dialog = qobject_cast<QInputDialog*>(QApplication::activeModalWidget());
+        if (!dialog) return;
+        dialog->setTextValue(text);
+        dialog->accept();
+      });
+    };
+    answer(QStringLiteral("after"));
+    toolButtonOf(panel, QStringLiteral("Rename"))->click();
+    QTRY_COMPARE_WITH_TIMEOUT(panel->model()->entry(id) ? panel->model()->entry(id)->run.name : QString(),
+                              QStringLiteral("after"), 30000);
+    QCOMPARE(window->store()->run(id).value().name, QStringLiteral("after"));
+    answer(QStringLiteral("baseline, beauty"));
+    toolButtonOf(panel, QStringLiteral("Tag"))->click();
+    const QStringList tags{QStringLiteral("baseline"), QStringLiteral("beauty")};
+    QTRY_COMPARE_WITH_TIMEOUT(panel->model()->entry(id) ? panel->model()->entry(id)->run.tags : QStringList(),
+                              tags, 30000);
+    QCOMPARE(window->store()->run(id).value().tags, tags);
   }
 
   void queueRunsInOrderWithParallelismOne() {
