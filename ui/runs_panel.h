@@ -13,14 +13,12 @@
 #include <QSet>
 #include <QWidget>
 
-#include <array>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
 
 class QLabel;
-class QThread;
 class QLineEdit;
 class QProgressBar;
 class QSortFilterProxyModel;
@@ -32,10 +30,6 @@ class QToolButton;
 namespace irl4rec::store {
 class RunStore;
 }
-
-namespace irl4rec::application {
-class RunQueue;
-}  // namespace irl4rec::application
 
 namespace irl4rec::ui {
 

@@ -43,13 +43,17 @@ bool usesConfounder(const QJsonObject& config) {
 
 QString numberCsv(double v) { return std::isfinite(v) ? QString::number(v, 'g', 10) : QString(); }
 
-// Keys that only matter to Irl4Rec: left out of a baseline group's name.
+// Keys that only matter to Irl4Rec (the field table's rows that apply to an Irl4Rec model and
+// not to a baseline): left out of the name of a baseline group whose config cannot be read.
 const QStringList& irl4recOnlyKeys() {
-  static const QStringList keys = {
-      QStringLiteral("alpha"),         QStringLiteral("beta"),
-      QStringLiteral("gamma"),         QStringLiteral("compression"),
-      QStringLiteral("dependence"),    QStringLiteral("use_confounder"),
-      QStringLiteral("reparameterize")};
+  static const QStringList keys = [] {
+    train::TrainConfig baseline, irl;
+    irl.model = train::ModelKind::Irl4Rec;
+    QStringList k;
+    for (const train::ConfigField& f : train::configFields())
+      if (f.appliesTo(irl) && !f.appliesTo(baseline)) k << f.key;
+    return k;
+  }();
   return keys;
 }
 
