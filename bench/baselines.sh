@@ -120,7 +120,8 @@ XU_IRL=(--data "$BEAUTY" --model irl4rec --encoder sasrec --loss ce --hidden 64 
 GROUP=xu-irl-sweep run xu-irl-a-s0 "${XU_IRL[@]}" --alpha 0.1 --beta 1e-4 --gamma 0.01 --seed 0
 GROUP=xu-irl-sweep run xu-irl-c-s0 "${XU_IRL[@]}" --alpha 0.1 --beta 1e-5 --gamma 1e-3 --seed 0
 GROUP=xu-irl-sweep run xu-irl-d-s0 "${XU_IRL[@]}" --alpha 1 --beta 1e-4 --gamma 0.01 --seed 0
-if GROUP=xu-irl-seeds want xu-irl-seeds; then
+# (entered for the group or for single names such as xu-irl-a-s3, to split seeds over two lanes)
+if GROUP=xu-irl-seeds want xu-irl-seeds || printf '%s\n' ${ONLY[@]+"${ONLY[@]}"} | grep -qx 'xu-irl-[a-e]-s[1-4]'; then
   # "<letter> <flags>" of the sweep's best validation NDCG@10 (empty until all three finished)
   read -r IRL_NAME IRL_BEST < <(python3 bench/baselines_table.py --best-irl)
   if [ -n "${IRL_NAME:-}" ]; then

@@ -41,6 +41,12 @@ measure sampled-ce-b256-t1 --set batching=random --set split_batches=true --set 
 measure sampled-ce-b256-t2 --set batching=random --set split_batches=true --set threads=2 --set batch_size=256 --set loss=sampled-ce --set negatives=256
 measure bce-b256-t1 --set batching=random --set split_batches=true --set threads=1 --set batch_size=256 --set loss=bce
 measure bce-b256-t2 --set batching=random --set split_batches=true --set threads=2 --set batch_size=256 --set loss=bce
+# encoder_groups (session 12): each batch's encoder forward and backward as 2 groups of parts
+# computed at once on the 2 threads (models::objectiveWithGradients).
+measure xu-random-split-g2-t2 --set batching=random --set split_batches=true --set threads=2 --set encoder_groups=2
+measure xu-random-split-b256-g2-t2 --set batching=random --set split_batches=true --set threads=2 --set batch_size=256 --set encoder_groups=2
+measure sampled-ce-b256-g2-t2 --set batching=random --set split_batches=true --set threads=2 --set batch_size=256 --set loss=sampled-ce --set negatives=256 --set encoder_groups=2
+measure bce-b256-g2-t2 --set batching=random --set split_batches=true --set threads=2 --set batch_size=256 --set loss=bce --set encoder_groups=2
 measure xu-length-t1        --set batching=length --set threads=1
 # Side by side with plain PyTorch (bench/train/reference_sasrec.py with the recipe's block:
 # 1 head, ReLU feed-forward of width d, dropout 0.6; full CE over real positions), same run.

@@ -15,13 +15,13 @@ for name, r in runs.items():
     c = r["config"]
     cpu = sorted(r["train_cpu_seconds"])[len(r["train_cpu_seconds"]) // 2] if r["train_cpu_seconds"] else 0
     rows.append((name, c.get("batching", "length"), "yes" if c.get("split_batches") else "no",
-                 r["machine"]["threads"], r["median_train_seconds"], cpu, r["median_eval_seconds"],
+                 c.get("encoder_groups", 1), r["machine"]["threads"], r["median_train_seconds"], cpu, r["median_eval_seconds"],
                  r["peak_rss_mb"], r["machine"]["vector_path"], r["machine"].get("malloc", "glibc"),
                  r["load_average_at_end"]))
-print("| run | batching | split | threads | train epoch, s (median) | CPU s | full evaluation, s | peak RSS, MB | vector path | malloc | load at end |")
-print("|---|---|---|---|---|---|---|---|---|---|---|")
+print("| run | batching | split | encoder groups | threads | train epoch, s (median) | CPU s | full evaluation, s | peak RSS, MB | vector path | malloc | load at end |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|")
 for row in rows:
-    print("| %s | %s | %s | %d | %.2f | %.2f | %.2f | %.0f | %s | %s | %s |" % row)
+    print("| %s | %s | %s | %d | %d | %.2f | %.2f | %.2f | %.0f | %s | %s | %s |" % row)
 
 # Side by side with PyTorch, where a run carried the reference.
 refs = []

@@ -7,6 +7,8 @@
 
 #include <torch/torch.h>
 
+#include <vector>
+
 namespace irl4rec::models {
 
 /// The loss and the weights of the objective, in the style of LibTorch's options structs; the
@@ -49,5 +51,23 @@ struct BatchPart {
 /// sampled-ce shares the first part's negatives across the batch.
 ObjectiveTerms objective(const ObjectiveOptions& options, RecommenderImpl& model,
                          const std::vector<BatchPart>& parts);
+
+/// The parts as `groups` groups of similar padded size (longest part first onto the least
+/// loaded group, each group in part order; fewer groups when there are fewer parts): part
+/// indices per group. Depends on the parts alone.
+std::vector<std::vector<size_t>> partGroups(const std::vector<BatchPart>& parts, int groups);
+
+/// The objective of one batch with its gradients, the encoders of the part groups
+/// (partGroups) running at once on up to `threads` threads: each group draws its dropout and
+/// noise from its own generator, seeded in group order from currentGenerator(); the terms are
+/// computed over the joined target rows (groups in order) as objective() does; each group's
+/// parameter gradients are returned by its own backward pass and added to the parameters'
+/// .grad in group order. So the result depends on the parts and `groups`, never on `threads`
+/// or scheduling. The caller clears the gradients first; the returned terms are detached.
+/// (With groups = 1 it differs from objective() + backward() only in where the dropout draws
+/// come from.)
+ObjectiveTerms objectiveWithGradients(const ObjectiveOptions& options, RecommenderImpl& model,
+                                      const std::vector<BatchPart>& parts, int groups,
+                                      int threads);
 
 }  // namespace irl4rec::models

@@ -154,6 +154,8 @@ Status TrainConfig::validate() const {
   if (loss == LossKind::SampledCe && negatives <= 0)
     return bad(QStringLiteral("negatives must be > 0 for sampled-ce (got %1)").arg(negatives));
   if (patience < 0) return bad(QStringLiteral("patience must be >= 0 (got %1)").arg(patience));
+  if (encoderGroups < 1 || encoderGroups > 64)
+    return bad(QStringLiteral("encoder groups must be in 1..64 (got %1)").arg(encoderGroups));
   if (threads < 0) return bad(QStringLiteral("threads must be >= 0 (got %1)").arg(threads));
   if (evalProtocol == EvalProtocol::Sampled && sampledNegatives <= 0)
     return bad(QStringLiteral("sampled negatives must be > 0 (got %1)").arg(sampledNegatives));

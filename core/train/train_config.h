@@ -120,6 +120,13 @@ struct TrainConfig {
   /// independently) with other random draws for dropout; with random batches it removes the
   /// padding work (~2x faster epochs on Beauty). JSON only when true.
   bool splitBatches = false;
+  /// The encoders' work of each batch as this many groups of parts (models::partGroups;
+  /// without split_batches the batch's rows in this many consecutive slices) computed at once
+  /// on the run's threads, each group with its own dropout draws and its own backward pass,
+  /// the gradients summed in group order (models::objectiveWithGradients). A run's numbers
+  /// depend on this value, never on `threads`. 1 (every run before session 11): one pass over
+  /// the parts with the run's generator. JSON only when not 1.
+  int encoderGroups = 1;
   int epochs = 200;
   int patience = 20;            ///< epochs without validation NDCG@10 improvement (0 = off)
   int evalEvery = 1;            ///< validate every N epochs

@@ -61,7 +61,15 @@ models::ObjectiveTerms Trainer::stepLosses(const std::vector<int64_t>& users,
     sharedNegatives = at::randint(1, dataset_.numItems() + 1, {config_.negatives},
                                   models::currentGenerator(), torch::kLong);
   std::vector<models::BatchPart> parts;
-  if (config_.splitBatches) {
+  const int groups = config_.encoderGroups;
+  if (groups > 1 && !config_.splitBatches) {
+    // Consecutive slices of the batch, one per group (similar lengths under length batching).
+    const size_t n = users.size(), k = std::min(n, size_t(groups));
+    for (size_t g = 0; g < k; ++g) {
+      std::vector<int64_t> slice(users.begin() + long(g * n / k), users.begin() + long((g + 1) * n / k));
+      parts.push_back(batchPart(slice, rng));
+    }
+  } else if (config_.splitBatches) {
     // The fixed cost of one more part, in padded cells: a part's forward and backward pass is
     // a few hundred LibTorch operations of ~10 µs each, one cell of width d = 64 ~25 µs.
     constexpr int64_t kPartCost = 256;
@@ -75,6 +83,11 @@ models::ObjectiveTerms Trainer::stepLosses(const std::vector<int64_t>& users,
     parts.push_back(batchPart(users, rng));
   }
   if (sharedNegatives.defined()) parts.front().negatives = sharedNegatives;
+  if (groups > 1) {
+    optimizer_.zero_grad();
+    return models::objectiveWithGradients(objectiveOptions(config_), model_, parts, groups,
+                                          std::max(1, config_.threads));
+  }
   return models::objective(objectiveOptions(config_), model_, parts);
 }
 
@@ -169,8 +182,10 @@ RunOutcome Trainer::train(const RunCallbacks& callbacks, const std::atomic<bool>
                               .arg(epoch);
         break;
       }
-      optimizer_.zero_grad();
-      terms.total.backward();
+      if (config_.encoderGroups == 1) {  // otherwise stepLosses has the gradients already
+        optimizer_.zero_grad();
+        terms.total.backward();
+      }
       optimizer_.step();
       lossSum += total;
       if (callbacks.onStep) {

@@ -52,10 +52,9 @@ class Trainer {
   RunOutcome train(const RunCallbacks& callbacks, const std::atomic<bool>& cancel);
 
  private:
-  /// One batch's loss terms: inputs/targets from data::trainingBatch, negatives for the loss,
-  /// the BERT4Rec cloze masks.
   /// The objective of one batch of users (`lengths`: their training input lengths), as one
-  /// padded batch or, with split_batches, as parts of similar lengths.
+  /// padded batch or, with split_batches, as parts of similar lengths. With encoder_groups > 1
+  /// the parameters' gradients are computed here too (and the terms are detached).
   models::ObjectiveTerms stepLosses(const std::vector<int64_t>& users,
                                     const std::vector<int32_t>& lengths, std::mt19937_64& rng);
   /// The model input, targets and per-position negatives of `users`, padded to their longest.

@@ -112,6 +112,7 @@ class TestModels : public QObject {
   void objectiveTermsFollowTheModelNotTheWeights();
   void objectiveOverPartsEqualsOnePaddedBatch_data();
   void objectiveOverPartsEqualsOnePaddedBatch();
+  void partGroupsBalanceThePaddedCells();
 
   void configValidation_data();
   void configValidation();
@@ -872,9 +873,24 @@ void TestModels::objectiveOverPartsEqualsOnePaddedBatch() {
       grads.push_back(p.grad().defined() ? p.grad().clone() : torch::zeros_like(p));
     return std::make_pair(terms, grads);
   };
+  // encoder_groups: the same parts' encoders as groups, each with its own backward pass.
+  bool attached = false;
+  auto runGroups = [&](const std::vector<models::BatchPart>& parts, int groups, int threads) {
+    model->zero_grad();
+    auto terms = models::objectiveWithGradients(options, *model, parts, groups, threads);
+    attached = attached || terms.total.requires_grad();  // detached: the gradients are in .grad
+    std::vector<torch::Tensor> grads;
+    for (const auto& p : model->parameters())
+      grads.push_back(p.grad().defined() ? p.grad().clone() : torch::zeros_like(p));
+    return std::make_pair(terms, grads);
+  };
   model->train();  // training path (dropout 0, no noise), as the trainer calls it
   const auto [whole, wholeGrads] = run({part({0, 1, 2, 3}, 5)});
   const auto [split, splitGrads] = run({part({1, 2}, 2), part({0, 3}, 5)});
+  const std::vector<models::BatchPart> three = {part({1}, 1), part({2}, 2), part({0, 3}, 5)};
+  const auto [grouped, groupedGrads] = runGroups(three, 2, 2);
+  const auto [grouped1, grouped1Grads] = runGroups(three, 2, 1);
+  const auto [oneGroup, oneGroupGrads] = runGroups({part({0, 1, 2, 3}, 5)}, 1, 2);
   auto same = [](const torch::Tensor& a, const torch::Tensor& b) {
     if (!a.defined() || !b.defined()) return a.defined() == b.defined();
     // In double precision, sums in another order agree to ~1e-15.
@@ -886,12 +902,40 @@ void TestModels::objectiveOverPartsEqualsOnePaddedBatch() {
   QVERIFY(same(whole.compression, split.compression));
   QVERIFY(same(whole.dependence, split.dependence));
   QCOMPARE(irl, whole.dependence.defined());
+  QVERIFY(!attached);
+  for (const auto* other : {&grouped, &grouped1, &oneGroup}) {
+    QVERIFY(same(whole.total, other->total));
+    QVERIFY(same(whole.recT, other->recT));
+    QVERIFY(same(whole.recS, other->recS));
+    QVERIFY(same(whole.compression, other->compression));
+    QVERIFY(same(whole.dependence, other->dependence));
+  }
   const auto names = model->named_parameters().keys();
-  for (size_t i = 0; i < wholeGrads.size(); ++i)
-    QVERIFY2(same(wholeGrads[i], splitGrads[i]),
-             qPrintable(QStringLiteral("gradient of %1 differs by %2")
-                            .arg(QString::fromStdString(names[i]))
-                            .arg((wholeGrads[i] - splitGrads[i]).abs().max().item<double>())));
+  for (const auto* other : {&splitGrads, &groupedGrads, &grouped1Grads, &oneGroupGrads})
+    for (size_t i = 0; i < wholeGrads.size(); ++i)
+      QVERIFY2(same(wholeGrads[i], (*other)[i]),
+               qPrintable(QStringLiteral("gradient of %1 differs by %2")
+                              .arg(QString::fromStdString(names[i]))
+                              .arg((wholeGrads[i] - (*other)[i]).abs().max().item<double>())));
+  // The threads never change a bit: the groups' gradients are summed in group order.
+  for (size_t i = 0; i < groupedGrads.size(); ++i)
+    QVERIFY(torch::equal(groupedGrads[i], grouped1Grads[i]));
+}
+
+void TestModels::partGroupsBalanceThePaddedCells() {
+  // Longest part first onto the least loaded group; each group in part order; fewer groups
+  // than asked when there are fewer parts.
+  auto part = [](int64_t rows, int64_t width) {
+    return models::BatchPart{torch::zeros({rows, width}, torch::kLong), torch::Tensor(),
+                             torch::Tensor(), torch::Tensor()};
+  };
+  const std::vector<models::BatchPart> parts = {part(4, 2), part(2, 10), part(3, 5), part(1, 6),
+                                                part(5, 1)};  // cells 8, 20, 15, 6, 5
+  using Groups = std::vector<std::vector<size_t>>;
+  QCOMPARE(models::partGroups(parts, 2), (Groups{{1, 3}, {0, 2, 4}}));  // 26 and 28 cells
+  QCOMPARE(models::partGroups(parts, 1), (Groups{{0, 1, 2, 3, 4}}));
+  QCOMPARE(models::partGroups(parts, 9).size(), size_t(5));
+  QCOMPARE(models::partGroups({}, 2).size(), size_t(0));
 }
 
 void TestModels::configValidation_data() {

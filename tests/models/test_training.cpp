@@ -239,6 +239,8 @@ class TestTraining : public QObject {
 
  private Q_SLOTS:
   void sameSeedSameMetrics();
+  void encoderGroupsDoNotDependOnTheThreads_data();
+  void encoderGroupsDoNotDependOnTheThreads();
   void everyModelAndLossTrains_data();
   void everyModelAndLossTrains();
   void nanLossIsReportedAsDiverged();
@@ -285,6 +287,48 @@ void TestTraining::sameSeedSameMetrics() {
   cc.onStep = [&](const train::StepProgress& p) { lossesC.push_back(p.total); };
   c.run(cc);
   QVERIFY(lossesA != lossesC);
+}
+
+void TestTraining::encoderGroupsDoNotDependOnTheThreads_data() {
+  QTest::addColumn<QString>("loss");
+  QTest::addColumn<bool>("split");
+  QTest::addColumn<int>("groups");
+  QTest::newRow("ce, slices of the batch") << "ce" << false << 2;
+  QTest::newRow("ce, split batches") << "ce" << true << 2;
+  QTest::newRow("bce, split batches, 3 groups") << "bce" << true << 3;
+  QTest::newRow("sampled-ce, slices of the batch") << "sampled-ce" << false << 2;
+}
+
+void TestTraining::encoderGroupsDoNotDependOnTheThreads() {
+  // encoder_groups: every loss, metric and rank the same bit for bit on one thread or two
+  // (each group has its own generator, gradients are summed in group order); a different
+  // run from encoder_groups = 1 (other dropout draws), which is why it is in the config.
+  QFETCH(QString, loss);
+  QFETCH(bool, split);
+  QFETCH(int, groups);
+  auto data = walkDataset();
+  auto config = irlConfig();
+  config.loss = train::parseLossKind(loss).value();
+  config.splitBatches = split;
+  config.encoderGroups = groups;
+  auto losses = [&](int threads, int encoderGroups) {
+    auto c = config;
+    c.threads = threads;
+    c.encoderGroups = encoderGroups;
+    train::RunController run(data, c);
+    std::vector<double> out;
+    train::RunCallbacks callbacks;
+    callbacks.onStep = [&](const train::StepProgress& p) { out.push_back(p.total); };
+    const auto outcome = run.run(callbacks);
+    if (outcome.status != train::RunStatus::Finished) out.clear();
+    return std::make_pair(out, outcome.test.toJson());
+  };
+  const auto one = losses(1, groups);
+  const auto two = losses(2, groups);
+  QVERIFY(!one.first.empty());
+  QCOMPARE(one.first, two.first);
+  QCOMPARE(one.second, two.second);
+  QVERIFY(losses(1, 1).first != one.first);
 }
 
 void TestTraining::everyModelAndLossTrains_data() {

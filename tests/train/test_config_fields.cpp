@@ -86,10 +86,10 @@ class TestConfigFields : public QObject {
     // Settings added after runs were stored are written only away from their defaults, so old
     // configurations keep their group key; completeConfigJson writes them all.
     const QJsonObject json = TrainConfig().toJson();
-    for (const char* key : {"norm", "ffn", "init", "pad_keys", "cloze_last", "batching", "split_batches", "refit", "ce_kernel"})
+    for (const char* key : {"norm", "ffn", "init", "pad_keys", "cloze_last", "batching", "split_batches", "encoder_groups", "refit", "ce_kernel"})
       QVERIFY2(!json.contains(QLatin1String(key)), key);
     const QJsonObject complete = irl4rec::train::completeConfigJson(TrainConfig());
-    for (const char* key : {"norm", "ffn", "init", "pad_keys", "cloze_last", "batching", "split_batches", "refit"})
+    for (const char* key : {"norm", "ffn", "init", "pad_keys", "cloze_last", "batching", "split_batches", "encoder_groups", "refit"})
       QVERIFY2(complete.contains(QLatin1String(key)), key);
     QVERIFY(!complete.contains(QStringLiteral("ce_kernel")));  // only where the loss is ce
     QCOMPARE(compact(TrainConfig::fromJson(complete).value().toJson()), compact(json));
@@ -173,7 +173,7 @@ class TestConfigFields : public QObject {
                  qPrintable(flag));
       }
     }
-    QCOMPARE(flags, 39);  // every setting but refit (--protocol refit) has a flag or switches
+    QCOMPARE(flags, 40);  // every setting but refit (--protocol refit) has a flag or switches
   }
 
   void cliAppliesTheTablesFlags() {

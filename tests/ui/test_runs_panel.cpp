@@ -186,7 +186,7 @@ class TestRunsPanel : public QObject {
       form.setConfig(c);
       QVERIFY2(f.get(form.config()) == other, qPrintable(f.key));
     }
-    QCOMPARE(shown, 27);  // the form of session 9, widget for widget
+    QCOMPARE(shown, 28);  // the form of session 11 (encoder groups), widget for widget
     irl4rec::train::TrainConfig c = tinyConfig(1);
     c.model = irl4rec::train::ModelKind::Baseline;
     c.alpha = c.beta = c.gamma = 0;
