@@ -143,3 +143,13 @@ XU_SPORTS[1]="$SPORTS"
 for seed in 0 1 2 3 4; do
   GROUP=sports-xu-ce run "sports-xu-ce-s$seed" "${XU_SPORTS[@]}" "${XU_ARCH[@]}" --batching random --split-batches --epochs 200 --patience 200 --seed $seed
 done
+
+# --- The 5-seed accuracy check of encoder groups (issue 12: a change of numerics is on only
+# where it holds): the SASRec-BCE v2 runs of group xu-bce with --encoder-groups 2 (each group of
+# sub-batches its own dropout draws), seeds 0-4 (group xu-bce-g2). One thread here: the numbers
+# of encoder groups do not depend on the threads (test_training
+# encoderGroupsDoNotDependOnTheThreads), so the lanes of the study keep one core each; a user
+# would run them with --threads 2.
+for seed in 0 1 2 3 4; do
+  GROUP=xu-bce-g2 run "xu-bce-g2-s$seed" --data "$BEAUTY" --recipe xu2024-sasrec-bce --dropout 0.6 --epochs 200 --patience 200 --split-batches --encoder-groups 2 --threads 1 --seed $seed
+done
