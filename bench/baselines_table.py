@@ -76,7 +76,12 @@ def summary(runs):
         if not done and not running:
             continue
         seeds = ", ".join(n.rpartition("-s")[2] for n, _ in done) or "–"
-        cells = [label, seeds + (f" ({len(running)} running)" if running else "")]
+        # unfinished: still training at the export, or stopped with a session (interrupted)
+        training = [n for n, d in runs if n in running and d.get("store_status") == "running"]
+        stopped = len(running) - len(training)
+        note = ", ".join(([f"{len(training)} running"] if training else []) +
+                         ([f"{stopped} stopped unfinished"] if stopped else []))
+        cells = [label, seeds + (f" ({note})" if note else "")]
         if done:
             hr = mean_std([d["test"]["HR@10"] for _, d in done])
             nd = mean_std([d["test"]["NDCG@10"] for _, d in done])

@@ -7,6 +7,12 @@ a run store into small JSON files, so that what they measured so far is kept in 
 NAME alone takes the newest run of that name; NAME@UUID a given run (e.g. the one a session
 stopped, when a resumed run of the same name has started since).
 
+    python3 bench/partial_from_store.py STORE.sqlite OUT_DIR --unfinished RESULTS_DIR
+
+takes every name whose newest run in the store is still running or was interrupted (a session
+ended with it) and has no finished RESULTS_DIR/NAME.json — what the store says, not which
+processes happen to run on this machine.
+
 Each OUT_DIR/NAME.json has "partial": true, the run's status, configuration and per-epoch
 history (training loss, validation HR@10 / NDCG@10, seconds), in the shape of `irl4rec train
 --json`'s "history". No test metrics: a run is tested only at its end.
@@ -26,6 +32,16 @@ def main():
     db, out, names = sys.argv[1], sys.argv[2], sys.argv[3:]
     os.makedirs(out, exist_ok=True)
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    if names[0] == "--unfinished":
+        if len(names) != 2:
+            print(__doc__, file=sys.stderr)
+            return 2
+        results = names[1]
+        names = [name for (name,) in con.execute(
+            "select r.name from runs r where r.name is not null and r.name != '' "
+            "and r.id = (select max(id) from runs q where q.name = r.name) "
+            "and r.status in ('running', 'interrupted') order by r.name")
+            if not os.path.exists(os.path.join(results, f"{name}.json"))]
     for wanted in names:
         name, _, uuid = wanted.partition("@")
         if uuid:

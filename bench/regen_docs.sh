@@ -4,8 +4,8 @@
 # docs/RESULTS.md (bench/verdict.py). STORE=... for another study store.
 set -e
 cd "$(dirname "$0")/.."
-RUNNING=$(pgrep -af "irl4rec train" | grep -o -- "--name [^ ]*" | awk '{print $2}' | sort -u)
-[ -n "$RUNNING" ] && python3 bench/partial_from_store.py "${STORE:-/tmp/irl4rec-baselines/runs.sqlite}" bench/results/partial $RUNNING
+# The runs the store has as running or interrupted (a session ended with them), not finished here.
+python3 bench/partial_from_store.py "${STORE:-/tmp/irl4rec-baselines/runs.sqlite}" bench/results/partial --unfinished bench/results
 # finished runs replace their partial exports
 for f in bench/results/partial/*.json; do
   if [ -f "bench/results/$(basename "$f")" ]; then rm -f "$f"; fi

@@ -92,4 +92,6 @@ bool toDouble(const QString& s, double& out) {
   return ok;
 }
 
+QJsonValue jsonNumber(double v) { return std::isfinite(v) ? QJsonValue(v) : QJsonValue(); }
+
 }  // namespace irl4rec::cli

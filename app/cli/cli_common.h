@@ -4,6 +4,7 @@
 #include "core/common/error.h"
 #include "core/store/store_types.h"
 
+#include <QJsonValue>
 #include <QString>
 #include <QStringList>
 
@@ -56,5 +57,8 @@ Expected<store::RunInfo> findStoredRun(store::RunStore& store, const QString& db
 /// accepts "nan" and "inf" so that validation, not parsing, names the problem.
 bool toInt(const QString& s, int& out);
 bool toDouble(const QString& s, double& out);
+
+/// A metric for JSON output: null where it is NaN or infinite (JSON has no such numbers).
+QJsonValue jsonNumber(double v);
 
 }  // namespace irl4rec::cli

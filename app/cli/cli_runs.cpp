@@ -94,8 +94,6 @@ std::optional<QString> parse(const QStringList& args, Options& o) {
   return std::nullopt;
 }
 
-QJsonValue number(double v) { return std::isfinite(v) ? QJsonValue(v) : QJsonValue(); }
-
 QString iso(const QDateTime& t) {
   return t.isValid() ? t.toUTC().toString(Qt::ISODateWithMs) : QString();
 }
@@ -135,10 +133,10 @@ QJsonObject summariesJson(const std::vector<store::MetricSummary>& metrics) {
                           {QStringLiteral("direction"),
                            m.direction == store::MetricDirection::Maximize ? QStringLiteral("max")
                                                                            : QStringLiteral("min")},
-                          {QStringLiteral("last"), number(m.lastValue)},
+                          {QStringLiteral("last"), jsonNumber(m.lastValue)},
                           {QStringLiteral("last_step"), m.lastStep},
                           {QStringLiteral("last_epoch"), m.lastEpoch},
-                          {QStringLiteral("best"), number(m.bestValue)},
+                          {QStringLiteral("best"), jsonNumber(m.bestValue)},
                           {QStringLiteral("best_step"), m.bestStep},
                           {QStringLiteral("best_epoch"), m.bestEpoch}});
   }
@@ -541,7 +539,7 @@ int exportRun(const Options& o) {
         series.append(QJsonObject{{QStringLiteral("key"), m.key},
                                   {QStringLiteral("step"), m.step},
                                   {QStringLiteral("epoch"), m.epoch},
-                                  {QStringLiteral("value"), number(m.value)},
+                                  {QStringLiteral("value"), jsonNumber(m.value)},
                                   {QStringLiteral("wall_time"), m.wallTime}});
       }
       obj.insert(QStringLiteral("metric_rows"), series);

@@ -120,8 +120,6 @@ QString seedList(const application::Snapshot& snapshot, const application::Group
   return seeds.join(QLatin1Char(','));
 }
 
-QJsonValue number(double v) { return std::isfinite(v) ? QJsonValue(v) : QJsonValue(); }
-
 }  // namespace
 
 int runRunsCompare(const QStringList& args) {
@@ -176,18 +174,18 @@ int runRunsCompare(const QStringList& args) {
         QJsonObject run{{QStringLiteral("uuid"), rec.run.uuid}, {QStringLiteral("name"), rec.run.name},
                         {QStringLiteral("seed"), rec.seed}, {QStringLiteral("status"), store::toString(rec.run.status)}};
         QJsonObject values;
-        for (const QString& k : o.metrics) values.insert(k, number(application::runValue(rec, k, o.mode)));
+        for (const QString& k : o.metrics) values.insert(k, jsonNumber(application::runValue(rec, k, o.mode)));
         run.insert(QStringLiteral("values"), values);
         runs.append(run);
       }
       QJsonObject metrics;
       for (const QString& k : o.metrics) {
         const analysis::GroupSummary s = application::groupValue(snapshot, group, k, o.mode);
-        QJsonObject m{{QStringLiteral("mean"), number(s.mean)}, {QStringLiteral("std"), number(s.std)},
+        QJsonObject m{{QStringLiteral("mean"), jsonNumber(s.mean)}, {QStringLiteral("std"), jsonNumber(s.std)},
                       {QStringLiteral("n"), qint64(s.n)}};
         if (const auto* a = ablationOf(g, k); a && g != reference) {
-          m.insert(QStringLiteral("change_percent"), number(a->welch.relativeChangePercent));
-          m.insert(QStringLiteral("p"), number(a->welch.p));
+          m.insert(QStringLiteral("change_percent"), jsonNumber(a->welch.relativeChangePercent));
+          m.insert(QStringLiteral("p"), jsonNumber(a->welch.p));
         }
         metrics.insert(k, m);
       }
