@@ -17,7 +17,7 @@ Status LaunchChecks::check(const train::TrainConfig& config) {
   std::optional<Status>& cached = datasetChecks_[config.refit ? 1 : 0];
   if (!cached) cached = train::RunController::checkDataset(*dataset_, config.refit);
   if (!cached->ok()) return *cached;
-  return train::RunController::checkAgainst(*dataset_, config);
+  return train::RunController::checkAgainst(*dataset_, config, sizes_);
 }
 
 std::vector<PlannedRun> planSeeds(const train::TrainConfig& config, const QList<quint64>& seeds,

@@ -119,6 +119,11 @@ Status RunController::checkDataset(const data::Dataset& dataset, bool refit) {
 }
 
 Status RunController::checkAgainst(const data::Dataset& dataset, const TrainConfig& config) {
+  return checkAgainst(dataset, config, DatasetSizes::of(dataset));
+}
+
+Status RunController::checkAgainst(const data::Dataset& dataset, const TrainConfig& config,
+                                   const DatasetSizes& sizes) {
   // Negatives are drawn among the items (with replacement): beyond the item count they only
   // cost memory, and a huge count would fail allocating mid-run instead of here. Small
   // datasets keep the usual defaults (256).
@@ -140,7 +145,7 @@ Status RunController::checkAgainst(const data::Dataset& dataset, const TrainConf
         "the confounder branch needs item attributes, and this dataset has none "
         "(use the baseline or turn the confounder off)"));
   // Last, after the cheaper reasons; before anything is allocated.
-  if (Status s = checkMemory(config, DatasetSizes::of(dataset), readMachineMemory()); !s) return s;
+  if (Status s = checkMemory(config, sizes, readMachineMemory()); !s) return s;
   return Status();
 }
 

@@ -13,6 +13,7 @@
 #include "core/data/dataset.h"
 #include "core/data/split.h"
 #include "core/eval/metrics.h"
+#include "core/train/memory_estimate.h"
 #include "core/train/train_config.h"
 
 #include <QJsonObject>
@@ -122,6 +123,9 @@ class RunController {
   /// memory estimate; cheap). check() = validate(), checkDataset(), checkAgainst().
   static Status checkDataset(const data::Dataset& dataset, bool refit);
   static Status checkAgainst(const data::Dataset& dataset, const TrainConfig& config);
+  /// The same with the dataset's sizes computed once by the caller (DatasetSizes::of).
+  static Status checkAgainst(const data::Dataset& dataset, const TrainConfig& config,
+                             const DatasetSizes& sizes);
   /// Whether a training state at `path` (setStatePath) can resume `config` on `dataset`: OK
   /// when there is none; otherwise the reason, naming the file. Reads no tensors.
   static Status checkState(const QString& path, const data::Dataset& dataset,
