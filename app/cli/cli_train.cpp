@@ -62,7 +62,7 @@ const char* const kTrainUsage =
     "  --encoder-groups N (1)          each batch's encoder work as N groups computed at once\n"
     "                                  on the --threads (same loss, other dropout draws; the\n"
     "                                  numbers depend on N, never on the threads). 2 with\n"
-    "                                  --threads 2: BCE and sampled-CE epochs ~1.3-1.5x faster\n"
+    "                                  --threads 2: BCE epochs ~1.3x, sampled CE ~1.7x faster\n"
     "  --protocol full|sampled|refit   full: all items, history masked; sampled: 99 negatives;\n"
     "                                  refit: train on train + validation for exactly --epochs\n"
     "                                  epochs (no validation, no early stopping), test the last\n"

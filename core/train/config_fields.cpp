@@ -248,8 +248,8 @@ std::vector<ConfigField> buildTable() {
                   .written(Written::NotDefault)
                   .help("Each batch's encoder work as N groups computed at once on the run's "
                         "threads (same loss; each group has its own dropout draws, so the "
-                        "numbers depend on N, not on the threads). 2 on 2 threads: BCE and "
-                        "sampled-CE epochs ~1.3-1.5x faster (docs/SPEED.md). 1: one pass, as "
+                        "numbers depend on N, not on the threads). 2 on 2 threads: BCE epochs "
+                        "~1.3x, sampled-CE ~1.7x faster (docs/SPEED.md). 1: one pass, as "
                         "every run before it existed."));
   t.push_back(integer("epochs", &C::epochs).flag("--epochs").label("Epochs").form(Section::Training)
                   .range(1, 100000).help("Training epochs (at most: early stopping may end sooner)"));

@@ -57,7 +57,8 @@ models::RecommenderOptions modelOptions(const TrainConfig& c, const data::Datase
 
 /// The run's threads are spent where its work splits coarsely: the fused CE kernel shares its
 /// chunks among them (models::ObjectiveOptions::ce_threads), the encoder groups of
-/// encoder_groups > 1 run on them, and the evaluation shares its user blocks. LibTorch's intra-op pool and OpenBLAS's own pool stay at one thread: at d = 64 their
+/// encoder_groups > 1 run on them, and the evaluation shares its user blocks. LibTorch's
+/// intra-op pool and OpenBLAS's own pool stay at one thread: at d = 64 their
 /// per-operation threading cost more than it gave (Beauty, Xu et al.'s recipe, 2 intra-op
 /// threads: 27.4 s per epoch and 54.6 CPU s against 17.6 s on one; docs/SPEED.md), and
 /// torch::set_num_threads does not reach OpenBLAS, whose pthread build otherwise runs every

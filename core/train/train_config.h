@@ -124,8 +124,8 @@ struct TrainConfig {
   /// without split_batches the batch's rows in this many consecutive slices) computed at once
   /// on the run's threads, each group with its own dropout draws and its own backward pass,
   /// the gradients summed in group order (models::objectiveWithGradients). A run's numbers
-  /// depend on this value, never on `threads`. 1 (every run before session 11): one pass over
-  /// the parts with the run's generator. JSON only when not 1.
+  /// depend on this value, never on `threads`. 1 (every run before the option existed): one
+  /// pass over the parts with the run's generator. JSON only when not 1.
   int encoderGroups = 1;
   int epochs = 200;
   int patience = 20;            ///< epochs without validation NDCG@10 improvement (0 = off)

@@ -52,9 +52,9 @@ models::BatchPart Trainer::batchPart(const std::vector<int64_t>& users, std::mt1
   return part;
 }
 
-models::ObjectiveTerms Trainer::stepLosses(const std::vector<int64_t>& users,
-                                           const std::vector<int32_t>& lengths,
-                                           std::mt19937_64& rng) {
+models::ObjectiveTerms Trainer::stepGradients(const std::vector<int64_t>& users,
+                                              const std::vector<int32_t>& lengths,
+                                              std::mt19937_64& rng) {
   // Drawn before the BERT4Rec masks, in the order the generator always saw.
   torch::Tensor sharedNegatives;
   if (config_.loss == LossKind::SampledCe)
@@ -83,12 +83,13 @@ models::ObjectiveTerms Trainer::stepLosses(const std::vector<int64_t>& users,
     parts.push_back(batchPart(users, rng));
   }
   if (sharedNegatives.defined()) parts.front().negatives = sharedNegatives;
-  if (groups > 1) {
-    optimizer_.zero_grad();
+  optimizer_.zero_grad();
+  if (groups > 1)
     return models::objectiveWithGradients(objectiveOptions(config_), model_, parts, groups,
                                           std::max(1, config_.threads));
-  }
-  return models::objective(objectiveOptions(config_), model_, parts);
+  models::ObjectiveTerms terms = models::objective(objectiveOptions(config_), model_, parts);
+  terms.total.backward();
+  return terms;
 }
 
 std::vector<torch::Tensor> Trainer::snapshot() const {
@@ -171,7 +172,8 @@ RunOutcome Trainer::train(const RunCallbacks& callbacks, const std::atomic<bool>
       }
       ++progress.step;
       ++batchIndex;
-      models::ObjectiveTerms terms = stepLosses(batch, lengths, rng);
+      // Non-finite loss: the run ends before the step (the gradients are never applied).
+      models::ObjectiveTerms terms = stepGradients(batch, lengths, rng);
       const double total = terms.total.item<double>();
       if (!std::isfinite(total)) {
         outcome.status = RunStatus::Diverged;
@@ -181,10 +183,6 @@ RunOutcome Trainer::train(const RunCallbacks& callbacks, const std::atomic<bool>
                               .arg(progress.step)
                               .arg(epoch);
         break;
-      }
-      if (config_.encoderGroups == 1) {  // otherwise stepLosses has the gradients already
-        optimizer_.zero_grad();
-        terms.total.backward();
       }
       optimizer_.step();
       lossSum += total;

@@ -53,10 +53,12 @@ class Trainer {
 
  private:
   /// The objective of one batch of users (`lengths`: their training input lengths), as one
-  /// padded batch or, with split_batches, as parts of similar lengths. With encoder_groups > 1
-  /// the parameters' gradients are computed here too (and the terms are detached).
-  models::ObjectiveTerms stepLosses(const std::vector<int64_t>& users,
-                                    const std::vector<int32_t>& lengths, std::mt19937_64& rng);
+  /// padded batch or, with split_batches, as parts of similar lengths (with encoder_groups > 1,
+  /// as groups of parts: models::objectiveWithGradients), with the parameters' gradients of
+  /// this batch alone in their .grad. The returned terms are for their values (their graphs
+  /// are spent).
+  models::ObjectiveTerms stepGradients(const std::vector<int64_t>& users,
+                                       const std::vector<int32_t>& lengths, std::mt19937_64& rng);
   /// The model input, targets and per-position negatives of `users`, padded to their longest.
   models::BatchPart batchPart(const std::vector<int64_t>& users, std::mt19937_64& rng);
   std::vector<torch::Tensor> snapshot() const;
