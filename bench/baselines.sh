@@ -49,6 +49,17 @@ GROUP=xu-arch run xu-ce-pre-random-s0    "${XU[@]}" --norm pre --batching random
 GROUP=xu-arch run xu-ce-random-nopad-s0  "${XU[@]}" --norm kang --ffn relu-d --init xavier --batching random --epochs 60 --patience 60 --seed 0
 GROUP=xu-arch run xu-ce-random-normal-s0 "${XU[@]}" --norm kang --ffn relu-d --pad-keys --batching random --epochs 60 --patience 60 --seed 0
 
+# --- One switch at a time, once batching matches (group xu-arch-split, session 13): the split
+# recipe of xu-ce-split (whose seed 0 is the reference, first 60 epochs) with one of Xu et al.'s
+# architecture choices put back to ours, 60 epochs, seed 0. "old": all of ours at once (pre-LN
+# on q, k, v, GELU 4d feed-forward, N(0, 0.02) init, padding never visible) with their batches.
+XU_SPLIT60=("${XU[@]}" --batching random --split-batches --epochs 60 --patience 60 --seed 0)
+GROUP=xu-arch-split run xu-split-pre-s0    "${XU_SPLIT60[@]}" --norm pre --ffn relu-d --init xavier
+GROUP=xu-arch-split run xu-split-nopad-s0  "${XU_SPLIT60[@]}" --norm kang --ffn relu-d --init xavier
+GROUP=xu-arch-split run xu-split-normal-s0 "${XU_SPLIT60[@]}" --norm kang --ffn relu-d --pad-keys
+GROUP=xu-arch-split run xu-split-gelu-s0   "${XU_SPLIT60[@]}" --norm kang --pad-keys --init xavier
+GROUP=xu-arch-split run xu-split-old-s0    "${XU_SPLIT60[@]}" --norm pre
+
 # --- The recipe, 200 epochs, five seeds (group xu-ce-seeds).
 for seed in 0 1 2 3 4; do
   GROUP=xu-ce-seeds run "xu-ce-s$seed" "${XU[@]}" "${XU_ARCH[@]}" --batching random --epochs 200 --patience 200 --seed $seed
@@ -134,6 +145,14 @@ if GROUP=xu-irl-seeds want xu-irl-seeds || printf '%s\n' ${ONLY[@]+"${ONLY[@]}"}
   fi
 fi
 
+# --- Where the verdict's gain comes from (DESIGN.md's ablations; session 13): weights a without
+# the confounder branch (no attribute encoder, so α = γ = 0: the adjustment encoder's noise and
+# β's compression of μ alone), seeds 0-4 (group xu-irl-ablate). If it matches a, the
+# gain is a variational regulariser's, not invariance to the attribute confounder.
+for seed in 0 1 2 3 4; do
+  GROUP=xu-irl-ablate run "xu-irl-a-noconf-s$seed" "${XU_IRL[@]}" --alpha 0 --beta 1e-4 --gamma 0 --no-confounder --seed $seed
+done
+
 # --- Sports (issue 11: never trained here with a strong recipe; the eSASRec benchmark's binding
 # anchors read S3-Rec's Sports file: SASRec + 256 sampled negatives 0.0569 / 0.0314, eSASRec
 # 0.0560 / 0.0323). The SASRec-CE split recipe of xu-ce-split unchanged, five seeds (group
@@ -153,3 +172,9 @@ done
 for seed in 0 1 2 3 4; do
   GROUP=xu-bce-g2 run "xu-bce-g2-s$seed" --data "$BEAUTY" --recipe xu2024-sasrec-bce --dropout 0.6 --epochs 200 --patience 200 --split-batches --encoder-groups 2 --threads 1 --seed $seed
 done
+
+# --- Towards BSARec's 0.1008 / 0.0611 with a plain SASRec under our protocol (issue 11, beyond
+# the anchors; session 13): the split recipe with twice the width (d 128), seed 0 (group
+# xu-ce-wide). The refit row shows how much the validation item is worth; this asks what
+# capacity is worth without it.
+GROUP=xu-ce-wide run xu-ce-d128-s0 "${XU[@]}" "${XU_ARCH[@]}" --hidden 128 --batching random --split-batches --epochs 200 --patience 200 --seed 0
