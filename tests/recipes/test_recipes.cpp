@@ -109,14 +109,17 @@ class TestRecipes : public QObject {
     QVERIFY(bert.value().config.init == irl4rec::train::InitKind::XavierClamped);
     QVERIFY(bert.value().config.ffn == irl4rec::train::FfnKind::Gelu4dDropout);
     QVERIFY(bert.value().config.norm == irl4rec::train::NormKind::Post);
-    // The Irl4Rec preset uses the weights chosen on validation, not the collapsing 0.1/0.01/0.1.
+    // The Irl4Rec preset: the weights chosen on validation (not the collapsing 0.1/0.01/0.1) on
+    // the strong SASRec-CE recipe of the verdict (version 2).
     auto irl = irl4rec::train::findRecipe(QStringLiteral("irl4rec-chosen"));
     if (!irl) QFAIL(qPrintable(irl.error().message()));
     QVERIFY(irl.value().config.model == irl4rec::train::ModelKind::Irl4Rec);
     QCOMPARE(irl.value().config.alpha, 0.1);
     QCOMPARE(irl.value().config.beta, 1e-4);
     QCOMPARE(irl.value().config.gamma, 0.01);
-    QVERIFY(irl.value().tooltip().contains(QStringLiteral("3.7 %")));
+    QVERIFY(irl.value().tooltip().contains(QStringLiteral("+1.7 %")));
+    QVERIFY(irl.value().config.splitBatches);
+    QVERIFY(irl.value().config.norm == irl4rec::train::NormKind::Kang);
   }
 
   void unknownNameListsTheKnownOnes() {
