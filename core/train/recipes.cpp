@@ -24,7 +24,9 @@ const QStringList kTopLevelKeys = {
     QStringLiteral("order"),    QStringLiteral("description"), QStringLiteral("source"),
     QStringLiteral("dataset"),  QStringLiteral("protocol"),  QStringLiteral("published"),
     QStringLiteral("settings_from_source"), QStringLiteral("settings_guessed"),
-    QStringLiteral("config")};
+    QStringLiteral("config"),   QStringLiteral("published_curves")};
+const QStringList kCurveKeys = {QStringLiteral("dataset"), QStringLiteral("key"), QStringLiteral("label"),
+                                QStringLiteral("epochs"),  QStringLiteral("mean"), QStringLiteral("std")};
 const QStringList kSourceKeys = {QStringLiteral("citation"), QStringLiteral("repository"),
                                  QStringLiteral("folder")};
 
@@ -99,6 +101,83 @@ QString blameKey(const QJsonObject& config, const QByteArray& text, qint64 confi
   return QString();
 }
 
+/// Offset of the `index`-th (0-based) '{' after `from`: where the index-th curve of a list of
+/// flat objects starts (a curve holds arrays, never objects).
+qint64 objectOffset(const QByteArray& text, qint64 from, int index) {
+  qint64 at = from;
+  for (int i = 0; i <= index && at >= 0; ++i) at = text.indexOf('{', at + 1);
+  return at < 0 ? from : at;
+}
+
+Expected<QList<PublishedCurve>> parseCurves(const QJsonObject& o, const QByteArray& text, const Locator& loc) {
+  QList<PublishedCurve> out;
+  const QString listKey = QStringLiteral("published_curves");
+  if (!o.contains(listKey)) return out;
+  if (!o.value(listKey).isArray())
+    return loc.at(listKey, QStringLiteral("'published_curves' must be a list of curves"));
+  static const QRegularExpression keyRe(
+      QStringLiteral("^((val|test)/(hr|ndcg|mrr)@\\d+|train/epoch_loss)$"));
+  const qint64 listOffset = keyOffset(text, listKey);
+  const QJsonArray list = o.value(listKey).toArray();
+  for (int i = 0; i < list.size(); ++i) {
+    const qint64 from = objectOffset(text, listOffset, i);
+    auto fail = [&](const QString& key, const QString& cause) {
+      return loc.at(key, QStringLiteral("published curve %1: %2").arg(i + 1).arg(cause), from);
+    };
+    if (!list[i].isObject())
+      return loc.at(listKey, QStringLiteral("published curve %1 must be an object").arg(i + 1));
+    const QJsonObject c = list[i].toObject();
+    for (const QString& key : c.keys())
+      if (!kCurveKeys.contains(key))
+        return fail(key, QStringLiteral("unknown key '%1' (known: %2)").arg(key, kCurveKeys.join(QStringLiteral(", "))));
+    PublishedCurve curve;
+    for (const auto& [key, out] : {std::pair<QString, QString*>{QStringLiteral("dataset"), &curve.dataset},
+                                   {QStringLiteral("key"), &curve.key},
+                                   {QStringLiteral("label"), &curve.label}}) {
+      if (!c.value(key).isString() || c.value(key).toString().trimmed().isEmpty())
+        return c.contains(key) ? fail(key, QStringLiteral("'%1' must be a non-empty string").arg(key))
+                               : loc.at(listKey, QStringLiteral("published curve %1 needs '%2'").arg(i + 1).arg(key));
+      *out = c.value(key).toString();
+    }
+    if (!keyRe.match(curve.key).hasMatch())
+      return fail(QStringLiteral("key"),
+                  QStringLiteral("'%1' is not a curve key (val/ndcg@10, val/hr@10, test/..., train/epoch_loss)").arg(curve.key));
+    auto numbers = [&](const QString& key, QVector<double>& values, bool required) -> Status {
+      if (!c.contains(key)) {
+        if (required) return loc.at(listKey, QStringLiteral("published curve %1 needs '%2'").arg(i + 1).arg(key));
+        return Status();
+      }
+      if (!c.value(key).isArray() || c.value(key).toArray().isEmpty())
+        return fail(key, QStringLiteral("'%1' must be a non-empty list of numbers").arg(key));
+      for (const QJsonValue& v : c.value(key).toArray()) {
+        if (!v.isDouble() || !std::isfinite(v.toDouble()))
+          return fail(key, QStringLiteral("'%1' must hold finite numbers only").arg(key));
+        values << v.toDouble();
+      }
+      return Status();
+    };
+    if (Status s = numbers(QStringLiteral("epochs"), curve.epochs, true); !s) return s.error();
+    if (Status s = numbers(QStringLiteral("mean"), curve.mean, true); !s) return s.error();
+    if (Status s = numbers(QStringLiteral("std"), curve.std, false); !s) return s.error();
+    for (int k = 0; k < curve.epochs.size(); ++k) {
+      const double e = curve.epochs[k];
+      if (e < 1 || e != std::floor(e) || (k > 0 && e <= curve.epochs[k - 1]))
+        return fail(QStringLiteral("epochs"), QStringLiteral("epochs must be whole numbers >= 1, increasing (%1 at position %2)")
+                                                  .arg(e).arg(k + 1));
+    }
+    if (curve.mean.size() != curve.epochs.size())
+      return fail(QStringLiteral("mean"), QStringLiteral("'mean' has %1 values for %2 epochs")
+                                              .arg(curve.mean.size()).arg(curve.epochs.size()));
+    if (!curve.std.isEmpty() && curve.std.size() != curve.epochs.size())
+      return fail(QStringLiteral("std"), QStringLiteral("'std' has %1 values for %2 epochs")
+                                             .arg(curve.std.size()).arg(curve.epochs.size()));
+    for (double v : curve.std)
+      if (v < 0) return fail(QStringLiteral("std"), QStringLiteral("'std' must not be negative"));
+    out << curve;
+  }
+  return out;
+}
+
 }  // namespace
 
 QString PublishedResult::summary() const {
@@ -131,6 +210,10 @@ QString Recipe::tooltip() const {
     html += QStringLiteral("<br><b>Reported</b> %1").arg(esc(p.summary()));
   if (!fromSource.isEmpty())
     html += QStringLiteral("<br><b>From the source:</b> %1").arg(esc(fromSource.join(QStringLiteral(", "))));
+  for (const PublishedCurve& c : curves)
+    html += QStringLiteral("<br><b>Curve</b> %1 (%2, %3 points; Compare can draw it)")
+                .arg(esc(c.label), esc(c.key))
+                .arg(c.epochs.size());
   if (!guessed.isEmpty())
     html += QStringLiteral("<br><b>Our guess:</b> %1").arg(esc(guessed.join(QStringLiteral(", "))));
   if (!description.isEmpty()) html += QStringLiteral("<p>%1</p>").arg(esc(description));
@@ -159,6 +242,25 @@ QJsonObject Recipe::toJson() const {
     pub[p.dataset] = m;
   }
   o[QStringLiteral("published")] = pub;
+  if (!curves.isEmpty()) {
+    QJsonArray list;
+    auto array = [](const QVector<double>& v) {
+      QJsonArray a;
+      for (double x : v) a.append(x);
+      return a;
+    };
+    for (const PublishedCurve& c : curves) {
+      QJsonObject j;
+      j[QStringLiteral("dataset")] = c.dataset;
+      j[QStringLiteral("key")] = c.key;
+      j[QStringLiteral("label")] = c.label;
+      j[QStringLiteral("epochs")] = array(c.epochs);
+      j[QStringLiteral("mean")] = array(c.mean);
+      if (!c.std.isEmpty()) j[QStringLiteral("std")] = array(c.std);
+      list.append(j);
+    }
+    o[QStringLiteral("published_curves")] = list;
+  }
   o[QStringLiteral("settings_from_source")] = QJsonArray::fromStringList(fromSource);
   o[QStringLiteral("settings_guessed")] = QJsonArray::fromStringList(guessed);
   o[QStringLiteral("config")] = configJson;
@@ -283,6 +385,9 @@ Expected<Recipe> parseRecipe(const QByteArray& text, const QString& path) {
   auto guessed = stringList(o, QStringLiteral("settings_guessed"), loc);
   if (!guessed) return guessed.error();
   r.guessed = guessed.value();
+  auto curves = parseCurves(o, text, loc);
+  if (!curves) return curves.error();
+  r.curves = curves.value();
 
   // config: TrainConfig keys only, values that parse and validate
   if (!o.value(QStringLiteral("config")).isObject())
@@ -356,6 +461,16 @@ Expected<Recipe> findRecipe(const QString& nameOrPath) {
   }
   return Error::general(QStringLiteral("unknown recipe '%1' (known: %2; or a path to a recipe .json file)")
                             .arg(nameOrPath, names.join(QStringLiteral(", "))));
+}
+
+QList<QPair<QString, PublishedCurve>> publishedCurves(const QString& key) {
+  QList<QPair<QString, PublishedCurve>> out;
+  auto all = builtinRecipes();
+  if (!all) return out;
+  for (const Recipe& r : all.value())
+    for (const PublishedCurve& c : r.curves)
+      if (c.key == key) out.append({r.name, c});
+  return out;
 }
 
 }  // namespace irl4rec::train

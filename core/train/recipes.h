@@ -17,7 +17,11 @@
 ///       "published": {"Beauty": {"hr10": 0.0986, "ndcg10": 0.0597, "note": "5-seed mean"}},
 ///       "settings_from_source": ["loss", "hidden_size", ...],
 ///       "settings_guessed": ["patience", ...],
-///       "config": { TrainConfig keys as written by TrainConfig::toJson() }
+///       "config": { TrainConfig keys as written by TrainConfig::toJson() },
+///       "published_curves": [                 // optional: curves from the source's logs
+///         {"dataset": "Beauty", "key": "val/ndcg@10", "label": "Xu et al. 2024, 5 seeds",
+///          "epochs": [5, 10, ...], "mean": [...], "std": [...]}   // std optional
+///       ]
 ///     }
 ///
 /// Unknown keys, wrong types and configurations that do not validate are an Error naming the
@@ -31,6 +35,7 @@
 #include <QPair>
 #include <QString>
 #include <QStringList>
+#include <QVector>
 
 namespace irl4rec::train {
 
@@ -42,6 +47,18 @@ struct PublishedResult {
 
   /// "Beauty: HR@10 0.0986, NDCG@10 0.0597 (mean of 5 seeds)"
   QString summary() const;
+};
+
+/// A curve the source published (e.g. the mean over its logs' seeds), drawn as a reference
+/// beside one's own runs in Compare. `key` is a workbench metric key ("val/ndcg@10",
+/// "val/hr@10", "train/epoch_loss"); epochs increase strictly; std is empty or as long as mean.
+struct PublishedCurve {
+  QString dataset;
+  QString key;
+  QString label;  ///< legend text, e.g. "Xu et al. 2024 (log), mean of 5 seeds"
+  QVector<double> epochs;
+  QVector<double> mean;
+  QVector<double> std;
 };
 
 struct Recipe {
@@ -56,6 +73,7 @@ struct Recipe {
   QString dataset;
   QString protocol;
   QList<PublishedResult> published;
+  QList<PublishedCurve> curves;  ///< "published_curves"
   QStringList fromSource;  ///< config keys whose values are the source's
   QStringList guessed;     ///< config keys whose values are our guess
   QJsonObject configJson;  ///< the recipe's "config" object as written
@@ -79,6 +97,9 @@ Expected<Recipe> loadRecipeFile(const QString& path);
 Expected<QList<Recipe>> loadRecipeDirectory(const QString& dir);
 /// The recipes compiled into the binary (resources/recipes/).
 Expected<QList<Recipe>> builtinRecipes();
+/// The built-in recipes' published curves of metric `key` as (recipe name, curve) pairs, in
+/// recipe order; empty when none (or the built-ins fail to load).
+QList<QPair<QString, PublishedCurve>> publishedCurves(const QString& key);
 /// A built-in recipe by name, or — when `nameOrPath` ends in ".json" — the recipe file there.
 /// An unknown name is an Error listing the known ones.
 Expected<Recipe> findRecipe(const QString& nameOrPath);

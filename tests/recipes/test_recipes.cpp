@@ -39,8 +39,10 @@ QByteArray goodRecipe() {
          "    \"hidden_size\": 32,\n"                        // 12
          "    \"heads\": 2,\n"                               // 13
          "    \"dropout\": 0.3\n"                            // 14
-         "  }\n"                                             // 15
-         "}\n";                                              // 16
+         "  },\n"                                            // 15
+         "  \"published_curves\": [{\"dataset\": \"synthetic\", \"key\": \"val/ndcg@10\", "
+         "\"label\": \"probe\", \"epochs\": [1, 2], \"mean\": [0.1, 0.2], \"std\": [0.0, 0.1]}]\n"  // 16
+         "}\n";                                              // 17
 }
 
 QJsonObject lastJsonLine(const QString& out) {
@@ -122,6 +124,34 @@ class TestRecipes : public QObject {
     QVERIFY(irl.value().config.norm == irl4rec::train::NormKind::Kang);
   }
 
+  void xuRecipesCarryTheirLogsCurves() {
+    // Their five logs' mean ± std per evaluation (bench/published/extract_xu2024.py): every
+    // 5 epochs over 200 for SASRec-CE, 300 for BCE; the training loss at every epoch.
+    const auto ndcg = irl4rec::train::publishedCurves(QStringLiteral("val/ndcg@10"));
+    QStringList names;
+    for (const auto& [name, curve] : ndcg) {
+      names << name;
+      QCOMPARE(curve.std.size(), curve.mean.size());
+      QVERIFY(curve.label.contains(QStringLiteral("5 seeds")));
+    }
+    for (const char* name : {"xu2024-sasrec-ce", "xu2024-sasrec-bce", "xu2024-gru4rec-ce", "xu2024-bert4rec-ce"})
+      QVERIFY2(names.contains(QLatin1String(name)), name);
+    auto xu = irl4rec::train::findRecipe(QStringLiteral("xu2024-sasrec-ce"));
+    if (!xu) QFAIL(qPrintable(xu.error().message()));
+    const auto& curves = xu.value().curves;
+    const auto valid = std::find_if(curves.begin(), curves.end(),
+                                    [](const auto& c) { return c.key == QLatin1String("val/ndcg@10"); });
+    QVERIFY(valid != curves.end());
+    QCOMPARE(valid->epochs.size(), 40);
+    QCOMPARE(valid->epochs.front(), 5.0);
+    QCOMPARE(valid->epochs.back(), 200.0);
+    // Seed 0's log alone has 0.0118 at epoch 5 (issue 11); the mean of five is near it.
+    QVERIFY(std::abs(valid->mean.front() - 0.0118) < 0.003);
+    QVERIFY(xu.value().tooltip().contains(QStringLiteral("val/ndcg@10")));
+    QVERIFY(xu.value().toJson().value(QStringLiteral("published_curves")).toArray().size() == 3);
+    QVERIFY(irl4rec::train::publishedCurves(QStringLiteral("val/no-such")).isEmpty());
+  }
+
   void unknownNameListsTheKnownOnes() {
     auto r = irl4rec::train::findRecipe(QStringLiteral("no-such-recipe"));
     QVERIFY(!r.ok());
@@ -153,6 +183,18 @@ class TestRecipes : public QObject {
                                  << QStringLiteral("'version' must be an integer >= 1");
     QTest::newRow("published out of range") << QByteArray("0.5}") << QByteArray("5}") << 8
                                             << QStringLiteral("published hr10 must be a number in [0, 1]");
+    QTest::newRow("curve key unknown") << QByteArray("\"val/ndcg@10\"") << QByteArray("\"val/ndcg\"") << 16
+                                       << QStringLiteral("published curve 1: 'val/ndcg' is not a curve key");
+    QTest::newRow("curve epochs decrease") << QByteArray("[1, 2]") << QByteArray("[2, 1]") << 16
+                                           << QStringLiteral("increasing (1 at position 2)");
+    QTest::newRow("curve too short") << QByteArray("[0.1, 0.2]") << QByteArray("[0.1]") << 16
+                                     << QStringLiteral("'mean' has 1 values for 2 epochs");
+    QTest::newRow("curve std negative") << QByteArray("[0.0, 0.1]") << QByteArray("[0.0, -0.1]") << 16
+                                        << QStringLiteral("'std' must not be negative");
+    QTest::newRow("curve unknown field") << QByteArray("\"label\"") << QByteArray("\"lable\"") << 16
+                                         << QStringLiteral("unknown key 'lable'");
+    QTest::newRow("curve not a number") << QByteArray("[0.1, 0.2]") << QByteArray("[0.1, \"x\"]") << 16
+                                        << QStringLiteral("'mean' must hold finite numbers only");
     QTest::newRow("marked key unknown") << QByteArray("[\"dropout\"]") << QByteArray("[\"drop\"]") << 9
                                         << QStringLiteral("'drop', which is not a config key");
   }
