@@ -196,7 +196,7 @@ int runSynth(const QStringList& args) {
 
 int runData(const QStringList& args) {
   if (args.isEmpty() || args[0] == QLatin1String("--help") || args[0] == QLatin1String("-h")) {
-    out(QString::fromLatin1(kDataUsage));
+    out(QString::fromUtf8(kDataUsage));
     return args.isEmpty() ? kExitBadInput : kExitOk;
   }
   const QString sub = args[0];

@@ -117,7 +117,7 @@ QByteArray csv(const store::Projection& p, const QHash<int64_t, QString>& tokens
 
 int runProject(const QStringList& args) {
   if (args.contains(QLatin1String("--help")) || args.contains(QLatin1String("-h"))) {
-    out(QString::fromLatin1(kProjectUsage));
+    out(QString::fromUtf8(kProjectUsage));
     return kExitOk;
   }
   const Flags f = parseFlags(

@@ -25,7 +25,7 @@ QString json(const QJsonObject& o) {
 
 int runRecipes(const QStringList& args) {
   if (args.isEmpty() || args.contains(QLatin1String("--help")) || args.contains(QLatin1String("-h"))) {
-    out(QString::fromLatin1(kRecipesUsage));
+    out(QString::fromUtf8(kRecipesUsage));
     return args.isEmpty() ? kExitBadInput : kExitOk;
   }
   const QString sub = args.first();

@@ -590,7 +590,7 @@ int runRuns(const QStringList& args) {
   }
   if (args[0] == QLatin1String("--help") || args[0] == QLatin1String("-h") ||
       args[0] == QLatin1String("help")) {
-    out(QString::fromLatin1(kRunsUsage));
+    out(QString::fromUtf8(kRunsUsage));
     return kExitOk;
   }
   // compare has options of its own (app/cli/cli_runs_compare.cpp).

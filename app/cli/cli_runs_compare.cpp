@@ -124,7 +124,7 @@ QString seedList(const application::Snapshot& snapshot, const application::Group
 
 int runRunsCompare(const QStringList& args) {
   if (args.contains(QLatin1String("--help")) || args.contains(QLatin1String("-h"))) {
-    out(QString::fromLatin1(kCompareUsage));
+    out(QString::fromUtf8(kCompareUsage));
     return kExitOk;
   }
   CompareOptions o;

@@ -518,7 +518,7 @@ int cancel(const QString& specPath) {
 int runSweep(const QStringList& args) {
   if (args.isEmpty()) return badInput(QStringLiteral("'sweep' needs a command: plan, run, submit, status, cancel (try sweep --help)"));
   if (args[0] == QLatin1String("--help") || args[0] == QLatin1String("-h") || args[0] == QLatin1String("help")) {
-    out(QString::fromLatin1(kSweepUsage));
+    out(QString::fromUtf8(kSweepUsage));
     return kExitOk;
   }
   const QString command = args[0];

@@ -196,7 +196,7 @@ Expected<eval::RankingMetrics> evaluateOnOther(const train::RunController& contr
 
 int runTrain(const QStringList& args) {
   if (args.contains(QLatin1String("--help")) || args.contains(QLatin1String("-h"))) {
-    out(QString::fromLatin1(kTrainUsage));
+    out(QString::fromUtf8(kTrainUsage));
     return kExitOk;
   }
   const auto [valueFlags, switchFlags] = trainFlags();
@@ -397,7 +397,7 @@ int runTrain(const QStringList& args) {
 
 int runEval(const QStringList& args) {
   if (args.contains(QLatin1String("--help")) || args.contains(QLatin1String("-h"))) {
-    out(QString::fromLatin1(kEvalUsage));
+    out(QString::fromUtf8(kEvalUsage));
     return kExitOk;
   }
   const QStringList valueFlags = {QStringLiteral("--checkpoint"), QStringLiteral("--data"),

@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
   QStringList args = QCoreApplication::arguments();
   args.removeFirst();
   if (args.isEmpty() || args[0] == QLatin1String("--help") || args[0] == QLatin1String("-h")) {
-    irl4rec::cli::out(QString::fromLatin1(kUsage));
+    irl4rec::cli::out(QString::fromUtf8(kUsage));
     return args.isEmpty() ? irl4rec::cli::kExitBadInput : irl4rec::cli::kExitOk;
   }
   const QString command = args.takeFirst();

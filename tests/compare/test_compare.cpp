@@ -948,6 +948,49 @@ class TestCompare : public QObject {
     QCOMPARE(int(panel.groups()[0].runs.size()), 2);
   }
 
+  void publishedCurveBesideTheGroups() {
+    // A recipe's published curve (Xu et al.'s five logs) drawn dashed beside the groups, for the
+    // metric it was published for, remembered across panels.
+    const QString path = threeGroupStore();
+    RunStore store;
+    QVERIFY(store.open(path).ok());
+    const QString published = ComparePanel::kPublishedRun;
+    {
+      ComparePanel panel(&store, nullptr, nullptr);
+      QSignalSpy loaded(&panel, &ComparePanel::snapshotLoaded);
+      panel.reload();
+      QVERIFY(loaded.wait(30000));
+      QCOMPARE(panel.curveKey(), QStringLiteral("val/ndcg@10"));
+      QCOMPARE(panel.curvePlot()->pointCount(published, QString()), 0);  // none by default
+      QVERIFY(panel.setPublishedCurve(QStringLiteral("xu2024-sasrec-ce")));
+      QCOMPARE(panel.curvePlot()->pointCount(published, QString()), 40);  // every 5 epochs to 200
+      QCPGraph* graph = panel.curvePlot()->graph(published, QString());
+      QVERIFY(graph);
+      QCOMPARE(graph->pen().style(), Qt::DashLine);
+      QVERIFY(graph->name().contains(QStringLiteral("mean of 5 seeds")));
+      // The groups are still there.
+      QCOMPARE(panel.curvePlot()->pointCount(QStringLiteral("g") + panel.groups()[0].hash, QString()), 3);
+      // A metric the recipe published no curve of: nothing drawn, the choice kept.
+      panel.setCurveKey(QStringLiteral("val/mrr@10"));
+      QCOMPARE(panel.curvePlot()->pointCount(published, QString()), 0);
+      QCOMPARE(panel.publishedCurve(), QStringLiteral("xu2024-sasrec-ce"));
+      panel.setCurveKey(QStringLiteral("val/hr@10"));
+      QCOMPARE(panel.curvePlot()->pointCount(published, QString()), 40);
+    }
+    {
+      ComparePanel again(&store, nullptr, nullptr);
+      QSignalSpy loaded(&again, &ComparePanel::snapshotLoaded);
+      again.reload();
+      QVERIFY(loaded.wait(30000));
+      QCOMPARE(again.publishedCurve(), QStringLiteral("xu2024-sasrec-ce"));
+      QCOMPARE(again.curvePlot()->pointCount(published, QString()), 40);
+      QVERIFY(!again.setPublishedCurve(QStringLiteral("no-such-recipe")));
+      QCOMPARE(again.curvePlot()->pointCount(published, QString()), 0);
+      QVERIFY(again.setPublishedCurve(QString()));
+      QCOMPARE(again.curvePlot()->pointCount(published, QString()), 0);
+    }
+  }
+
   void badInputShowsAMessage() {
     // No store at all.
     ComparePanel none(nullptr, nullptr, nullptr);

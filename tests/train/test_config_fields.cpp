@@ -156,6 +156,24 @@ class TestConfigFields : public QObject {
     QCOMPARE(irl4rec::train::metric::direction(key) == irl4rec::store::MetricDirection::Maximize, maximize);
   }
 
+  void cliHelpTextsAreUtf8() {
+    // The usage texts hold ±, α, …: written as UTF-8, never re-encoded as Latin-1 ("Â±").
+    for (const QStringList& args : {QStringList{QStringLiteral("--help")},
+                                    QStringList{QStringLiteral("runs"), QStringLiteral("--help")},
+                                    QStringList{QStringLiteral("sweep"), QStringLiteral("--help")},
+                                    QStringList{QStringLiteral("recipes"), QStringLiteral("--help")},
+                                    QStringList{QStringLiteral("data"), QStringLiteral("--help")}}) {
+      QProcess cli;
+      cli.start(QStringLiteral(IRL4REC_CLI_PATH), args);
+      QVERIFY(cli.waitForFinished(60000));
+      const QString help = QString::fromUtf8(cli.readAllStandardOutput() + cli.readAllStandardError());
+      QVERIFY2(!help.isEmpty(), qPrintable(args.join(QLatin1Char(' '))));
+      QVERIFY2(!help.contains(QChar(0xC2)) && !help.contains(QChar(0xCE)) && !help.contains(QChar(0xFFFD)),
+               qPrintable(args.join(QLatin1Char(' ')) + QStringLiteral(": ") + help.left(200)));
+      if (args.first() == QLatin1String("runs")) QVERIFY(help.contains(QStringLiteral("mean ± std")));
+    }
+  }
+
   void cliHelpNamesEveryFlagOfTheTable() {
     // The help text is written by hand: every flag and switch of the table must appear in it.
     QProcess cli;

@@ -7,6 +7,7 @@
 
 #include "core/store/run_store.h"
 #include "core/train/ablation_grid.h"
+#include "core/train/recipes.h"
 #include "ui/metric_plot.h"
 #include "ui/qcustomplot_include.h"
 #include "ui/run_config_form.h"
@@ -28,6 +29,7 @@
 #include <QMenu>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QSpinBox>
 #include <QSplitter>
@@ -44,6 +46,10 @@
 #include <cmath>
 
 namespace irl4rec::ui {
+
+namespace {
+constexpr char kPublishedSetting[] = "compare/publishedCurve";
+}  // namespace
 
 namespace {
 
@@ -204,6 +210,14 @@ void ComparePanel::buildUi() {
   showLegend_->setToolTip(tr("The colour of each group is also shown in the table"));
   showLegend_->setChecked(true);
   curveBar->addWidget(showLegend_);
+  curveBar->addWidget(new QLabel(tr("Published:"), curvesBox));
+  publishedBox_ = new QComboBox(curvesBox);
+  publishedBox_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+  publishedBox_->setToolTip(
+      tr("Draw a recipe's published curve of this metric (e.g. the mean ± std of its source's "
+         "training logs) beside your groups, dashed"));
+  curveBar->addWidget(publishedBox_);
+  publishedChoice_ = QSettings().value(QLatin1String(kPublishedSetting)).toString();
   curveBar->addStretch(1);
   auto* curveExport = toolButton(tr("Export ▾"), tr("Save the curves as PNG or PDF"), curvesBox);
   curveExport->setPopupMode(QToolButton::InstantPopup);
@@ -402,6 +416,12 @@ void ComparePanel::buildUi() {
       fillCurves();
     }
   });
+  connect(publishedBox_, &QComboBox::currentIndexChanged, this, [this] {
+    if (filling_) return;
+    publishedChoice_ = publishedBox_->currentData().toString();
+    QSettings().setValue(QLatin1String(kPublishedSetting), publishedChoice_);
+    fillCurves();
+  });
   connect(showBands_, &QCheckBox::toggled, this, [this] { fillCurves(); });
   connect(showRuns_, &QCheckBox::toggled, this, [this] { fillCurves(); });
   connect(showLegend_, &QCheckBox::toggled, this, [this](bool on) {
@@ -484,6 +504,32 @@ void ComparePanel::setValueMode(compare::ValueMode mode) {
 QString ComparePanel::curveKey() const {
   const QString key = keyBox_->currentData().toString();
   return key.isEmpty() ? compare::kSelectionKey : key;
+}
+
+bool ComparePanel::setPublishedCurve(const QString& recipe) {
+  publishedChoice_ = recipe;
+  QSettings().setValue(QLatin1String(kPublishedSetting), recipe);
+  publishedKey_.clear();  // refill: the choice may be new to the box
+  fillCurves();
+  return recipe.isEmpty() || publishedBox_->currentData().toString() == recipe;
+}
+
+void ComparePanel::fillPublishedCombo() {
+  const QString key = curveKey();
+  if (key == publishedKey_ && publishedBox_->count() > 0) return;
+  publishedKey_ = key;
+  const bool wasFilling = filling_;
+  filling_ = true;
+  publishedBox_->clear();
+  publishedBox_->addItem(tr("none"), QString());
+  for (const auto& [recipe, curve] : train::publishedCurves(key)) {
+    publishedBox_->addItem(recipe, recipe);
+    publishedBox_->setItemData(publishedBox_->count() - 1, curve.label, Qt::ToolTipRole);
+  }
+  const int index = publishedBox_->findData(publishedChoice_);
+  publishedBox_->setCurrentIndex(std::max(0, index));
+  publishedBox_->setEnabled(publishedBox_->count() > 1);
+  filling_ = wasFilling;
 }
 
 void ComparePanel::setCurveKey(const QString& key) {
@@ -732,6 +778,22 @@ void ComparePanel::fillCurves() {
     curves_->setRunColor(run, color);
     curves_->setCurve(run, tr("%1 (n=%2)").arg(group.name).arg(n), QString(), band.x, band.mean,
                       showBands_->isChecked() ? band.std : QVector<double>());
+  }
+  fillPublishedCombo();
+  if (const QString recipe = publishedBox_->currentData().toString(); !recipe.isEmpty()) {
+    for (const auto& [name, curve] : train::publishedCurves(key)) {
+      if (name != recipe) continue;
+      curves_->setRunColor(kPublishedRun, QColor(40, 40, 40));
+      curves_->setCurve(kPublishedRun, curve.label, QString(), curve.epochs, curve.mean,
+                        showBands_->isChecked() ? curve.std : QVector<double>());
+      if (QCPGraph* graph = curves_->graph(kPublishedRun, QString())) {
+        QPen pen = graph->pen();
+        pen.setStyle(Qt::DashLine);
+        pen.setWidthF(std::max(1.5, pen.widthF()));
+        graph->setPen(pen);
+      }
+      break;
+    }
   }
   // Drawn by the plot's coalesced timer, not here: a rebuild never waits for a replot.
 }

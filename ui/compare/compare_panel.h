@@ -80,6 +80,13 @@ class ComparePanel : public QWidget {
   void setValueMode(compare::ValueMode mode);
   void setCurveKey(const QString& key);
   QString curveKey() const;
+  /// Draws the published curve of recipe `recipe` for the current curve key beside the groups
+  /// (its mean dashed, its std shaded with the bands), or none for "" — remembered across
+  /// sessions. The curve is MetricPlot run kPublishedRun. False if the recipe has no curve of
+  /// the current key (the choice is still remembered for when it has).
+  bool setPublishedCurve(const QString& recipe);
+  QString publishedCurve() const { return publishedChoice_; }
+  static inline const QString kPublishedRun = QStringLiteral("published");
   /// Index into groups() of the ablation reference (-1 if none).
   int referenceGroup() const;
   void setReferenceGroup(int group);
@@ -135,6 +142,7 @@ class ComparePanel : public QWidget {
   void fillSweepCombo();
   void fillSweepView();  ///< only while the Sweep tab is in front; else marks it stale
   void fillKeyCombo();
+  void fillPublishedCombo();  ///< the recipes with a published curve of the current key
   void showMessage(const QString& text);
   void runGridDialog();
   void exportPlotDialog(PlotKind plot);
@@ -175,6 +183,9 @@ class ComparePanel : public QWidget {
   QCheckBox* showRuns_ = nullptr;
   QCheckBox* showBands_ = nullptr;
   QCheckBox* showLegend_ = nullptr;
+  QComboBox* publishedBox_ = nullptr;
+  QString publishedChoice_;  ///< recipe whose published curve is drawn ("" = none)
+  QString publishedKey_;     ///< the curve key publishedBox_ was filled for
   bool legendChosen_ = false;  ///< the user set the legend checkbox
   MetricPlot* curves_ = nullptr;
   QTabWidget* views_ = nullptr;
