@@ -5,6 +5,7 @@
 #include "core/common/csv.h"
 #include "core/common/files.h"
 #include "core/store/run_import.h"
+#include "core/train/result_import.h"
 #include "core/store/run_store.h"
 #include "core/train/metric_keys.h"
 
@@ -41,6 +42,7 @@ const char* const kRunsUsage =
     "  compare [options]                         seed groups with mean ± std per metric, and a\n"
     "                                            reference group's Welch test (runs compare --help)\n"
     "  import FILE... [--json]                   merge run stores (e.g. a SLURM sweep's shards)\n"
+    "                                            or result files of train --json (bench/results)\n"
     "                                            into the store: a run uuid is never duplicated,\n"
     "                                            a newer copy of an unfinished run replaces it\n"
     "\n"
@@ -559,9 +561,22 @@ int exportRun(const Options& o) {
 int importStores(const Options& o) {
   if (o.positional.isEmpty()) return badInput(QStringLiteral("runs import: give the store files to merge"));
   const QString db = o.db.isEmpty() ? RunStore::defaultPath() : o.db;
-  auto report = store::importRuns(db, o.positional);
-  if (!report.ok()) return badInput(report.error());
-  const store::ImportReport& r = report.value();
+  // Result files of `irl4rec train --json` (bench/results/*.json) and run stores, in any mix.
+  QStringList results, stores;
+  for (const QString& path : o.positional) (train::isResultFile(path) ? results : stores) << path;
+  store::ImportReport r;
+  if (!stores.isEmpty()) {
+    auto report = store::importRuns(db, stores);
+    if (!report.ok()) return badInput(report.error());
+    r = report.value();
+  }
+  if (!results.isEmpty()) {
+    auto report = train::importResultFiles(db, results);
+    if (!report.ok()) return badInput(report.error());
+    r.files += int(results.size());
+    r.imported += report.value().imported;
+    r.skipped += report.value().skipped;
+  }
   if (o.json) {
     out(QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("files"), r.files},
                                                     {QStringLiteral("imported"), r.imported},
