@@ -11,7 +11,7 @@
 #include "ui/runs_panel.h"
 #include "ui/sweep_launcher.h"
 
-#include "core/store/run_import.h"
+#include "core/train/result_import.h"
 #include "core/store/run_store.h"
 
 #include <QAction>
@@ -173,7 +173,7 @@ void MainWindow::buildMenus() {
   file->addSeparator();
   file->addAction(tr("&Import runs…"), this, [this] {
     const QStringList files = QFileDialog::getOpenFileNames(
-        this, tr("Import runs"), QString(), tr("Run stores (*.sqlite *.db);;All files (*)"));
+        this, tr("Import runs"), QString(), tr("Run stores and result files (*.sqlite *.db *.json);;All files (*)"));
     if (!files.isEmpty()) importRunFiles(files);
   });
   file->addAction(tr("&New sweep…"), this, &MainWindow::newSweep);
@@ -212,7 +212,7 @@ void MainWindow::importRunFiles(const QStringList& files) {
   QPointer<MainWindow> self(this);
   // The merge opens its own connection on the worker thread; the UI only gets the report.
   importThread_ = QThread::create([self, target, files] {
-    const Expected<store::ImportReport> result = store::importRuns(target, files);
+    const Expected<store::ImportReport> result = train::importRunsAndResults(target, files);
     QMetaObject::invokeMethod(
         qApp,
         [self, result] {

@@ -4,7 +4,6 @@
 #include "core/analysis/run_projections.h"
 #include "core/common/csv.h"
 #include "core/common/files.h"
-#include "core/store/run_import.h"
 #include "core/train/result_import.h"
 #include "core/store/run_store.h"
 #include "core/train/metric_keys.h"
@@ -561,22 +560,10 @@ int exportRun(const Options& o) {
 int importStores(const Options& o) {
   if (o.positional.isEmpty()) return badInput(QStringLiteral("runs import: give the store files to merge"));
   const QString db = o.db.isEmpty() ? RunStore::defaultPath() : o.db;
-  // Result files of `irl4rec train --json` (bench/results/*.json) and run stores, in any mix.
-  QStringList results, stores;
-  for (const QString& path : o.positional) (train::isResultFile(path) ? results : stores) << path;
-  store::ImportReport r;
-  if (!stores.isEmpty()) {
-    auto report = store::importRuns(db, stores);
-    if (!report.ok()) return badInput(report.error());
-    r = report.value();
-  }
-  if (!results.isEmpty()) {
-    auto report = train::importResultFiles(db, results);
-    if (!report.ok()) return badInput(report.error());
-    r.files += int(results.size());
-    r.imported += report.value().imported;
-    r.skipped += report.value().skipped;
-  }
+  // Run stores and result files of `irl4rec train --json` (bench/results/*.json), in any mix.
+  auto report = train::importRunsAndResults(db, o.positional);
+  if (!report.ok()) return badInput(report.error());
+  const store::ImportReport& r = report.value();
   if (o.json) {
     out(QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("files"), r.files},
                                                     {QStringLiteral("imported"), r.imported},

@@ -159,4 +159,23 @@ Expected<ResultImportReport> importResultFiles(const QString& storePath, const Q
   return report;
 }
 
+Expected<store::ImportReport> importRunsAndResults(const QString& storePath, const QStringList& paths) {
+  QStringList results, stores;
+  for (const QString& path : paths) (isResultFile(path) ? results : stores) << path;
+  store::ImportReport report;
+  if (!stores.isEmpty()) {
+    auto merged = store::importRuns(storePath, stores);
+    if (!merged) return merged.error();
+    report = merged.value();
+  }
+  if (!results.isEmpty()) {
+    auto recorded = importResultFiles(storePath, results);
+    if (!recorded) return recorded.error();
+    report.files += int(results.size());
+    report.imported += recorded.value().imported;
+    report.skipped += recorded.value().skipped;
+  }
+  return report;
+}
+
 }  // namespace irl4rec::train

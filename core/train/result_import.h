@@ -11,6 +11,7 @@
 /// nothing of it is written.
 
 #include "core/common/error.h"
+#include "core/store/run_import.h"
 
 #include <QString>
 #include <QStringList>
@@ -28,5 +29,9 @@ bool isResultFile(const QString& path);
 /// Records every file of `paths` in the store at `storePath` (created when missing). All files
 /// are read and checked before the first is written.
 Expected<ResultImportReport> importResultFiles(const QString& storePath, const QStringList& paths);
+
+/// What `irl4rec runs import` and File ▸ Import runs… do: run stores merged
+/// (store::importRuns) and result files recorded (importResultFiles), in any mix; one report.
+Expected<store::ImportReport> importRunsAndResults(const QString& storePath, const QStringList& paths);
 
 }  // namespace irl4rec::train

@@ -215,7 +215,8 @@ class TestMainWindow : public QObject {
   }
 
   // File > Import runs...: a shard's run lands in the window's store and its runs table, off
-  // the UI thread; importing it again adds nothing; a bad file becomes a message.
+  // the UI thread; importing it again adds nothing; a result file is a run too; a bad file
+  // becomes a message.
   void importsRunShards() {
     QTemporaryDir dir;
     const QString shard = dir.filePath(QStringLiteral("shard.sqlite"));
@@ -231,6 +232,11 @@ class TestMainWindow : public QObject {
     QVERIFY(imported.wait(30000));
     QCOMPARE(imported.last().at(0).toInt(), 0);
     QCOMPARE(imported.last().at(2).toInt(), 1);
+    // A result file of `irl4rec train --json` (a committed one of the baselines study) too.
+    window.importRunFiles({QStringLiteral(IRL4REC_SOURCE_DIR "/bench/results/xu-ce-split-s0.json")});
+    QVERIFY(imported.wait(30000));
+    QCOMPARE(imported.last().at(0).toInt(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(window.runsPanel()->model()->rowCount(), 2, 30000);
     const QString junk = dir.filePath(QStringLiteral("junk.sqlite"));
     QFile f(junk);
     QVERIFY(f.open(QIODevice::WriteOnly));
