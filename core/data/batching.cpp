@@ -57,14 +57,16 @@ std::vector<std::vector<int64_t>> lengthBuckets(const std::vector<int32_t>& leng
 }
 
 std::vector<int64_t> sampleNegatives(const Dataset& dataset, const SequenceBatch& targets,
+                                     const std::function<int32_t(int64_t)>& excluded,
                                      std::mt19937_64& rng) {
   const int64_t numItems = dataset.numItems();
   std::uniform_int_distribution<int64_t> pick(1, numItems);
   std::vector<int64_t> out(targets.items.size(), 0);
   std::vector<int32_t> seen;
   for (int64_t r = 0; r < targets.rows; ++r) {
-    const auto& seq = dataset.sequences[size_t(targets.users[size_t(r)])];
-    seen.assign(seq.begin(), seq.end());
+    const int64_t user = targets.users[size_t(r)];
+    const auto& seq = dataset.sequences[size_t(user)];
+    seen.assign(seq.begin(), seq.begin() + std::clamp<int64_t>(excluded(user), 0, int64_t(seq.size())));
     std::sort(seen.begin(), seen.end());
     const bool crowded = int64_t(seen.size()) * 2 > numItems;
     for (int64_t c = 0; c < targets.width; ++c) {

@@ -11,6 +11,7 @@
 #include "core/data/split.h"
 
 #include <cstdint>
+#include <functional>
 #include <random>
 #include <vector>
 
@@ -61,10 +62,14 @@ std::vector<std::vector<int64_t>> splitByLength(const std::vector<int32_t>& leng
                                                 int64_t groupCost);
 
 /// For each non-zero entry of `targets` (rows x width, a batch's next-item targets), an item
-/// drawn uniformly from 1..numItems that is not in the row user's whole sequence (S3-Rec's
-/// negative sampling); 0 where the target is 0. Falls back to any item != target when a user
-/// has consumed nearly everything.
+/// drawn uniformly from 1..numItems that is not among the row user's first `excluded(user)`
+/// items; 0 where the target is 0. Falls back to any item != target when a user has consumed
+/// nearly everything. With the whole sequence excluded this is S3-Rec's negative sampling,
+/// which also keeps the held-out validation and test items from ever being negatives (a
+/// leak of the held-out items into training, tiny with 1 draw in 12,101); with the training
+/// prefix excluded (LeaveOneOutSplit::trainLength) it is Xu et al.'s "unseen" pool.
 std::vector<int64_t> sampleNegatives(const Dataset& dataset, const SequenceBatch& targets,
+                                     const std::function<int32_t(int64_t)>& excluded,
                                      std::mt19937_64& rng);
 
 /// The users that have at least one training (input, target) pair, with the length of their

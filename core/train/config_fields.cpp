@@ -239,6 +239,15 @@ std::vector<ConfigField> buildTable() {
                         "padded to the longest user, so slow. Computed by length: the same batches "
                         "and loss as random users, each batch computed as sub-batches of similar "
                         "lengths (about 2x faster; other dropout draws)."));
+  t.push_back(choice("negative_pool", &C::negativePool, &parseNegativePool,
+                     {NegativePool::Sequence, NegativePool::Train})
+                  .flag("--negative-pool").label("Negatives not from").form(Section::Training)
+                  .written(Written::NotDefault)
+                  .help("BCE/BPR: which items a sampled negative is never drawn from. sequence: "
+                        "the user's whole sequence, the held-out validation and test items "
+                        "included (S3-Rec's sampler, so the held-out items leak into training, "
+                        "~1 draw in the number of items); train: only the training prefix (Xu "
+                        "et al.'s \"unseen\" pool; nothing of the held-out items is used)."));
   t.push_back(boolean("split_batches", &C::splitBatches).on("--split-batches")
                   .label("computed by length").form(Section::Training, Widget::Custom)
                   .written(Written::NotDefault)

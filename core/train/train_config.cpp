@@ -76,6 +76,12 @@ QString toString(NormKind v) { return nameOf(v, kNorms); }
 QString toString(FfnKind v) { return nameOf(v, kFfns); }
 QString toString(InitKind v) { return nameOf(v, kInits); }
 QString toString(BatchingKind v) { return nameOf(v, kBatchings); }
+const std::pair<NegativePool, const char*> kNegativePools[] = {{NegativePool::Sequence, "sequence"},
+                                                               {NegativePool::Train, "train"}};
+QString toString(NegativePool v) { return nameOf(v, kNegativePools); }
+Expected<NegativePool> parseNegativePool(const QString& s) {
+  return parseName(s, "negative pool", kNegativePools);
+}
 Expected<BatchingKind> parseBatchingKind(const QString& s) {
   return parseName(s, "batching", kBatchings);
 }

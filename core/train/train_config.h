@@ -41,6 +41,12 @@ enum class EvalProtocol { Full, Sampled };
 /// implementations do.
 enum class BatchingKind { Length, Random };
 
+/// Which items a BCE/BPR negative is never drawn from (data::sampleNegatives): the user's whole
+/// sequence, held-out validation and test items included (S3-Rec's sampler; every run before
+/// the option existed), or only the training prefix (Xu et al.'s "unseen" pool; the held-out
+/// items can be drawn, so nothing of them reaches training).
+enum class NegativePool { Sequence, Train };
+
 /// Canonical lower-case names used by the CLI, JSON and the GUI combo boxes.
 QString toString(ModelKind v);       ///< "baseline" | "irl4rec"
 QString toString(EncoderKind v);     ///< "gru4rec" | "sasrec" | "bert4rec"
@@ -52,6 +58,7 @@ QString toString(NormKind v);        ///< "post" | "pre" | "kang"
 QString toString(FfnKind v);         ///< "gelu-4d" | "relu-d"
 QString toString(InitKind v);        ///< "normal" | "xavier"
 QString toString(BatchingKind v);    ///< "length" | "random"
+QString toString(NegativePool v);    ///< "sequence" | "train"
 QString toString(CeKernel v);        ///< "aten" | "fused"
 /// Parse a canonical name; an Error naming the accepted values otherwise.
 Expected<ModelKind> parseModelKind(const QString& s);
@@ -64,6 +71,7 @@ Expected<NormKind> parseNormKind(const QString& s);
 Expected<FfnKind> parseFfnKind(const QString& s);
 Expected<InitKind> parseInitKind(const QString& s);
 Expected<BatchingKind> parseBatchingKind(const QString& s);
+Expected<NegativePool> parseNegativePool(const QString& s);
 Expected<CeKernel> parseCeKernel(const QString& s);
 QStringList modelKindNames();
 QStringList encoderKindNames();
@@ -114,6 +122,8 @@ struct TrainConfig {
   double weightDecay = 0.0;
   int batchSize = 256;          ///< users per batch
   BatchingKind batching = BatchingKind::Length;  ///< in JSON only when "random"
+  /// BCE/BPR only; in JSON only when "train".
+  NegativePool negativePool = NegativePool::Sequence;
   /// Compute each batch as sub-batches of similar lengths (data::splitByLength), each padded
   /// only to its own longest row; the loss is still the mean over all the batch's target
   /// positions. The same mathematics as one padded batch (the encoders compute rows

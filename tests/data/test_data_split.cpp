@@ -105,6 +105,38 @@ class TestDataSplit : public QObject {
     QCOMPARE(LeaveOneOutSplit(d).usersTrainOnly(), d.stats().usersTrainOnly);
   }
 
+  void negativesNeverFromTheExcludedItems() {
+    // 10 items; user 0's sequence 1..5: training prefix 1, 2, 3, validation 4, test 5.
+    Dataset d;
+    d.sequences = {{1, 2, 3, 4, 5}};
+    d.itemTokens = {QString(), "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"};
+    const LeaveOneOutSplit split(d);
+    SequenceBatch targets;
+    targets.rows = 1;
+    targets.width = 3;
+    targets.items = {2, 3, 0};  // the last position is padding
+    targets.lengths = {2};
+    targets.users = {0};
+    std::mt19937_64 rng(7);
+    auto counts = [&](const std::function<int32_t(int64_t)>& excluded) {
+      std::vector<int> n(11, 0);
+      for (int draw = 0; draw < 5000; ++draw) {
+        const auto negatives = sampleNegatives(d, targets, excluded, rng);
+        [&] { QCOMPARE(negatives[2], int64_t(0)); }();
+        for (int c = 0; c < 2; ++c) ++n[size_t(negatives[size_t(c)])];
+      }
+      return n;
+    };
+    // S3-Rec's pool: the whole sequence, held-out items included, is never drawn.
+    const auto whole = counts([&](int64_t u) { return int32_t(d.sequences[size_t(u)].size()); });
+    for (int item = 1; item <= 5; ++item) QCOMPARE(whole[size_t(item)], 0);
+    for (int item = 6; item <= 10; ++item) QVERIFY(whole[size_t(item)] > 1500);  // 10000 / 5 each
+    // The training prefix only: the validation and test items are ordinary negatives.
+    const auto train = counts([&](int64_t u) { return split.trainLength(u); });
+    for (int item = 1; item <= 3; ++item) QCOMPARE(train[size_t(item)], 0);
+    for (int item = 4; item <= 10; ++item) QVERIFY(train[size_t(item)] > 1000);  // 10000 / 7 each
+  }
+
   void splitByLengthCoversTheBatchAndMinimisesPadding() {
     // Padded cells + groupCost per group, for a cut of `lengths` into `groups`.
     auto cost = [](const std::vector<int32_t>& lengths,

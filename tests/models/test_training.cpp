@@ -264,6 +264,7 @@ class TestTraining : public QObject {
   void ranksDoNotDependOnTheEvaluationBatch_data();
   void ranksDoNotDependOnTheEvaluationBatch();
   void cliRefitIsLabelled();
+  void negativePoolIsTheRunsChoice();
 };
 
 void TestTraining::sameSeedSameMetrics() {
@@ -1123,6 +1124,38 @@ void TestTraining::ranksDoNotDependOnTheEvaluationBatch() {
       }
     }
   }
+}
+
+
+/// --negative-pool: the default (whole sequence) is every earlier run's sampler; "train" draws
+/// other negatives (the held-out items become possible), so the steps' losses differ from the
+/// first batch on; the key is in the config's JSON only when "train" (old groups unchanged).
+void TestTraining::negativePoolIsTheRunsChoice() {
+  auto data = walkDataset();
+  auto config = tinyConfig();
+  config.loss = train::LossKind::Bce;
+  config.epochs = 1;
+  auto losses = [&](const train::TrainConfig& c) {
+    train::RunController run(data, c);
+    std::vector<double> out;
+    train::RunCallbacks cb;
+    cb.onStep = [&](const train::StepProgress& p) { out.push_back(p.total); };
+    const auto outcome = run.run(cb);
+    [&] { QCOMPARE(train::toString(outcome.status), train::toString(train::RunStatus::Finished)); }();
+    return out;
+  };
+  const std::vector<double> whole = losses(config);
+  QVERIFY(!config.toJson().contains(QStringLiteral("negative_pool")));
+  config.negativePool = train::NegativePool::Sequence;
+  QCOMPARE(losses(config), whole);
+  config.negativePool = train::NegativePool::Train;
+  const std::vector<double> prefix = losses(config);
+  QCOMPARE(prefix.size(), whole.size());
+  QVERIFY(prefix.front() != whole.front());
+  QCOMPARE(config.toJson().value(QStringLiteral("negative_pool")).toString(), QStringLiteral("train"));
+  auto back = train::TrainConfig::fromJson(config.toJson());
+  QVERIFY(back.ok());
+  QVERIFY(back.value().negativePool == train::NegativePool::Train);
 }
 
 QTEST_GUILESS_MAIN(TestTraining)

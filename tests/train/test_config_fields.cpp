@@ -191,7 +191,7 @@ class TestConfigFields : public QObject {
                  qPrintable(flag));
       }
     }
-    QCOMPARE(flags, 40);  // every setting but refit (--protocol refit) has a flag or switches
+    QCOMPARE(flags, 41);  // every setting but refit (--protocol refit) has a flag or switches
   }
 
   void cliAppliesTheTablesFlags() {
