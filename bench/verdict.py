@@ -86,7 +86,7 @@ XU_FOLDERS = [("xu-ce-split", "SASRec, full CE", "SASRec/benchmarks/beauty-ce-5"
               ("xu-gru-ce", "GRU4Rec, full CE", "GRU4Rec/benchmarks/beauty-ce-5"),
               ("xu-bert-port", "BERT4Rec, full CE", "BERT4Rec/benchmarks/beauty-ce-5"),
               ("xu-bce", "SASRec, BCE (ours: dropout 0.6, 200 epochs)", "SASRec/benchmarks/beauty-bce-5"),
-              ("xu-bce-log", "SASRec, BCE (ours: their dropout 0.4, 300 epochs)", "SASRec/benchmarks/beauty-bce-5")]
+              ("xu-bce-log", "SASRec, BCE (ours: their dropout 0.4, 300 epochs, unseen negatives)", "SASRec/benchmarks/beauty-bce-5")]
 
 
 def against_their_logs(runs, results, p):
