@@ -243,6 +243,7 @@ std::vector<ConfigField> buildTable() {
                      {NegativePool::Sequence, NegativePool::Train})
                   .flag("--negative-pool").label("Negatives not from").form(Section::Training)
                   .written(Written::NotDefault)
+                  .applies([](const C& c) { return c.loss == LossKind::Bce || c.loss == LossKind::Bpr; })
                   .help("BCE/BPR: which items a sampled negative is never drawn from. sequence: "
                         "the user's whole sequence, the held-out validation and test items "
                         "included (S3-Rec's sampler, so the held-out items leak into training, "
