@@ -36,6 +36,7 @@ RECIPES = [
      (0.0986, 0.0597)),
     ("sports-xu-ce", "**Sports**: SASRec, full CE, split batches (the Beauty recipe); published = the eSASRec "
      "benchmark's SASRec + 256 sampled negatives on S3-Rec's Sports", (0.0569, 0.0314)),
+    ("xu-ce-nopad", "SASRec, full CE, split batches, padding keys hidden (towards BSARec's 0.1008 / 0.0611)", (0.0986, 0.0597)),
     ("xu-ce-d128", "SASRec, full CE, split batches, d 128 (towards BSARec's 0.1008 / 0.0611)", (0.0986, 0.0597)),
     ("xu-irl-a", "**Irl4Rec** a (α 0.1, β 1e-4, γ 0.01) on the SASRec-CE split recipe", (0.0986, 0.0597)),
     ("xu-irl-a-noconf", "**Irl4Rec** a without the confounder branch (β 1e-4 and the noise only)", (0.0986, 0.0597)),

@@ -261,7 +261,7 @@ def main():
           "way — but refit is not the protocol of that row (nor BSARec's tie handling: it scores history "
           "items 0, not −∞, and breaks ties arbitrarily), so the target *plain SASRec ≥ BSARec under our "
           "stricter protocol* stays open: the best never-refit SASRec is the row above.")
-    plain = [(prefix, rows[prefix]) for prefix in ("xu-ce-split", "xu-ce", "xu-ce-d128") if prefix in rows]
+    plain = [(prefix, rows[prefix]) for prefix in ("xu-ce-split", "xu-ce", "xu-ce-nopad", "xu-ce-d128") if prefix in rows]
     if plain:
         best_prefix, (hr, nd, _, _, n) = max(plain, key=lambda kv: kv[1][1][0])
         tried = ", ".join(f"{bt.recipe_of(pre + '-s0')[1] if bt.recipe_of(pre + '-s0') else pre} "
