@@ -84,6 +84,8 @@ Expected<ParsedResult> parse(const QString& path) {
   for (const QJsonValue& v : o.value(QStringLiteral("history")).toArray()) {
     const QJsonObject e = v.toObject();
     const int epoch = e.value(QStringLiteral("epoch")).toInt();
+    if (epoch < 1)
+      return Error::at(path, 0, QStringLiteral("history: an entry without an epoch (after epoch %1)").arg(lastEpoch));
     if (epoch <= lastEpoch)
       return Error::at(path, 0, QStringLiteral("history: epoch %1 after epoch %2").arg(epoch).arg(lastEpoch));
     lastEpoch = epoch;
