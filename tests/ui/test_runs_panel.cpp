@@ -186,8 +186,15 @@ class TestRunsPanel : public QObject {
       form.setConfig(c);
       QVERIFY2(f.get(form.config()) == other, qPrintable(f.key));
     }
-    QCOMPARE(shown, 28);  // the form of session 11 (encoder groups), widget for widget
+    QCOMPARE(shown, 29);  // the form of session 13 (negative pool), widget for widget
     irl4rec::train::TrainConfig c = tinyConfig(1);
+    // The negative pool is a BCE/BPR setting: greyed out for the other losses.
+    c.loss = irl4rec::train::LossKind::Ce;
+    form.setConfig(c);
+    QVERIFY(!form.findChild<QWidget*>(QStringLiteral("negative_pool"))->isEnabled());
+    c.loss = irl4rec::train::LossKind::Bce;
+    form.setConfig(c);
+    QVERIFY(form.findChild<QWidget*>(QStringLiteral("negative_pool"))->isEnabled());
     c.model = irl4rec::train::ModelKind::Baseline;
     c.alpha = c.beta = c.gamma = 0;
     form.setConfig(c);
