@@ -446,8 +446,13 @@ Expected<QList<Recipe>> loadRecipeDirectory(const QString& dir) {
 }
 
 Expected<QList<Recipe>> builtinRecipes() {
-  initRecipeResources();
-  return loadRecipeDirectory(QStringLiteral(":/recipes"));
+  // Compiled in, so read and checked once per process (the form's preset box and Compare's
+  // published curves ask again on every fill); a thread-safe static.
+  static const Expected<QList<Recipe>> loaded = [] {
+    initRecipeResources();
+    return loadRecipeDirectory(QStringLiteral(":/recipes"));
+  }();
+  return loaded;
 }
 
 Expected<Recipe> findRecipe(const QString& nameOrPath) {

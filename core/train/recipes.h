@@ -95,7 +95,7 @@ Expected<Recipe> loadRecipeFile(const QString& path);
 /// Every *.json file in `dir` (a directory or a resource path such as ":/recipes"), sorted by
 /// (order, name). The first bad file, or two recipes with one name, is an Error.
 Expected<QList<Recipe>> loadRecipeDirectory(const QString& dir);
-/// The recipes compiled into the binary (resources/recipes/).
+/// The recipes compiled into the binary (resources/recipes/), parsed on the first call.
 Expected<QList<Recipe>> builtinRecipes();
 /// The built-in recipes' published curves of metric `key` as (recipe name, curve) pairs, in
 /// recipe order; empty when none (or the built-ins fail to load).

@@ -73,14 +73,14 @@ TrainConfig irlConfig(double alpha, double beta, double gamma) {
 /// A store file with runs written the way a training run writes them.
 class StoreBuilder {
  public:
-  explicit StoreBuilder(const QString& path) {
+  explicit StoreBuilder(const QString& path, const QString& dataset = QStringLiteral("toy")) {
     ok_ = db_.open(path).ok();
     if (!ok_) return;
     auto ds = db_.upsertDataset({0,
-                                 QStringLiteral("toy"),
-                                 QStringLiteral("/data/toy.txt"),
+                                 dataset,
+                                 QStringLiteral("/data/%1.txt").arg(dataset),
                                  QStringLiteral("sequence-text"),
-                                 QStringLiteral("toy-fingerprint"),
+                                 dataset + QStringLiteral("-fingerprint"),
                                  {}});
     ok_ = ds.ok();
     if (ok_) datasetId_ = ds.value();
@@ -949,9 +949,27 @@ class TestCompare : public QObject {
   }
 
   void publishedCurveBesideTheGroups() {
-    // A recipe's published curve (Xu et al.'s five logs) drawn dashed beside the groups, for the
-    // metric it was published for, remembered across panels.
-    const QString path = threeGroupStore();
+    // A recipe's published curve (Xu et al.'s five logs, Beauty) drawn dashed beside groups on
+    // Beauty, for the metric it was published for, remembered across panels; never offered
+    // beside runs on another dataset.
+    {
+      RunStore toy;
+      QVERIFY(toy.open(threeGroupStore()).ok());
+      ComparePanel panel(&toy, nullptr, nullptr);
+      QSignalSpy loaded(&panel, &ComparePanel::snapshotLoaded);
+      panel.reload();
+      QVERIFY(loaded.wait(30000));
+      QVERIFY(!panel.setPublishedCurve(QStringLiteral("xu2024-sasrec-ce")));  // toy, not Beauty
+      QCOMPARE(panel.curvePlot()->pointCount(ComparePanel::kPublishedRun, QString()), 0);
+      QVERIFY(panel.setPublishedCurve(QString()));  // the choice is remembered: clear it
+    }
+    const QString path = newStorePath();
+    {
+      StoreBuilder b(path, QStringLiteral("Beauty"));
+      QVERIFY(b.ok());
+      b.add(baselineConfig(), 1, {0.10, 0.30, 0.20}, {0.2, 0.5, 0.4}, 0.10, 0.05);
+      b.add(baselineConfig(), 2, {0.15, 0.25, 0.28}, {0.3, 0.45, 0.5}, 0.12, 0.06);
+    }
     RunStore store;
     QVERIFY(store.open(path).ok());
     const QString published = ComparePanel::kPublishedRun;

@@ -7,7 +7,6 @@
 
 #include "core/store/run_store.h"
 #include "core/train/ablation_grid.h"
-#include "core/train/recipes.h"
 #include "ui/metric_plot.h"
 #include "ui/qcustomplot_include.h"
 #include "ui/run_config_form.h"
@@ -48,10 +47,8 @@
 namespace irl4rec::ui {
 
 namespace {
-constexpr char kPublishedSetting[] = "compare/publishedCurve";
-}  // namespace
 
-namespace {
+constexpr char kPublishedSetting[] = "compare/publishedCurve";
 
 using compare::ValueMode;
 using Role = CompareTreeModel::Role;
@@ -515,14 +512,26 @@ bool ComparePanel::setPublishedCurve(const QString& recipe) {
 }
 
 void ComparePanel::fillPublishedCombo() {
-  const QString key = curveKey();
-  if (key == publishedKey_ && publishedBox_->count() > 0) return;
-  publishedKey_ = key;
+  // The curves of the chosen metric published for a dataset of the groups shown (all of them
+  // when no group is shown): a Beauty curve never lands beside Sports runs.
+  QSet<QString> shown;
+  for (const compare::Group& g : groups_)
+    for (int i : g.runs)
+      for (const store::DatasetRecord& d : snapshot_->datasets)
+        if (d.id == snapshot_->runs[size_t(i)].run.datasetId) shown.insert(d.name);
+  QStringList names(shown.begin(), shown.end());
+  names.sort();
+  const QString cacheKey = curveKey() + QLatin1Char('|') + names.join(QLatin1Char(','));
+  if (cacheKey == publishedKey_ && publishedBox_->count() > 0) return;
+  publishedKey_ = cacheKey;
+  published_.clear();
+  for (const auto& entry : train::publishedCurves(curveKey()))
+    if (shown.isEmpty() || shown.contains(entry.second.dataset)) published_.append(entry);
   const bool wasFilling = filling_;
   filling_ = true;
   publishedBox_->clear();
   publishedBox_->addItem(tr("none"), QString());
-  for (const auto& [recipe, curve] : train::publishedCurves(key)) {
+  for (const auto& [recipe, curve] : published_) {
     publishedBox_->addItem(recipe, recipe);
     publishedBox_->setItemData(publishedBox_->count() - 1, curve.label, Qt::ToolTipRole);
   }
@@ -781,7 +790,7 @@ void ComparePanel::fillCurves() {
   }
   fillPublishedCombo();
   if (const QString recipe = publishedBox_->currentData().toString(); !recipe.isEmpty()) {
-    for (const auto& [name, curve] : train::publishedCurves(key)) {
+    for (const auto& [name, curve] : published_) {
       if (name != recipe) continue;
       curves_->setRunColor(kPublishedRun, QColor(40, 40, 40));
       curves_->setCurve(kPublishedRun, curve.label, QString(), curve.epochs, curve.mean,

@@ -2,6 +2,7 @@
 
 #include "core/common/error.h"
 #include "core/data/dataset.h"
+#include "core/train/recipes.h"
 #include "core/train/train_config.h"
 #include "core/application/background_jobs.h"
 #include "ui/compare/compare_data.h"
@@ -185,7 +186,8 @@ class ComparePanel : public QWidget {
   QCheckBox* showLegend_ = nullptr;
   QComboBox* publishedBox_ = nullptr;
   QString publishedChoice_;  ///< recipe whose published curve is drawn ("" = none)
-  QString publishedKey_;     ///< the curve key publishedBox_ was filled for
+  QString publishedKey_;     ///< the curve key and datasets publishedBox_ was filled for
+  QList<QPair<QString, train::PublishedCurve>> published_;  ///< (recipe, curve) in the box
   bool legendChosen_ = false;  ///< the user set the legend checkbox
   MetricPlot* curves_ = nullptr;
   QTabWidget* views_ = nullptr;
