@@ -57,8 +57,7 @@ std::vector<std::vector<int64_t>> lengthBuckets(const std::vector<int32_t>& leng
 }
 
 std::vector<int64_t> sampleNegatives(const Dataset& dataset, const SequenceBatch& targets,
-                                     const std::function<int32_t(int64_t)>& excluded,
-                                     std::mt19937_64& rng) {
+                                     const LeaveOneOutSplit* trainOnly, std::mt19937_64& rng) {
   const int64_t numItems = dataset.numItems();
   std::uniform_int_distribution<int64_t> pick(1, numItems);
   std::vector<int64_t> out(targets.items.size(), 0);
@@ -66,7 +65,9 @@ std::vector<int64_t> sampleNegatives(const Dataset& dataset, const SequenceBatch
   for (int64_t r = 0; r < targets.rows; ++r) {
     const int64_t user = targets.users[size_t(r)];
     const auto& seq = dataset.sequences[size_t(user)];
-    seen.assign(seq.begin(), seq.begin() + std::clamp<int64_t>(excluded(user), 0, int64_t(seq.size())));
+    const int64_t consumed = trainOnly ? std::min<int64_t>(trainOnly->trainLength(user), int64_t(seq.size()))
+                                       : int64_t(seq.size());
+    seen.assign(seq.begin(), seq.begin() + consumed);
     std::sort(seen.begin(), seen.end());
     const bool crowded = int64_t(seen.size()) * 2 > numItems;
     for (int64_t c = 0; c < targets.width; ++c) {

@@ -11,7 +11,6 @@
 #include "core/data/split.h"
 
 #include <cstdint>
-#include <functional>
 #include <random>
 #include <vector>
 
@@ -62,15 +61,14 @@ std::vector<std::vector<int64_t>> splitByLength(const std::vector<int32_t>& leng
                                                 int64_t groupCost);
 
 /// For each non-zero entry of `targets` (rows x width, a batch's next-item targets), an item
-/// drawn uniformly from 1..numItems that is not among the row user's first `excluded(user)`
-/// items; 0 where the target is 0. Falls back to any item != target when a user has consumed
-/// nearly everything. With the whole sequence excluded this is S3-Rec's negative sampling,
-/// which also keeps the held-out validation and test items from ever being negatives (a
-/// leak of the held-out items into training, tiny with 1 draw in 12,101); with the training
-/// prefix excluded (LeaveOneOutSplit::trainLength) it is Xu et al.'s "unseen" pool.
+/// drawn uniformly from 1..numItems that the row's user has not consumed; 0 where the target is
+/// 0. Falls back to any item != target when a user has consumed nearly everything. "Consumed":
+/// with `trainOnly` null the whole sequence — S3-Rec's sampler, which also keeps the held-out
+/// validation and test items from ever being negatives (a leak of the held-out items into
+/// training, tiny with 1 draw in 12,101); with a split, only the user's training prefix
+/// (LeaveOneOutSplit::trainLength; Xu et al.'s "unseen" pool).
 std::vector<int64_t> sampleNegatives(const Dataset& dataset, const SequenceBatch& targets,
-                                     const std::function<int32_t(int64_t)>& excluded,
-                                     std::mt19937_64& rng);
+                                     const LeaveOneOutSplit* trainOnly, std::mt19937_64& rng);
 
 /// The users that have at least one training (input, target) pair, with the length of their
 /// training input (at most maxLength) for length bucketing. `cloze` (BERT4Rec): the input is

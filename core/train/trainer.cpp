@@ -45,11 +45,8 @@ models::BatchPart Trainer::batchPart(const std::vector<int64_t>& users, std::mt1
   part.lengths = longTensor(in.lengths, {in.rows});
   part.targets = longTensor(tg.items, {tg.rows, tg.width});
   if (config_.loss == LossKind::Bce || config_.loss == LossKind::Bpr) {
-    const bool wholeSequence = config_.negativePool == NegativePool::Sequence;
-    const std::function<int32_t(int64_t)> excluded = [&](int64_t user) {
-      return wholeSequence ? int32_t(dataset_.sequences[size_t(user)].size()) : split_.trainLength(user);
-    };
-    part.negatives = longTensor(data::sampleNegatives(dataset_, tg, excluded, rng), {tg.rows, tg.width});
+    const data::LeaveOneOutSplit* trainOnly = config_.negativePool == NegativePool::Train ? &split_ : nullptr;
+    part.negatives = longTensor(data::sampleNegatives(dataset_, tg, trainOnly, rng), {tg.rows, tg.width});
   }
   if (bert)
     applyCloze(part, config_.maskRatio, model_.maskToken(), config_.clozeLast,

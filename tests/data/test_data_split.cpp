@@ -118,21 +118,21 @@ class TestDataSplit : public QObject {
     targets.lengths = {2};
     targets.users = {0};
     std::mt19937_64 rng(7);
-    auto counts = [&](const std::function<int32_t(int64_t)>& excluded) {
+    auto counts = [&](const LeaveOneOutSplit* trainOnly) {
       std::vector<int> n(11, 0);
       for (int draw = 0; draw < 5000; ++draw) {
-        const auto negatives = sampleNegatives(d, targets, excluded, rng);
+        const auto negatives = sampleNegatives(d, targets, trainOnly, rng);
         [&] { QCOMPARE(negatives[2], int64_t(0)); }();
         for (int c = 0; c < 2; ++c) ++n[size_t(negatives[size_t(c)])];
       }
       return n;
     };
     // S3-Rec's pool: the whole sequence, held-out items included, is never drawn.
-    const auto whole = counts([&](int64_t u) { return int32_t(d.sequences[size_t(u)].size()); });
+    const auto whole = counts(nullptr);
     for (int item = 1; item <= 5; ++item) QCOMPARE(whole[size_t(item)], 0);
     for (int item = 6; item <= 10; ++item) QVERIFY(whole[size_t(item)] > 1500);  // 10000 / 5 each
     // The training prefix only: the validation and test items are ordinary negatives.
-    const auto train = counts([&](int64_t u) { return split.trainLength(u); });
+    const auto train = counts(&split);
     for (int item = 1; item <= 3; ++item) QCOMPARE(train[size_t(item)], 0);
     for (int item = 4; item <= 10; ++item) QVERIFY(train[size_t(item)] > 1000);  // 10000 / 7 each
   }
