@@ -151,11 +151,16 @@ Expected<ResultImportReport> importResultFiles(const QString& storePath, const Q
     run.notes = QStringLiteral("imported from %1").arg(r.path);
     auto info = store.createRun(run);
     if (!info) return info.error();
-    if (Status s = store.logMetrics(info.value().id, r.rows); !s) {
-      (void)store.deleteRun(info.value().id);
-      return s.error();
+    // A run is stored whole or not at all: a half-written one would sit "running" in the list.
+    // The store deletes no run its owner still runs, so it is marked failed first (if even that
+    // write fails, it shows as interrupted once this process ends).
+    Status written = store.logMetrics(info.value().id, r.rows);
+    if (written) written = store.setStatus(info.value().id, r.status);
+    if (!written) {
+      if (store.setStatus(info.value().id, store::RunStatus::Failed, written.error().message()))
+        (void)store.deleteRun(info.value().id);
+      return written.error();
     }
-    if (Status s = store.setStatus(info.value().id, r.status); !s) return s.error();
     ++report.imported;
   }
   return report;

@@ -11,6 +11,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -139,6 +142,38 @@ class TestResultImport : public QObject {
         {QStringLiteral("runs"), QStringLiteral("import"), bad, QStringLiteral("--db"), store});
     QCOMPARE(cli.code, 2);
     QVERIFY2(cli.err.contains(bad), qPrintable(cli.err));
+  }
+
+  // The store refuses the final status write (a trigger raises, as a full disk or a lost lock
+  // would fail the statement): the import fails naming the cause and leaves no half-written run
+  // behind — the run and its metrics are gone, not "running" forever.
+  void aRefusedStatusWriteLeavesNoHalfRun() {
+    QVERIFY(!good_.isEmpty());
+    const QString path = dir_.filePath(QStringLiteral("refusing.sqlite"));
+    {
+      RunStore store;
+      QVERIFY(store.open(path).ok());
+    }
+    {
+      QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("inject"));
+      db.setDatabaseName(path);
+      QVERIFY(db.open());
+      QSqlQuery q(db);
+      QVERIFY2(q.exec(QStringLiteral("CREATE TRIGGER refuse_finish BEFORE UPDATE OF status ON runs "
+                                     "WHEN NEW.status = 'finished' BEGIN SELECT RAISE(ABORT, 'injected refusal'); END")),
+               qPrintable(q.lastError().text()));
+      db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("inject"));
+
+    auto r = irl4rec::train::importResultFiles(path, {good_});
+    QVERIFY(!r.ok());
+    QVERIFY2(r.error().message().contains(QLatin1String("injected refusal")), qPrintable(r.error().message()));
+    RunStore store;
+    QVERIFY(store.open(path).ok());
+    auto runs = store.listRuns();
+    QVERIFY(runs.ok());
+    QCOMPARE(int(runs.value().size()), 0);
   }
 
  private:
