@@ -431,22 +431,42 @@ def sports_section(runs, p):
       "(nothing was tuned on Sports). The eSASRec benchmark reads the same file; its runs trained up to "
       "200 epochs with patience 50.")
     p()
-    p("| seed | best valid NDCG@10 (epoch) | test HR@10 | test NDCG@10 |")
-    p("|---|---|---|---|")
+    p("| seed | epochs trained (patience) | best valid NDCG@10 (epoch) | test HR@10 | test NDCG@10 |")
+    p("|---|---|---|---|---|")
     for s, doc in done.items():
         v, e = best_valid(doc)
-        p(f"| {s} | {v:.4f} ({e}) | {doc['test']['HR@10']:.4f} | {doc['test']['NDCG@10']:.4f} |")
-    hr = bt.mean_std([d["test"]["HR@10"] for d in done.values()])
-    nd = bt.mean_std([d["test"]["NDCG@10"] for d in done.values()])
-    p(f"| mean | | {show(hr)} | {show(nd)} |")
+        p(f"| {s} | {len(doc['history'])} ({doc['config'].get('patience')}) | {v:.4f} ({e}) | "
+          f"{doc['test']['HR@10']:.4f} | {doc['test']['NDCG@10']:.4f} |")
+    hrs = [d["test"]["HR@10"] for d in done.values()]
+    nds = [d["test"]["NDCG@10"] for d in done.values()]
+    hr, nd = bt.mean_std(hrs), bt.mean_std(nds)
+    p(f"| mean | | | {show(hr)} | {show(nd)} |")
     p()
+    full = [(s, best_valid(d)[1]) for s, d in done.items() if d["config"].get("patience", 0) >= len(d["history"])]
+    if any(d["config"].get("patience", 0) < len(d["history"]) or len(d["history"]) < 200 for d in done.values()):
+        p("A run stopped by patience keeps the checkpoint a 200-epoch run would have chosen unless")
+        p("validation NDCG@10 rises again after that many epochs without a new best" +
+          (" (" + ", ".join(f"seed {s} ran all {len(done[s]['history'])} epochs: best at epoch {e}" for s, e in full) + ")"
+           if full else "") + ".")
+        p()
+
+    def one_sample_p(xs, anchor):
+        if len(xs) < 2:
+            return float("nan")
+        m, sd = bt.mean_std(xs)
+        return t_two_sided_p((m - anchor) / (sd / math.sqrt(len(xs))), len(xs) - 1) if sd > 0 else float("nan")
+
     for label, (ahr, and_) in (("SASRec + 256 sampled negatives", (0.0569, 0.0314)),
                                ("eSASRec", (0.0560, 0.0323))):
         met = hr[0] >= ahr and nd[0] >= and_
+        tests = ""
+        if len(done) >= 2:
+            tests = (f" (one-sample t-test of our seeds against the published mean: HR@10 {fmt_p(one_sample_p(hrs, ahr))}, "
+                     f"NDCG@10 {fmt_p(one_sample_p(nds, and_))}; their seed spread is not published)")
         p(f"- Against the eSASRec benchmark's {label} ({ahr:.4f} / {and_:.4f}): "
           f"{pct(100 * (hr[0] / ahr - 1))} / {pct(100 * (nd[0] / and_ - 1))} — "
           f"{'met' if met else 'missed'} over {len(done)} seed{'s' if len(done) > 1 else ''}"
-          f"{'' if len(done) >= 5 else ' (of 5)'}.")
+          f"{'' if len(done) >= 5 else ' (of 5)'}{tests}.")
     p()
 
 
