@@ -82,7 +82,7 @@ class TestRecipes : public QObject {
     }
     for (const char* required : {"s3rec-sasrec-bce", "xu2024-sasrec-ce", "xu2024-sasrec-bce",
                                  "xu2024-gru4rec-ce", "xu2024-bert4rec-ce", "esasrec-sasrec-sampled",
-                                 "tuned-sasrec-ce", "irl4rec-chosen", "sasrec-sampled-ce"})
+                                 "tuned-sasrec-ce", "irl4rec-chosen", "sasrec-sampled-ce", "sports-sasrec-ce"})
       QVERIFY2(names.contains(QLatin1String(required)), required);
   }
 
