@@ -429,7 +429,9 @@ def sports_section(runs, p):
     p(f"S3-Rec's Sports and Outdoors file: {d0['users']:,} users, {d0['items']:,} items, "
       f"{d0['interactions']:,} interactions. The recipe is the Beauty SASRec-CE split recipe unchanged "
       "(nothing was tuned on Sports). The eSASRec benchmark reads the same file; its runs trained up to "
-      "200 epochs with patience 50.")
+      "200 epochs with patience 50. Recipe: `sports-sasrec-ce` (`irl4rec train --recipe sports-sasrec-ce "
+      "--data Sports_and_Outdoors.txt --seed N` joins the store group of the seeds run with patience 50; "
+      "patience is part of a run's group, so seed 0, run with patience 200, is a group of its own).")
     p()
     p("| seed | epochs trained (patience) | best valid NDCG@10 (epoch) | test HR@10 | test NDCG@10 |")
     p("|---|---|---|---|---|")
