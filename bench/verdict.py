@@ -524,16 +524,16 @@ def ablation(runs, base, irl, p):
         p(f"**Incomplete:** {len(common)} of 5 seeds (`bench/baselines.sh build xu-irl-ablate`).")
         p()
     if len(common) >= 2:
+        tests = {}
         for key in ("NDCG@10", "HR@10"):
             d1 = paired([base[s]["test"][key] for s in common], [noconf[s]["test"][key] for s in common])
             d2 = paired([noconf[s]["test"][key] for s in common], [irl[s]["test"][key] for s in common])
+            tests[key] = (d1, d2)
             p(f"- Test {key}: without the confounder against the baseline {pct(d1[1])} ({fmt_p(d1[2])}); "
               f"Irl4Rec a against it {pct(d2[1])} ({fmt_p(d2[2])}).")
         p()
         # The reading, from the NDCG@10 tests above (the verdict's metric).
-        nd = "NDCG@10"
-        d1 = paired([base[s]["test"][nd] for s in common], [noconf[s]["test"][nd] for s in common])
-        d2 = paired([noconf[s]["test"][nd] for s in common], [irl[s]["test"][nd] for s in common])
+        d1, d2 = tests["NDCG@10"]
         bottleneck_helps = d1[2] < 0.05 and d1[0] > 0
         branch_helps = d2[2] < 0.05 and d2[0] > 0
         branch_hurts = d2[2] < 0.05 and d2[0] < 0
